@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+// The `loopscope` command line: trace a scenario, show the state at a tick, draw lanes in the
+// terminal, export to Chrome's trace format. Errors are one line on stderr, never a stack trace.
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { constants } from 'node:os';
+import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe';
+import { toChromeTrace } from '../core/chromeTrace';
+import { TraceModel, type StateBeforeTick } from '../core/model';
+import { DEFAULT_PYTHONS, findPython } from '../core/python';
+import { Session, type SessionResult } from '../core/session';
+import { summarize } from '../core/summary';
+import { readTraceFile, writeTraceFile } from '../core/traceFile';
+import type { TraceEvent } from '../protocol/events';
+import { drawLanes } from './terminalLanes';
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `loopscope — see the Python asyncio event loop work, tick by tick
+
+Usage:
+  loopscope trace <scenario.py> [options] [-- args...]   run a scenario under the tracer
+  loopscope show <trace.jsonl> [--tick N | --time T] [--loop L] [--json]
+  loopscope lanes <trace.jsonl> [--by tick|time] [--width N]
+  loopscope export <trace.jsonl> --chrome <out.json>
+
+Run "loopscope <command> --help" for the options of a command.`,
+  trace: `loopscope trace <scenario.py> [options] [-- args...]
+
+Runs the scenario with the caller's working directory, like "python scenario.py", under the
+Loopscope tracer, and prints a summary. The program's own stdout and stderr pass through.
+
+Options:
+  --python EXE       Python interpreter (default: python3, then python)
+  --real-time        real clock instead of the virtual clock
+  --max-ticks N      stop after N loop iterations
+  --max-seconds S    stop when loop time passes S seconds
+  --timeout S        stop after S seconds of wall time (default 60)
+  --blocking-ms MS   report steps holding the loop longer than MS (default 100)
+  --out FILE         save the trace as JSON lines
+  --json             print one JSON summary object instead (program output goes into it)
+
+Exit status: the program's exit code; 3 when a limit stopped it; 2 when nothing could be run.
+
+Example:
+  loopscope trace examples/gather.py --out gather.jsonl`,
+  show: `loopscope show <trace.jsonl> [--tick N | --time T] [--loop L] [--json]
+
+Prints the state of the loop just before a tick: every task's state, line and wait reason, the
+ready queue, the pending timers and what ran in the tick. N is the tick number within the loop
+(1-based); --time picks the last tick at or before loop time T. Without --tick or --time, prints
+one JSON line per tick of every loop.
+
+Example:
+  loopscope show gather.jsonl --tick 3`,
+  lanes: `loopscope lanes <trace.jsonl> [--by tick|time] [--width N]
+
+Draws one lane per task in the terminal: █ running, ▒ ready, ─ suspended, ✓ done, ✗ exception.
+
+Example:
+  loopscope lanes gather.jsonl --by time --width 100`,
+  export: `loopscope export <trace.jsonl> --chrome <out.json>
+
+Writes the trace in Chrome's Trace Event Format, to open in Perfetto or chrome://tracing.
+
+Example:
+  loopscope export gather.jsonl --chrome gather.trace.json`,
+};
+
+interface Parsed {
+  positional: string[];
+  options: Map<string, string | true>;
+  rest: string[];
+}
+
+function parseArgs(args: string[], valued: string[], flags: string[]): Parsed {
+  const parsed: Parsed = { positional: [], options: new Map(), rest: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      parsed.rest = args.slice(i + 1);
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      if (flags.includes(name)) parsed.options.set(name, true);
+      else if (valued.includes(name)) {
+        const value = inline ?? args[++i];
+        if (value === undefined) throw new UsageError(`--${name} needs a value`);
+        parsed.options.set(name, value);
+      } else throw new UsageError(`unknown option --${name}`);
+    } else parsed.positional.push(arg);
+  }
+  return parsed;
+}
+
+function numberOption(parsed: Parsed, name: string, integer = false): number | undefined {
+  const raw = parsed.options.get(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === true || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} needs a ${integer ? 'whole ' : ''}number, got "${raw}"`);
+  }
+  return value;
+}
+
+function exitCodeOf(result: SessionResult): number {
+  if (result.outcome === 'limit') return 3;
+  if (result.outcome === 'not-runnable') return 2;
+  if (result.exitCode !== null) return result.exitCode;
+  const signal = result.signal ? constants.signals[result.signal] : undefined;
+  return signal ? 128 + signal : 1;
+}
+
+async function trace(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const [scenario, ...extra] = parsed.positional;
+  if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
+  const json = parsed.options.has('json');
+  const scenarioPath = resolve(scenario);
+  if (!existsSync(scenarioPath)) throw new UsageError(`no such file: ${scenario}`);
+  if (statSync(scenarioPath).isDirectory()) throw new UsageError(`${scenario} is a directory, not a Python file`);
+  const pythonOption = parsed.options.get('python');
+  let python;
+  try {
+    python = await findPython(typeof pythonOption === 'string' ? [pythonOption] : DEFAULT_PYTHONS);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const session = new Session({
+    python: python.path,
+    scenario: scenarioPath,
+    args: [...extra, ...parsed.rest],
+    cwd: process.cwd(),
+    clock: parsed.options.has('real-time') ? 'real' : 'virtual',
+    blockingMs: numberOption(parsed, 'blocking-ms'),
+    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds') },
+    timeoutSeconds: numberOption(parsed, 'timeout') ?? 60,
+  });
+  const events: TraceEvent[] = [];
+  const out = parsed.options.get('out');
+  if (typeof out === 'string') session.onEvent((event) => events.push(event));
+  const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  session.onOutput(({ stream, data }) => {
+    if (json) captured[stream].push(data);
+    else (stream === 'stdout' ? process.stdout : process.stderr).write(data);
+  });
+  const stopOnSignal = () => session.dispose();
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  const result = await session.start().done;
+  process.off('SIGINT', stopOnSignal);
+  process.off('SIGTERM', stopOnSignal);
+  if (typeof out === 'string') await writeTraceFile(resolve(out), events);
+  const summary = summarize(session.model, result, scenarioPath, {
+    stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8'),
+  }, { events: session.decoder.stats.events, malformed: session.decoder.stats.malformed });
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const lines = [
+      '',
+      `── loopscope: ${summary.outcome}${summary.limit ? ` (${summary.limit} limit)` : ''}, exit code ${exitCodeOf(result)}`
+        + ` · Python ${summary.python ?? '?'} · ${summary.clock ?? '?'} clock`,
+    ];
+    for (const loop of summary.loops) {
+      lines.push(`   loop ${loop.id}: ${loop.ticks} ticks, ${seconds(loop.duration ?? 0)} s of loop time`);
+    }
+    const visible = summary.tasks.filter((t) => !t.internal);
+    lines.push(`   ${visible.length} tasks: ${visible.filter((t) => t.state === 'ok').length} ok, `
+      + `${visible.filter((t) => t.state === 'exception').length} raised, ${visible.filter((t) => t.state === 'cancelled').length} cancelled, `
+      + `${visible.filter((t) => t.state === 'pending').length} pending`);
+    for (const block of summary.blocking) {
+      lines.push(`   ⚠ blocking: ${block.function} held the loop ${(block.duration * 1000).toFixed(0)} ms at line ${block.line ?? '?'}`);
+    }
+    if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
+    if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
+    if (result.message) lines.push(`   ${result.message}`);
+    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${events.length} events)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (result.outcome === 'not-runnable' && result.end?.error) {
+    process.stderr.write(`loopscope: ${result.end.error.message}\n`);
+  }
+  return exitCodeOf(result);
+}
+
+async function loadModel(path: string | undefined): Promise<TraceModel> {
+  if (!path) throw new UsageError('a trace file is needed, e.g. one written by loopscope trace --out');
+  if (!existsSync(path)) throw new UsageError(`no such file: ${path}`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${path} is a directory, not a trace file`);
+  const model = new TraceModel();
+  const read = await readTraceFile(path, (event) => model.apply(event));
+  if (read.fatal) throw new UsageError(read.fatal);
+  if (!model.start) throw new UsageError(`${path} is not a Loopscope trace (no start event; ${read.stats.malformed} malformed lines)`);
+  if (read.stats.malformed) process.stderr.write(`loopscope: skipped ${read.stats.malformed} malformed lines in ${path}\n`);
+  return model;
+}
+
+function stateJson(model: TraceModel, state: StateBeforeTick) {
+  return {
+    loop: state.tick.loop,
+    tick: state.tick.n,
+    time: state.tick.t,
+    tasks: state.tasks.map((s) => ({
+      id: s.task.id, name: s.task.name, coroutine: s.task.coro, label: s.task.label,
+      state: s.state === 'done' ? s.doneState : s.state, line: s.line, stack: s.stack, reason: s.reason ?? null,
+    })),
+    ready: state.ready.map((entry) => (typeof entry === 'number' ? { task: entry, name: model.tasks.get(entry)?.name ?? null } : entry)),
+    timers: state.timers.map((t) => ({ id: t.id, when: t.when, fn: t.fn, line: t.line ?? null, task: t.task ?? null })),
+    ran: state.ran.map((a) => (a.step
+      ? { task: a.step.task, from: a.step.from, to: a.step.to, duration: a.step.dur }
+      : { callback: a.callback!.fn, line: a.callback!.line ?? null, duration: a.callback!.dur })),
+  };
+}
+
+function stateText(model: TraceModel, state: StateBeforeTick): string {
+  const loopTicks = model.loops.get(state.tick.loop)?.ticks.length ?? 0;
+  const lines = [`Loop ${state.tick.loop}, tick ${state.tick.n} of ${loopTicks}, t=${seconds(state.tick.t)}`, '', 'Tasks:'];
+  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot)}`);
+  lines.push('', 'Ready queue (runs in this order):');
+  if (state.ready.length === 0) lines.push('  (empty)');
+  state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));
+  lines.push('', 'Pending timers:');
+  if (state.timers.length === 0) lines.push('  (none)');
+  for (const timer of state.timers) {
+    lines.push(`  t=${seconds(timer.when)}  ${timer.fn}${timer.task !== undefined ? ` (wakes ${model.tasks.get(timer.task)?.name ?? timer.task})` : ''}`);
+  }
+  lines.push('', 'Ran in this tick:');
+  if (state.ran.length === 0) lines.push('  (nothing)');
+  for (const activity of state.ran) {
+    if (activity.step) {
+      const step = activity.step;
+      const name = model.tasks.get(step.task)?.name ?? step.task;
+      lines.push(`  ${name}: line ${step.from ?? '?'} → ${step.to === null ? 'finished' : `line ${step.to}`}`);
+    } else if (activity.callback) {
+      lines.push(`  callback ${activity.callback.fn}${activity.callback.line ? ` (line ${activity.callback.line})` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+async function show(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, ['tick', 'time', 'loop'], ['json']);
+  const model = await loadModel(parsed.positional[0]);
+  const tickOption = numberOption(parsed, 'tick', true);
+  const timeOption = numberOption(parsed, 'time');
+  const loopId = numberOption(parsed, 'loop', true) ?? model.loops.keys().next().value;
+  if (tickOption === undefined && timeOption === undefined) {
+    for (let index = 0; index < model.ticks.length; index++) {
+      process.stdout.write(`${JSON.stringify(stateJson(model, model.stateBefore(index)!))}\n`);
+    }
+    return 0;
+  }
+  const loop = loopId !== undefined ? model.loops.get(loopId) : undefined;
+  if (!loop) throw new UsageError(loopId === undefined ? 'the trace has no loop' : `no loop ${loopId} in the trace`);
+  let index: number | undefined;
+  if (tickOption !== undefined) {
+    if (tickOption < 1 || tickOption > loop.ticks.length) throw new UsageError(`loop ${loop.id} has ticks 1 to ${loop.ticks.length}`);
+    index = loop.ticks[tickOption - 1];
+  } else index = model.tickAtTime(timeOption!, loop.id);
+  const state = index !== undefined ? model.stateBefore(index) : undefined;
+  if (!state) throw new UsageError('no such tick');
+  process.stdout.write(parsed.options.has('json') ? `${JSON.stringify(stateJson(model, state))}\n` : `${stateText(model, state)}\n`);
+  return 0;
+}
+
+async function lanes(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, ['by', 'width'], []);
+  const by = parsed.options.get('by') ?? 'tick';
+  if (by !== 'tick' && by !== 'time') throw new UsageError('--by is tick or time');
+  const model = await loadModel(parsed.positional[0]);
+  const width = numberOption(parsed, 'width', true) ?? Math.max(40, (process.stdout.columns ?? 100) - 2);
+  process.stdout.write(drawLanes(model, { by, width, color: process.stdout.isTTY === true }));
+  return 0;
+}
+
+async function exportTrace(args: string[]): Promise<number> {
+  const parsed = parseArgs(args, ['chrome'], []);
+  const target = parsed.options.get('chrome');
+  if (typeof target !== 'string') throw new UsageError('export needs --chrome <out.json>');
+  const model = await loadModel(parsed.positional[0]);
+  writeFileSync(target, JSON.stringify(toChromeTrace(model)));
+  process.stdout.write(`wrote ${target}\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP.main}\n`);
+    return command ? 0 : 2;
+  }
+  const commands: Record<string, (args: string[]) => Promise<number>> = { trace, show, lanes, export: exportTrace };
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command "${command}" (trace, show, lanes, export)`);
+  const helpAt = args.indexOf('--help');
+  const dashDash = args.indexOf('--');
+  if (helpAt >= 0 && (dashDash < 0 || helpAt < dashDash)) {
+    process.stdout.write(`${HELP[command]}\n`);
+    return 0;
+  }
+  return run(args);
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
+  process.stderr.write(`loopscope: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,65 @@
+// Words for what the model holds: the short forms used in editor decorations and the terminal, and
+// the sentences of hovers. Only restates what the tracer reported; it never infers asyncio behaviour.
+import type { ReadyEntry, WaitReason } from '../protocol/events';
+import type { TaskSnapshot, TraceModel } from './model';
+
+export function seconds(value: number, digits = 3): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : String(value);
+}
+
+export function duration(value: number): string {
+  if (value >= 1) return `${+value.toFixed(2)} s`;
+  if (value >= 0.001) return `${+(value * 1000).toFixed(1)} ms`;
+  return `${+(value * 1e6).toFixed(0)} µs`;
+}
+
+/** A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`. */
+export function shortReason(reason: WaitReason | undefined, model?: TraceModel): string {
+  if (!reason) return 'waiting';
+  switch (reason.kind) {
+    case 'sleep':
+      return reason.delay !== undefined && reason.wake !== undefined
+        ? `sleep ${+reason.delay.toFixed(3)}s → t=${seconds(reason.wake)}` : 'sleep';
+    case 'yield': return 'yield (back in the ready queue)';
+    case 'task': return `awaits ${taskName(reason.task, model)}`;
+    case 'gather': return reason.pending !== undefined && reason.children
+      ? `gather ${reason.children.length - reason.pending}/${reason.children.length} done` : 'gather';
+    case 'queue_get': case 'queue_put': case 'queue_join':
+      return `${reason.kind.replace('_', '.')}${reason.size !== undefined ? ` (size ${reason.size}${reason.maxsize ? `/${reason.maxsize}` : ''})` : ''}`;
+    case 'executor': return `executor ${reason.fn ?? ''}${reason.thread ? ` on ${reason.thread}` : ''}`.trim();
+    case 'io_read': case 'io_write': case 'io_connect': case 'io_accept':
+      return `${reason.kind.replace('_', ' ')}${reason.peer ? ` ${reason.peer}` : ''}`;
+    case 'wait_for': case 'timeout':
+      return reason.deadline !== undefined ? `${reason.kind} until t=${seconds(reason.deadline)}` : reason.kind;
+    default: return reason.kind.replace('_', ' ');
+  }
+}
+
+export function taskName(id: number | undefined, model?: TraceModel): string {
+  if (id === undefined) return 'a task';
+  const task = model?.tasks.get(id);
+  return task ? task.name : `task ${id}`;
+}
+
+/** One line describing a task at a tick, as the CLI and the hover say it. */
+export function describeSnapshot(snapshot: TaskSnapshot): string {
+  const where = snapshot.line !== null ? ` at line ${snapshot.line}` : '';
+  const who = `${snapshot.task.name} (${snapshot.task.label})`;
+  switch (snapshot.state) {
+    case 'done': {
+      const done = snapshot.task.done!;
+      if (done.state === 'ok') return `${who}: done${done.result !== undefined ? ` → ${done.result}` : ''}`;
+      if (done.state === 'cancelled') return `${who}: cancelled`;
+      return `${who}: raised ${done.error?.type ?? 'an exception'}${done.error?.message ? `: ${done.error.message}` : ''}`;
+    }
+    case 'new': return `${who}: created, not started yet`;
+    case 'ready': return `${who}: ready, in the ready queue${where}${snapshot.reason ? ` (was: ${snapshot.reason.text})` : ''}`;
+    case 'suspended': return `${who}: suspended${where}: ${snapshot.reason?.text ?? 'waiting'}`;
+  }
+}
+
+export function describeReadyEntry(entry: ReadyEntry, model: TraceModel): string {
+  if (typeof entry === 'number') return `step ${taskName(entry, model)}`;
+  const where = entry.line !== undefined ? ` (line ${entry.line})` : '';
+  return `${entry.kind === 'timer' ? 'timer' : 'callback'} ${entry.fn}${where}`;
+}

@@ -1,0 +1,438 @@
+// The trace model: indexes tracer events as they arrive and answers "what was the loop doing
+// before tick G". Ticks are numbered globally (0-based, in arrival order across every loop); each
+// tick also has its per-loop number `n`. An event that arrives during tick G is visible in the state
+// before tick G + 1. Shared by the extension host, the CLI and the webview: no Node, no vscode.
+import type {
+  BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
+  IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
+  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason,
+} from '../protocol/events';
+
+/** State snapshots of live tasks and pending timers are kept every this many ticks. */
+const CHECKPOINT_EVERY = 256;
+
+export interface LoopInfo {
+  id: number;
+  cls: string;
+  thread: string;
+  firstTick: number;
+  /** Global tick indices of this loop, in order. */
+  ticks: number[];
+  closedAt?: number;
+}
+
+export interface Tick {
+  index: number;
+  loop: number;
+  n: number;
+  t: number;
+  wall: number;
+  waited: number;
+  jump: number;
+  ready: ReadyEntry[];
+  io?: IoReady[];
+}
+
+export interface Step {
+  task: number;
+  tick: number;
+  t: number;
+  dur: number;
+  from: number | null;
+  to: number | null;
+  stack: Frame[];
+  reason?: WaitReason;
+}
+
+export interface TaskInfo {
+  id: number;
+  loop: number;
+  name: string;
+  coro: string;
+  label: string;
+  parent: number | null;
+  line: number | null;
+  file?: string;
+  internal: boolean;
+  eager: boolean;
+  created: { tick: number; t: number };
+  steps: Step[];
+  done?: { tick: number; t: number; state: DoneState; result?: string; error?: ErrorInfo };
+}
+
+export interface TimerInfo {
+  id: number;
+  loop: number;
+  when: number;
+  fn: string;
+  line?: number;
+  file?: string;
+  task?: number;
+  scheduled: number;
+  /** Tick whose ready queue held it, or that cancelled it; Infinity while pending. */
+  ended: number;
+  cancelled: boolean;
+}
+
+export interface JobInfo {
+  id: number;
+  loop: number;
+  task?: number;
+  fn: string;
+  line?: number;
+  t: number;
+  submitted: number;
+  thread?: string;
+  startWall?: number;
+  endWall?: number;
+  ok?: boolean;
+  error?: string;
+  submittedWall: number;
+}
+
+export interface Activity {
+  tick: number;
+  step?: Step;
+  callback?: CallbackEvent;
+}
+
+export type TaskState = 'new' | 'ready' | 'suspended' | 'done';
+
+export interface TaskSnapshot {
+  task: TaskInfo;
+  state: TaskState;
+  doneState?: DoneState;
+  line: number | null;
+  file?: string;
+  stack: Frame[];
+  reason?: WaitReason;
+  /** Loop time since when the task is in this state. */
+  since: number;
+}
+
+export interface StateBeforeTick {
+  tick: Tick;
+  tasks: TaskSnapshot[];
+  ready: ReadyEntry[];
+  timers: TimerInfo[];
+  ran: Activity[];
+  outputCount: number;
+}
+
+export interface LineHistory {
+  suspensions: number;
+  totalWait: number;
+  longestWait: number;
+  tasks: Set<number>;
+}
+
+interface Checkpoint {
+  tasks: number[];
+  tasksSeen: number;
+  timers: number[];
+  timersSeen: number;
+}
+
+/** Binary search: index of the first element for which `isAfter` is true. */
+export function firstIndex<T>(items: ArrayLike<T>, isAfter: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isAfter(items[mid])) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+export function lineKey(line: number, file?: string): string {
+  return file ? `${file}:${line}` : String(line);
+}
+
+export class TraceModel {
+  start?: StartEvent;
+  end?: EndEvent;
+  readonly loops = new Map<number, LoopInfo>();
+  readonly ticks: Tick[] = [];
+  readonly tasks = new Map<number, TaskInfo>();
+  readonly taskOrder: TaskInfo[] = [];
+  readonly timers: TimerInfo[] = [];
+  readonly jobs = new Map<number, JobInfo>();
+  readonly callbacks: CallbackEvent[] = [];
+  readonly blocking: (BlockingEvent & { tick: number })[] = [];
+  readonly output: (OutputEvent & { tick: number })[] = [];
+  readonly internalErrors: InternalErrorEvent[] = [];
+  readonly lineHistory = new Map<string, LineHistory>();
+  /** Per global tick: the steps and callbacks that ran during it, in order. */
+  private readonly activity: Activity[][] = [];
+  private readonly timerById = new Map<number, TimerInfo>();
+  private readonly currentTickOfLoop = new Map<number, number>();
+  private readonly checkpoints: Checkpoint[] = [];
+  /** Bumped on every event; views use it to know when to redraw. */
+  version = 0;
+
+  apply(event: TraceEvent): void {
+    this.version++;
+    switch (event.ev) {
+      case 'start': this.start = event; break;
+      case 'end': this.end = event; break;
+      case 'loop': this.addLoop(event.loop, event.cls, event.thread); break;
+      case 'loop_closed': {
+        const loop = this.loops.get(event.loop);
+        if (loop) loop.closedAt = event.t;
+        break;
+      }
+      case 'tick': this.addTick(event); break;
+      case 'timer': this.addTimer(event); break;
+      case 'timer_cancel': {
+        const timer = this.timerById.get(event.timer);
+        if (timer && timer.ended === Infinity) {
+          timer.ended = this.tickNow(event.loop);
+          timer.cancelled = true;
+        }
+        break;
+      }
+      case 'task': this.addTask(event); break;
+      case 'step': this.addStep(event); break;
+      case 'done': {
+        const task = this.tasks.get(event.task);
+        if (task && !task.done) {
+          task.done = {
+            tick: this.tickNow(task.loop), t: event.t, state: event.state, result: event.result, error: event.error,
+          };
+        }
+        break;
+      }
+      case 'callback': {
+        this.callbacks.push(event);
+        this.activityOf(this.tickNow(event.loop))?.push({ tick: this.tickNow(event.loop), callback: event });
+        break;
+      }
+      case 'blocking': this.blocking.push({ ...event, tick: this.tickNow(event.loop) }); break;
+      case 'job': this.addJob(event); break;
+      case 'job_start': this.updateJob(event); break;
+      case 'job_end': this.updateJob(event); break;
+      case 'output': {
+        const tick = event.loop !== undefined ? this.tickNow(event.loop) : this.ticks.length - 1;
+        this.output.push({ ...event, tick });
+        break;
+      }
+      case 'internal_error': this.internalErrors.push(event); break;
+      case 'pause': break;
+    }
+  }
+
+  /** The global index of the tick now running in `loop` (-1 before its first tick). */
+  private tickNow(loop: number): number {
+    return this.currentTickOfLoop.get(loop) ?? -1;
+  }
+
+  private activityOf(tick: number): Activity[] | undefined {
+    return tick >= 0 ? this.activity[tick] : undefined;
+  }
+
+  private addLoop(id: number, cls: string, thread: string): LoopInfo {
+    let loop = this.loops.get(id);
+    if (!loop) {
+      loop = { id, cls, thread, firstTick: this.ticks.length, ticks: [] };
+      this.loops.set(id, loop);
+    }
+    return loop;
+  }
+
+  private addTick(event: TickEvent): void {
+    const index = this.ticks.length;
+    if (index % CHECKPOINT_EVERY === 0) this.checkpoints.push(this.makeCheckpoint(index));
+    const loop = this.loops.get(event.loop) ?? this.addLoop(event.loop, '?', '?');
+    loop.ticks.push(index);
+    this.ticks.push({
+      index, loop: event.loop, n: event.n, t: event.t, wall: event.wall ?? 0, waited: event.waited ?? 0,
+      jump: event.jump ?? 0, ready: Array.isArray(event.ready) ? event.ready : [], io: event.io,
+    });
+    this.activity.push([]);
+    this.currentTickOfLoop.set(event.loop, index);
+    for (const entry of this.ticks[index].ready) {
+      if (typeof entry === 'object' && entry !== null && typeof entry.timer === 'number') {
+        const timer = this.timerById.get(entry.timer);
+        if (timer && timer.ended === Infinity) timer.ended = index;
+      }
+    }
+  }
+
+  private makeCheckpoint(index: number): Checkpoint {
+    const previous = this.checkpoints[this.checkpoints.length - 1];
+    const tasks = this.aliveSince(previous?.tasks ?? [], previous?.tasksSeen ?? 0, this.taskOrder.length,
+      (i) => this.taskOrder[i].done?.tick ?? Infinity, index, (i) => i);
+    const timers = this.aliveSince(previous?.timers ?? [], previous?.timersSeen ?? 0, this.timers.length,
+      (i) => this.timers[i].ended, index, (i) => i);
+    return { tasks, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
+  }
+
+  /** Items alive before tick `index`: those in `carried` plus those added since, not ended before it. */
+  private aliveSince(carried: number[], from: number, to: number, endOf: (i: number) => number,
+    index: number, id: (i: number) => number): number[] {
+    const alive: number[] = [];
+    for (const i of carried) if (endOf(i) >= index) alive.push(i);
+    for (let i = from; i < to; i++) if (endOf(i) >= index) alive.push(id(i));
+    return alive;
+  }
+
+  private addTimer(event: TimerEvent): void {
+    const timer: TimerInfo = {
+      id: event.timer, loop: event.loop, when: event.when, fn: event.fn, line: event.line, file: event.file,
+      task: event.task, scheduled: this.tickNow(event.loop), ended: Infinity, cancelled: false,
+    };
+    this.timers.push(timer);
+    this.timerById.set(timer.id, timer);
+  }
+
+  private addTask(event: TaskEvent): void {
+    if (this.tasks.has(event.task)) return;
+    const task: TaskInfo = {
+      id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
+      parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
+      eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [],
+    };
+    this.tasks.set(task.id, task);
+    this.taskOrder.push(task);
+  }
+
+  private addStep(event: StepEvent): void {
+    const task = this.tasks.get(event.task);
+    if (!task) return;
+    const previous = task.steps[task.steps.length - 1];
+    const tick = this.tickNow(task.loop);
+    const step: Step = {
+      task: task.id, tick, t: event.t, dur: event.dur, from: event.from ?? null, to: event.to ?? null,
+      stack: Array.isArray(event.stack) ? event.stack : previous?.stack ?? [], reason: event.reason,
+    };
+    task.steps.push(step);
+    this.activityOf(tick)?.push({ tick, step });
+    if (previous && previous.to !== null) {
+      const where = previous.stack[previous.stack.length - 1];
+      const key = lineKey(previous.to, where?.[2]);
+      let history = this.lineHistory.get(key);
+      if (!history) {
+        history = { suspensions: 0, totalWait: 0, longestWait: 0, tasks: new Set() };
+        this.lineHistory.set(key, history);
+      }
+      const wait = Math.max(0, event.t - (previous.t + previous.dur));
+      history.suspensions++;
+      history.totalWait += wait;
+      history.longestWait = Math.max(history.longestWait, wait);
+      history.tasks.add(task.id);
+    }
+  }
+
+  private addJob(event: JobEvent): void {
+    this.jobs.set(event.job, {
+      id: event.job, loop: event.loop, task: event.task, fn: event.fn, line: event.line, t: event.t,
+      submitted: this.tickNow(event.loop), submittedWall: event.wall,
+    });
+  }
+
+  private updateJob(event: JobStartEvent | JobEndEvent): void {
+    const job = this.jobs.get(event.job);
+    if (!job) return;
+    job.thread = event.thread ?? job.thread;
+    if (event.ev === 'job_start') job.startWall = event.wall;
+    else {
+      job.endWall = event.wall;
+      job.ok = event.ok;
+      job.error = event.error;
+    }
+  }
+
+  /** The state of the tick's loop just before global tick `index` runs. */
+  stateBefore(index: number): StateBeforeTick | undefined {
+    const tick = this.ticks[index];
+    if (!tick) return undefined;
+    const checkpoint = this.checkpoints[Math.floor(index / CHECKPOINT_EVERY)];
+    const readyTasks = new Set<number>();
+    for (const entry of tick.ready) if (typeof entry === 'number') readyTasks.add(entry);
+
+    const taskIds = this.aliveSince(checkpoint.tasks, checkpoint.tasksSeen, this.taskOrder.length,
+      (i) => this.taskOrder[i].done?.tick ?? Infinity, index, (i) => i);
+    const tasks: TaskSnapshot[] = [];
+    for (const i of taskIds) {
+      const task = this.taskOrder[i];
+      if (task.loop !== tick.loop || task.created.tick >= index) continue;
+      tasks.push(this.snapshot(task, index, readyTasks.has(task.id)));
+    }
+    // Tasks that finished in the tick just before stay visible with their outcome.
+    const previous = this.previousTickOfLoop(tick);
+    if (previous !== undefined) {
+      for (const activity of this.activity[previous]) {
+        const task = activity.step && this.tasks.get(activity.step.task);
+        if (task?.done && task.done.tick === previous && !tasks.some((s) => s.task === task)) {
+          tasks.push(this.snapshot(task, index, false));
+        }
+      }
+    }
+    tasks.sort((a, b) => a.task.id - b.task.id);
+
+    const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timers.length,
+      (i) => this.timers[i].ended, index, (i) => i);
+    const timers = timerIds.map((i) => this.timers[i])
+      .filter((timer) => timer.loop === tick.loop && timer.scheduled < index)
+      .sort((a, b) => a.when - b.when || a.id - b.id);
+
+    return {
+      tick, tasks, ready: tick.ready, timers, ran: this.activity[index],
+      outputCount: firstIndex(this.output, (o) => o.tick >= index),
+    };
+  }
+
+  private previousTickOfLoop(tick: Tick): number | undefined {
+    const loop = this.loops.get(tick.loop);
+    return tick.n > 1 && loop ? loop.ticks[tick.n - 2] : undefined;
+  }
+
+  /** One task's state before global tick `index`. */
+  snapshot(task: TaskInfo, index: number, isReady: boolean): TaskSnapshot {
+    const last = firstIndex(task.steps, (s) => s.tick >= index) - 1;
+    const step = last >= 0 ? task.steps[last] : undefined;
+    if (task.done && task.done.tick < index) {
+      return {
+        task, state: 'done', doneState: task.done.state, line: step?.from ?? task.line, stack: [],
+        since: task.done.t,
+      };
+    }
+    if (!step) {
+      return { task, state: isReady ? 'ready' : 'new', line: task.line, file: task.file, stack: [], since: task.created.t };
+    }
+    const top = step.stack[step.stack.length - 1];
+    return {
+      task, state: isReady ? 'ready' : 'suspended', line: step.to, file: top?.[2], stack: step.stack,
+      reason: step.reason, since: step.t + step.dur,
+    };
+  }
+
+  /** Global index of the last tick of `loop` (or any loop) whose loop time is at most `t`. */
+  tickAtTime(t: number, loop?: number): number | undefined {
+    const indices = loop !== undefined ? this.loops.get(loop)?.ticks : undefined;
+    if (indices) {
+      const i = firstIndex(indices, (index) => this.ticks[index].t > t) - 1;
+      return indices[Math.max(0, i)];
+    }
+    for (const candidate of this.loops.values()) {
+      const found = this.tickAtTime(t, candidate.id);
+      if (found !== undefined && this.ticks[found].t <= t) return found;
+    }
+    return this.ticks.length > 0 ? 0 : undefined;
+  }
+
+  /** The first tick after `after` in which `task` takes a step: where a suspension ends. */
+  resumeTick(task: TaskInfo, after: number): number | undefined {
+    const i = firstIndex(task.steps, (s) => s.tick > after);
+    return task.steps[i]?.tick;
+  }
+
+  isReadyIn(tickIndex: number, taskId: number): boolean {
+    return this.ticks[tickIndex]?.ready.some((entry) => entry === taskId) ?? false;
+  }
+
+  callbackName(entry: CallbackRef): string {
+    return entry.line !== undefined ? `${entry.fn} (line ${entry.line})` : entry.fn;
+  }
+}

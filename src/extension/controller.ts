@@ -1,0 +1,322 @@
+// What the commands do: run a scenario or open a trace into a Visualization, show it in the panel,
+// the editor and the status bar, step its cursor, and report how the run ended.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { seconds } from '../core/describe';
+import { TraceModel } from '../core/model';
+import { Session, type SessionResult } from '../core/session';
+import { readTraceFile, writeTraceFile } from '../core/traceFile';
+import type { TraceEvent } from '../protocol/events';
+import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
+import { updateDecorations } from './decorations';
+import { resolveInterpreter } from './interpreter';
+import { LoopPanel } from './panel';
+import { Visualization } from './visualization';
+
+/** Opening a trace stops after this many events and says the view is partial. */
+const MAX_TRACE_EVENTS = 5_000_000;
+
+export class Controller implements vscode.Disposable {
+  current?: Visualization;
+  private panel?: LoopPanel;
+  private readonly statusBar = vscode.window.createStatusBarItem('loopscope.tick', vscode.StatusBarAlignment.Left, 50);
+  readonly output = vscode.window.createOutputChannel('Loopscope');
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('loopscope');
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.statusBar.name = 'Loopscope tick';
+    this.statusBar.command = 'loopscope.goToTick';
+    this.statusBar.tooltip = 'Loopscope: current tick and loop time. Click to go to a tick.';
+    this.disposables.push(
+      vscode.window.onDidChangeVisibleTextEditors((editors) => updateDecorations(this.current, editors)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('loopscope.decorations')) this.refresh();
+      }),
+    );
+  }
+
+  private settings() {
+    return vscode.workspace.getConfiguration('loopscope');
+  }
+
+  async visualize(target?: vscode.Uri): Promise<Visualization | undefined> {
+    const uri = target ?? vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Loopscope: open a Python file saved on disk, then run Visualize Loop.');
+      return undefined;
+    }
+    if (!vscode.workspace.isTrusted) {
+      const manage = 'Manage Workspace Trust';
+      const choice = await vscode.window.showWarningMessage(
+        'Loopscope runs your Python program to visualize it, and this workspace is in Restricted Mode. '
+        + 'Trust the workspace to run it (Open Trace... still works).', manage);
+      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return undefined;
+    }
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (document?.isDirty) await document.save();
+
+    let python;
+    try {
+      python = await resolveInterpreter(uri);
+    } catch (error) {
+      const setPath = 'Set loopscope.python.path';
+      const choice = await vscode.window.showErrorMessage(
+        `Loopscope: ${(error as Error).message}. Install Python 3.8+ or point Loopscope at one.`, setPath);
+      if (choice === setPath) await vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.python.path');
+      return undefined;
+    }
+
+    const settings = this.settings();
+    const mode = settings.get<RunMode>('runMode', 'record');
+    const clock = settings.get<boolean>('realTimeClock', false) ? 'real' : 'virtual';
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const session = new Session({
+      python: python.path,
+      scenario: uri.fsPath,
+      cwd: folder?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath,
+      clock,
+      pauseAtStart: mode === 'live',
+      blockingMs: settings.get<number>('blockingThresholdMs', 100),
+      limits: {
+        ticks: settings.get<number>('limits.maxTicks'),
+        virtualSeconds: settings.get<number>('limits.maxVirtualSeconds'),
+        wallSeconds: settings.get<number>('limits.maxWallSeconds'),
+        events: settings.get<number>('limits.maxEvents'),
+      },
+      timeoutSeconds: settings.get<number>('limits.maxWallSeconds', 60) + 10,
+    });
+    this.diagnostics.delete(uri);
+    this.output.clear();
+    this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath}`);
+    session.onOutput(({ data }) => this.output.append(data.toString('utf8')));
+    const visualization = new Visualization(new TraceModel(), {
+      scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false,
+      showInternal: settings.get<boolean>('showInternalTasks', false),
+    }, uri, session);
+    this.show(visualization);
+    session.start();
+    void session.done.then((result) => this.reportOutcome(visualization, result));
+    return visualization;
+  }
+
+  async openTrace(target?: vscode.Uri): Promise<Visualization | undefined> {
+    const uri = target ?? (await vscode.window.showOpenDialog({
+      canSelectMany: false, openLabel: 'Open Trace', filters: { 'Loopscope traces': ['jsonl'], 'All files': ['*'] },
+    }))?.[0];
+    if (!uri) return undefined;
+    const events: TraceEvent[] = [];
+    let read;
+    try {
+      read = await readTraceFile(uri.fsPath, (event) => events.push(event), MAX_TRACE_EVENTS);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (read.fatal) {
+      void vscode.window.showErrorMessage(`Loopscope: ${read.fatal}`);
+      return undefined;
+    }
+    const start = events.find((e) => e.ev === 'start');
+    if (!start || start.ev !== 'start') {
+      void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
+        + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
+      return undefined;
+    }
+    const visualization = new Visualization(new TraceModel(), {
+      scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
+      showInternal: this.settings().get<boolean>('showInternalTasks', false),
+    }, vscode.Uri.file(start.scenario));
+    this.show(visualization);
+    visualization.load(events);
+    const problems = [
+      read.partial ? `only the first ${MAX_TRACE_EVENTS.toLocaleString()} events are shown` : '',
+      read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
+    ].filter(Boolean);
+    if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);
+    return visualization;
+  }
+
+  async saveTrace(target?: vscode.Uri): Promise<void> {
+    const visualization = this.current;
+    if (!visualization) {
+      void vscode.window.showInformationMessage('Loopscope: nothing to save yet. Run Visualize Loop first.');
+      return;
+    }
+    const uri = target ?? await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(visualization.scenarioUri.fsPath.replace(/\.py$/, '') + '.loopscope.jsonl'),
+      filters: { 'Loopscope traces': ['jsonl'] },
+    });
+    if (!uri) return;
+    await writeTraceFile(uri.fsPath, visualization.events);
+    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.events.length} events to ${basename(uri.fsPath)}.`);
+  }
+
+  private show(visualization: Visualization): void {
+    this.current?.dispose();
+    this.current = visualization;
+    if (!this.panel) {
+      this.panel = new LoopPanel(this.context.extensionUri, (message) => this.onPanelMessage(message));
+      this.panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.close();
+      });
+    } else {
+      this.panel.reveal();
+    }
+    this.panel.show(visualization);
+    visualization.onDidChange(() => this.refresh());
+    void vscode.commands.executeCommand('setContext', 'loopscope.active', true);
+    this.refresh();
+  }
+
+  /** The panel was closed: stop the program and clear everything it drew. */
+  private close(): void {
+    this.current?.dispose();
+    this.current = undefined;
+    void vscode.commands.executeCommand('setContext', 'loopscope.active', false);
+    void vscode.commands.executeCommand('setContext', 'loopscope.running', false);
+    this.statusBar.hide();
+    updateDecorations(undefined, vscode.window.visibleTextEditors);
+  }
+
+  refresh(): void {
+    const visualization = this.current;
+    if (!visualization) return;
+    updateDecorations(visualization, vscode.window.visibleTextEditors);
+    void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
+    const tick = visualization.model.ticks[visualization.cursor];
+    if (tick) {
+      const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
+      this.statusBar.text = `$(pulse) Loop tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
+    } else {
+      this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
+    }
+    this.statusBar.show();
+  }
+
+  private onPanelMessage(message: WebviewMessage): void {
+    const visualization = this.current;
+    if (!visualization) return;
+    switch (message.type) {
+      case 'setCursor': visualization.setCursor(message.tick); break;
+      case 'reveal': void this.revealLine(message.line, message.file); break;
+      case 'command': void this.runPanelCommand(message.command); break;
+      default: break;
+    }
+  }
+
+  private runPanelCommand(command: PanelCommand): Thenable<unknown> {
+    return vscode.commands.executeCommand(`loopscope.${command}`);
+  }
+
+  async revealLine(line: number, file?: string): Promise<void> {
+    const path = file ?? this.current?.model.start?.scenario ?? this.current?.scenarioUri.fsPath;
+    if (!path) return;
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+    const position = new vscode.Position(Math.max(0, Math.min(line - 1, document.lineCount - 1)), 0);
+    await vscode.window.showTextDocument(document, {
+      viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position), preserveFocus: false,
+    });
+  }
+
+  revealInTimeline(task: number): void {
+    void this.panel?.webview.postMessage({ type: 'revealTask', task });
+    this.panel?.reveal();
+  }
+
+  async goToTick(global?: number): Promise<void> {
+    const visualization = this.current;
+    if (!visualization) return;
+    if (typeof global === 'number') {
+      visualization.setCursor(global);
+      return;
+    }
+    const tick = visualization.model.ticks[visualization.cursor];
+    const loop = tick ? visualization.model.loops.get(tick.loop) : undefined;
+    if (!loop || loop.ticks.length === 0) return;
+    const answer = await vscode.window.showInputBox({
+      title: 'Loopscope: Go to Tick',
+      prompt: `Tick of loop ${loop.id} (1 to ${loop.ticks.length})`,
+      value: String(tick!.n),
+      validateInput: (text) => {
+        const n = Number(text);
+        return Number.isInteger(n) && n >= 1 && n <= loop.ticks.length ? undefined : `Enter a whole number from 1 to ${loop.ticks.length}.`;
+      },
+    });
+    if (answer !== undefined) visualization.setCursor(loop.ticks[Number(answer) - 1]);
+  }
+
+  async goToTime(): Promise<void> {
+    const visualization = this.current;
+    if (!visualization || visualization.tickCount === 0) return;
+    const tick = visualization.model.ticks[visualization.cursor];
+    const answer = await vscode.window.showInputBox({
+      title: 'Loopscope: Go to Time',
+      prompt: 'Loop time in seconds (the last tick at or before it is shown)',
+      value: seconds(tick.t),
+      validateInput: (text) => (Number.isFinite(Number(text)) && text.trim() !== '' ? undefined : 'Enter a number of seconds.'),
+    });
+    if (answer === undefined) return;
+    const found = visualization.model.tickAtTime(Number(answer), tick.loop);
+    if (found !== undefined) visualization.setCursor(found);
+  }
+
+  async restart(): Promise<void> {
+    const visualization = this.current;
+    if (!visualization) return;
+    if (visualization.info.replay) await this.openTrace(visualization.scenarioUri);
+    else await this.visualize(visualization.scenarioUri);
+  }
+
+  async stop(): Promise<void> {
+    await this.current?.session?.stop();
+  }
+
+  async toggleMode(): Promise<void> {
+    const settings = this.settings();
+    const next: RunMode = settings.get<RunMode>('runMode', 'record') === 'record' ? 'live' : 'record';
+    await settings.update('runMode', next, vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`Loopscope: run mode is now ${next}. It applies from the next run.`);
+  }
+
+  private reportOutcome(visualization: Visualization, result: SessionResult): void {
+    if (visualization !== this.current) return;
+    this.refresh();
+    const end = result.end;
+    const uri = visualization.scenarioUri;
+    this.output.appendLine(`■ ${result.outcome}${result.exitCode !== null ? ` (exit code ${result.exitCode})` : ''}`);
+    if (end?.outcome === 'syntax-error' && end.error?.line) {
+      const line = Math.max(0, end.error.line - 1);
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+        `${end.error.type}: ${end.error.message}`, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = 'Loopscope';
+      this.diagnostics.set(vscode.Uri.file(end.error.file ?? uri.fsPath), [diagnostic]);
+      void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} has a syntax error on line ${end.error.line}: ${end.error.message}`);
+    } else if (end?.outcome === 'exception' && end.error) {
+      const show = 'Show Line';
+      void vscode.window.showErrorMessage(`Loopscope: the program raised ${end.error.type}: ${end.error.message}`, show)
+        .then((choice) => { if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file); });
+    } else if (result.outcome === 'limit') {
+      const setting = {
+        ticks: 'loopscope.limits.maxTicks', 'virtual-seconds': 'loopscope.limits.maxVirtualSeconds',
+        'wall-seconds': 'loopscope.limits.maxWallSeconds', events: 'loopscope.limits.maxEvents',
+      }[result.limit ?? 'wall-seconds'];
+      const open = 'Change Limit';
+      void vscode.window.showWarningMessage(`Loopscope: stopped at the ${result.limit} limit; everything recorded up to then is shown. Raise ${setting} to go further.`, open)
+        .then((choice) => { if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', setting); });
+    } else if (result.message && result.outcome !== 'stopped') {
+      void vscode.window.showWarningMessage(`Loopscope: ${result.message}`);
+    }
+  }
+
+  dispose(): void {
+    this.current?.dispose();
+    this.panel?.dispose();
+    this.statusBar.dispose();
+    this.output.dispose();
+    this.diagnostics.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

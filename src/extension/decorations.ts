@@ -1,0 +1,96 @@
+// Editor decorations at the current tick: after-line annotations where tasks sit suspended at an
+// await, a highlight on the lines that run during the tick, and a warning on blocking lines.
+import * as vscode from 'vscode';
+import { duration, shortReason } from '../core/describe';
+import type { TaskSnapshot } from '../core/model';
+import type { Visualization } from './visualization';
+
+const suspendedType = vscode.window.createTextEditorDecorationType({
+  after: { color: new vscode.ThemeColor('loopscope.suspendedForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+  overviewRulerColor: new vscode.ThemeColor('loopscope.suspendedForeground'),
+  overviewRulerLane: vscode.OverviewRulerLane.Right,
+  rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+});
+const runningType = vscode.window.createTextEditorDecorationType({
+  isWholeLine: true,
+  backgroundColor: new vscode.ThemeColor('loopscope.runningLineBackground'),
+  overviewRulerColor: new vscode.ThemeColor('loopscope.runningLineBackground'),
+  overviewRulerLane: vscode.OverviewRulerLane.Center,
+});
+const blockingType = vscode.window.createTextEditorDecorationType({
+  isWholeLine: true,
+  backgroundColor: new vscode.ThemeColor('loopscope.blockingLineBackground'),
+  after: { color: new vscode.ThemeColor('editorWarning.foreground'), margin: '0 0 0 2em', fontWeight: 'bold' },
+  overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
+  overviewRulerLane: vscode.OverviewRulerLane.Full,
+});
+export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
+
+/** The after-line text for the tasks suspended on one line. */
+export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {
+  const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
+  if (snapshots.length === 1) return `⏸ ${snapshots[0].task.name} · ${reasons[0]}`;
+  const names = snapshots.map((s) => s.task.name);
+  const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');
+  const reason = reasons.every((r) => r === reasons[0]) ? ` · ${reasons[0]}` : '';
+  return `⏸ ${snapshots.length} tasks: ${shown}${reason}`;
+}
+
+function lineRange(document: vscode.TextDocument, line: number): vscode.Range | undefined {
+  if (line < 1 || line > document.lineCount) return undefined;
+  const end = document.lineAt(line - 1).range.end;
+  return new vscode.Range(end, end);
+}
+
+/** Suspended and ready tasks grouped by the file and 1-based line where they sit. */
+export function suspensionsByLine(visualization: Visualization): Map<string, Map<number, TaskSnapshot[]>> {
+  const result = new Map<string, Map<number, TaskSnapshot[]>>();
+  const state = visualization.model.stateBefore(visualization.cursor);
+  const scenario = visualization.model.start?.scenario ?? visualization.scenarioUri.fsPath;
+  for (const snapshot of state?.tasks ?? []) {
+    if (snapshot.line === null || (snapshot.state !== 'suspended' && snapshot.state !== 'ready')) continue;
+    if (snapshot.task.internal && !visualization.info.showInternal) continue;
+    const file = snapshot.file ?? scenario;
+    let lines = result.get(file);
+    if (!lines) result.set(file, (lines = new Map()));
+    const list = lines.get(snapshot.line) ?? [];
+    list.push(snapshot);
+    lines.set(snapshot.line, list);
+  }
+  return result;
+}
+
+export function updateDecorations(visualization: Visualization | undefined, editors: readonly vscode.TextEditor[]): void {
+  const enabled = vscode.workspace.getConfiguration('loopscope').get<boolean>('decorations.enabled', true);
+  const byFile = visualization && enabled ? suspensionsByLine(visualization) : new Map();
+  const state = visualization && enabled ? visualization.model.stateBefore(visualization.cursor) : undefined;
+  const scenario = visualization?.model.start?.scenario ?? visualization?.scenarioUri.fsPath;
+  for (const editor of editors) {
+    const path = editor.document.uri.fsPath;
+    const suspended: vscode.DecorationOptions[] = [];
+    const running: vscode.DecorationOptions[] = [];
+    const blocking: vscode.DecorationOptions[] = [];
+    if (visualization && state) {
+      for (const [line, snapshots] of byFile.get(path) ?? []) {
+        const range = lineRange(editor.document, line);
+        if (range) suspended.push({ range, renderOptions: { after: { contentText: suspendedText(snapshots, visualization) } } });
+      }
+      for (const activity of state.ran) {
+        const line = activity.step ? activity.step.from : activity.callback?.line;
+        const file = activity.step ? undefined : activity.callback?.file;
+        const range = line ? lineRange(editor.document, line) : undefined;
+        if (range && (file ?? scenario) === path) running.push({ range });
+      }
+      for (const event of visualization.model.blocking) {
+        if (event.tick !== visualization.cursor || event.line === null || (event.file ?? scenario) !== path) continue;
+        const range = lineRange(editor.document, event.line);
+        if (range) {
+          blocking.push({ range, renderOptions: { after: { contentText: `⚠ blocked the loop for ${duration(event.dur)}` } } });
+        }
+      }
+    }
+    editor.setDecorations(suspendedType, suspended);
+    editor.setDecorations(runningType, running);
+    editor.setDecorations(blockingType, blocking);
+  }
+}

@@ -1,0 +1,58 @@
+// Entry point of the extension host: registers the commands, the CodeLens and the hover.
+import * as vscode from 'vscode';
+import { Controller } from './controller';
+import { LoopHoverProvider } from './hover';
+
+const PYTHON_FILES: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
+
+class AsyncioRunCodeLens implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    for (let line = 0; line < document.lineCount; line++) {
+      const text = document.lineAt(line).text;
+      if (/^\s*(?!#).*\basyncio\.run\(/.test(text)) {
+        lenses.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: '$(pulse) Visualize Loop', command: 'loopscope.visualize', arguments: [document.uri],
+        }));
+      }
+    }
+    return lenses;
+  }
+}
+
+export interface LoopscopeApi {
+  controller: Controller;
+}
+
+export function activate(context: vscode.ExtensionContext): LoopscopeApi {
+  const controller = new Controller(context);
+  const current = () => controller.current;
+  const commands: Record<string, (...args: never[]) => unknown> = {
+    'loopscope.visualize': (uri?: vscode.Uri) => controller.visualize(uri instanceof vscode.Uri ? uri : undefined),
+    'loopscope.stepForward': () => current()?.stepForward(),
+    'loopscope.stepBack': () => current()?.stepBack(),
+    'loopscope.continue': () => current()?.continue(),
+    'loopscope.pause': () => current()?.pause(),
+    'loopscope.goToTick': (tick?: number) => controller.goToTick(typeof tick === 'number' ? tick : undefined),
+    'loopscope.goToTime': () => controller.goToTime(),
+    'loopscope.restart': () => controller.restart(),
+    'loopscope.stop': () => controller.stop(),
+    'loopscope.saveTrace': (uri?: vscode.Uri) => controller.saveTrace(uri instanceof vscode.Uri ? uri : undefined),
+    'loopscope.openTrace': (uri?: vscode.Uri) => controller.openTrace(uri instanceof vscode.Uri ? uri : undefined),
+    'loopscope.toggleMode': () => controller.toggleMode(),
+    'loopscope.revealInTimeline': (task: number) => controller.revealInTimeline(task),
+  };
+  for (const [id, handler] of Object.entries(commands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+  context.subscriptions.push(
+    controller,
+    vscode.languages.registerCodeLensProvider(PYTHON_FILES, new AsyncioRunCodeLens()),
+    vscode.languages.registerHoverProvider(PYTHON_FILES, new LoopHoverProvider(current)),
+  );
+  return { controller };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions, which kills any running program.
+}

@@ -1,0 +1,145 @@
+// Streaming JSON-lines decoder for the tracer's event stream. Takes bytes in any chunking, never
+// throws on bad input: malformed lines are counted, unknown kinds skipped, a newer major protocol
+// version stops decoding with a message.
+import { EVENT_KINDS, PROTOCOL_MAJOR, TraceEvent } from './events';
+
+/** Lines longer than this are counted as malformed and skipped without being buffered whole. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+// Required fields per kind ('n' number, 's' string, 'o' object or array, 'b' boolean). Only what
+// the model indexes by; optional fields are checked where they are read.
+const REQUIRED: Record<string, Record<string, 'n' | 's' | 'o' | 'b'>> = {
+  start: { protocol: 'n', python: 's', scenario: 's', clock: 's' },
+  end: { outcome: 's' },
+  loop: { loop: 'n', t: 'n' },
+  loop_closed: { loop: 'n', t: 'n' },
+  tick: { loop: 'n', n: 'n', t: 'n', ready: 'o' },
+  timer: { loop: 'n', timer: 'n', when: 'n', fn: 's' },
+  timer_cancel: { loop: 'n', timer: 'n' },
+  task: { task: 'n', loop: 'n', name: 's', coro: 's', label: 's' },
+  step: { task: 'n', t: 'n', dur: 'n' },
+  done: { task: 'n', state: 's' },
+  callback: { loop: 'n', fn: 's', dur: 'n' },
+  blocking: { loop: 'n', what: 's', dur: 'n' },
+  job: { job: 'n', loop: 'n', fn: 's' },
+  job_start: { job: 'n' },
+  job_end: { job: 'n' },
+  output: { stream: 's', text: 's' },
+  pause: { loop: 'n', n: 'n', tasks: 'o' },
+  internal_error: { message: 's' },
+};
+
+function hasRequiredFields(event: Record<string, unknown>): boolean {
+  const fields = REQUIRED[event.ev as string];
+  for (const name in fields) {
+    const value = event[name];
+    const want = fields[name];
+    if (want === 'n' ? typeof value !== 'number' || !Number.isFinite(value)
+      : want === 'o' ? typeof value !== 'object' || value === null
+        : want === 's' ? typeof value !== 'string' : typeof value !== 'boolean') return false;
+  }
+  return true;
+}
+
+export interface DecoderStats {
+  events: number;
+  malformed: number;
+  unknown: number;
+  /** The first malformed line (shortened), to say what was wrong. */
+  firstMalformed?: string;
+}
+
+export class EventDecoder {
+  readonly stats: DecoderStats = { events: 0, malformed: 0, unknown: 0 };
+  /** Set when the stream announced a protocol this viewer cannot read; decoding stops. */
+  fatal?: string;
+  private readonly text = new TextDecoder('utf-8');
+  private partial = '';
+  private skippingLongLine = false;
+
+  constructor(private readonly onEvent: (event: TraceEvent) => void) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.fatal) return;
+    this.pushText(this.text.decode(chunk, { stream: true }));
+  }
+
+  /** Flush a final line without a newline (end of stream). */
+  end(): void {
+    if (this.fatal) return;
+    this.pushText(this.text.decode());
+    if (this.partial.length > 0 && !this.skippingLongLine) this.line(this.partial);
+    this.partial = '';
+    this.skippingLongLine = false;
+  }
+
+  pushText(text: string): void {
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      if (newline < 0) break;
+      const piece = text.slice(start, newline);
+      start = newline + 1;
+      if (this.skippingLongLine) {
+        this.skippingLongLine = false;
+        this.partial = '';
+        continue;
+      }
+      const whole = this.partial.length > 0 ? this.partial + piece : piece;
+      this.partial = '';
+      this.line(whole);
+      if (this.fatal) return;
+    }
+    if (start < text.length && !this.skippingLongLine) {
+      this.partial += text.slice(start);
+      // UTF-16 length is at most the byte length, so this bound errs towards keeping the line.
+      if (this.partial.length > MAX_LINE_BYTES) {
+        this.malformed(this.partial.slice(0, 80));
+        this.partial = '';
+        this.skippingLongLine = true;
+      }
+    }
+  }
+
+  private line(line: string): void {
+    if (line.length === 0 || line === '\r') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      this.malformed(line);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.malformed(line);
+      return;
+    }
+    const event = value as Record<string, unknown>;
+    if (typeof event.ev !== 'string') {
+      this.malformed(line);
+      return;
+    }
+    if (!EVENT_KINDS.has(event.ev)) {
+      this.stats.unknown++;
+      return;
+    }
+    if (!hasRequiredFields(event)) {
+      this.malformed(line);
+      return;
+    }
+    if (event.ev === 'start' && (event.protocol as number) > PROTOCOL_MAJOR) {
+      this.fatal = `This trace uses protocol version ${event.protocol}, newer than this Loopscope `
+        + `understands (${PROTOCOL_MAJOR}). Update Loopscope to read it.`;
+      return;
+    }
+    this.stats.events++;
+    this.onEvent(event as unknown as TraceEvent);
+  }
+
+  private malformed(line: string): void {
+    this.stats.malformed++;
+    if (this.stats.firstMalformed === undefined) {
+      this.stats.firstMalformed = line.length > 80 ? `${line.slice(0, 80)}…` : line;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import { EventDecoder, MAX_LINE_BYTES } from '../../src/protocol/decoder';
+import type { TraceEvent } from '../../src/protocol/events';
+
+const START = { ev: 'start', protocol: 1, minor: 0, python: '3.11.7', scenario: '/tmp/s.py', clock: 'virtual' };
+const TASK = { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 3, internal: false, t: 0, wall: 0 };
+const OUTPUT = { ev: 'output', stream: 'stdout', text: 'héllo 🌍 wörld', wall: 0.1 };
+
+function decodeAll(chunks: Uint8Array[]): { events: TraceEvent[]; decoder: EventDecoder } {
+  const events: TraceEvent[] = [];
+  const decoder = new EventDecoder((event) => events.push(event));
+  for (const chunk of chunks) decoder.push(chunk);
+  decoder.end();
+  return { events, decoder };
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('EventDecoder', () => {
+  const stream = [START, TASK, OUTPUT].map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+  it('gives the same events for every split point of the stream, including inside multi-byte characters', () => {
+    const whole = bytes(stream);
+    const expected = decodeAll([whole]).events;
+    assert.equal(expected.length, 3);
+    for (let cut = 1; cut < whole.length; cut++) {
+      const { events, decoder } = decodeAll([whole.subarray(0, cut), whole.subarray(cut)]);
+      assert.deepEqual(events, expected, `split at byte ${cut}`);
+      assert.equal(decoder.stats.malformed, 0);
+    }
+  });
+
+  it('gives the same events when fed one byte at a time', () => {
+    const whole = bytes(stream);
+    const chunks = Array.from(whole, (_, i) => whole.subarray(i, i + 1));
+    assert.deepEqual(decodeAll(chunks).events, decodeAll([whole]).events);
+  });
+
+  it('counts malformed lines, keeps the good ones around them and remembers the first bad line', () => {
+    const text = `${JSON.stringify(START)}\n{"ev":"task",\nnot json at all\n[1,2]\n{"ev":"tick","loop":"x"}\n${JSON.stringify(TASK)}\n`;
+    const { events, decoder } = decodeAll([bytes(text)]);
+    assert.deepEqual(events.map((e) => e.ev), ['start', 'task']);
+    assert.equal(decoder.stats.malformed, 4);
+    assert.equal(decoder.stats.firstMalformed, '{"ev":"task",');
+  });
+
+  it('ignores unknown event kinds without counting them as malformed', () => {
+    const { events, decoder } = decodeAll([bytes(`{"ev":"from_the_future","x":1}\n${JSON.stringify(TASK)}\n`)]);
+    assert.deepEqual(events.map((e) => e.ev), ['task']);
+    assert.equal(decoder.stats.unknown, 1);
+    assert.equal(decoder.stats.malformed, 0);
+  });
+
+  it('rejects a newer major protocol version with a clear message and stops decoding', () => {
+    const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol: 2 })}\n${JSON.stringify(TASK)}\n`)]);
+    assert.equal(events.length, 0);
+    assert.match(decoder.fatal ?? '', /protocol version 2.*newer/);
+  });
+
+  it('decodes a final line that has no newline at the end of the stream', () => {
+    const { events } = decodeAll([bytes(JSON.stringify(START))]);
+    assert.equal(events.length, 1);
+  });
+
+  it('skips a line longer than the limit without buffering it whole, then goes on', () => {
+    const decoder = new EventDecoder(() => undefined);
+    const piece = 'x'.repeat(1 << 20);
+    const pieces = Math.ceil(MAX_LINE_BYTES / piece.length) + 2;
+    decoder.pushText('{"ev":"output","stream":"stdout","text":"');
+    for (let i = 0; i < pieces; i++) decoder.pushText(piece);
+    decoder.pushText(`"}\n${JSON.stringify(TASK)}\n`);
+    decoder.end();
+    assert.equal(decoder.stats.malformed, 1);
+    assert.equal(decoder.stats.events, 1);
+  });
+});
