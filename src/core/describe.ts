@@ -1,7 +1,13 @@
 // Words for what the model holds: the short forms used in editor decorations and the terminal, and
 // the sentences of hovers. Only restates what the tracer reported; it never infers asyncio behaviour.
 import type { ReadyEntry, WaitReason } from '../protocol/events';
-import type { TaskSnapshot, TraceModel } from './model';
+import type { TaskInfo, TaskSnapshot, TraceModel } from './model';
+
+/** The task's own name when the program gave it one, else its coroutine's name. */
+export function displayName(task: TaskInfo): string {
+  if (!/^Task-\d+$/.test(task.name)) return task.name;
+  return task.coro.split('.').pop() ?? task.name;
+}
 
 export function seconds(value: number, digits = 3): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
@@ -38,7 +44,7 @@ export function shortReason(reason: WaitReason | undefined, model?: TraceModel):
 export function taskName(id: number | undefined, model?: TraceModel): string {
   if (id === undefined) return 'a task';
   const task = model?.tasks.get(id);
-  return task ? task.name : `task ${id}`;
+  return task ? displayName(task) : `task ${id}`;
 }
 
 /** One line describing a task at a tick, as the CLI and the hover say it. */

@@ -343,6 +343,11 @@ export class TraceModel {
     }
   }
 
+  /** The steps and callbacks that ran during global tick `index`, in arrival order. */
+  activityAt(index: number): readonly Activity[] {
+    return this.activity[index] ?? [];
+  }
+
   /** The state of the tick's loop just before global tick `index` runs. */
   stateBefore(index: number): StateBeforeTick | undefined {
     const tick = this.ticks[index];

@@ -8,7 +8,7 @@ import { Session, type SessionResult } from '../core/session';
 import { readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
-import { updateDecorations } from './decorations';
+import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
 import { Visualization } from './visualization';
@@ -23,13 +23,15 @@ export class Controller implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Loopscope');
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('loopscope');
   private readonly disposables: vscode.Disposable[] = [];
+  /** The decorations last drawn, by file path (read by the tests through the extension's API). */
+  drawn = new Map<string, DrawnDecorations>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'Loopscope tick';
     this.statusBar.command = 'loopscope.goToTick';
     this.statusBar.tooltip = 'Loopscope: current tick and loop time. Click to go to a tick.';
     this.disposables.push(
-      vscode.window.onDidChangeVisibleTextEditors((editors) => updateDecorations(this.current, editors)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.redraw()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('loopscope.decorations')) this.refresh();
       }),
@@ -178,13 +180,21 @@ export class Controller implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'loopscope.active', false);
     void vscode.commands.executeCommand('setContext', 'loopscope.running', false);
     this.statusBar.hide();
-    updateDecorations(undefined, vscode.window.visibleTextEditors);
+    this.redraw();
+  }
+
+  private redraw(): void {
+    this.drawn = updateDecorations(this.current, vscode.window.visibleTextEditors);
+  }
+
+  get statusText(): string | undefined {
+    return this.current ? this.statusBar.text : undefined;
   }
 
   refresh(): void {
     const visualization = this.current;
     if (!visualization) return;
-    updateDecorations(visualization, vscode.window.visibleTextEditors);
+    this.redraw();
     void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
     const tick = visualization.model.ticks[visualization.cursor];
     if (tick) {

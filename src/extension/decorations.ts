@@ -1,7 +1,7 @@
 // Editor decorations at the current tick: after-line annotations where tasks sit suspended at an
 // await, a highlight on the lines that run during the tick, and a warning on blocking lines.
 import * as vscode from 'vscode';
-import { duration, shortReason } from '../core/describe';
+import { displayName, duration, shortReason } from '../core/describe';
 import type { TaskSnapshot } from '../core/model';
 import type { Visualization } from './visualization';
 
@@ -29,8 +29,10 @@ export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
 /** The after-line text for the tasks suspended on one line. */
 export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {
   const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
-  if (snapshots.length === 1) return `⏸ ${snapshots[0].task.name} · ${reasons[0]}`;
-  const names = snapshots.map((s) => s.task.name);
+  if (snapshots.length === 1) return `⏸ ${displayName(snapshots[0].task)} · ${reasons[0]}`;
+  const short = snapshots.map((s) => displayName(s.task));
+  // Several tasks of one coroutine are told apart by their arguments.
+  const names = new Set(short).size === short.length ? short : snapshots.map((s) => s.task.label);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');
   const reason = reasons.every((r) => r === reasons[0]) ? ` · ${reasons[0]}` : '';
   return `⏸ ${snapshots.length} tasks: ${shown}${reason}`;
@@ -60,7 +62,16 @@ export function suspensionsByLine(visualization: Visualization): Map<string, Map
   return result;
 }
 
-export function updateDecorations(visualization: Visualization | undefined, editors: readonly vscode.TextEditor[]): void {
+/** What was drawn in one editor, by 1-based line: kept so tests and the API can read it back. */
+export interface DrawnDecorations {
+  suspended: [number, string][];
+  running: number[];
+  blocking: [number, string][];
+}
+
+export function updateDecorations(visualization: Visualization | undefined,
+  editors: readonly vscode.TextEditor[]): Map<string, DrawnDecorations> {
+  const drawn = new Map<string, DrawnDecorations>();
   const enabled = vscode.workspace.getConfiguration('loopscope').get<boolean>('decorations.enabled', true);
   const byFile = visualization && enabled ? suspensionsByLine(visualization) : new Map();
   const state = visualization && enabled ? visualization.model.stateBefore(visualization.cursor) : undefined;
@@ -92,5 +103,12 @@ export function updateDecorations(visualization: Visualization | undefined, edit
     editor.setDecorations(suspendedType, suspended);
     editor.setDecorations(runningType, running);
     editor.setDecorations(blockingType, blocking);
+    const line = (option: vscode.DecorationOptions) => option.range.start.line + 1;
+    drawn.set(path, {
+      suspended: suspended.map((o) => [line(o), o.renderOptions!.after!.contentText!]),
+      running: running.map(line),
+      blocking: blocking.map((o) => [line(o), o.renderOptions!.after!.contentText!]),
+    });
   }
+  return drawn;
 }

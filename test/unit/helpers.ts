@@ -1,0 +1,47 @@
+// Shared by the Node unit tests: where the repo is, a temp folder of scenarios, and process checks.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TraceEvent } from '../../src/protocol/events';
+import { Session, type SessionOptions } from '../../src/core/session';
+
+/** The compiled tests live in out/test/unit/. */
+export const REPO = resolve(__dirname, '..', '..', '..');
+export const TRACER = join(REPO, 'src', 'tracer');
+export const PYTHON = process.env.LOOPSCOPE_TEST_PYTHON ?? 'python3';
+
+export function scenarioDir(): string {
+  return mkdtempSync(join(tmpdir(), 'loopscope-test-'));
+}
+
+export function writeScenario(dir: string, name: string, source: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, source.replace(/^\n/, ''));
+  return path;
+}
+
+export function startSession(options: Partial<SessionOptions> & { scenario: string }): Session {
+  return new Session({ python: PYTHON, cwd: REPO, tracerPath: TRACER, timeoutSeconds: 60, ...options }).start();
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves with the first event matching `accept`, seen from now on. */
+export function nextEvent(session: Session, accept: (event: TraceEvent) => boolean): Promise<TraceEvent> {
+  return new Promise((resolvePromise) => {
+    let seen = false;
+    session.onEvent((event) => {
+      if (!seen && accept(event)) {
+        seen = true;
+        resolvePromise(event);
+      }
+    });
+  });
+}

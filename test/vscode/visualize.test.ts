@@ -1,0 +1,184 @@
+// Visualize Loop end to end in the real extension host: decorations at given ticks, stepping, the
+// status bar, the hover, Save/Open Trace, the SyntaxError path, and no process left behind.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { LoopscopeApi } from '../../src/extension/extension';
+import type { Visualization } from '../../src/extension/visualization';
+
+const KITCHEN = `import asyncio
+
+
+async def boil_pasta():
+    await asyncio.sleep(5)  # pasta waits here
+    return "pasta"
+
+
+async def chop(item):
+    await asyncio.sleep(0)  # chop yields here
+    return item
+
+
+async def main():
+    pasta = asyncio.create_task(boil_pasta())
+    await asyncio.gather(chop("onion"), chop("garlic"))
+    print(await pasta)
+
+
+asyncio.run(main())
+`;
+
+async function api(): Promise<LoopscopeApi> {
+  const extension = vscode.extensions.getExtension<LoopscopeApi>('loopscope.loopscope')!;
+  return extension.isActive ? extension.exports : extension.activate();
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function lineOf(source: string, marker: string): number {
+  return source.split('\n').findIndex((line) => line.includes(marker)) + 1;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Visualize Loop', function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'loopscope-visualize-'));
+  const file = join(dir, 'kitchen.py');
+  let visualization: Visualization;
+
+  before(async () => {
+    writeFileSync(file, KITCHEN);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+    const { controller } = await api();
+    visualization = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+    assert.ok(visualization, 'Visualize Loop returned no visualization');
+    const result = await visualization.session!.done;
+    assert.equal(result.outcome, 'completed', JSON.stringify(result));
+    assert.equal(controller.current, visualization);
+  });
+
+  it('annotates the await where each task is suspended at the current tick', async () => {
+    const { controller } = await api();
+    const pastaLine = lineOf(KITCHEN, 'pasta waits here');
+    // Find the first tick where boil_pasta sits in its sleep, by stepping forward as a user would.
+    await vscode.commands.executeCommand('loopscope.goToTick', 0);
+    let text: string | undefined;
+    for (let i = 0; i < 10 && !text; i++) {
+      text = controller.drawn.get(file)?.suspended.find(([line]) => line === pastaLine)?.[1];
+      if (!text) await vscode.commands.executeCommand('loopscope.stepForward');
+    }
+    assert.equal(text, '⏸ boil_pasta · sleep 5s → t=5.000');
+  });
+
+  it('groups the tasks suspended on one line', async () => {
+    const { controller } = await api();
+    const chopLine = lineOf(KITCHEN, 'chop yields here');
+    await vscode.commands.executeCommand('loopscope.goToTick', 0);
+    let grouped: string | undefined;
+    for (let i = 0; i < 10 && !grouped; i++) {
+      await vscode.commands.executeCommand('loopscope.stepForward');
+      grouped = controller.drawn.get(file)?.suspended.find(([line, t]) => line === chopLine && t.startsWith('⏸ 2 tasks'))?.[1];
+    }
+    assert.equal(grouped, "⏸ 2 tasks: chop('onion'), chop('garlic') · ready");
+  });
+
+  it('moves the cursor, the decorations and the status bar with Step Forward and Step Back', async () => {
+    const { controller } = await api();
+    await vscode.commands.executeCommand('loopscope.goToTick', 1);
+    const before = { cursor: visualization.cursor, status: controller.statusText, drawn: JSON.stringify(controller.drawn.get(file)) };
+    assert.equal(before.status, `$(pulse) Loop tick 2/${visualization.tickCount} · t=0.000s`);
+    await vscode.commands.executeCommand('loopscope.stepForward');
+    assert.equal(visualization.cursor, before.cursor + 1);
+    assert.equal(controller.statusText, `$(pulse) Loop tick 3/${visualization.tickCount} · t=0.000s`);
+    assert.notEqual(JSON.stringify(controller.drawn.get(file)), before.drawn);
+    await vscode.commands.executeCommand('loopscope.stepBack');
+    assert.equal(visualization.cursor, before.cursor);
+    assert.equal(JSON.stringify(controller.drawn.get(file)), before.drawn);
+    await vscode.commands.executeCommand('loopscope.continue');
+    assert.equal(visualization.cursor, visualization.tickCount - 1);
+  });
+
+  it('explains the wait in a hover on the await line', async () => {
+    const pastaLine = lineOf(KITCHEN, 'pasta waits here');
+    await vscode.commands.executeCommand('loopscope.goToTick', 2);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider',
+      vscode.Uri.file(file), new vscode.Position(pastaLine - 1, 10));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /asyncio\.sleep\(5\)/);
+    assert.match(text, /timer fires at t=5\.000 \(5 s from now\)/);
+    assert.match(text, /resumes in tick \d+/);
+    assert.match(text, /History of this line:\*\* 1 suspension by 1 task, total wait 5 s/);
+  });
+
+  it('saves the trace and opens it again with the same ticks and decorations', async () => {
+    const { controller } = await api();
+    const saved = vscode.Uri.file(join(dir, 'kitchen.loopscope.jsonl'));
+    await vscode.commands.executeCommand('loopscope.goToTick', 2);
+    const drawnBefore = JSON.stringify(controller.drawn.get(file));
+    await vscode.commands.executeCommand('loopscope.saveTrace', saved);
+    const lines = readFileSync(saved.fsPath, 'utf8').trim().split('\n');
+    assert.equal(lines.length, visualization.events.length);
+    const replay = (await vscode.commands.executeCommand<Visualization>('loopscope.openTrace', saved))!;
+    assert.equal(replay.info.replay, true);
+    assert.equal(replay.tickCount, visualization.tickCount);
+    await vscode.commands.executeCommand('loopscope.goToTick', 2);
+    assert.equal(JSON.stringify(controller.drawn.get(file)), drawnBefore);
+    visualization = replay;
+  });
+
+  it('turns a SyntaxError into a diagnostic on its line', async () => {
+    const broken = join(dir, 'broken.py');
+    writeFileSync(broken, 'import asyncio\n\nasync def main(:\n    pass\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(broken), vscode.ViewColumn.One);
+    const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+    const result = await run.session!.done;
+    assert.equal(result.outcome, 'syntax-error');
+    const diagnostics = await until('a diagnostic', () => {
+      const found = vscode.languages.getDiagnostics(vscode.Uri.file(broken));
+      return found.length > 0 && found;
+    });
+    assert.equal(diagnostics[0].range.start.line, 2);
+    assert.equal(diagnostics[0].source, 'Loopscope');
+  });
+
+  it('stops the program and leaves no Python process when the panel closes', async () => {
+    const forever = join(dir, 'forever.py');
+    writeFileSync(forever, 'import asyncio\n\nasync def main():\n    while True:\n        await asyncio.sleep(1)\n\nasyncio.run(main())\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(forever), vscode.ViewColumn.One);
+    await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', true, vscode.ConfigurationTarget.Global);
+    try {
+      const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+      await until('a few ticks', () => run.tickCount >= 2);
+      const pid = run.session!.pid!;
+      assert.equal(isAlive(pid), true);
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('loopscope.panel'));
+      assert.equal(tabs.length, 1);
+      await vscode.window.tabGroups.close(tabs);
+      await until('the Python process to end', () => !isAlive(pid), 5000);
+      const { controller } = await api();
+      assert.equal(controller.current, undefined);
+      assert.equal(controller.statusText, undefined);
+    } finally {
+      await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
