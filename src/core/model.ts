@@ -57,6 +57,8 @@ export interface TaskInfo {
   eager: boolean;
   created: { tick: number; t: number };
   steps: Step[];
+  /** Set by stateBefore on the tasks in the tick's ready queue (cheaper than a Set per query). */
+  readyMark?: number;
   done?: { tick: number; t: number; state: DoneState; result?: string; error?: ErrorInfo };
 }
 
@@ -170,6 +172,7 @@ export class TraceModel {
   private readonly checkpoints: Checkpoint[] = [];
   /** Bumped on every event; views use it to know when to redraw. */
   version = 0;
+  private queries = 0;
 
   apply(event: TraceEvent): void {
     this.version++;
@@ -262,18 +265,21 @@ export class TraceModel {
   private makeCheckpoint(index: number): Checkpoint {
     const previous = this.checkpoints[this.checkpoints.length - 1];
     const tasks = this.aliveSince(previous?.tasks ?? [], previous?.tasksSeen ?? 0, this.taskOrder.length,
-      (i) => this.taskOrder[i].done?.tick ?? Infinity, index, (i) => i);
+      (i) => this.taskEnd(i), index - 1);
     const timers = this.aliveSince(previous?.timers ?? [], previous?.timersSeen ?? 0, this.timers.length,
-      (i) => this.timers[i].ended, index, (i) => i);
+      (i) => this.timers[i].ended, index);
     return { tasks, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
   }
 
-  /** Items alive before tick `index`: those in `carried` plus those added since, not ended before it. */
-  private aliveSince(carried: number[], from: number, to: number, endOf: (i: number) => number,
-    index: number, id: (i: number) => number): number[] {
+  private taskEnd(i: number): number {
+    return this.taskOrder[i].done?.tick ?? Infinity;
+  }
+
+  /** Items (by index) in `carried` or added in [from, to) that had not ended before tick `since`. */
+  private aliveSince(carried: number[], from: number, to: number, endOf: (i: number) => number, since: number): number[] {
     const alive: number[] = [];
-    for (const i of carried) if (endOf(i) >= index) alive.push(i);
-    for (let i = from; i < to; i++) if (endOf(i) >= index) alive.push(id(i));
+    for (const i of carried) if (endOf(i) >= since) alive.push(i);
+    for (let i = from; i < to; i++) if (endOf(i) >= since) alive.push(i);
     return alive;
   }
 
@@ -353,31 +359,24 @@ export class TraceModel {
     const tick = this.ticks[index];
     if (!tick) return undefined;
     const checkpoint = this.checkpoints[Math.floor(index / CHECKPOINT_EVERY)];
-    const readyTasks = new Set<number>();
-    for (const entry of tick.ready) if (typeof entry === 'number') readyTasks.add(entry);
+    const readyMark = ++this.queries;
+    for (const entry of tick.ready) {
+      const task = typeof entry === 'number' ? this.tasks.get(entry) : undefined;
+      if (task) task.readyMark = readyMark;
+    }
 
+    // Unfinished tasks, and those that finished in the tick just before (they show their outcome).
     const taskIds = this.aliveSince(checkpoint.tasks, checkpoint.tasksSeen, this.taskOrder.length,
-      (i) => this.taskOrder[i].done?.tick ?? Infinity, index, (i) => i);
+      (i) => this.taskEnd(i), index - 1);
     const tasks: TaskSnapshot[] = [];
     for (const i of taskIds) {
       const task = this.taskOrder[i];
       if (task.loop !== tick.loop || task.created.tick >= index) continue;
-      tasks.push(this.snapshot(task, index, readyTasks.has(task.id)));
+      tasks.push(this.snapshot(task, index, task.readyMark === readyMark));
     }
-    // Tasks that finished in the tick just before stay visible with their outcome.
-    const previous = this.previousTickOfLoop(tick);
-    if (previous !== undefined) {
-      for (const activity of this.activity[previous]) {
-        const task = activity.step && this.tasks.get(activity.step.task);
-        if (task?.done && task.done.tick === previous && !tasks.some((s) => s.task === task)) {
-          tasks.push(this.snapshot(task, index, false));
-        }
-      }
-    }
-    tasks.sort((a, b) => a.task.id - b.task.id);
 
     const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timers.length,
-      (i) => this.timers[i].ended, index, (i) => i);
+      (i) => this.timers[i].ended, index);
     const timers = timerIds.map((i) => this.timers[i])
       .filter((timer) => timer.loop === tick.loop && timer.scheduled < index)
       .sort((a, b) => a.when - b.when || a.id - b.id);
@@ -388,15 +387,9 @@ export class TraceModel {
     };
   }
 
-  private previousTickOfLoop(tick: Tick): number | undefined {
-    const loop = this.loops.get(tick.loop);
-    return tick.n > 1 && loop ? loop.ticks[tick.n - 2] : undefined;
-  }
-
   /** One task's state before global tick `index`. */
   snapshot(task: TaskInfo, index: number, isReady: boolean): TaskSnapshot {
-    const last = firstIndex(task.steps, (s) => s.tick >= index) - 1;
-    const step = last >= 0 ? task.steps[last] : undefined;
+    const step = this.lastStepBefore(task, index);
     if (task.done && task.done.tick < index) {
       return {
         task, state: 'done', doneState: task.done.state, line: step?.from ?? task.line, stack: [],
@@ -411,6 +404,19 @@ export class TraceModel {
       task, state: isReady ? 'ready' : 'suspended', line: step.to, file: top?.[2], stack: step.stack,
       reason: step.reason, since: step.t + step.dur,
     };
+  }
+
+  /** The task's last step in a tick before `index` (a hand-written binary search: this is the hot path). */
+  lastStepBefore(task: TaskInfo, index: number): Step | undefined {
+    const steps = task.steps;
+    let low = 0;
+    let high = steps.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (steps[mid].tick >= index) high = mid;
+      else low = mid + 1;
+    }
+    return low > 0 ? steps[low - 1] : undefined;
   }
 
   /** Global index of the last tick of `loop` (or any loop) whose loop time is at most `t`. */
