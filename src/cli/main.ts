@@ -121,6 +121,7 @@ async function trace(args: string[]): Promise<number> {
   const scenarioPath = resolve(scenario);
   if (!existsSync(scenarioPath)) throw new UsageError(`no such file: ${scenario}`);
   if (statSync(scenarioPath).isDirectory()) throw new UsageError(`${scenario} is a directory, not a Python file`);
+  const timeout = numberOption(parsed, 'timeout') ?? 60;
   const pythonOption = parsed.options.get('python');
   let python;
   try {
@@ -135,8 +136,9 @@ async function trace(args: string[]): Promise<number> {
     cwd: process.cwd(),
     clock: parsed.options.has('real-time') ? 'real' : 'virtual',
     blockingMs: numberOption(parsed, 'blocking-ms'),
-    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds') },
-    timeoutSeconds: numberOption(parsed, 'timeout') ?? 60,
+    // The tracer stops itself cleanly at the timeout; killing the process group is the backstop.
+    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },
+    timeoutSeconds: timeout + 5,
   });
   const events: TraceEvent[] = [];
   const out = parsed.options.get('out');
