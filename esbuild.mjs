@@ -51,6 +51,14 @@ const builds = [
     target: 'node20',
     external: ['vscode', 'mocha'],
   },
+  {
+    ...common,
+    entryPoints: filesUnder('bench', '.ts'),
+    outdir: 'out/bench',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
 ];
 
 if (watch) {

@@ -1,0 +1,79 @@
+// `npm run bench`: measures every performance figure in one run and prints one table (Markdown, so
+// it can go into the README as it is). Each figure is a ratio or a rate taken within this run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cache = join(root, 'bench', '.cache');
+const quick = process.argv.includes('--quick');
+const rows = [];
+
+function node(script, args, extraNodeArgs = []) {
+  const out = execFileSync(process.execPath, [...extraNodeArgs, join(root, script), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+function row(figure, value, target, met, how) {
+  rows.push({ figure, value, target, met, how });
+  console.error(`  ${figure}: ${value} (target ${target})`);
+}
+
+/** Every CPython 3.8-3.13 found, as in scripts/test-python.mjs. */
+function pythons() {
+  const found = [];
+  for (const minor of [8, 9, 10, 11, 12, 13]) {
+    const pyenv = '/root/.pyenv/versions';
+    const dir = existsSync(pyenv) ? readdirSync(pyenv).find((v) => v.startsWith(`3.${minor}.`)) : undefined;
+    const candidate = dir ? join(pyenv, dir, 'bin', 'python3') : `python3.${minor}`;
+    if (spawnSync(candidate, ['-c', 'pass']).status === 0) found.push({ version: `3.${minor}`, path: candidate });
+  }
+  return found;
+}
+
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+mkdirSync(cache, { recursive: true });
+const runs = quick ? '3' : '5';
+
+console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session)');
+for (const python of pythons()) {
+  const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs]);
+  row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, python.version === '3.11' ? '≤ 2.0x' : '(≤ 2.0x on 3.11)',
+    python.version === '3.11' ? r.ratio <= 2 : null, `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events)`);
+}
+
+console.error('2. mixed workload (sockets, Queue, Semaphore, executor), real-time clock');
+{
+  const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/mixed.py', runs, 'real']);
+  row('Mixed workload, real time', `${r.ratio.toFixed(2)}x`, '≤ 1.5x', r.ratio <= 1.5, `median of ${runs} traced / untraced wall time (${r.untraced.toFixed(2)} s untraced)`);
+}
+
+console.error('3. virtual clock speed-up on a scenario that sleeps 9 s');
+{
+  const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/sleep9.py', quick ? '1' : '3']);
+  const speedup = r.untraced / r.traced;
+  row('Virtual clock speed-up', `${speedup.toFixed(0)}x`, '≥ 50x', speedup >= 50, `untraced real run ${r.untraced.toFixed(2)} s / traced ${r.traced.toFixed(3)} s`);
+}
+
+console.error('4-5. ingest and queries on a recorded trace of at least 1,000,000 events');
+{
+  const trace = join(cache, 'trace-1m.jsonl');
+  if (!existsSync(trace)) {
+    execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'trace', 'bench/scenarios/big_trace.py', '--out', trace, '--json', '--timeout', '600'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const r = node('out/bench/ingest.js', [trace, '2000'], ['--expose-gc']);
+  row('Ingest into the model', `${Math.round(r.eventsPerSecond).toLocaleString()} events/s`, '≥ 500,000/s', r.eventsPerSecond >= 500000,
+    `${r.events.toLocaleString()} events piped from a recorded trace into decoder + model`);
+  row('Model memory', `${r.heapMB.toFixed(0)} MB`, '< 500 MB', r.heapMB < 500, 'heap growth after ingest, after GC');
+  row('State-at-tick query, p95', `${r.queryP95ms.toFixed(2)} ms`, '< 2 ms', r.queryP95ms < 2, `2,000 random ticks of ${r.ticks.toLocaleString()}, ${r.tasks.toLocaleString()} tasks`);
+}
+
+const mark = (met) => (met === null ? '' : met ? '✅' : '❌');
+console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log('');
+console.log('| figure | value | target | met | how |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.figure} | ${r.value} | ${r.target} | ${mark(r.met)} | ${r.how} |`);
