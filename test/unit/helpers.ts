@@ -1,5 +1,5 @@
 // Shared by the Node unit tests: where the repo is, a temp folder of scenarios, and process checks.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TraceEvent } from '../../src/protocol/events';
@@ -24,12 +24,18 @@ export function startSession(options: Partial<SessionOptions> & { scenario: stri
   return new Session({ python: PYTHON, cwd: REPO, tracerPath: TRACER, timeoutSeconds: 60, ...options }).start();
 }
 
+/** True while the process exists and is not a zombie waiting to be reaped by init. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LoopscopeApi } from '../../src/extension/extension';
 import type { Visualization } from '../../src/extension/visualization';
+import { isAlive } from '../unit/helpers';
 
 const KITCHEN = `import asyncio
 
@@ -49,14 +50,6 @@ function lineOf(source: string, marker: string): number {
   return source.split('\n').findIndex((line) => line.includes(marker)) + 1;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Visualize Loop', function () {
   this.timeout(60_000);
