@@ -3,7 +3,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
-import { TraceModel } from '../core/model';
 import { Session, type SessionResult } from '../core/session';
 import { readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
@@ -93,7 +92,7 @@ export class Controller implements vscode.Disposable {
     this.output.clear();
     this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath}`);
     session.onOutput(({ data }) => this.output.append(data.toString('utf8')));
-    const visualization = new Visualization(new TraceModel(), {
+    const visualization = new Visualization({
       scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false,
       showInternal: settings.get<boolean>('showInternalTasks', false),
     }, uri, session);
@@ -126,7 +125,7 @@ export class Controller implements vscode.Disposable {
         + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
       return undefined;
     }
-    const visualization = new Visualization(new TraceModel(), {
+    const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
     }, vscode.Uri.file(start.scenario));

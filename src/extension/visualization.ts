@@ -2,7 +2,7 @@
 // tick cursor, and the run mode. The panel, decorations, hover and status bar all read from it and
 // redraw on its change event.
 import * as vscode from 'vscode';
-import type { TraceModel } from '../core/model';
+import { TraceModel } from '../core/model';
 import type { Session, SessionResult } from '../core/session';
 import type { TraceEvent } from '../protocol/events';
 import type { RunMode, SessionInfo, StatusInfo } from '../../webview/messages';
@@ -22,12 +22,15 @@ export class Visualization implements vscode.Disposable {
   /** The tracer reported it is paused before a tick and waits for `step` or `continue`. */
   private processPaused = false;
 
+  /** The session's own model when running, else one filled by load(). */
+  readonly model: TraceModel;
+
   constructor(
-    readonly model: TraceModel,
     readonly info: SessionInfo,
     readonly scenarioUri: vscode.Uri,
     readonly session?: Session,
   ) {
+    this.model = session?.model ?? new TraceModel();
     if (session) {
       session.onEvent((event) => this.receive(event));
       void session.done.then((result) => {

@@ -114,7 +114,9 @@ describe('Visualize Loop', function () {
     await vscode.commands.executeCommand('loopscope.goToTick', 2);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider',
       vscode.Uri.file(file), new vscode.Position(pastaLine - 1, 10));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    // Program text is appended as escaped plain text; read it back as a person would see it.
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n')
+      .replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!<>])/g, '$1');
     assert.match(text, /asyncio\.sleep\(5\)/);
     assert.match(text, /timer fires at t=5\.000 \(5 s from now\)/);
     assert.match(text, /resumes in tick \d+/);
