@@ -48,11 +48,12 @@ export class Controller implements vscode.Disposable {
       return undefined;
     }
     if (!vscode.workspace.isTrusted) {
+      // Not awaited: the command returns at once, whatever the user does with the message.
       const manage = 'Manage Workspace Trust';
-      const choice = await vscode.window.showWarningMessage(
+      void vscode.window.showWarningMessage(
         'Loopscope runs your Python program to visualize it, and this workspace is in Restricted Mode. '
-        + 'Trust the workspace to run it (Open Trace... still works).', manage);
-      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+        + 'Trust the workspace to run it (Open Trace... still works).', manage)
+        .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -63,9 +64,10 @@ export class Controller implements vscode.Disposable {
       python = await resolveInterpreter(uri);
     } catch (error) {
       const setPath = 'Set loopscope.python.path';
-      const choice = await vscode.window.showErrorMessage(
-        `Loopscope: ${(error as Error).message}. Install Python 3.8+ or point Loopscope at one.`, setPath);
-      if (choice === setPath) await vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.python.path');
+      void vscode.window.showErrorMessage(
+        `Loopscope: ${(error as Error).message}. Install Python 3.8+ or point Loopscope at one.`, setPath)
+        .then((choice) => choice === setPath
+          && vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.python.path'));
       return undefined;
     }
 

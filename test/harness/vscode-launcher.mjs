@@ -38,6 +38,9 @@ async function main() {
     extensionTestsPath: opts.extensionTestsPath,
     userDataDir: opts['user-data-dir'],
     extensionsDir: opts['extensions-dir'],
+    // The second run of the suite checks Restricted Mode: trust on, no startup prompt.
+    trust: process.env.LOOPSCOPE_VSCODE_TRUST === '1',
+    settings: { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' },
   });
   const { page, consoleLog } = await launchBrowser({ name: 'vscode-tests-browser' });
 
