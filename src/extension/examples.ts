@@ -27,8 +27,9 @@ const WORKSPACE_FOLDER = 'loopscope-examples';
 export function parseExample(name: string, uri: vscode.Uri, text: string): ExampleInfo {
   const doc = /^"""([^\n]*)\n([\s\S]*?)"""/.exec(text);
   const title = doc?.[1].trim().replace(/\.$/, '') || name;
-  const question = /Question:\s*([\s\S]*?)(?:\n\s*\n|\nLook in Loopscope:|$)/.exec(doc?.[2] ?? '')?.[1]
+  const asked = /Question:\s*([\s\S]*?)(?:\n\s*\n|\nLook in Loopscope:|$)/.exec(doc?.[2] ?? '')?.[1]
     .replace(/\s+/g, ' ').trim() ?? '';
+  const question = asked.charAt(0).toUpperCase() + asked.slice(1);
   return { name, uri, title, question };
 }
 

@@ -1,6 +1,7 @@
 // Entry point of the extension host: registers the commands, the CodeLens and the hover.
 import * as vscode from 'vscode';
 import { Controller } from './controller';
+import { openExample } from './examples';
 import { LoopHoverProvider } from './hover';
 
 const PYTHON_FILES: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): LoopscopeApi {
     'loopscope.openTrace': (uri?: vscode.Uri) => controller.openTrace(uri instanceof vscode.Uri ? uri : undefined),
     'loopscope.toggleMode': () => controller.toggleMode(),
     'loopscope.revealInTimeline': (task: number) => controller.revealInTimeline(task),
+    'loopscope.openExample': (name?: string, then?: string) => openExample(context, name, then),
   };
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

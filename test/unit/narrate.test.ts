@@ -1,0 +1,243 @@
+// "Explain this tick": the narration of chosen ticks of real example traces, checked against the
+// trace itself (names, lines, tick numbers and times come from the model), plus a small hand-made
+// trace that pins the exact wording.
+import * as assert from 'node:assert/strict';
+import { duration, seconds } from '../../src/core/describe';
+import { TraceModel, type TaskInfo } from '../../src/core/model';
+import { narrateTick } from '../../src/core/narrate';
+import type { TraceEvent } from '../../src/protocol/events';
+import { lineOf, taskOf, traceExample } from './exampleTraces';
+
+/** How the narration names a task that has no name of its own: `Task-3 \`cook\``. */
+function ref(task: TaskInfo, label = task.coro.split('.').pop()): string {
+  return `${task.name} \`${label}\``;
+}
+
+function includes(text: string, expected: string): void {
+  assert.ok(text.includes(expected), `expected the narration to say\n  ${expected}\nbut it says\n  ${text.replace(/\n/g, '\n  ')}`);
+}
+
+/** The next tick of the same loop. */
+function next(model: TraceModel, index: number) {
+  const tick = model.ticks[index];
+  return model.ticks[model.loops.get(tick.loop)!.ticks[tick.n]];
+}
+
+describe('narrateTick on hand-made events', () => {
+  const events = [
+    { ev: 'start', protocol: 1, minor: 0, python: '3.11.7', clock: 'virtual' },
+    { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 20, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'chop_vegetables', label: 'chop_vegetables()', parent: 1, line: 16, internal: false, t: 0, wall: 0 },
+    { ev: 'step', task: 1, t: 0, dur: 0.001, from: 14, to: 17, stack: [[17, 'main']], reason: { kind: 'task', task: 2, text: 'awaiting task 2 (Task-2)' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'timer', loop: 1, timer: 1, when: 3, fn: '_set_result_unless_cancelled', line: 12, task: 2, t: 0 },
+    { ev: 'step', task: 2, t: 0, dur: 0.001, from: 10, to: 12, stack: [[12, 'chop_vegetables']],
+      reason: { kind: 'sleep', delay: 3, wake: 3, timer: 1, text: 'asyncio.sleep(3): timer fires at t=3.000' } },
+    { ev: 'tick', loop: 1, n: 3, t: 3, wall: 0.01, waited: 0, jump: 3, ready: [{ fn: '_set_result_unless_cancelled', timer: 1, kind: 'timer' }] },
+    { ev: 'callback', loop: 1, fn: '_set_result_unless_cancelled', kind: 'timer', timer: 1, t: 3, dur: 0 },
+    { ev: 'tick', loop: 1, n: 4, t: 3, wall: 0.01, waited: 0, jump: 0, ready: [2] },
+    { ev: 'output', stream: 'stdout', text: 'diced!', task: 2, line: 13, loop: 1, t: 3, wall: 0.01 },
+    { ev: 'step', task: 2, t: 3, dur: 0.001, from: 12, to: null },
+    { ev: 'done', task: 2, t: 3, state: 'ok', result: "'carrots'" },
+    { ev: 'tick', loop: 1, n: 5, t: 5, wall: 2.01, waited: 2, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 5, dur: 0.001, from: 17, to: null },
+    { ev: 'done', task: 1, t: 5, state: 'ok', result: 'None' },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+
+  it('tells a timer firing, the clock jump and who becomes ready', () => {
+    assert.equal(narrateTick(model, 2), [
+      'Tick 3, t=3.000. Nothing was ready, so the virtual clock jumped 3.000 s ahead to the next timer.',
+      'The timer of Task-2 `chop_vegetables()` fired: its asyncio.sleep(3) at line 12 is over, so it became ready and will run in tick 4.',
+    ].join('\n'));
+  });
+
+  it('tells a task finishing and the task that awaited it becoming ready', () => {
+    assert.equal(narrateTick(model, 3), [
+      'Tick 4, t=3.000.',
+      "Task-2 `chop_vegetables()` resumed at line 12 and finished, returning 'carrots'.",
+      'Printed: “diced!”.',
+      'Task-1 `main()` was waiting on Task-2 `chop_vegetables()`, so it became ready and will run in tick 5.',
+    ].join('\n'));
+  });
+
+  it('tells tasks created in a tick and their first step', () => {
+    assert.equal(narrateTick(model, 0), [
+      'Tick 1, t=0.000.',
+      'Task-1 `main()` started at line 14 and is now suspended at line 17: awaiting task 2 (Task-2).',
+      'Task-1 `main()` created Task-2 `chop_vegetables()` at line 16; it takes its first step in tick 2.',
+    ].join('\n'));
+  });
+
+  it('tells a real-time wait, and the last tick only once the loop is closed', () => {
+    assert.equal(narrateTick(model, 4), [
+      'Tick 5, t=5.000. The loop waited 2 s for a timer, I/O or another thread.',
+      'Task-1 `main()` resumed at line 17 and finished.',
+    ].join('\n'));
+    const closed = new TraceModel();
+    for (const event of [...events, { ev: 'loop_closed', loop: 1, t: 5, wall: 2.02 } as TraceEvent]) closed.apply(event);
+    assert.match(narrateTick(closed, 4), /\nThis was the loop's last tick; then the loop closed\.$/);
+  });
+
+  it('stays short when a tick runs many entries', () => {
+    const crowd = new TraceModel();
+    const many = Array.from({ length: 20 }, (_, i) => i + 2);
+    const crowdEvents = [
+      events[0], events[1],
+      ...many.map((id) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'worker', label: `worker(${id})`, parent: null, line: 9, internal: false, t: 0, wall: 0 })),
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: many },
+      ...many.map((id) => ({ ev: 'step', task: id, t: 0, dur: 0, from: 3, to: 4, stack: [[4, 'worker']], reason: { kind: 'yield', text: 'asyncio.sleep(0): yielded' } })),
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: many },
+    ] as unknown as TraceEvent[];
+    for (const event of crowdEvents) crowd.apply(event);
+    const lines = narrateTick(crowd, 0).split('\n');
+    assert.ok(lines.length <= 14, lines.join('\n'));
+    assert.ok(lines.includes('…and 12 more (20 entries in the ready queue in all).'), lines.join('\n'));
+    assert.ok(lines.some((l) => l.endsWith('and 14 more yielded, so they went to the back of the ready queue and will run again in tick 2.')), lines.join('\n'));
+  });
+
+  it('is empty for a tick that does not exist', () => {
+    assert.equal(narrateTick(model, 99), '');
+  });
+});
+
+describe('narrateTick on example traces', function () {
+  this.timeout(60000);
+
+  it('ready_at_once: the oven\'s timer fires, then the oven finishes and both cooks become ready', async () => {
+    const { model, source } = await traceExample('ready_at_once');
+    const oven = taskOf(model, 'bake');
+    const [anna, ben] = [taskOf(model, 'cook', 'Anna'), taskOf(model, 'cook', 'Ben')];
+    const sleep = lineOf(source, 'await asyncio.sleep(2)');
+    const finished = oven.done!.tick;
+    const tick = model.ticks[finished];
+    const text = narrateTick(model, finished);
+    assert.ok(text.startsWith(`Tick ${tick.n}, t=${seconds(tick.t)}.`), text);
+    includes(text, `${ref(oven, 'bake()')} resumed at line ${sleep} and finished, returning 'pie'.`);
+    includes(text, `${ref(anna)} and ${ref(ben)} were waiting on ${ref(oven, 'bake()')}, so they became ready and will run in tick ${tick.n + 1}.`);
+    includes(text, `Ready queue for tick ${tick.n + 1}, first in, first out: ${ref(anna)} and ${ref(ben)}.`);
+
+    const fired = model.timers.find((t) => t.task === oven.id)!.ended;
+    const firedText = narrateTick(model, fired);
+    includes(firedText, `Nothing was ready, so the virtual clock jumped ${seconds(model.ticks[fired].jump)} s ahead to the next timer.`);
+    includes(firedText, `The timer of ${ref(oven, 'bake()')} fired: its asyncio.sleep(2) at line ${sleep} is over, `
+      + `so it became ready and will run in tick ${model.ticks[fired].n + 1}.`);
+  });
+
+  it('sleep_zero: both chefs yield and the next ready queue lists them in that order', async () => {
+    const { model, source } = await traceExample('sleep_zero');
+    const [anna, ben] = [taskOf(model, 'chef', 'Anna'), taskOf(model, 'chef', 'Ben')];
+    const line = lineOf(source, 'await asyncio.sleep(0)  # yield');
+    const yielded = anna.steps.find((s) => s.reason?.kind === 'yield' && s.from === line)!.tick;
+    const n = model.ticks[yielded].n;
+    const text = narrateTick(model, yielded);
+    const annaRef = ref(anna, "chef('Anna', 3)");
+    const benRef = ref(ben, "chef('Ben', 2)");
+    includes(text, `${annaRef} resumed at line ${line} and yielded at line ${line}`);
+    includes(text, `${annaRef} and ${benRef} yielded, so they went to the back of the ready queue and will run again in tick ${n + 1}.`);
+    includes(text, `Ready queue for tick ${n + 1}, first in, first out: ${annaRef} and ${benRef}.`);
+    includes(text, 'Printed: “Anna chops onion 2”, “Ben chops onion 2”.');
+  });
+
+  it('time_sleep_blocks: the blocking step, then the kettle\'s timer firing late', async () => {
+    const { model, source } = await traceExample('time_sleep_blocks');
+    const kettle = taskOf(model, 'kettle');
+    const blocking = model.blocking[0];
+    includes(narrateTick(model, blocking.tick), `${ref(taskOf(model, 'toaster'), 'toaster()')} started at line ${lineOf(source, 'async def toaster')}`
+      + ` and finished. This step held the loop for ${duration(blocking.dur)}, busy at line ${lineOf(source, 'time.sleep(1)')}:`
+      + ' it never reached an await, so nothing else could run meanwhile (blocking).');
+    const timer = model.timers.find((t) => t.task === kettle.id)!;
+    includes(narrateTick(model, timer.ended), `The timer of ${ref(kettle, 'kettle()')} fired ${duration(model.ticks[timer.ended].t - timer.when)} late`
+      + ` (it was due at t=${seconds(timer.when)})`);
+  });
+
+  it('cancellation: cancel() wakes the roast, CancelledError is raised at its await and its timer is cancelled', async () => {
+    const { model, source } = await traceExample('cancellation');
+    const roast = taskOf(model, 'roast');
+    const sleep = lineOf(source, 'await asyncio.sleep(60)');
+    const roastRef = ref(roast, 'roast()');
+    const last = roast.steps[roast.steps.length - 1].tick;
+    const before = model.ticks[model.loops.get(1)!.ticks[model.ticks[last].n - 2]];
+    includes(narrateTick(model, before.index),
+      `${roastRef} was cancelled: cancel() wakes a waiting task so that CancelledError is raised inside it, in tick ${model.ticks[last].n}.`);
+    const text = narrateTick(model, last);
+    includes(text, `${roastRef} resumed at line ${sleep} and was cancelled: CancelledError was raised at line ${sleep}, and the task ended cancelled.`);
+    includes(text, 'Printed: “roast: oven off”.');
+    const timer = model.timers.find((t) => t.task === roast.id)!;
+    includes(text, `The timer of ${roastRef} (due at t=${seconds(timer.when)}) was cancelled.`);
+  });
+
+  it('task_exception: the exception is told with its line and kept in the task', async () => {
+    const { model, source } = await traceExample('task_exception');
+    const toast = taskOf(model, 'make_toast');
+    includes(narrateTick(model, toast.done!.tick), `${ref(toast, 'make_toast()')} resumed at line ${lineOf(source, 'await asyncio.sleep(1)')}`
+      + ` and raised RuntimeError at line ${lineOf(source, 'raise RuntimeError')} (“the toast is burnt”):`
+      + ' the task ended, and the exception is kept in it for whoever awaits it.');
+  });
+
+  it('executor_threads: jobs handed to worker threads, and a thread finishing between ticks', async () => {
+    const { model, source } = await traceExample('executor_threads');
+    const main = taskOf(model, 'main');
+    const [flour, sugar] = [...model.jobs.values()].sort((a, b) => a.id - b.id);
+    includes(narrateTick(model, flour.submitted), `${ref(main, 'main()')} handed \`weigh\` to a worker thread (job ${flour.id}, `
+      + `line ${lineOf(source, 'run_in_executor(None, weigh, "flour")')}), which runs it on ${flour.thread}; the loop does not wait for it.`);
+    const after = model.loops.get(1)!.ticks.find((i) => model.ticks[i].wall >= sugar.endWall!)!;
+    includes(narrateTick(model, after), `Meanwhile worker thread ${sugar.thread} finished \`weigh\` (job ${sugar.id}).`);
+  });
+
+  it('callbacks: two call_soon callbacks in one tick, a timer set and one cancelled', async () => {
+    const { model, source } = await traceExample('callbacks');
+    const first = taskOf(model, 'main').steps[0].tick;
+    const text = narrateTick(model, first);
+    const [egg, never] = model.timers.filter((t) => t.fn === 'ring');
+    includes(text, `A timer was set for \`ring\` at t=${seconds(egg.when)} (line ${lineOf(source, 'call_later(1, ring')}).`);
+    includes(text, `The timer for \`ring\` (due at t=${seconds(never.when)}) was cancelled.`);
+    includes(text, `Ready queue for tick ${model.ticks[first].n + 1}, first in, first out: \`ring\` and \`ring\`.`);
+    const second = next(model, first);
+    includes(narrateTick(model, second.index), `Callback \`ring\` (line ${lineOf(source, 'def ring(')}) ran; it was scheduled with call_soon (2 times).`);
+    includes(narrateTick(model, egg.ended), `The call_later timer set at line ${egg.line} fired and ran \`ring\``);
+  });
+
+  it('sockets: the operating system reports the socket readable and the reader becomes ready', async () => {
+    const { model } = await traceExample('sockets');
+    const kitchen = taskOf(model, 'kitchen');
+    const wait = kitchen.steps.find((s) => s.reason?.kind === 'io_read')!;
+    const fd = wait.reason!.fd!;
+    const readable = model.loops.get(1)!.ticks.find((i) => i > wait.tick && model.ticks[i].io?.some((io) => io.fd === fd))!;
+    const io = model.ticks[readable].io!.find((x) => x.fd === fd)!;
+    const text = narrateTick(model, readable);
+    includes(text, `The operating system reported socket ${fd}${io.peer ? ` (${io.peer})` : ''} readable.`);
+    includes(text, `${ref(kitchen)} became ready (data arrived); it will run in tick ${model.ticks[readable].n + 1}.`);
+  });
+
+  it('event: set() makes the three guests ready together', async () => {
+    const { model } = await traceExample('event');
+    const guests = ['Ana', 'Ben', 'Cy'].map((name) => ref(taskOf(model, 'guest', name)));
+    const set = model.output.find((o) => o.text === 'chef: dinner is ready!')!.tick;
+    includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} became ready (the event was set); `
+      + `they will run in tick ${model.ticks[set].n + 1}.`);
+  });
+
+  it('run_twice: names the loop when there are two, and says when a loop closed', async () => {
+    const { model } = await traceExample('run_twice');
+    const [first, second] = [...model.loops.values()];
+    assert.match(narrateTick(model, second.firstTick), /^Tick 1 of loop 2, t=/);
+    assert.match(narrateTick(model, first.ticks[first.ticks.length - 1]), /This was the loop's last tick; then the loop closed\.$/);
+  });
+
+  it('says something plain for every tick of every example', async () => {
+    for (const name of ['await_vs_create_task', 'gather', 'producer_consumer', 'semaphore', 'lock', 'condition',
+      'wait_for_timeout', 'taskgroup', 'never_awaited', 'cpu_bound', 'sockets', 'executor_threads']) {
+      const { model } = await traceExample(name);
+      for (let i = 0; i < model.ticks.length; i++) {
+        const text = narrateTick(model, i);
+        assert.match(text, /^Tick \d+/, `${name} tick ${i}`);
+        assert.ok(text.split('\n').length >= 2, `${name} tick ${i} says what ran:\n${text}`);
+        assert.doesNotMatch(text, /undefined|NaN|\[object|null/, `${name} tick ${i}:\n${text}`);
+      }
+    }
+  });
+});
