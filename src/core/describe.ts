@@ -13,10 +13,16 @@ export function seconds(value: number, digits = 3): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
 }
 
+/** A duration in seconds, in the unit that reads best: 12 µs, 3.4 ms, 1.25 s, 2 min 5 s. */
 export function duration(value: number): string {
-  if (value >= 1) return `${+value.toFixed(2)} s`;
-  if (value >= 0.001) return `${+(value * 1000).toFixed(1)} ms`;
-  return `${+(value * 1e6).toFixed(0)} µs`;
+  const s = Math.abs(value);
+  const trim = (n: number, decimals: number) => String(Number(n.toFixed(decimals)));
+  if (s === 0) return '0 s';
+  if (s < 1e-3) return `${trim(value * 1e6, 0)} µs`;
+  if (s < 1) return `${trim(value * 1e3, s < 0.01 ? 2 : 1)} ms`;
+  if (s < 60) return `${trim(value, 3)} s`;
+  const minutes = Math.floor(s / 60);
+  return `${value < 0 ? '-' : ''}${minutes} min ${trim(s - minutes * 60, 1)} s`;
 }
 
 /** A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`. */

@@ -349,6 +349,11 @@ export class TraceModel {
     }
   }
 
+  /** A timer by its id (from `timer` events). */
+  timerInfo(id: number): TimerInfo | undefined {
+    return this.timerById.get(id);
+  }
+
   /** The steps and callbacks that ran during global tick `index`, in arrival order. */
   activityAt(index: number): readonly Activity[] {
     return this.activity[index] ?? [];

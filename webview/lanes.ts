@@ -1,0 +1,479 @@
+// What each lane shows. A lane is a loop, a task or an executor worker thread; its segments are
+// computed from the TraceModel for a window of the axis (see layout.ts for positions), then
+// segments narrower than a few pixels are merged. timeline.ts hands the result to vis-timeline.
+import { firstIndex } from '../src/core/model';
+import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from '../src/core/model';
+import type { BlockingEvent, CallbackEvent } from '../src/protocol/events';
+import { el } from './dom';
+import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
+import { duration, shortReason } from '../src/core/describe';
+import type { Layout, Span } from './layout';
+
+export type LaneKind = 'loop' | 'task' | 'worker';
+
+export interface Lane {
+  id: string;
+  kind: LaneKind;
+  loop: number;
+  task?: TaskInfo;
+  thread?: string;
+  /** Jobs run on this worker thread, in start order (worker lanes). */
+  jobs?: JobInfo[];
+}
+
+export type SegmentInfo =
+  | { kind: 'running'; task: TaskInfo; step: Step }
+  | { kind: 'ready'; task: TaskInfo; prev?: Step; next?: Step }
+  | { kind: 'suspended'; task: TaskInfo; prev: Step; next?: Step }
+  | { kind: 'done'; task: TaskInfo }
+  | { kind: 'wait'; tick: Tick; seconds: number }
+  | { kind: 'callback'; tick: number; callback: CallbackEvent }
+  | { kind: 'blocking'; blocking: BlockingEvent & { tick: number } }
+  | { kind: 'job'; job: JobInfo };
+
+export interface Segment {
+  start: number;
+  end: number;
+  /** CSS classes: `seg seg-<state>` plus details (`reason-<category>`, `marker-<state>`, ...). */
+  cls: string;
+  info: SegmentInfo;
+  /** How many segments were merged into this one (zoomed out). */
+  merged?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lanes
+
+/** Lanes in display order: per loop, the loop lane, its tasks (creation order), its worker threads. */
+export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
+  const loopIds = new Set<number>(model.loops.keys());
+  for (const task of model.taskOrder) loopIds.add(task.loop);
+  const workers = new Map<string, Lane>();
+  for (const job of model.jobs.values()) {
+    if (!job.thread || job.startWall === undefined) continue;
+    let lane = workers.get(job.thread);
+    if (!lane) {
+      lane = { id: `worker:${job.thread}`, kind: 'worker', loop: job.loop, thread: job.thread, jobs: [] };
+      workers.set(job.thread, lane);
+    }
+    lane.jobs!.push(job);
+  }
+  for (const lane of workers.values()) lane.jobs!.sort((a, b) => a.startWall! - b.startWall!);
+
+  const lanes: Lane[] = [];
+  for (const loop of [...loopIds].sort((a, b) => a - b)) {
+    lanes.push({ id: `loop:${loop}`, kind: 'loop', loop });
+    for (const task of model.taskOrder) {
+      if (task.loop === loop && (showInternal || !task.internal)) {
+        lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task });
+      }
+    }
+    for (const lane of workers.values()) if (lane.loop === loop) lanes.push(lane);
+  }
+  return lanes;
+}
+
+/** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
+export function laneLabel(lane: Lane, model: TraceModel): HTMLElement {
+  const label = el('div', `lane-label lane-${lane.kind}`);
+  label.dataset.lane = lane.id;
+  if (lane.kind === 'loop') {
+    const info = model.loops.get(lane.loop);
+    label.append(el('span', 'lane-name', `Loop ${lane.loop}`));
+    if (info) label.append(el('span', 'lane-detail', info.thread));
+    label.title = info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`;
+  } else if (lane.kind === 'task' && lane.task) {
+    const task = lane.task;
+    label.append(el('span', 'lane-name', taskTitle(task)), el('span', 'lane-detail', `#${task.id}`));
+    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
+    label.title = `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`;
+    if (task.internal) label.classList.add('lane-internal');
+  } else {
+    label.append(el('span', 'lane-name', lane.thread ?? 'worker'));
+    label.title = `Executor worker thread ${lane.thread ?? ''}`;
+  }
+  return label;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+export interface SegmentQuery {
+  from: number;
+  to: number;
+  /** Zoomed out so far that a tick is under a pixel or two: skip slot matching. */
+  coarse: boolean;
+}
+
+export function laneSegments(lane: Lane, model: TraceModel, layout: Layout, q: SegmentQuery): Segment[] {
+  const out: Segment[] = [];
+  if (lane.kind === 'task' && lane.task) taskSegments(lane.task, model, layout, q, out);
+  else if (lane.kind === 'loop') loopSegments(lane.loop, model, layout, q, out);
+  else if (lane.jobs) jobSegments(lane.jobs, layout, q, out);
+  return out;
+}
+
+function push(out: Segment[], q: SegmentQuery, span: Span, cls: string, info: SegmentInfo): void {
+  const [start, end] = span;
+  if (end < q.from || start > q.to) return;
+  if (end <= start && (info.kind === 'ready' || info.kind === 'suspended' || info.kind === 'wait')) return;
+  out.push({ start, end: Math.max(start, end), cls, info });
+}
+
+function suspendedClass(step: Step): string {
+  const kind = step.reason?.kind ?? 'future';
+  return `seg seg-suspended reason-${reasonCategory(kind)}`;
+}
+
+function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  const steps = task.steps;
+  const span = (step: Step): Span => layout.stepSpan(step, q.coarse);
+  // First step that may reach into the window; its predecessor's suspension may too.
+  const key = layout.axis === 'tick' ? (s: Step) => s.tick + 1 : (s: Step) => s.t + s.dur;
+  const first = Math.max(0, firstIndex(steps, (s) => key(s) >= q.from) - 1);
+
+  const created = creationX(task, model, layout, q.coarse);
+  const doneX = task.done ? doneXOf(task, layout, q.coarse) : undefined;
+  const end = doneX ?? layout.loopEnd(task.loop);
+
+  let j = first;
+  for (; j < steps.length; j++) {
+    const step = steps[j];
+    const [a, b] = span(step);
+    const prev = j > 0 ? steps[j - 1] : undefined;
+    const gapStart = prev ? span(prev)[1] : Math.min(created, a);
+    if (gapStart > q.to) break;
+    gap(task, prev, step, gapStart, a, layout, q, out);
+    push(out, q, [a, b], 'seg seg-running', { kind: 'running', task, step });
+  }
+  if (j === steps.length) {
+    const last = steps[steps.length - 1];
+    if (!last) gap(task, undefined, undefined, created, end, layout, q, out);
+    // Suspended after its last step (a step that ends inside asyncio has no `to` but a reason).
+    else if (last.to !== null || (!task.done && last.reason)) gap(task, last, undefined, span(last)[1], end, layout, q, out);
+  }
+  if (task.done && doneX !== undefined) {
+    push(out, q, [doneX, doneX], `seg marker marker-${task.done.state}`, { kind: 'done', task });
+  }
+}
+
+/** The time between two steps (or creation and the first step): suspended, then ready. */
+function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0: number, x1: number,
+  layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  if (x1 <= x0) return;
+  if (!prev || prev.reason?.kind === 'yield') {
+    push(out, q, [x0, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
+    return;
+  }
+  // Woken some time before the step's tick: ready from the start of that tick.
+  const wake = next ? Math.min(x1, Math.max(x0, layout.cursorX(next.tick))) : x1;
+  push(out, q, [x0, wake], suspendedClass(prev), { kind: 'suspended', task, prev, next });
+  if (next) push(out, q, [wake, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
+}
+
+/** Where a task entered the ready queue: inside its parent's step of the creation tick when there is one. */
+function creationX(task: TaskInfo, model: TraceModel, layout: Layout, coarse: boolean): number {
+  if (layout.axis === 'time') return task.created.t;
+  const c = task.created.tick;
+  if (c < 0) return model.loops.get(task.loop)?.ticks[0] ?? 0;
+  const parent = task.parent !== null ? model.tasks.get(task.parent) : undefined;
+  if (parent) {
+    const i = firstIndex(parent.steps, (s) => s.tick >= c);
+    const step = parent.steps[i];
+    if (step && step.tick === c) return layout.stepSpan(step, coarse)[1];
+  }
+  return c + 1;
+}
+
+function doneXOf(task: TaskInfo, layout: Layout, coarse: boolean): number {
+  const done = task.done!;
+  if (layout.axis === 'time') return done.t;
+  const last = task.steps[task.steps.length - 1];
+  if (last && last.tick === done.tick) return layout.stepSpan(last, coarse)[1];
+  return done.tick >= 0 ? done.tick + 1 : 0;
+}
+
+function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  const loop = model.loops.get(loopId);
+  if (!loop) return;
+  const ticks = model.ticks;
+  const start = layout.axis === 'tick'
+    ? firstIndex(loop.ticks, (g) => g + 1 >= q.from)
+    : Math.max(0, firstIndex(loop.ticks, (g) => ticks[g].t >= q.from) - 1);
+  for (let i = start; i < loop.ticks.length; i++) {
+    const g = loop.ticks[i];
+    const tick = ticks[g];
+    const wait = layout.waitSpan(g);
+    if ((wait ? wait[0] : layout.handlesStart(g)) > q.to) break;
+    if (wait) {
+      const io = tick.io !== undefined && tick.io.length > 0;
+      push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
+    }
+    for (const act of model.activityAt(g)) {
+      if (!act.callback) continue;
+      push(out, q, layout.callbackSpan(g, act.callback, q.coarse), `seg seg-callback cb-${act.callback.kind}`,
+        { kind: 'callback', tick: g, callback: act.callback });
+    }
+  }
+  for (const blocking of model.blocking) {
+    if (blocking.loop !== loopId) continue;
+    push(out, q, blockingSpan(blocking, model, layout, q.coarse), 'seg seg-blocking', { kind: 'blocking', blocking });
+  }
+  out.sort((a, b) => a.start - b.start);
+}
+
+/** Where a blocking event sits: the step or callback that blocked, else its whole tick. */
+export function blockingSpan(blocking: BlockingEvent & { tick: number }, model: TraceModel, layout: Layout,
+  coarse = false): Span {
+  if (blocking.tick < 0) return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : [0, 0];
+  const task = blocking.what === 'step' && blocking.task !== undefined ? model.tasks.get(blocking.task) : undefined;
+  if (task) {
+    const step = task.steps[firstIndex(task.steps, (s) => s.tick >= blocking.tick)];
+    if (step && step.tick === blocking.tick) return layout.stepSpan(step, coarse);
+  }
+  if (blocking.what === 'callback') {
+    const act = model.activityAt(blocking.tick).find((a) => a.callback?.fn === blocking.fn);
+    if (act?.callback) return layout.callbackSpan(blocking.tick, act.callback, coarse);
+  }
+  return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : layout.tickSpan(blocking.tick);
+}
+
+function jobSegments(jobs: JobInfo[], layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  for (const job of jobs) {
+    const start = layout.wallX(job.startWall!, job);
+    const end = job.endWall !== undefined ? layout.wallX(job.endWall, job) : layout.loopEnd(job.loop);
+    const cls = job.ok === false ? 'seg seg-job seg-job-error' : 'seg seg-job';
+    push(out, q, [start, Math.max(start, end)], cls, { kind: 'job', job });
+  }
+}
+
+/** The words drawn inside a segment wide enough to hold them (computed only for those). */
+export function segmentText(seg: Segment, virtualClock: boolean): string {
+  const info = seg.info;
+  switch (info.kind) {
+    case 'running': return info.step.from !== null ? `L${info.step.from}` : '';
+    case 'ready': return '';
+    case 'suspended': return shortReason(info.prev.reason);
+    case 'done': return info.task.done?.state === 'ok' ? '✓' : info.task.done?.state === 'exception' ? '✗' : '⊘';
+    case 'wait': {
+      const { tick, seconds } = info;
+      if (tick.io && tick.io.length > 0) return `I/O fd ${tick.io.map((r) => r.fd).join(', ')}`;
+      if (seconds <= 0) return '';
+      return virtualClock ? `+${duration(seconds)}` : `wait ${duration(seconds)}`;
+    }
+    case 'callback': return info.callback.fn;
+    case 'blocking': return seg.merged ? `⚠ ×${seg.merged}` : `⚠ ${duration(info.blocking.dur)}`;
+    case 'job': return info.job.fn;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging
+
+/** Segments narrower than this many pixels are merged with their neighbours. */
+const MERGE_PX = 4;
+/** A merged run is cut after this many pixels, so zoomed-out lanes still show where states change. */
+const MERGED_MAX_PX = 10;
+/** Done markers take this many pixels (a bar and a glyph), blocking bars at least this many. */
+const MARKER_PX = 14;
+const BLOCKING_PX = 6;
+
+/**
+ * Merges runs of segments narrower than MERGE_PX into cells of MERGED_MAX_PX (aligned on a fixed
+ * grid, so panning keeps the same cells), each coloured by the state that covers most of it
+ * (running counts double: activity is what one looks for zoomed out).
+ */
+export function mergeSegments(segments: Segment[], unitsPerPx: number): Segment[] {
+  const out: Segment[] = [];
+  const small = MERGE_PX * unitsPerPx;
+  const cellWidth = MERGED_MAX_PX * unitsPerPx;
+  let lastBlocking: Segment | undefined;
+  let run: { cell: number; start: number; end: number; count: number; first: Segment; weights: Map<string, number> } | undefined;
+  const flush = (): void => {
+    if (!run) return;
+    if (run.count === 1) {
+      out.push({ ...run.first, end: Math.max(run.first.end, run.first.start + unitsPerPx) });
+    } else {
+      let best = '';
+      let bestWeight = -1;
+      for (const [cls, weight] of run.weights) if (weight > bestWeight) { best = cls; bestWeight = weight; }
+      out.push({
+        start: run.start, end: Math.max(run.end, run.start + unitsPerPx), cls: `${best} seg-dense`,
+        info: run.first.info, merged: run.count,
+      });
+    }
+    run = undefined;
+  };
+  for (const seg of segments) {
+    const kind = seg.info.kind;
+    if (kind === 'done' || kind === 'blocking') {
+      flush();
+      const end = Math.max(seg.end, seg.start + (kind === 'done' ? MARKER_PX : BLOCKING_PX) * unitsPerPx);
+      // Blocking events a few pixels apart become one bar ("⚠ ×N" when zoomed out).
+      if (kind === 'blocking' && lastBlocking && seg.start <= lastBlocking.end + 2 * unitsPerPx) {
+        lastBlocking.end = Math.max(lastBlocking.end, end);
+        lastBlocking.merged = (lastBlocking.merged ?? 1) + 1;
+        continue;
+      }
+      const copy = { ...seg, end };
+      out.push(copy);
+      if (kind === 'blocking') lastBlocking = copy;
+      continue;
+    }
+    const width = seg.end - seg.start;
+    if (width >= small) {
+      flush();
+      out.push(seg);
+      continue;
+    }
+    const cell = Math.floor(seg.start / cellWidth);
+    if (run && run.cell === cell && seg.start <= run.end + unitsPerPx) {
+      run.end = Math.max(run.end, seg.end);
+      run.count++;
+    } else {
+      flush();
+      run = { cell, start: seg.start, end: seg.end, count: 1, first: seg, weights: new Map() };
+    }
+    const weight = Math.max(width, unitsPerPx * 0.1) * (kind === 'running' ? 2 : 1);
+    run.weights.set(seg.cls, (run.weights.get(seg.cls) ?? 0) + weight);
+  }
+  flush();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover text and click targets
+
+function tickName(model: TraceModel, g: number): string {
+  const tick = model.ticks[g];
+  if (!tick) return '';
+  const loops = model.loops.size > 1 ? `loop ${tick.loop}, ` : '';
+  return `${loops}tick ${tick.n} · ${formatLoopTime(tick.t)}`;
+}
+
+/** Lines of plain text describing a segment, for the hover tooltip. */
+export function describeSegment(seg: Segment, model: TraceModel): string[] {
+  const info = seg.info;
+  const lines: string[] = [];
+  if (seg.merged) {
+    lines.push(info.kind === 'blocking' ? `${seg.merged} blocking events here; zoom in (Ctrl+wheel) to tell them apart`
+      : `${seg.merged} short segments merged here; zoom in (Ctrl+wheel) for detail`);
+  }
+  switch (info.kind) {
+    case 'running': {
+      const { task, step } = info;
+      lines.unshift(`${taskTitle(task)} — running`);
+      lines.push(step.to === null ? `step from line ${step.from ?? '?'} to the end of the task`
+        : `step from line ${step.from ?? '?'} to line ${step.to}`);
+      lines.push(`took ${duration(step.dur)} · ${tickName(model, step.tick)}`);
+      break;
+    }
+    case 'ready': {
+      const { task, prev, next } = info;
+      lines.unshift(`${taskTitle(task)} — ready`);
+      lines.push(prev ? `in the ready queue, resumes at line ${prev.to ?? '?'}` : 'in the ready queue, waiting for its first step');
+      if (next) lines.push(`runs in ${tickName(model, next.tick)}`);
+      break;
+    }
+    case 'suspended': {
+      const { task, prev, next } = info;
+      const where = prev.stack[prev.stack.length - 1];
+      lines.unshift(`${taskTitle(task)} — suspended at ${formatLocation(prev.to, where?.[2])}`);
+      if (prev.reason?.text) lines.push(prev.reason.text);
+      if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
+      else if (!task.done) lines.push('still waiting');
+      break;
+    }
+    case 'done': {
+      const { task } = info;
+      const done = task.done!;
+      if (done.state === 'ok') lines.unshift(`${taskTitle(task)} — finished`, `result: ${done.result ?? 'None'}`);
+      else if (done.state === 'cancelled') lines.unshift(`${taskTitle(task)} — cancelled`);
+      else {
+        lines.unshift(`${taskTitle(task)} — raised ${done.error?.type ?? 'an exception'}`);
+        if (done.error?.message) lines.push(done.error.message);
+        if (done.error?.line) lines.push(`at ${formatLocation(done.error.line, done.error.file)}`);
+      }
+      lines.push(formatLoopTime(done.t));
+      break;
+    }
+    case 'wait': {
+      const { tick, seconds } = info;
+      if (tick.io && tick.io.length > 0) {
+        lines.unshift('I/O ready');
+        for (const io of tick.io) lines.push(`fd ${io.fd} ${io.events}${io.peer ? ` (${io.peer})` : ''}`);
+      } else lines.unshift('The loop waited for timers or I/O');
+      if (tick.jump > 0) lines.push(`virtual clock jumped ${duration(tick.jump)}`);
+      if (tick.waited > 0) lines.push(`waited ${duration(tick.waited)} of real time`);
+      else if (seconds > 0 && tick.jump === 0) lines.push(`waited ${duration(seconds)}`);
+      lines.push(`before ${tickName(model, tick.index)}`);
+      break;
+    }
+    case 'callback': {
+      const { callback, tick } = info;
+      lines.unshift(`callback ${callback.fn}${callback.line ? ` (${formatLocation(callback.line, callback.file)})` : ''}`);
+      lines.push(`${callbackKindText(callback.kind)}${callback.timer !== undefined ? ` #${callback.timer}` : ''}`);
+      lines.push(`took ${duration(callback.dur)} · ${tickName(model, tick)}`);
+      break;
+    }
+    case 'blocking': {
+      const { blocking } = info;
+      const task = blocking.task !== undefined ? model.tasks.get(blocking.task) : undefined;
+      lines.unshift(`⚠ Blocked the event loop for ${duration(blocking.dur)}`);
+      lines.push(`in ${blocking.fn}${blocking.line !== null ? ` at ${formatLocation(blocking.line, blocking.file)}` : ''}`
+        + (blocking.sampled ? ' (sampled while blocked)' : ''));
+      if (task) lines.push(`during a step of ${taskTitle(task)}`);
+      lines.push('nothing else on this loop could run meanwhile');
+      break;
+    }
+    case 'job': {
+      const { job } = info;
+      lines.unshift(`executor job #${job.id}: ${job.fn}${job.line ? ` (line ${job.line})` : ''}`);
+      if (job.thread) lines.push(`on thread ${job.thread}`);
+      if (job.endWall !== undefined && job.startWall !== undefined) lines.push(`took ${duration(job.endWall - job.startWall)}`);
+      else lines.push('still running');
+      if (job.error) lines.push(job.error);
+      const task = job.task !== undefined ? model.tasks.get(job.task) : undefined;
+      if (task) lines.push(`submitted by ${taskTitle(task)}`);
+      break;
+    }
+  }
+  return lines;
+}
+
+export function callbackKindText(kind: string): string {
+  switch (kind) {
+    case 'soon': return 'call_soon';
+    case 'timer': return 'timer';
+    case 'io': return 'I/O callback';
+    case 'threadsafe': return 'call_soon_threadsafe';
+    default: return kind;
+  }
+}
+
+/** The source line a click on the segment reveals. */
+export function segmentTarget(seg: Segment): { line: number; file?: string } | undefined {
+  const info = seg.info;
+  const at = (line: number | null | undefined, file?: string) =>
+    typeof line === 'number' && line >= 1 ? { line, file } : undefined;
+  const topFile = (step: Step | undefined) => step?.stack[step.stack.length - 1]?.[2];
+  switch (info.kind) {
+    case 'running': {
+      const steps = info.task.steps;
+      const i = steps.indexOf(info.step);
+      return at(info.step.from, topFile(steps[i - 1])) ?? at(info.step.to, topFile(info.step));
+    }
+    case 'ready': return info.prev ? at(info.prev.to, topFile(info.prev)) : at(info.task.line, info.task.file);
+    case 'suspended': return at(info.prev.to, topFile(info.prev));
+    case 'done': {
+      const error = info.task.done?.error;
+      if (error?.line) return at(error.line, error.file);
+      const last = info.task.steps[info.task.steps.length - 1];
+      return at(last?.from) ?? at(info.task.line, info.task.file);
+    }
+    case 'callback': return at(info.callback.line, info.callback.file);
+    case 'blocking': return at(info.blocking.line, info.blocking.file);
+    case 'job': return at(info.job.line);
+    default: return undefined;
+  }
+}

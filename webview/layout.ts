@@ -1,0 +1,221 @@
+// Where things sit on the horizontal axis. Two axes:
+//  - 'tick': x is a (fractional) global tick index. Every tick is 1 wide: an optional wait phase
+//    (the select() before the handles, when the loop waited) then one equal slot per ready entry,
+//    in FIFO order, so sleep(0) interleavings at the same loop time stay visible.
+//  - 'time': x is loop time in seconds, from the events' t and dur.
+// vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
+import { firstIndex, type JobInfo, type Step, type Tick, type TraceModel } from '../src/core/model';
+import type { CallbackEvent } from '../src/protocol/events';
+import type { Axis } from './messages';
+
+export type Span = [number, number];
+
+/** Axis milliseconds per tick, and per loop second (0.1 ms resolution: vis-timeline rounds to 1 ms). */
+export const TICK_MS = 10;
+export const SECOND_MS = 10_000;
+
+export function toMs(axis: Axis, x: number): number {
+  return x * (axis === 'tick' ? TICK_MS : SECOND_MS);
+}
+
+export function fromMs(axis: Axis, ms: number): number {
+  return ms / (axis === 'tick' ? TICK_MS : SECOND_MS);
+}
+
+/** Part of a tick's width given to its wait phase, when the loop waited before it. */
+export const WAIT_FRACTION = 0.2;
+/** Waits shorter than this (real seconds) are not drawn on the tick axis. */
+const WAIT_MIN_SECONDS = 0.0005;
+
+interface TickSlots {
+  /** Activity count when computed: the current tick of a live loop keeps growing. */
+  count: number;
+  steps: Map<Step, Span>;
+  callbacks: Map<CallbackEvent, Span>;
+}
+
+export class Layout {
+  private readonly slots = new Map<number, TickSlots>();
+
+  constructor(readonly model: TraceModel, readonly axis: Axis, readonly virtualClock: boolean) {}
+
+  /** Seconds the loop waited before tick `g`: the clock jump under the virtual clock, real wait otherwise. */
+  waitSeconds(tick: Tick): number {
+    return this.virtualClock ? tick.jump : tick.waited;
+  }
+
+  private waitFraction(tick: Tick): number {
+    const waited = tick.jump > 0 || tick.waited >= WAIT_MIN_SECONDS || (tick.io?.length ?? 0) > 0;
+    return waited ? WAIT_FRACTION : 0;
+  }
+
+  /** Where tick `g`'s handles start. */
+  handlesStart(g: number): number {
+    const tick = this.model.ticks[g];
+    if (!tick) return this.axis === 'tick' ? g : 0;
+    return this.axis === 'tick' ? g + this.waitFraction(tick) : tick.t;
+  }
+
+  /** The cursor position for "the state before tick g". */
+  cursorX(g: number): number {
+    if (this.axis === 'tick') return g;
+    const tick = this.model.ticks[g];
+    return tick ? tick.t : this.extent()[1];
+  }
+
+  /** The tick under x (for clicks and drags); undefined before any tick. */
+  tickAt(x: number): number | undefined {
+    const count = this.model.ticks.length;
+    if (count === 0) return undefined;
+    if (this.axis === 'tick') return Math.min(count - 1, Math.max(0, Math.floor(x)));
+    return this.model.tickAtTime(x);
+  }
+
+  /** The wait phase before tick g, when there was one. */
+  waitSpan(g: number): Span | undefined {
+    const tick = this.model.ticks[g];
+    if (!tick) return undefined;
+    if (this.axis === 'tick') {
+      const w = this.waitFraction(tick);
+      return w > 0 ? [g, g + w] : undefined;
+    }
+    const seconds = this.waitSeconds(tick);
+    return seconds > 0 ? [tick.t - seconds, tick.t] : undefined;
+  }
+
+  /**
+   * Slots of tick g: each ready entry gets an equal share of the handles phase; steps and callbacks
+   * are matched to their entries in FIFO order. Activity without an entry of its own (an eager
+   * task's first step, say) shares the slot of the activity that reported next (the one it ran in).
+   */
+  private tickSlots(g: number): TickSlots {
+    const activity = this.model.activityAt(g);
+    const cached = this.slots.get(g);
+    if (cached && cached.count === activity.length) return cached;
+    const tick = this.model.ticks[g];
+    const w = this.waitFraction(tick);
+    const k = tick.ready.length;
+    const slot = (i: number): Span => [g + w + ((1 - w) * i) / k, g + w + ((1 - w) * (i + 1)) / k];
+    const taskEntries = new Map<number, number[]>();
+    const callbackEntries: number[] = [];
+    tick.ready.forEach((entry, i) => {
+      if (typeof entry === 'number') {
+        const list = taskEntries.get(entry);
+        if (list) list.push(i); else taskEntries.set(entry, [i]);
+      } else callbackEntries.push(i);
+    });
+    const usedCallbacks = new Set<number>();
+    const placed: (Span | undefined)[] = activity.map((act) => {
+      if (act.step) {
+        const i = taskEntries.get(act.step.task)?.shift();
+        return i === undefined ? undefined : slot(i);
+      }
+      if (act.callback) {
+        const cb = act.callback;
+        let match = callbackEntries.find((i) => {
+          const entry = tick.ready[i];
+          return !usedCallbacks.has(i) && typeof entry === 'object' && entry.fn === cb.fn && entry.timer === cb.timer;
+        });
+        if (match === undefined) match = callbackEntries.find((i) => !usedCallbacks.has(i));
+        if (match === undefined) return undefined;
+        usedCallbacks.add(match);
+        return slot(match);
+      }
+      return undefined;
+    });
+    const whole: Span = [g + w, g + 1];
+    const result: TickSlots = { count: activity.length, steps: new Map(), callbacks: new Map() };
+    activity.forEach((act, i) => {
+      let span = placed[i];
+      if (!span) {
+        let j = i + 1;
+        while (j < placed.length && !placed[j]) j++;
+        span = placed[j];
+        if (!span) {
+          j = i - 1;
+          while (j >= 0 && !placed[j]) j--;
+          span = j >= 0 ? placed[j] : whole;
+        }
+      }
+      if (act.step) result.steps.set(act.step, span ?? whole);
+      else if (act.callback) result.callbacks.set(act.callback, span ?? whole);
+    });
+    this.slots.set(g, result);
+    return result;
+  }
+
+  /**
+   * Where a step ran. `coarse` (zoomed out so far that a tick is under a pixel) skips the slot
+   * matching and gives the whole tick.
+   */
+  stepSpan(step: Step, coarse = false): Span {
+    if (this.axis === 'time') return [step.t, step.t + step.dur];
+    const g = step.tick;
+    if (g < 0) return [0, 0];
+    if (coarse) return [g, g + 1];
+    return this.tickSlots(g).steps.get(step) ?? [this.handlesStart(g), g + 1];
+  }
+
+  callbackSpan(g: number, callback: CallbackEvent, coarse = false): Span {
+    if (this.axis === 'time') return [callback.t, callback.t + callback.dur];
+    if (coarse || g < 0) return [g, g + 1];
+    return this.tickSlots(g).callbacks.get(callback) ?? [this.handlesStart(g), g + 1];
+  }
+
+  /** The whole of tick g (its handles phase on the tick axis). */
+  tickSpan(g: number): Span {
+    const tick = this.model.ticks[g];
+    if (this.axis === 'tick') return [this.handlesStart(g), g + 1];
+    const activity = this.model.activityAt(g);
+    let end = tick.t;
+    for (const act of activity) {
+      const item = act.step ?? act.callback;
+      if (item) end = Math.max(end, item.t + item.dur);
+    }
+    return [tick.t, end];
+  }
+
+  /** The end of a loop's recorded history: where "still suspended" segments stop. */
+  loopEnd(loopId: number): number {
+    const loop = this.model.loops.get(loopId);
+    const last = loop?.ticks[loop.ticks.length - 1];
+    if (last === undefined) return this.axis === 'tick' ? this.model.ticks.length : 0;
+    return this.axis === 'tick' ? last + 1 : this.tickSpan(last)[1];
+  }
+
+  /** A wall-clock instant (executor threads) on the axis. */
+  wallX(wall: number, job: JobInfo): number {
+    if (this.axis === 'time') return job.t + (wall - job.submittedWall);
+    // Tick i runs its handles from ticks[i].wall for the sum of their durations; the rest of the
+    // time until the next tick is that tick's wait phase.
+    const ticks = this.model.ticks;
+    const i = firstIndex(ticks, (tick) => tick.wall > wall) - 1;
+    if (i < 0) return 0;
+    let busy = 0;
+    for (const act of this.model.activityAt(i)) busy += (act.step ?? act.callback)?.dur ?? 0;
+    const start = this.handlesStart(i);
+    if (wall <= ticks[i].wall + busy) return start + (i + 1 - start) * (busy > 0 ? (wall - ticks[i].wall) / busy : 1);
+    const next = ticks[i + 1];
+    if (!next) return i + 1;
+    const idle = next.wall - (ticks[i].wall + busy);
+    const wait = this.handlesStart(i + 1) - (i + 1);
+    return i + 1 + wait * (idle > 0 ? Math.min(1, (wall - ticks[i].wall - busy) / idle) : 1);
+  }
+
+  /** The span covering the whole trace, for "fit". */
+  extent(): Span {
+    const ticks = this.model.ticks;
+    if (ticks.length === 0) return [0, 1];
+    if (this.axis === 'tick') return [0, ticks.length];
+    let start = Infinity;
+    let end = -Infinity;
+    for (const loop of this.model.loops.values()) {
+      if (loop.ticks.length === 0) continue;
+      const first = ticks[loop.ticks[0]];
+      start = Math.min(start, first.t - this.waitSeconds(first));
+      end = Math.max(end, this.loopEnd(loop.id));
+    }
+    if (!Number.isFinite(start)) return [0, 1];
+    return [start, end];
+  }
+}
