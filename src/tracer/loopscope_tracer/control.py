@@ -1,0 +1,133 @@
+"""The control channel (`--control-fd`): pause, step N, continue, stop.
+
+A reader thread (started with _thread, invisible to the program) parses lines; the loop
+thread consults `mode` at the start of every tick (loop_hooks._run_once) and blocks here
+while paused. While paused the program's clocks are frozen (virtual_clock.freeze), so a
+pause never changes ordering or timestamps. End of file means `continue` for good.
+"""
+
+import _thread
+import os
+import threading
+
+from . import frames
+from . import virtual_clock as vc
+
+
+class Control:
+    def __init__(self, tr, fd, pause_at_start):
+        self.tr = tr
+        self.fd = fd
+        self.cond = threading.Condition(threading.Lock())
+        # None = run freely (the fast path), 'pause', or 'step' with self.steps ticks left.
+        self.mode = 'pause' if pause_at_start else None
+        self.steps = 0
+        self.eof = fd is None
+        self.paused_since = None
+        self.paused_total = 0.0   # real seconds spent paused (not counted by the wall limit)
+
+    def start(self):
+        if self.fd is not None:
+            _thread.start_new_thread(self._read, ())
+
+    # -- reader thread ---------------------------------------------------------------------
+    def _read(self):
+        buf = b''
+        while True:
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:
+                data = b''
+            if not data:
+                with self.cond:
+                    self.eof = True
+                    self.mode = None
+                    self.cond.notify_all()
+                return
+            buf += data
+            while b'\n' in buf:
+                line, buf = buf.split(b'\n', 1)
+                try:
+                    self.command(line.decode('utf-8', 'replace').strip())
+                except Exception as e:
+                    self.tr.internal_error('control', e)
+
+    def command(self, line):
+        parts = line.split()
+        if not parts:
+            return
+        cmd = parts[0].lower()
+        if cmd == 'stop':
+            self.tr.stop('stopped')
+            return
+        with self.cond:
+            if cmd == 'pause':
+                if self.mode is None or self.mode == 'step':
+                    self.mode = 'pause'
+            elif cmd == 'step':
+                n = 1
+                if len(parts) > 1:
+                    try:
+                        n = max(1, int(parts[1]))
+                    except ValueError:
+                        n = 1
+                self.mode = 'step'
+                self.steps = n
+            elif cmd in ('continue', 'resume', 'run'):
+                self.mode = None
+            self.cond.notify_all()
+
+    # -- loop thread -----------------------------------------------------------------------
+    def gate(self, loop, L):
+        """Called before each tick while mode is not None."""
+        with self.cond:
+            announced = False
+            while True:
+                if self.mode == 'step':
+                    if self.steps > 0:
+                        self.steps -= 1
+                        break
+                    self.mode = 'pause'
+                if self.mode is None:
+                    break
+                # paused
+                if not announced:
+                    announced = True
+                    vc.freeze()
+                    self.paused_since = vc.REAL_PERF()
+                    self.cond.release()
+                    try:
+                        self._announce(loop, L)
+                    finally:
+                        self.cond.acquire()
+                    continue
+                self.cond.wait()
+            if announced:
+                self.paused_total += vc.REAL_PERF() - self.paused_since
+                self.paused_since = None
+                vc.thaw()
+
+    def _announce(self, loop, L):
+        tr = self.tr
+        from asyncio import tasks as _tasks
+        items = []
+        try:
+            for task in _tasks.all_tasks(loop):
+                rec = tr.task_rec(task)
+                stack, reason = tr.hooks.suspension(task, rec)
+                if not rec.started:
+                    line = rec.line
+                    coro = frames.task_coro(task)
+                    f = getattr(coro, 'cr_frame', None)
+                    line = f.f_lineno if f is not None else None
+                    f = None
+                else:
+                    line = stack[-1][0] if stack else None
+                items.append({'task': rec.id, 'line': line, 'stack': stack, 'reason': reason})
+            task = None
+        except Exception as e:
+            tr.internal_error('pause', e)
+        items.sort(key=lambda d: d['task'])
+        tr.emit({'ev': 'pause', 'loop': L.id, 'n': L.n + 1, 't': round(loop.time(), 6),
+                 'tasks': items})
+        tr.emitter.flush()

@@ -1,0 +1,149 @@
+"""Writes events as JSON lines to the events descriptor.
+
+Events are buffered (64 KB) and flushed at each tick, by the watchdog every ~50 ms, before a
+pause and at exit. Any thread may emit. Write errors (the program closed our descriptor, the
+reader went away) silently turn the emitter off: the program must run on regardless.
+"""
+
+import json
+import os
+import threading
+
+
+def _make_encoder():
+    # JSONEncoder.encode builds a new C encoder on every call; building it once is about
+    # twice as fast for our small events.
+    from json import encoder as E
+    base = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
+    c_make = getattr(E, 'c_make_encoder', None)
+    if c_make is None:
+        return base.encode
+    try:
+        c = c_make(None, base.default, E.encode_basestring_ascii, None, ':', ',', False,
+                   False, False)
+        c({'probe': [1, 2.5, None, 'x']}, 0)
+    except Exception:
+        return base.encode
+    join = ''.join
+    return lambda obj: join(c(obj, 0))
+
+
+_encode = _make_encoder()
+encode = _encode
+quote = json.encoder.encode_basestring_ascii  # a JSON string literal, quotes included
+_FLUSH_AT = 65536
+
+
+def _sanitize(obj):
+    # Only reached when an event holds inf/nan, which JSON cannot carry.
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float('inf'), float('-inf')) else None
+    if isinstance(obj, dict):
+        return {k: _sanitize(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_sanitize(v) for v in obj]
+    return obj
+
+
+class Emitter:
+    def __init__(self, fd, max_events=None, on_limit=None, freeze=None, thaw=None):
+        self.fd = fd
+        # Writing may block when the reader is slow: the program's clocks are frozen
+        # meanwhile, or that wait would show up in its timestamps.
+        self.freeze = freeze
+        self.thaw = thaw
+        self.max_events = max_events
+        self.on_limit = on_limit      # called (outside the lock) when max_events is reached
+        self.lock = threading.RLock()
+        self.buf = []
+        self.size = 0
+        self.count = 0
+        self.broken = False
+        self.closed = False
+
+    def emit(self, ev):
+        """ev is a dict with 'ev' first. Returns nothing; never raises for I/O errors."""
+        try:
+            line = _encode(ev)
+        except ValueError:
+            line = _encode(_sanitize(ev))
+        with self.lock:
+            if self.closed:
+                return
+            if self.max_events is not None and self.count >= self.max_events:
+                hit = True
+            else:
+                hit = False
+                self.count += 1
+                self.buf.append(line)
+                self.size += len(line) + 1
+                if self.size >= _FLUSH_AT:
+                    self._flush_locked()
+        if hit and self.on_limit is not None:
+            self.on_limit()
+
+    def emit_raw(self, line):
+        """An event already encoded as one JSON line (without the newline)."""
+        with self.lock:
+            if self.closed:
+                return
+            if self.max_events is not None and self.count >= self.max_events:
+                hit = True
+            else:
+                hit = False
+                self.count += 1
+                self.buf.append(line)
+                self.size += len(line) + 1
+                if self.size >= _FLUSH_AT:
+                    self._flush_locked()
+        if hit and self.on_limit is not None:
+            self.on_limit()
+
+    def emit_final(self, ev):
+        """The end event: written even past max_events, then everything is flushed."""
+        try:
+            line = _encode(ev)
+        except ValueError:
+            line = _encode(_sanitize(ev))
+        with self.lock:
+            if self.closed:
+                return
+            self.count += 1
+            self.buf.append(line)
+            self._flush_locked()
+
+    def flush(self):
+        with self.lock:
+            if self.buf:
+                self._flush_locked()
+
+    def _flush_locked(self):
+        if not self.buf:
+            return
+        data = ('\n'.join(self.buf) + '\n').encode('utf-8', 'surrogatepass')
+        self.buf = []
+        self.size = 0
+        if self.broken:
+            return
+        if self.freeze is not None:
+            self.freeze()
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError:
+            self.broken = True
+        finally:
+            if self.thaw is not None:
+                self.thaw()
+
+    def close(self):
+        with self.lock:
+            self._flush_locked()
+            self.closed = True
+            if self.fd is not None and not self.broken:
+                try:
+                    os.close(self.fd)
+                except OSError:
+                    pass

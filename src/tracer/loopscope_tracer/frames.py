@@ -1,0 +1,313 @@
+"""Frames: which code is the user's, where a suspended task stands, labels, tracebacks.
+
+Rule: never keep a frame (or a traceback) beyond the call that looked at it. A retained frame
+keeps a coroutine's locals alive, which moves "coroutine was never awaited" warnings and
+"Task exception was never retrieved" logs to another place and time.
+"""
+
+import asyncio
+import gc
+import os
+import reprlib
+import sys
+import sysconfig
+import types
+
+PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
+
+_lib_dirs = set()
+for _key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+    try:
+        _lib_dirs.add(os.path.abspath(sysconfig.get_paths()[_key]) + os.sep)
+    except Exception:
+        pass
+_lib_dirs.add(os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
+_LIB_DIRS = tuple(sorted(_lib_dirs))
+
+# The scenario's code filename (as compiled) and its absolute path; set by the runner.
+scenario_filename = None
+scenario_abspath = None
+
+_user_cache = {}
+
+
+def is_user_file(filename):
+    """True for code the user wrote: not the stdlib, not site-packages, not the tracer,
+    not <frozen ...>/<string>."""
+    r = _user_cache.get(filename)
+    if r is None:
+        if filename == scenario_filename:
+            r = True
+        elif not filename or filename.startswith('<'):
+            r = False
+        else:
+            a = os.path.abspath(filename)
+            r = not (a.startswith(PKG_DIR) or a.startswith(_LIB_DIRS))
+        _user_cache[filename] = r
+    return r
+
+
+def is_tracer_file(filename):
+    return filename.startswith(PKG_DIR)
+
+
+def is_asyncio_file(filename):
+    return filename.startswith(ASYNCIO_DIR)
+
+
+def file_field(filename):
+    """None for the scenario file, else the absolute path (the protocol's optional `file`)."""
+    if filename == scenario_filename:
+        return None
+    return os.path.abspath(filename)
+
+
+# Code objects where the event loop calls into a handle (set by loop_hooks). A search for
+# "the user line that did this" stops there: above it is only the code that started the loop
+# (e.g. the `asyncio.run(main())` line), which did not do it.
+boundary_codes = set()
+
+
+def user_frame_in_handle(f):
+    """The innermost user frame at or above f, not looking past the running handle."""
+    uc = _user_cache
+    bc = boundary_codes
+    while f is not None:
+        co = f.f_code
+        if co in bc:
+            return None
+        r = uc.get(co.co_filename)
+        if r is None:
+            r = is_user_file(co.co_filename)
+        if r:
+            return f
+        f = f.f_back
+    return None
+
+
+def caller_position(depth=2):
+    """(line, file-or-None) of the innermost user frame calling us within the current
+    handle, or (None, None)."""
+    try:
+        f = sys._getframe(depth)
+    except ValueError:
+        return None, None
+    uc = _user_cache
+    bc = boundary_codes
+    while f is not None:
+        co = f.f_code
+        if co in bc:
+            return None, None
+        r = uc.get(co.co_filename)
+        if r is None:
+            r = is_user_file(co.co_filename)
+        if r:
+            return f.f_lineno, file_field(co.co_filename)
+        f = f.f_back
+    return None, None
+
+
+_CoroutineType = types.CoroutineType
+_GeneratorType = types.GeneratorType
+_AsyncGenType = types.AsyncGeneratorType
+
+
+def task_coro(task):
+    """The task's coroutine. Not task.get_coro(): on 3.12.0-3.12.1 it crashes the interpreter
+    for an eager task that finished inside create_task (its coroutine was cleared); the
+    `_coro` attribute returns None then. Can be None."""
+    try:
+        return task._coro
+    except AttributeError:
+        return task.get_coro()
+
+
+def await_chain(coro):
+    """Frames of a suspended task, outermost first, and the object at the bottom of the chain
+    (a FutureIter, a custom awaitable's iterator, or None for a bare yield)."""
+    frames = []
+    obj = coro
+    for _ in range(256):
+        if obj is None:
+            break
+        t = type(obj)
+        if t is _CoroutineType:
+            f = obj.cr_frame
+            nxt = obj.cr_await
+        elif t is _GeneratorType:
+            f = obj.gi_frame
+            nxt = obj.gi_yieldfrom
+        elif t is _AsyncGenType:
+            f = obj.ag_frame
+            nxt = obj.ag_await
+        elif t.__name__ in ('async_generator_asend', 'async_generator_athrow'):
+            # `async for` over an async generator: the asend object has no frame and no
+            # cr_await; the generator is among its referents.
+            nxt = None
+            for r in gc.get_referents(obj):
+                if type(r) is _AsyncGenType:
+                    nxt = r
+                    break
+            obj = nxt
+            continue
+        else:
+            f = getattr(obj, 'cr_frame', None)
+            if f is not None:
+                nxt = getattr(obj, 'cr_await', None)
+            else:
+                break
+        if f is None:
+            break
+        frames.append(f)
+        obj = nxt
+    return frames, obj
+
+
+_repr = reprlib.Repr()
+_repr.maxstring = 24
+_repr.maxother = 24
+_repr.maxlist = 4
+_repr.maxtuple = 4
+_repr.maxdict = 3
+_repr.maxset = 4
+_repr.maxlevel = 2
+
+
+def short_repr(value):
+    try:
+        return _repr.repr(value)
+    except Exception:
+        return '<%s>' % type(value).__name__
+
+
+def coro_label(coro):
+    """`fetch_data(1, 2)` from a not-yet-started coroutine's arguments."""
+    name = getattr(coro, '__name__', None) or type(coro).__name__
+    f = getattr(coro, 'cr_frame', None)
+    if f is None:
+        f = getattr(coro, 'gi_frame', None)
+    if f is None:
+        return name + '()'
+    co = f.f_code
+    try:
+        loc = f.f_locals
+    except Exception:
+        return name + '(...)'
+    n = co.co_argcount
+    names = co.co_varnames
+    parts = [short_repr(loc[a]) for a in names[:n] if a in loc]
+    i = n
+    kw = names[i:i + co.co_kwonlyargcount]
+    i += co.co_kwonlyargcount
+    if co.co_flags & 0x04:  # CO_VARARGS
+        va = loc.get(names[i], ())
+        i += 1
+        parts.extend(short_repr(v) for v in va)
+    parts.extend('%s=%s' % (a, short_repr(loc[a])) for a in kw if a in loc)
+    if co.co_flags & 0x08:  # CO_VARKEYWORDS
+        vk = loc.get(names[i], {})
+        parts.extend('%s=%s' % (k, short_repr(v)) for k, v in vk.items())
+    label = '%s(%s)' % (name, ', '.join(parts))
+    if len(label) > 120:
+        label = label[:117] + '...'
+    return label
+
+
+def callable_name(fn):
+    """A readable name for a callback: qualified name, unwrapping partials."""
+    for _ in range(4):
+        func = getattr(fn, 'func', None)
+        if func is None or not callable(func):
+            break
+        fn = func
+    name = getattr(fn, '__qualname__', None)
+    if name is None:
+        name = getattr(fn, '__name__', None)
+    if name is None:
+        name = type(fn).__name__
+    return name
+
+
+def callable_code(fn):
+    for _ in range(4):
+        func = getattr(fn, 'func', None)
+        if func is None or not callable(func):
+            break
+        fn = func
+    fn = getattr(fn, '__func__', fn)
+    return getattr(fn, '__code__', None)
+
+
+def callable_position(fn):
+    """(line, file) of a user-defined callback's def, or (None, None)."""
+    co = callable_code(fn)
+    if co is None or not is_user_file(co.co_filename):
+        return None, None
+    return co.co_firstlineno, file_field(co.co_filename)
+
+
+def strip_traceback(tb):
+    """Drop the tracer's own entries from a traceback chain (relinks tb_next in place)."""
+    head = prev = None
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(PKG_DIR):
+            if prev is None:
+                head = tb
+            else:
+                prev.tb_next = tb
+            prev = tb
+        tb = tb.tb_next
+    if prev is not None:
+        prev.tb_next = None
+    return head
+
+
+def strip_exception(exc):
+    """strip_traceback on an exception, its cause and its context (in place)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        try:
+            tb = exc.__traceback__
+            if tb is not None:
+                new = strip_traceback(tb)
+                if new is not tb:
+                    exc.__traceback__ = new
+            if exc.__cause__ is not None:
+                strip_exception(exc.__cause__)
+        except Exception:
+            pass
+        exc = exc.__context__
+
+
+def exception_position(exc):
+    """(line, file) of the innermost user frame in exc's traceback, or (None, None)."""
+    tb = getattr(exc, '__traceback__', None)
+    line = file = None
+    while tb is not None:
+        fn = tb.tb_frame.f_code.co_filename
+        if is_user_file(fn):
+            line, file = tb.tb_lineno, file_field(fn)
+        tb = tb.tb_next
+    return line, file
+
+
+def error_info(exc):
+    line, file = exception_position(exc)
+    d = {'type': type(exc).__name__, 'message': _safe_str(exc)}
+    if line is not None:
+        d['line'] = line
+    if file is not None:
+        d['file'] = file
+    return d
+
+
+def _safe_str(exc):
+    try:
+        s = str(exc)
+    except Exception:
+        s = '<unprintable %s>' % type(exc).__name__
+    if len(s) > 500:
+        s = s[:497] + '...'
+    return s

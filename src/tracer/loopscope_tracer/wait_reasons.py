@@ -1,0 +1,432 @@
+"""Why a task is suspended: the `reason` object of docs/protocol.md.
+
+The reason is found in two passes over the task's await chain (frames.await_chain):
+1. the first known asyncio function below the deepest user frame, matched by code object
+   (sleep, Queue.get, Lock.acquire, StreamReader._wait_for_data, wait_for, ...): its locals
+   give the details;
+2. otherwise the future the task waits on (task._fut_waiter): another task, a gather, an
+   executor job, a shield, or any other future (kind `future` with its type name).
+Anything unexpected gives kind `future`: computing a reason must never fail the tracer.
+"""
+
+import asyncio
+from asyncio import futures, locks, queues, streams, tasks
+
+from . import frames as _frames
+
+TASK_TYPES = tuple({tasks.Task, getattr(tasks, '_PyTask', tasks.Task)})
+# The most frequent reason (asyncio.sleep(0)), shared and pre-encoded by loop_hooks.
+# Never mutated (compute() only adds details to fresh dicts).
+YIELD = {'kind': 'yield', 'text': 'asyncio.sleep(0): yielded, back in the ready queue'}
+_Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
+
+
+def _num(x):
+    try:
+        return float(x)
+    except Exception:
+        return None
+
+
+def _fmt(x):
+    return '%.3f' % x if isinstance(x, float) else str(x)
+
+
+def _peer_str(peer):
+    if peer is None or peer == '':
+        return None
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return '%s:%s' % (peer[0], peer[1])
+    if isinstance(peer, bytes):
+        peer = peer.decode('utf-8', 'replace')
+    return str(peer)
+
+
+def _sock_info(sock):
+    d = {}
+    try:
+        d['fd'] = sock.fileno()
+    except Exception:
+        pass
+    try:
+        p = _peer_str(sock.getpeername())
+        if p:
+            d['peer'] = p
+    except Exception:
+        pass
+    return d
+
+
+def _transport_info(transport):
+    d = {}
+    if transport is None:
+        return d
+    try:
+        p = _peer_str(transport.get_extra_info('peername'))
+        if p:
+            d['peer'] = p
+    except Exception:
+        pass
+    try:
+        sock = transport.get_extra_info('socket')
+        if sock is not None:
+            d['fd'] = sock.fileno()
+    except Exception:
+        pass
+    return d
+
+
+class Reasons:
+    """Bound to the tracer state (for task, timer and job ids)."""
+
+    def __init__(self, tr):
+        self.tr = tr
+        self.by_code = {}
+        self._register()
+
+    # -- registration -------------------------------------------------------------------
+
+    def _reg(self, fn, handler):
+        fn = getattr(fn, '__func__', fn)
+        co = getattr(fn, '__code__', None)
+        if co is not None:
+            self.by_code[co] = handler
+
+    def _register(self):
+        R = self._reg
+        R(tasks.sleep, self._sleep)
+        sleep0 = getattr(tasks, '__sleep0', None)
+        if sleep0 is not None:
+            R(sleep0, self._yield)
+        R(queues.Queue.get, self._queue('queue_get'))
+        R(queues.Queue.put, self._queue('queue_put'))
+        R(queues.Queue.join, self._queue('queue_join'))
+        R(locks.Lock.acquire, self._lock)
+        R(locks.Semaphore.acquire, self._semaphore)
+        R(locks.Event.wait, self._event)
+        R(locks.Condition.wait, self._condition)
+        R(locks.Condition.wait_for, self._condition)
+        if hasattr(locks, 'Barrier'):
+            R(locks.Barrier.wait, self._barrier)
+        R(streams.StreamReader._wait_for_data, self._stream_read)
+        R(streams.StreamWriter.drain, self._stream_drain)
+        R(streams.open_connection, self._connect)
+        if hasattr(streams, 'open_unix_connection'):
+            R(streams.open_unix_connection, self._connect)
+        from asyncio import base_events, selector_events
+        R(base_events.BaseEventLoop.create_connection, self._connect)
+        for name, h in (('sock_connect', self._connect), ('sock_recv', self._sock('io_read')),
+                        ('sock_recv_into', self._sock('io_read')),
+                        ('sock_recvfrom', self._sock('io_read')),
+                        ('sock_sendall', self._sock('io_write')),
+                        ('sock_accept', self._sock('io_accept'))):
+            fn = getattr(selector_events.BaseSelectorEventLoop, name, None)
+            if fn is not None:
+                R(fn, h)
+        R(base_events.Server.serve_forever, self._serve)
+        R(tasks.wait_for, self._wait_for)
+        R(tasks._wait, self._wait)
+        tg = getattr(asyncio, 'taskgroups', None)
+        if tg is not None:
+            R(tg.TaskGroup.__aexit__, self._taskgroup)
+            if hasattr(tg.TaskGroup, '_aexit'):
+                R(tg.TaskGroup._aexit, self._taskgroup)
+        th = getattr(asyncio, 'threads', None)
+        if th is not None:
+            R(th.to_thread, self._to_thread)
+        from asyncio import subprocess as asp
+        R(asp.Process.wait, self._subprocess)
+        R(asp.Process.communicate, self._subprocess)
+        R(asp.create_subprocess_exec, self._subprocess_start)
+        R(asp.create_subprocess_shell, self._subprocess_start)
+
+    # -- entry point --------------------------------------------------------------------
+
+    def compute(self, task, chain, first, rec=None):
+        """chain: frames outermost first; first: index just below the deepest user frame."""
+        try:
+            by_code = self.by_code
+            n = len(chain)
+            for i in range(first, n):
+                h = by_code.get(chain[i].f_code)
+                if h is not None:
+                    if h == self._sleep and i + 1 < n:
+                        # asyncio.sleep(0) awaiting __sleep0: skip reading the frame's locals
+                        return self._with_timeout(self._yield(None, task), rec)
+                    r = h(chain[i], task)
+                    if r is not None:
+                        return self._with_timeout(r, rec)
+            return self._with_timeout(self._from_waiter(task), rec)
+        except Exception as e:
+            self.tr.internal_error('wait_reason', e)
+            return {'kind': 'future', 'text': 'waiting (reason unknown)', 'type': 'unknown'}
+
+    def _with_timeout(self, r, rec):
+        # Inside `async with asyncio.timeout(...)` (tracked by the timer hooks).
+        if rec is not None and rec.timeouts:
+            r = dict(r)
+            deadline = min(rec.timeouts.values())
+            if r['kind'] == 'future':
+                return {'kind': 'timeout', 'deadline': deadline, 'type': r.get('type'),
+                        'text': 'awaiting %s under asyncio.timeout: deadline t=%.3f'
+                                % (r.get('type'), deadline)}
+            r.setdefault('timeoutDeadline', deadline)
+        return r
+
+    def not_started(self):
+        return {'kind': 'ready', 'text': 'created, waiting for its first step'}
+
+    # -- from the future the task waits on -----------------------------------------------
+
+    def _from_waiter(self, task):
+        fw = getattr(task, '_fut_waiter', None)
+        if fw is None:
+            return {'kind': 'yield', 'text': 'yielded: back in the ready queue'}
+        return self.describe_future(fw)
+
+    def describe_future(self, fw):
+        tr = self.tr
+        if isinstance(fw, TASK_TYPES):
+            tid = tr.task_id(fw)
+            return {'kind': 'task', 'task': tid,
+                    'text': 'awaiting task %s (%s)' % (tid, _task_name(fw))}
+        children = getattr(fw, '_children', None)
+        if children is not None and type(fw).__name__ == '_GatheringFuture':
+            ids = [tr.task_id(c) for c in children if isinstance(c, TASK_TYPES)]
+            pending = sum(1 for c in children if not c.done())
+            return {'kind': 'gather', 'children': ids, 'pending': pending,
+                    'text': 'asyncio.gather: %d of %d awaitables pending' % (pending, len(children))}
+        job = tr.job_of_future(fw)
+        if job is not None:
+            return self._job_reason(job)
+        shield_inner = _shield_inner(fw)
+        if shield_inner is not False:
+            d = {'kind': 'shield', 'text': 'awaiting a shielded awaitable'}
+            if isinstance(shield_inner, TASK_TYPES):
+                tid = tr.task_id(shield_inner)
+                d['task'] = tid
+                d['text'] = 'awaiting shielded task %s (%s)' % (tid, _task_name(shield_inner))
+            return d
+        tname = type(fw).__name__
+        return {'kind': 'future', 'type': tname, 'text': 'awaiting a %s' % tname}
+
+    def _job_reason(self, job):
+        d = {'kind': 'executor', 'fn': job.fn, 'job': job.id}
+        if job.thread:
+            d['thread'] = job.thread
+            d['text'] = '%s() running on %s' % (job.fn, job.thread)
+        else:
+            d['text'] = '%s() queued in the executor' % job.fn
+        return d
+
+    # -- handlers (frame of a known asyncio function, the task) ---------------------------
+
+    def _sleep(self, f, task):
+        loc = f.f_locals
+        h = loc.get('h')
+        delay = loc.get('delay')
+        if h is None:  # delay <= 0: awaiting __sleep0, a bare yield
+            return self._yield(f, task)
+        when = h.when()
+        d = {'kind': 'sleep', 'delay': _num(delay), 'wake': when,
+             'text': 'asyncio.sleep(%s): timer fires at t=%.3f' % (_short_num(delay), when)}
+        tid = self.tr.timer_id(h)
+        if tid is not None:
+            d['timer'] = tid
+        return d
+
+    def _yield(self, f, task):
+        return YIELD
+
+    def _queue(self, kind):
+        verb = {'queue_get': 'get()', 'queue_put': 'put()', 'queue_join': 'join()'}[kind]
+
+        def handler(f, task):
+            q = f.f_locals.get('self')
+            size = q.qsize()
+            maxsize = q.maxsize
+            d = {'kind': kind, 'size': size, 'maxsize': maxsize}
+            cap = '%d/%s' % (size, maxsize if maxsize > 0 else 'unbounded')
+            if kind == 'queue_get':
+                d['text'] = 'queue.get(): waiting for an item (queue has %s)' % cap
+            elif kind == 'queue_put':
+                d['text'] = 'queue.put(): waiting for room (queue is full, %s)' % cap
+            else:
+                un = getattr(q, '_unfinished_tasks', None)
+                d['unfinished'] = un
+                d['text'] = 'queue.join(): waiting for %s unfinished items' % un
+            return d
+        handler.__name__ = verb
+        return handler
+
+    def _lock(self, f, task):
+        lk = f.f_locals.get('self')
+        locked = bool(lk.locked())
+        return {'kind': 'lock', 'locked': locked,
+                'text': 'waiting to acquire a Lock (%s)' % ('held by another task' if locked
+                                                            else 'about to be acquired')}
+
+    def _semaphore(self, f, task):
+        s = f.f_locals.get('self')
+        value = getattr(s, '_value', None)
+        return {'kind': 'semaphore', 'value': value,
+                'text': 'waiting to acquire a %s (value %s)' % (type(s).__name__, value)}
+
+    def _event(self, f, task):
+        return {'kind': 'event', 'text': 'waiting for Event.set()'}
+
+    def _condition(self, f, task):
+        fn = f.f_code.co_name
+        return {'kind': 'condition', 'text': 'waiting in Condition.%s() for a notify' % fn}
+
+    def _barrier(self, f, task):
+        b = f.f_locals.get('self')
+        d = {'kind': 'barrier', 'parties': b.parties, 'waiting': b.n_waiting}
+        d['text'] = 'waiting at a Barrier (%d of %d parties)' % (b.n_waiting, b.parties)
+        return d
+
+    def _stream_read(self, f, task):
+        reader = f.f_locals.get('self')
+        d = {'kind': 'io_read'}
+        d.update(_transport_info(getattr(reader, '_transport', None)))
+        d['text'] = 'waiting for data from %s' % d.get('peer', 'the stream')
+        return d
+
+    def _stream_drain(self, f, task):
+        w = f.f_locals.get('self')
+        d = {'kind': 'io_write'}
+        d.update(_transport_info(getattr(w, '_transport', None)))
+        d['text'] = 'waiting for the write buffer to drain to %s' % d.get('peer', 'the stream')
+        return d
+
+    def _connect(self, f, task):
+        loc = f.f_locals
+        d = {'kind': 'io_connect'}
+        host, port = loc.get('host'), loc.get('port')
+        if host is not None or port is not None:
+            d['peer'] = '%s:%s' % (host, port)
+        elif loc.get('path') is not None:
+            d['peer'] = str(loc.get('path'))
+        elif loc.get('address') is not None:
+            d['peer'] = _peer_str(loc.get('address'))
+        sock = loc.get('sock')
+        if sock is not None:
+            try:
+                d['fd'] = sock.fileno()
+            except Exception:
+                pass
+        d['text'] = 'connecting to %s' % d.get('peer', 'a peer')
+        return d
+
+    def _sock(self, kind):
+        words = {'io_read': 'waiting to read from %s', 'io_write': 'waiting to write to %s',
+                 'io_accept': 'waiting to accept a connection on %s'}[kind]
+
+        def handler(f, task):
+            d = {'kind': kind}
+            sock = f.f_locals.get('sock')
+            if sock is not None:
+                d.update(_sock_info(sock))
+            d['text'] = words % d.get('peer', 'fd %s' % d.get('fd', '?'))
+            return d
+        return handler
+
+    def _serve(self, f, task):
+        d = {'kind': 'io_accept', 'text': 'serving forever: waiting for connections'}
+        return d
+
+    def _wait_for(self, f, task):
+        loc = f.f_locals
+        timeout = _num(loc.get('timeout'))
+        d = {'kind': 'wait_for', 'timeout': timeout}
+        h = loc.get('timeout_handle')
+        deadline = None
+        if h is not None:
+            deadline = h.when()
+        else:
+            rec = self.tr.task_rec_if_known(task)
+            if rec is not None and rec.timeouts:
+                deadline = min(rec.timeouts.values())
+        d['deadline'] = deadline
+        inner = loc.get('fut')
+        if isinstance(inner, TASK_TYPES):
+            d['task'] = self.tr.task_id(inner)
+        if deadline is not None:
+            d['text'] = 'asyncio.wait_for(timeout=%s): gives up at t=%.3f' % (
+                _short_num(timeout), deadline)
+        else:
+            d['text'] = 'asyncio.wait_for(timeout=%s)' % _short_num(timeout)
+        return d
+
+    def _wait(self, f, task):
+        loc = f.f_locals
+        fs = loc.get('fs') or ()
+        ids = [self.tr.task_id(x) for x in fs if isinstance(x, TASK_TYPES)]
+        pending = sum(1 for x in fs if not x.done())
+        rw = loc.get('return_when')
+        d = {'kind': 'wait', 'tasks': ids, 'pending': pending, 'returnWhen': rw}
+        h = loc.get('timeout_handle')
+        if h is not None:
+            d['deadline'] = h.when()
+        d['text'] = 'asyncio.wait(%s): %d of %d pending' % (rw, pending, len(fs))
+        return d
+
+    def _taskgroup(self, f, task):
+        tg = f.f_locals.get('self')
+        ts = list(getattr(tg, '_tasks', ()) or ())
+        ids = [self.tr.task_id(x) for x in ts if isinstance(x, TASK_TYPES)]
+        pending = sum(1 for x in ts if not x.done())
+        return {'kind': 'taskgroup', 'tasks': ids, 'pending': pending,
+                'text': 'end of TaskGroup: waiting for %d task(s)' % pending}
+
+    def _to_thread(self, f, task):
+        fw = getattr(task, '_fut_waiter', None)
+        job = self.tr.job_of_future(fw) if fw is not None else None
+        if job is not None:
+            return self._job_reason(job)
+        fn = f.f_locals.get('func')
+        name = _frames.callable_name(fn) if fn is not None else '?'
+        return {'kind': 'executor', 'fn': name, 'job': None,
+                'text': 'asyncio.to_thread(%s)' % name}
+
+    def _subprocess_start(self, f, task):
+        return {'kind': 'subprocess', 'pid': None, 'text': 'starting a subprocess'}
+
+    def _subprocess(self, f, task):
+        p = f.f_locals.get('self')
+        pid = getattr(p, 'pid', None)
+        return {'kind': 'subprocess', 'pid': pid,
+                'text': 'waiting for subprocess %s (%s)' % (pid, f.f_code.co_name)}
+
+
+def _short_num(x):
+    if isinstance(x, float) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
+def _task_name(t):
+    try:
+        return t.get_name()
+    except Exception:
+        return '?'
+
+
+def _shield_inner(fw):
+    """The inner awaitable when fw is the outer future of asyncio.shield(), else False."""
+    try:
+        cbs = fw._callbacks or ()
+    except Exception:
+        return False
+    for entry in cbs:
+        cb = entry[0] if isinstance(entry, tuple) else entry
+        if getattr(cb, '__name__', '') == '_outer_done_callback':
+            for cell in (getattr(cb, '__closure__', None) or ()):
+                try:
+                    v = cell.cell_contents
+                except ValueError:
+                    continue
+                if isinstance(v, futures.Future):
+                    return v
+            return None
+    return False

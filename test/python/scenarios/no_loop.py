@@ -1,0 +1,3 @@
+import sys
+print("no event loop here")
+print("to stderr", file=sys.stderr)

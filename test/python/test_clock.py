@@ -1,0 +1,64 @@
+"""Item 4: the virtual clock."""
+import unittest
+
+from tracer_harness import TracerTestCase, scenario
+
+
+def split_at_outputs(res, markers):
+    """Events between the output lines that start each marker."""
+    parts = {}
+    current = None
+    for e in res.events:
+        if e['ev'] == 'output' and e['text'] in markers:
+            current = e['text']
+            parts[current] = []
+        elif current is not None:
+            parts[current].append(e)
+    return parts
+
+
+class VirtualClock(TracerTestCase):
+    def test_completion_times(self):
+        res = self.assertSameAsUntraced(scenario('gather_sleep.py'))
+        t0 = res.of('tick', loop=1)[0]['t']
+        done = {}
+        for t in res.task_by_coro('fetch_data'):
+            done[t['label']] = res.one('done', task=t['task'])['t'] - t0
+        self.assertAlmostEqual(done['fetch_data(1, 1)'], 2.0, delta=0.05)
+        self.assertAlmostEqual(done['fetch_data(1, 2)'], 3.0, delta=0.05)
+        self.assertAlmostEqual(done['fetch_data(2, 2)'], 4.0, delta=0.05)
+        self.assertEqual(res.events[0]['clock'], 'virtual')
+
+    def test_ordering_and_program_clocks(self):
+        # same-deadline timers, call_later/call_at order, time.time/monotonic/datetime deltas
+        res = self.assertSameAsUntraced(scenario('clock.py'))
+        self.assertIn(b"['t2', 't5', 't0', 't1', 't3', 't4', 't6']", res.out)
+        self.assertIn(b"datetime 3.0", res.out)
+
+    def test_no_jump_while_others_run(self):
+        res = self.assertSameAsUntraced(scenario('quiescence.py'))
+        parts = split_at_outputs(res, ('phase thread', 'phase executor', 'phase alone'))
+        for phase in ('phase thread', 'phase executor'):
+            ticks = [e for e in parts[phase] if e['ev'] == 'tick']
+            self.assertTrue(ticks)
+            # until the thread / job is done, every wait is real
+            outputs = [e for e in parts[phase] if e['ev'] == 'output']
+            last_tick_output = outputs[2]
+            before = parts[phase][:parts[phase].index(last_tick_output)]
+            self.assertEqual([e['jump'] for e in before if e['ev'] == 'tick' and e['jump']], [],
+                             phase)
+        # Alone again, the clock jumps (the first wait may still be real: the executor's
+        # worker finishes its bookkeeping right after it hands over the result).
+        alone = [e for e in parts['phase alone'] if e['ev'] == 'tick' and e['jump'] > 0]
+        self.assertGreaterEqual(len(alone), 2)
+
+    def test_real_mode(self):
+        res = self.assertSameAsUntraced(scenario('real_short.py'), opts=['--clock', 'real'])
+        self.assertEqual(res.events[0]['clock'], 'real')
+        ticks = res.of('tick')
+        self.assertEqual([t['jump'] for t in ticks if t['jump']], [])
+        self.assertGreaterEqual(sum(t['waited'] for t in ticks), 0.15)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,128 @@
+"""Items 2 and 3: every loop is instrumented; the events of docs/protocol.md."""
+import sys
+import unittest
+
+from tracer_harness import TracerTestCase, scenario
+
+
+class Loops(TracerTestCase):
+    def test_every_way_to_make_a_loop(self):
+        res = self.assertSameAsUntraced(scenario('loops.py'))
+        loops = res.of('loop')
+        # run, run again, Runner (or a third run), the legacy loop, the hand-built loop
+        self.assertEqual(len(loops), 5)
+        self.assertEqual([l['loop'] for l in loops], [1, 2, 3, 4, 5])
+        self.assertEqual({l['cls'] for l in loops}, {'_UnixSelectorEventLoop'})
+        self.assertEqual(sorted(e['loop'] for e in res.of('loop_closed')), [1, 2, 3, 4, 5])
+        for lid in range(1, 6):
+            ticks = res.of('tick', loop=lid)
+            self.assertTrue(ticks, 'loop %d never ticked' % lid)
+            self.assertEqual([t['n'] for t in ticks], list(range(1, len(ticks) + 1)))
+            work = [t for t in res.of('task', loop=lid) if t['coro'] == 'work']
+            self.assertEqual(len(work), 1, 'loop %d' % lid)
+            self.assertEqual(res.one('done', task=work[0]['task'])['result'], str(lid))
+        self.assertEqual(res.end['counts']['loops'], 5)
+
+
+class TaskEvents(TracerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.res = None
+
+    def setUp(self):
+        if TaskEvents.res is None:
+            TaskEvents.res = self.assertSameAsUntraced(scenario('gather_sleep.py'))
+        self.res = TaskEvents.res
+
+    def test_tasks_labels_parents_lines(self):
+        res = self.res
+        main = res.one('task', coro='main')
+        self.assertEqual(main['label'], 'main()')
+        self.assertIsNone(main['parent'])
+        self.assertEqual(main['line'], 22)
+        self.assertFalse(main['internal'])
+        fetch = res.task_by_coro('fetch_data')
+        self.assertEqual([t['label'] for t in fetch],
+                         ['fetch_data(1, 1)', 'fetch_data(1, 2)', 'fetch_data(2, 2)'])
+        for t in fetch:
+            self.assertEqual(t['parent'], main['task'])
+            self.assertEqual(t['line'], 17)
+            self.assertFalse(t['internal'])
+            self.assertTrue(t['name'])
+        internal = [t for t in res.of('task') if t['internal']]
+        self.assertTrue(internal, 'asyncio.run shutdown helpers are internal tasks')
+        for t in internal:
+            self.assertIn(t['coro'].split('.')[-1],
+                          ('shutdown_asyncgens', 'shutdown_default_executor'))
+
+    def test_steps_from_to_and_done(self):
+        res = self.res
+        for t in res.task_by_coro('fetch_data'):
+            steps = res.of('step', task=t['task'])
+            self.assertEqual(len(steps), 2)
+            self.assertEqual((steps[0]['from'], steps[0]['to']), (6, 7))
+            self.assertEqual(steps[0]['stack'], [[7, 'fetch_data']])
+            self.assertEqual(steps[0]['reason']['kind'], 'sleep')
+            self.assertEqual((steps[1]['from'], steps[1]['to']), (7, None))
+            self.assertNotIn('stack', steps[1])
+            for s in steps:
+                self.assertGreaterEqual(s['dur'], 0)
+            done = res.one('done', task=t['task'])
+            self.assertEqual(done['state'], 'ok')
+        results = sorted(res.one('done', task=t['task'])['result']
+                         for t in res.task_by_coro('fetch_data'))
+        self.assertEqual(results, ['1', '2', '4'])
+
+    def test_ticks_ready_fifo_and_timers(self):
+        res = self.res
+        main = res.one('task', coro='main')['task']
+        fetch = [t['task'] for t in res.task_by_coro('fetch_data')]
+        ticks = res.of('tick', loop=1)
+        self.assertEqual(ticks[0]['ready'], [main])
+        self.assertEqual(ticks[1]['ready'], fetch)  # FIFO: creation order
+        timers = res.of('timer')
+        self.assertEqual(sorted(t['task'] for t in timers if 'task' in t), sorted(fetch))
+        fired = [r for t in ticks for r in t['ready'] if isinstance(r, dict) and 'timer' in r]
+        self.assertEqual(sorted(r['timer'] for r in fired), sorted(t['timer'] for t in timers))
+        for r in fired:
+            self.assertEqual(r['kind'], 'timer')
+        cbs = res.of('callback', kind='timer')
+        self.assertEqual(len(cbs), 3)
+        jumps = sum(t['jump'] for t in ticks)
+        self.assertAlmostEqual(jumps, 4.0, delta=0.05)
+
+    def test_output_attribution(self):
+        res = self.res
+        by_label = {t['task']: t['label'] for t in res.of('task')}
+        fetched = [e for e in res.of('output') if e['text'].startswith('fetched')]
+        self.assertEqual(len(fetched), 3)
+        for e in fetched:
+            self.assertEqual(e['stream'], 'stdout')
+            self.assertEqual(e['line'], 8)
+            self.assertEqual(e['loop'], 1)
+            self.assertNotIn('thread', e)
+            a, b = e['text'].split()[1:3]
+            self.assertEqual(by_label[e['task']], 'fetch_data(%s, %s)' % (a, b))
+        last = res.of('output')[-1]
+        self.assertEqual(last['line'], 19)
+
+
+@unittest.skipUnless(sys.version_info >= (3, 12), 'eager tasks exist from 3.12')
+class EagerTasks(TracerTestCase):
+    def test_eager_first_step(self):
+        res = self.assertSameAsUntraced(scenario('eager.py'))
+        quick = res.task_by_coro('quick')[0]
+        slow = res.task_by_coro('slow')[0]
+        self.assertTrue(quick['eager'])
+        self.assertTrue(slow['eager'])
+        qs = res.of('step', task=quick['task'])
+        self.assertEqual(len(qs), 1)
+        self.assertIsNone(qs[0]['to'])
+        self.assertEqual(res.one('done', task=quick['task'])['result'], '2')
+        ss = res.of('step', task=slow['task'])
+        self.assertEqual(ss[0]['to'], 10)
+        self.assertEqual(ss[0]['reason']['kind'], 'sleep')
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,144 @@
+"""Item 7: the tracer never changes the program; output attribution; heavy and odd input."""
+import json
+import unittest
+
+from tracer_harness import TracerTestCase, run_traced, run_untraced, normalize, scenario
+
+
+class NeverChangesTheProgram(TracerTestCase):
+    def test_ready_queue_and_timers_untouched(self):
+        res = self.assertSameAsUntraced(scenario('handles.py'))
+        self.assertIn(b'fut done 42', res.out)
+
+    def test_no_retained_frames(self):
+        res = self.assertSameAsUntraced(scenario('retained.py'))
+        self.assertIn(b'alive while suspended: True', res.out)
+        self.assertIn(b'alive after the task is gone: False', res.out)
+
+    def test_tracer_errors_are_internal_errors(self):
+        untraced = run_untraced(scenario('bad_queue.py'))
+        res = run_traced(scenario('bad_queue.py'))
+        self.assertEqual((res.rc, res.out, res.err), untraced)
+        errors = res.of('internal_error')
+        self.assertTrue(errors)
+        self.assertIn('qsize is broken', errors[0]['message'])
+        self.assertEqual(errors[0]['where'], 'wait_reason')
+        self.assertEqual(res.end['outcome'], 'completed')
+        consumer = res.task_by_coro('consumer')[0]['task']
+        # the step is still reported, with a fallback reason
+        self.assertEqual(res.of('step', task=consumer)[0]['reason']['kind'], 'future')
+
+
+class OutputAndThreads(TracerTestCase):
+    def test_threads_printing_at_once(self):
+        res = run_traced(scenario('executor_threads.py'))
+        untraced = run_untraced(scenario('executor_threads.py'))
+        self.assertEqual(res.rc, untraced[0])
+        self.assertEqual(res.err, untraced[2])
+        # Threads interleave differently from run to run; every line must be there.
+        for data in (res.out, untraced[1]):
+            text = data.decode()
+            for t in range(4):
+                for i in range(50):
+                    self.assertIn('T%d line %d' % (t, i), text)
+        self.assertWellFormed(res)
+        by_thread = {}
+        for e in res.of('output'):
+            if e['text'].startswith('T'):
+                by_thread.setdefault(e['thread'], []).append(e['text'])
+        self.assertEqual(len(by_thread), 4)
+        for name, lines in by_thread.items():
+            prefix = lines[0].split()[0]
+            self.assertEqual(lines, ['%s line %d' % (prefix, i) for i in range(50)])
+            self.assertTrue(all(e.get('line') == 19 for e in res.of('output', thread=name)))
+
+    def test_many_tasks(self):
+        res = run_traced(scenario('many_tasks.py'), events_file=True, raw_events=True)
+        self.assertMatchesUntraced(res, scenario('many_tasks.py'))
+        self.assertEqual(res.out, b'total 4999950000\n')
+        lines = res.events
+        self.assertTrue(lines[0].startswith('{"ev":"start"'))
+        end = json.loads(lines[-1])
+        self.assertEqual(end['ev'], 'end')
+        self.assertEqual(end['outcome'], 'completed')
+        self.assertNotIn('"ev":"internal_error"', ''.join(lines[-50:]))
+        leaves = sum(1 for l in lines if l.startswith('{"ev":"task"') and '"coro":"leaf"' in l)
+        self.assertEqual(leaves, 100000)
+        done = sum(1 for l in lines if l.startswith('{"ev":"done"'))
+        self.assertEqual(done, end['counts']['tasks'])
+        self.assertFalse(any(l.startswith('{"ev":"internal_error"') for l in lines))
+
+
+class Blocking(TracerTestCase):
+    def test_sleep_and_cpu_in_a_step(self):
+        res = self.assertSameAsUntraced(scenario('blocking.py'))
+        blocks = res.of('blocking')
+        self.assertEqual(len(blocks), 2, blocks)
+        sleepy = res.task_by_coro('sleepy')[0]['task']
+        busy = res.task_by_coro('busy')[0]['task']
+        b1 = res.one('blocking', task=sleepy)
+        self.assertEqual((b1['what'], b1['fn'], b1['line'], b1['sampled']),
+                         ('step', 'sleepy', 16, True))
+        self.assertGreaterEqual(b1['dur'], 0.3)
+        b2 = res.one('blocking', task=busy)
+        self.assertEqual((b2['what'], b2['fn'], b2['sampled']), ('step', 'busy', True))
+        self.assertIn(b2['line'], (9, 10))  # inside crunch()'s loop, found by sampling
+        self.assertGreaterEqual(b2['dur'], 0.25)
+
+    def test_threshold_option(self):
+        res = run_traced(scenario('blocking.py'), opts=['--blocking-ms', '1000'])
+        self.assertWellFormed(res)
+        self.assertEqual(res.of('blocking'), [])
+
+    def test_tick_blocking(self):
+        res = self.assertSameAsUntraced(scenario('tick_blocking.py'))
+        blocks = res.of('blocking')
+        self.assertEqual([b['what'] for b in blocks], ['tick'])
+        self.assertGreaterEqual(blocks[0]['dur'], 0.14)
+
+    def test_virtual_jumps_are_not_blocking(self):
+        res = run_traced(scenario('gather_sleep.py'))
+        self.assertEqual(res.of('blocking'), [])
+
+
+class Executor(TracerTestCase):
+    def test_jobs(self):
+        res = run_traced(scenario('executor_threads.py'))
+        self.assertWellFormed(res)
+        jobs = res.of('job')
+        self.assertGreaterEqual(len(jobs), 3)
+        main = res.one('task', coro='main')['task']
+        for j in jobs:
+            self.assertEqual(j['task'], main)
+            start = res.one('job_start', job=j['job'])
+            end = res.one('job_end', job=j['job'])
+            # asyncio names its default executor's threads from 3.9
+            self.assertTrue(start['thread'].startswith(('asyncio', 'ThreadPoolExecutor')))
+            self.assertEqual(end['thread'], start['thread'])
+            self.assertLess(res.events.index(j), res.events.index(start))
+            self.assertLess(res.events.index(start), res.events.index(end))
+        fail = [j for j in jobs if j['fn'] == 'fail'][0]
+        end = res.one('job_end', job=fail['job'])
+        self.assertFalse(end['ok'])
+        self.assertEqual(end['error'], "KeyError: 'bad job'")
+        work = [e for e in res.of('output') if e['text'].startswith('work')]
+        self.assertEqual(len(work), len([j for j in jobs if j['fn'] == 'work']))
+        for e in work:
+            self.assertTrue(e['thread'].startswith(('asyncio', 'ThreadPoolExecutor')))
+            self.assertEqual(e['line'], 9)
+        # the step that receives a job's result comes after its job_end
+        steps = res.of('step', task=main)
+        checked = 0
+        for j in jobs:
+            end_at = res.events.index(res.one('job_end', job=j['job']))
+            waiting = [s for s in steps if s.get('reason', {}).get('job') == j['job']]
+            if not waiting:
+                continue  # awaited through gather
+            nxt = [s for s in steps if res.events.index(s) > res.events.index(waiting[-1])]
+            self.assertLess(end_at, res.events.index(nxt[0]))
+            checked += 1
+        self.assertGreaterEqual(checked, 1)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,149 @@
+"""Item 3: a wait reason of each kind, with its details."""
+import sys
+import unittest
+
+from tracer_harness import TracerTestCase, scenario
+
+
+def reasons_by_coro(res):
+    coro = {t['task']: t['coro'].split('.')[-1] for t in res.of('task')}
+    out = {}
+    for s in res.of('step'):
+        if 'reason' in s:
+            out.setdefault(coro[s['task']], []).append(s['reason'])
+    return out
+
+
+class WaitReasons(TracerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.res = None
+
+    def setUp(self):
+        if WaitReasons.res is None:
+            WaitReasons.res = self.assertSameAsUntraced(scenario('wait_reasons.py'))
+        self.res = WaitReasons.res
+        self.by = reasons_by_coro(self.res)
+
+    def first(self, coro, kind):
+        for r in self.by.get(coro, []):
+            if r['kind'] == kind:
+                self.assertTrue(r['text'])
+                return r
+        self.fail('%s never waited with kind %s: %r' % (coro, kind, self.by.get(coro)))
+
+    def task_ids(self, coro):
+        return [t['task'] for t in self.res.task_by_coro(coro)]
+
+    def test_sleep(self):
+        r = self.first('sleep_kind', 'sleep')
+        self.assertEqual(r['delay'], 5.0)
+        timer = self.res.one('timer', timer=r['timer'])
+        self.assertAlmostEqual(timer['when'], r['wake'], places=5)
+        self.assertIn('asyncio.sleep(5)', r['text'])
+
+    def test_yield(self):
+        self.first('yield_kind', 'yield')
+
+    def test_task(self):
+        r = self.first('task_kind', 'task')
+        self.assertIn(r['task'], self.task_ids('child'))
+
+    def test_gather(self):
+        r = self.first('gather_kind', 'gather')
+        gk = self.task_ids('gather_kind')[0]
+        kids = [t['task'] for t in self.res.of('task', parent=gk)]
+        self.assertEqual(r['children'], kids)
+        self.assertEqual(r['pending'], 2)
+
+    def test_queues(self):
+        r = self.first('queue_get_kind', 'queue_get')
+        self.assertEqual((r['size'], r['maxsize']), (0, 1))
+        r = self.first('queue_put_kind', 'queue_put')
+        self.assertEqual((r['size'], r['maxsize']), (1, 1))
+        r = self.first('queue_join_kind', 'queue_join')
+        self.assertEqual(r['unfinished'], 2)
+
+    def test_locks(self):
+        self.assertTrue(self.first('lock_kind', 'lock')['locked'])
+        self.assertEqual(self.first('semaphore_kind', 'semaphore')['value'], 0)
+        self.first('event_kind', 'event')
+        self.first('condition_kind', 'condition')
+
+    def test_executor(self):
+        r = self.first('executor_kind', 'executor')
+        self.assertEqual(r['fn'], 'sleep')
+        job = self.res.one('job', job=r['job'])
+        self.assertEqual(job['fn'], 'sleep')
+        self.assertIn(job['task'], self.task_ids('executor_kind'))
+
+    @unittest.skipUnless(sys.version_info >= (3, 9), 'to_thread exists from 3.9')
+    def test_to_thread(self):
+        r = self.first('main', 'executor')
+        self.assertEqual(r['fn'], 'sum')
+
+    def test_wait_for(self):
+        r = self.first('wait_for_kind', 'wait_for')
+        self.assertEqual(r['timeout'], 0.5)
+        self.assertIsNotNone(r['deadline'])
+
+    def test_wait(self):
+        r = self.first('wait_kind', 'wait')
+        self.assertEqual(len(r['tasks']), 2)
+        self.assertEqual(r['returnWhen'], 'FIRST_COMPLETED')
+        self.assertEqual(r['pending'], 2)
+
+    def test_shield(self):
+        r = self.first('shield_kind', 'shield')
+        self.assertIn(r['task'], self.task_ids('child'))
+
+    def test_unknown_future(self):
+        r = self.first('future_kind', 'future')
+        self.assertEqual(r['type'], 'Future')
+
+    def test_io(self):
+        r = self.first('main', 'io_connect')  # io_kinds() runs inside main's task
+        self.assertTrue(r['peer'].startswith('127.0.0.1:'))
+        r = self.first('handle_client', 'io_read')
+        self.assertTrue(r['peer'].startswith('127.0.0.1:'))
+        self.assertIsInstance(r['fd'], int)
+        self.first('io_write_kind', 'io_write')
+        self.first('serve_forever', 'io_accept')
+        self.first('io_accept_kind', 'io_accept')
+
+    def test_subprocess(self):
+        kinds = [r['kind'] for r in self.by['subprocess_kind']]
+        self.assertEqual(set(kinds), {'subprocess'})
+        self.assertTrue(any(r['pid'] for r in self.by['subprocess_kind']))
+
+
+@unittest.skipUnless(sys.version_info >= (3, 11), 'TaskGroup, timeout, Barrier: 3.11+')
+class WaitReasons311(TracerTestCase):
+    def test_taskgroup_timeout_barrier(self):
+        res = self.assertSameAsUntraced(scenario('wait_reasons_311.py'))
+        by = reasons_by_coro(res)
+        tg = [r for r in by['taskgroup_kind'] if r['kind'] == 'taskgroup'][0]
+        self.assertEqual(tg['pending'], 2)
+        self.assertEqual(sorted(tg['tasks']),
+                         sorted(t['task'] for t in res.task_by_coro('child')))
+        to = [r for r in by['timeout_kind'] if r['kind'] == 'timeout'][0]
+        self.assertIsNotNone(to['deadline'])
+        br = [r for r in by['barrier_kind'] if r['kind'] == 'barrier'][0]
+        self.assertEqual((br['parties'], br['waiting']), (2, 1))
+
+
+class UnknownAwaitables(TracerTestCase):
+    def test_never_crash(self):
+        res = self.assertSameAsUntraced(scenario('unknown_awaitable.py'))
+        kinds = {r['kind'] for r in res.reasons()}
+        self.assertIn('yield', kinds)       # the bare yield
+        self.assertIn('sleep', kinds)       # through a generator-based coroutine / async gen
+        self.assertIn('future', kinds)      # a plain future
+        main = res.one('task', coro='main')['task']
+        stacks = [s['stack'] for s in res.of('step', task=main) if 'stack' in s]
+        # async for over an async generator: the generator's frame is in the await stack
+        self.assertTrue(any(st[-1][1] == 'agen' for st in stacks), stacks)
+
+
+if __name__ == '__main__':
+    unittest.main()
