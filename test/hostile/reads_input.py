@@ -1,0 +1,7 @@
+import asyncio
+
+async def main():
+    name = input("name? ")
+    print("hello", name)
+
+asyncio.run(main())
