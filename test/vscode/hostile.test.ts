@@ -1,0 +1,44 @@
+// The hostile-scenario matrix through Visualize Loop in the real extension host: the run ends with
+// the right outcome, nothing hangs, the panel says what happened, and whatever was recorded can
+// still be stepped through.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Visualization } from '../../src/extension/visualization';
+import { HOSTILE } from '../hostile/matrix';
+import { isAlive, REPO } from '../unit/helpers';
+
+describe('hostile scenarios in the extension', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    await vscode.workspace.getConfiguration('loopscope').update('limits.maxWallSeconds', 3, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('loopscope').update('limits.maxWallSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  for (const scenario of HOSTILE.filter((s) => s.inExtension)) {
+    it(`${scenario.what} (${scenario.file}): ${scenario.outcome}, nothing hung, history explorable`, async () => {
+      const file = vscode.Uri.file(join(REPO, 'test', 'hostile', scenario.file));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+      const run = await vscode.commands.executeCommand<Visualization>('loopscope.visualize', file);
+      assert.ok(run?.session, 'Visualize Loop started no session');
+      const result = await run.session.done;
+      assert.equal(result.outcome, scenario.outcome, JSON.stringify(result));
+      assert.equal(isAlive(run.session.pid!), false);
+      const status = run.status();
+      assert.equal(status.running, false);
+      if (scenario.outcome !== 'completed') assert.ok(status.message, 'the panel says what went wrong');
+      if (run.tickCount >= 2) {
+        run.setCursor(0);
+        await vscode.commands.executeCommand('loopscope.stepForward');
+        assert.equal(run.cursor, 1, 'the recorded ticks can be stepped through');
+        await vscode.commands.executeCommand('loopscope.stepBack');
+        assert.equal(run.cursor, 0);
+      }
+    });
+  }
+});
