@@ -139,6 +139,30 @@ describe('Visualize Loop', function () {
     visualization = replay;
   });
 
+  it('in live mode, pauses before every tick and drives the real process one tick per step', async () => {
+    const settings = vscode.workspace.getConfiguration('loopscope');
+    await settings.update('runMode', 'live', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
+      const live = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+      await until('the pause before the first tick', () => live.paused);
+      assert.equal(live.tickCount, 0);
+      for (let ticks = 1; ticks <= 3; ticks++) {
+        await vscode.commands.executeCommand('loopscope.stepForward');
+        await until(`tick ${ticks}`, () => live.paused && live.tickCount === ticks);
+        assert.equal(live.cursor, ticks - 1);
+      }
+      await vscode.commands.executeCommand('loopscope.stepBack');
+      assert.equal(live.cursor, 1, 'stepping back replays history without running anything');
+      assert.equal(live.tickCount, 3);
+      await vscode.commands.executeCommand('loopscope.continue');
+      assert.equal((await live.session!.done).outcome, 'completed');
+      assert.equal(live.tickCount, visualization.tickCount, 'the live run saw the same ticks as the recorded one');
+    } finally {
+      await settings.update('runMode', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('turns a SyntaxError into a diagnostic on its line', async () => {
     const broken = join(dir, 'broken.py');
     writeFileSync(broken, 'import asyncio\n\nasync def main(:\n    pass\n');
