@@ -2,7 +2,7 @@
 
 Every clock the program can read (time.time, monotonic, perf_counter, their _ns forms,
 localtime, gmtime, ctime, asctime, strftime, datetime.now/utcnow/today, date.today) and
-loop.time() (which reads time.monotonic) returns real time + `_offset`. The offset grows only
+loop.time() (which reads time.monotonic) returns real time + an offset (`_state`). The offset grows only
 when the virtual clock skips an idle wait (loop_hooks' select wrapper calls advance()), and
 shrinks by the paused time after a pause, so a pause never shows up in the program's clocks.
 While paused, every clock is frozen at the moment the pause began.
@@ -28,69 +28,75 @@ _real_ctime = _time.ctime
 _real_asctime = _time.asctime
 _real_strftime = _time.strftime
 
-_offset = 0.0          # seconds added to every clock
-_paused_at = None      # REAL_MONOTONIC() when the current pause began, else None
+# (offset, paused_at): seconds added to every clock, and REAL_MONOTONIC() when the current
+# freeze began (else None). One tuple, replaced whole: other threads (the watchdog's flushes,
+# executor workers reading the clock) must never see one updated without the other.
+_state = (0.0, None)
 total_jump = 0.0       # virtual seconds skipped so far
-total_paused = 0.0     # real seconds spent paused
+total_paused = 0.0     # real seconds spent frozen (pauses, blocked writes)
+_freeze_lock = threading.Lock()
+_freeze_depth = 0
 
 
 def _off():
-    if _paused_at is None:
-        return _offset
-    # Frozen: cancel out the real time that passed since the pause began.
-    return _offset - (REAL_MONOTONIC() - _paused_at)
+    off, p = _state
+    if p is None:
+        return off
+    # Frozen: cancel out the real time that passed since the freeze began.
+    return off - (REAL_MONOTONIC() - p)
 
 
 def advance(seconds):
     """Skip `seconds` of idle time (virtual mode only)."""
-    global _offset, total_jump
-    _offset += seconds
-    total_jump += seconds
-
-
-_freeze_lock = threading.Lock()
-_freeze_depth = 0
+    global _state, total_jump
+    with _freeze_lock:
+        off, p = _state
+        _state = (off + seconds, p)
+        total_jump += seconds
 
 
 def freeze():
     """Stop every clock (nested calls allowed): used while paused and while the tracer waits
     on its own output, so neither shows up in the program's time."""
-    global _paused_at, _freeze_depth
+    global _state, _freeze_depth
     with _freeze_lock:
         _freeze_depth += 1
         if _freeze_depth == 1:
-            _paused_at = REAL_MONOTONIC()
+            _state = (_state[0], REAL_MONOTONIC())
 
 
 def thaw():
-    global _paused_at, _offset, total_paused, _freeze_depth
+    global _state, total_paused, _freeze_depth
     with _freeze_lock:
         if _freeze_depth == 0:
             return
         _freeze_depth -= 1
-        if _freeze_depth == 0 and _paused_at is not None:
-            spent = REAL_MONOTONIC() - _paused_at
-            _offset -= spent
+        off, p = _state
+        if _freeze_depth == 0 and p is not None:
+            spent = REAL_MONOTONIC() - p
+            _state = (off - spent, None)
             total_paused += spent
-            _paused_at = None
 
 
 def monotonic():
-    if _paused_at is None:
-        return REAL_MONOTONIC() + _offset
-    return REAL_MONOTONIC() + _off()
+    off, p = _state
+    if p is None:
+        return REAL_MONOTONIC() + off
+    return p + off
 
 
 def time():
-    if _paused_at is None:
-        return REAL_TIME() + _offset
-    return REAL_TIME() + _off()
+    off, p = _state
+    if p is None:
+        return REAL_TIME() + off
+    return REAL_TIME() + off - (REAL_MONOTONIC() - p)
 
 
 def perf_counter():
-    if _paused_at is None:
-        return REAL_PERF() + _offset
-    return REAL_PERF() + _off()
+    off, p = _state
+    if p is None:
+        return REAL_PERF() + off
+    return REAL_PERF() + off - (REAL_MONOTONIC() - p)
 
 
 def monotonic_ns():

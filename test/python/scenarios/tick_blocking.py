@@ -1,10 +1,11 @@
-# Two steps of 70 ms each in the same tick: no single step is blocking, the tick is.
+# Two steps of 200 ms each in the same tick: with a 300 ms threshold no single step is
+# blocking, the tick is.
 import asyncio
 import time
 
 
 async def part(n):
-    time.sleep(0.07)
+    time.sleep(0.2)
     return n
 
 
