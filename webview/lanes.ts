@@ -80,7 +80,7 @@ export function laneLabel(lane: Lane, model: TraceModel): HTMLElement {
   if (lane.kind === 'loop') {
     const info = model.loops.get(lane.loop);
     label.append(el('span', 'lane-name', `Loop ${lane.loop}`));
-    if (info) label.append(el('span', 'lane-detail', info.thread));
+    if (info) label.append(el('span', 'lane-detail', info.thread ?? ''));
     label.title = info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`;
   } else if (lane.kind === 'task' && lane.task) {
     const task = lane.task;

@@ -42,7 +42,7 @@ export function shortReason(reason: WaitReason | undefined, model?: TraceModel):
     case 'io_read': case 'io_write': case 'io_connect': case 'io_accept':
       return `${reason.kind.replace('_', ' ')}${reason.peer ? ` ${reason.peer}` : ''}`;
     case 'wait_for': case 'timeout':
-      return reason.deadline !== undefined ? `${reason.kind} until t=${seconds(reason.deadline)}` : reason.kind;
+      return typeof reason.deadline === 'number' ? `${reason.kind} until t=${seconds(reason.deadline)}` : reason.kind;
     default: return reason.kind.replace('_', ' ');
   }
 }

@@ -14,7 +14,7 @@ const CHECKPOINT_EVERY = 256;
 export interface LoopInfo {
   id: number;
   cls: string;
-  thread: string;
+  thread: string | null;
   firstTick: number;
   /** Global tick indices of this loop, in order. */
   ticks: number[];
@@ -40,6 +40,8 @@ export interface Step {
   dur: number;
   from: number | null;
   to: number | null;
+  /** The file of `to` when outside the scenario. */
+  file?: string;
   stack: Frame[];
   reason?: WaitReason;
 }
@@ -234,7 +236,7 @@ export class TraceModel {
     return tick >= 0 ? this.activity[tick] : undefined;
   }
 
-  private addLoop(id: number, cls: string, thread: string): LoopInfo {
+  private addLoop(id: number, cls: string, thread: string | null): LoopInfo {
     let loop = this.loops.get(id);
     if (!loop) {
       loop = { id, cls, thread, firstTick: this.ticks.length, ticks: [] };
@@ -310,13 +312,13 @@ export class TraceModel {
     const tick = this.tickNow(task.loop);
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from: event.from ?? null, to: event.to ?? null,
+      file: typeof event.file === 'string' ? event.file : undefined,
       stack: Array.isArray(event.stack) ? event.stack : previous?.stack ?? [], reason: event.reason,
     };
     task.steps.push(step);
     this.activityOf(tick)?.push({ tick, step });
     if (previous && previous.to !== null) {
-      const where = previous.stack[previous.stack.length - 1];
-      const key = lineKey(previous.to, where?.[2]);
+      const key = lineKey(previous.to, previous.file);
       let history = this.lineHistory.get(key);
       if (!history) {
         history = { suspensions: 0, totalWait: 0, longestWait: 0, tasks: new Set() };
@@ -404,9 +406,8 @@ export class TraceModel {
     if (!step) {
       return { task, state: isReady ? 'ready' : 'new', line: task.line, file: task.file, stack: [], since: task.created.t };
     }
-    const top = step.stack[step.stack.length - 1];
     return {
-      task, state: isReady ? 'ready' : 'suspended', line: step.to, file: top?.[2], stack: step.stack,
+      task, state: isReady ? 'ready' : 'suspended', line: step.to, file: step.file, stack: step.stack,
       reason: step.reason, since: step.t + step.dur,
     };
   }

@@ -209,7 +209,7 @@ function timerPurpose(reason: WaitReason | undefined, timer: TimerInfo): string 
   if (reason?.kind === 'sleep' && (reason.timer === undefined || reason.timer === timer.id)) {
     return `its asyncio.sleep(${reason.delay ?? ''})${at} is over`;
   }
-  if ((reason?.kind === 'wait_for' || reason?.kind === 'timeout') && reason.deadline !== undefined
+  if ((reason?.kind === 'wait_for' || reason?.kind === 'timeout') && typeof reason.deadline === 'number'
     && Math.abs(reason.deadline - timer.when) < 0.001) {
     return `its deadline (t=${seconds(reason.deadline)})${at} passed`;
   }

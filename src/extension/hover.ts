@@ -37,7 +37,7 @@ function reasonDetails(snapshot: TaskSnapshot, visualization: Visualization, now
   if (reason.size !== undefined) details.push(`queue size ${reason.size}${reason.maxsize ? ` of at most ${reason.maxsize}` : ' (unbounded)'}`);
   if (reason.fn) details.push(`runs ${reason.fn}${reason.thread ? ` on thread ${reason.thread}` : ''}`);
   if (reason.peer) details.push(`socket peer ${reason.peer}`);
-  if (reason.deadline !== undefined) details.push(`deadline t=${seconds(reason.deadline)}`);
+  if (typeof reason.deadline === 'number') details.push(`deadline t=${seconds(reason.deadline)}`);
   return details;
 }
 

@@ -10,7 +10,7 @@ export type ReasonKind =
   | 'sleep' | 'yield' | 'task' | 'gather' | 'wait' | 'wait_for' | 'timeout' | 'taskgroup' | 'shield'
   | 'queue_get' | 'queue_put' | 'queue_join' | 'lock' | 'semaphore' | 'event' | 'condition'
   | 'barrier' | 'executor' | 'io_read' | 'io_write' | 'io_connect' | 'io_accept' | 'subprocess'
-  | 'future';
+  | 'future' | 'ready';
 
 export interface WaitReason {
   kind: ReasonKind;
@@ -25,7 +25,9 @@ export interface WaitReason {
   pending?: number;
   returnWhen?: string;
   timeout?: number;
-  deadline?: number;
+  deadline?: number | null;
+  /** Set on any reason awaited inside an active `asyncio.timeout(...)`. */
+  timeoutDeadline?: number;
   size?: number;
   maxsize?: number;
   unfinished?: number;
@@ -34,11 +36,11 @@ export interface WaitReason {
   parties?: number;
   waiting?: number;
   fn?: string;
-  job?: number;
+  job?: number | null;
   thread?: string;
   peer?: string;
   fd?: number;
-  pid?: number;
+  pid?: number | null;
   type?: string;
 }
 
@@ -80,7 +82,7 @@ export interface EndEvent {
   wall: number;
 }
 
-export interface LoopEvent { ev: 'loop'; loop: number; cls: string; thread: string; t: number; wall: number }
+export interface LoopEvent { ev: 'loop'; loop: number; cls: string; thread: string | null; t: number; wall: number; origin?: number }
 export interface LoopClosedEvent { ev: 'loop_closed'; loop: number; t: number; wall: number }
 
 export interface CallbackRef {
@@ -142,7 +144,11 @@ export interface StepEvent {
   t: number;
   dur: number;
   from: number | null;
+  /** Present when `from` lies outside the scenario file. */
+  fromFile?: string;
   to: number | null;
+  /** Present when `to` lies outside the scenario file. */
+  file?: string;
   /** Omitted when identical to this task's previous stack. */
   stack?: Frame[];
   reason?: WaitReason;
@@ -184,7 +190,7 @@ export interface BlockingEvent {
   sampled: boolean;
 }
 
-export interface JobEvent { ev: 'job'; job: number; loop: number; task?: number; fn: string; line?: number; t: number; wall: number }
+export interface JobEvent { ev: 'job'; job: number; loop: number; task?: number; fn: string; line?: number; file?: string; t: number; wall: number }
 export interface JobStartEvent { ev: 'job_start'; job: number; thread: string; wall: number }
 export interface JobEndEvent { ev: 'job_end'; job: number; thread: string; wall: number; dur: number; ok: boolean; error?: string }
 
