@@ -9,7 +9,7 @@ DEST="$ROOT/.vscode-test/code-server"
 CS="$DEST/node_modules/code-server"
 STAMP="$DEST/.installed-$VERSION"
 LOG="$ROOT/.vscode-test/install-vscode.log"
-PKGS=(chromium build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep)
+PKGS=(chromium build-essential pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep fonts-noto-color-emoji)
 
 # ~/.npmrc may say yes=false, which makes node-pty's `npx node-gyp` fail.
 export npm_config_yes=true
