@@ -1,0 +1,411 @@
+// What a user sees, in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3, driven in
+// headless chromium): the Loopscope panel, the status bar, editor decorations and hovers, stepping,
+// lane clicks, blocking, themes, a narrow panel, and the webview's lockdown against program text.
+// One code-server and one page for the whole file; the tests run in order and each one brings the
+// workbench to the state it needs (visualize() reuses a run that is already shown).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup } from '../harness/codeServer.mjs';
+import { ROOT, FIXTURES, Workbench, assertIncludes, until } from './workbench.mjs';
+
+const PYTHON = execFileSync('python3', ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
+
+// gather.py (examples/): line 14 is `await asyncio.sleep(seconds)` in download(), line 23 is
+// main's `await asyncio.gather(...)` of part 1. Its trace has 30 ticks on the virtual clock.
+const GATHER_SLEEP_LINE = 14;
+const GATHER_LINE = 23;
+const DOWNLOADS = ["download('cat.jpg', 1)", "download('virus.exe', 2)", "download('song.mp3', 3)"];
+
+describe('Loopscope in the real workbench', function () {
+  this.timeout(90_000);
+  /** @type {Workbench} */
+  let wb;
+
+  before(async function () {
+    this.timeout(120_000);
+    wb = await Workbench.start({ name: 'ui' });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await wb.shot(`FAILED-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 80)}`, { park: false }).catch(() => {});
+      // Leave no picker or input box open for the next test.
+      if (await wb.quickInput.isVisible().catch(() => false)) await wb.page.keyboard.press('Escape');
+    }
+  });
+
+  after(() => cleanup());
+
+  /** Where the page's error list stood when the test began: a test fails on the panel's errors. */
+  let errorMark = 0;
+  beforeEach(() => { errorMark = wb?.pageErrors.length ?? 0; });
+
+  /** A test that also fails when the panel's script threw (uncaught) while it ran. */
+  function check(title, fn) {
+    return it(title, async function () {
+      await fn.call(this);
+      assertPanelOk('during the test');
+    });
+  }
+
+  /** The panel's script threw nothing (uncaught) since the test began. */
+  function assertPanelOk(when = '') {
+    const errors = wb.panelErrors(errorMark);
+    assert.equal(errors.length, 0, `the Loopscope panel threw ${when}:\n${errors.join('\n---\n')}`);
+  }
+
+  /** Opens `file` (Ctrl+P) and runs Visualize Loop from the palette, unless the panel shows it already. */
+  async function visualize(file, { outcome = /completed/, open = () => wb.quickOpen(file), segments = true } = {}) {
+    const shown = await wb.webview.locator('#header .scenario').innerText({ timeout: 500 }).catch(() => '');
+    if (shown.trim() === file && await wb.statusTick()) {
+      await wb.page.locator(`.tab[data-resource-name="${file}"]`).first().click();
+      await wb.waitForEditor(file);
+      return;
+    }
+    await open();
+    await wb.palette('Loopscope: Visualize Loop');
+    await wb.waitForRun(file, outcome);
+    await wb.waitStatus(/^Loop tick \d+\/\d+/);
+    // The lanes are drawn (or the panel threw while drawing them).
+    const drawn = await until(async () => wb.panelErrors(errorMark).length > 0 || await wb.webview.locator('.vis-item.seg').count() > 0,
+      { message: 'lane segments', timeout: 10_000 }).catch(() => false);
+    assertPanelOk(`while showing ${file}`);
+    if (segments) assert.ok(drawn, `the panel drew no lane segments for ${file}`);
+  }
+
+  /** Moves to a tick with "Loopscope: Go to Tick..." and waits for the status bar and the panel. */
+  async function goToTick(n) {
+    await wb.paletteWithInput('Loopscope: Go to Tick...', n);
+    await wb.waitStatus(new RegExp(`^Loop tick ${n}/`));
+    await until(async () => (await wb.tickLabel()).startsWith(`Tick ${n} of`), { message: `panel at tick ${n}` });
+  }
+
+  /**
+   * Clicks a lane segment where the tick cursor's drag handle (about 20 px around the cursor bar,
+   * on top of the items) is not: a click there grabs the cursor instead.
+   */
+  async function clickSegment(segment) {
+    const box = await segment.boundingBox();
+    const bar = await wb.webview.locator('.vis-custom-time').first().boundingBox();
+    const candidates = [0.5, 0.25, 0.75, 0.1, 0.9].map((f) => box.width * f);
+    const x = candidates.find((dx) => !bar || Math.abs(box.x + dx - (bar.x + bar.width / 2)) > 16);
+    assert.ok(x !== undefined, 'a point of the segment away from the tick cursor');
+    await segment.click({ position: { x, y: box.height / 2 } });
+  }
+
+  /** Focuses the editor of `file` (click on its tab) and puts the cursor on line 1. */
+  async function editorToTop(file) {
+    await wb.page.locator(`.tab[data-resource-name="${file}"]`).first().click();
+    await wb.waitForEditor(file);
+    await wb.goToLine(1);
+  }
+
+  /** Waits until the after-line text of `line` matches `expected` (string or RegExp) and returns it. */
+  async function waitAfter(line, expected) {
+    let seen;
+    try {
+      return await until(async () => {
+        const text = seen = await wb.afterText(line);
+        if (text === null) return false;
+        const ok = expected instanceof RegExp ? expected.test(text) : text === expected;
+        return ok ? text || '(none)' : false;
+      }, { message: `line ${line} to read ${expected}` });
+    } catch (error) {
+      error.message += `; line ${line} read ${JSON.stringify(seen)}`;
+      throw error;
+    }
+  }
+
+  describe('a concurrent example (examples/gather.py)', () => {
+    check('Visualize Loop from the palette shows one lane per task, the Python version and the outcome', async () => {
+      await wb.quickOpen('gather.py');
+      await wb.palette('Loopscope: Visualize Loop');
+      const run = await wb.waitForRun('gather.py');
+      assert.equal(run.outcome, 'completed');
+
+      // The lanes are drawn in the frame after the outcome arrives.
+      const labels = await until(async () => {
+        const found = await wb.laneLabels();
+        return found.length >= 8 && found;
+      }, { message: 'eight lanes' });
+      assert.deepEqual(labels.map((l) => l.name), ['Loop 1', 'main()', ...DOWNLOADS, ...DOWNLOADS],
+        'lanes: the loop, main, then the three downloads of each gather in creation order');
+      assert.deepEqual(labels.slice(1).map((l) => l.lane), ['task:1', 'task:2', 'task:3', 'task:4', 'task:5', 'task:6', 'task:7']);
+      // Each task lane ends in its done marker: ✓, or ✗ for the two virus.exe downloads that raised.
+      const markers = await until(async () => {
+        if (wb.panelErrors(errorMark).length) return {}; // reported just below
+        const found = await wb.webview.locator('.vis-item[data-kind="done"]').evaluateAll((nodes) => Object.fromEntries(
+          nodes.map((n) => [n.dataset.lane, `${[...n.classList].find((c) => c.startsWith('marker-'))} ${n.textContent.trim()}`])));
+        return Object.keys(found).length >= 7 && found;
+      }, { message: 'seven done markers' });
+      assertPanelOk('while drawing gather.py');
+      const ok = 'marker-ok ✓';
+      const raised = 'marker-exception ✗';
+      assert.deepEqual(markers, {
+        'task:1': ok, 'task:2': ok, 'task:3': raised, 'task:4': ok, 'task:5': ok, 'task:6': raised, 'task:7': ok,
+      });
+
+      const header = wb.webview.locator('#header');
+      assert.equal((await header.locator('.scenario').innerText()).trim(), 'gather.py');
+      assert.equal((await wb.webview.locator('#python-version').innerText()).trim(), `Python ${PYTHON}`);
+      assert.equal((await wb.webview.locator('#clock').innerText()).trim(), 'virtual clock · record');
+      assert.equal((await wb.webview.locator('#outcome').innerText()).trim(), 'completed');
+      assert.match(await wb.webview.locator('#outcome').getAttribute('class'), /outcome-completed/);
+
+      // Record mode: the cursor starts at the first tick; status bar and panel agree on the count.
+      const status = await wb.waitStatus(/^Loop tick 1\/\d+ · t=\d+\.\d{3}s$/);
+      const total = Number(/\/(\d+)/.exec(status)[1]);
+      assert.equal(total, 30, `gather.py runs 30 ticks (status: ${status})`);
+      assert.equal(await wb.tickLabel(), `Tick 1 of ${total}`);
+      // Before the first tick only main exists (ready, at asyncio.run): nothing waits at line 14 yet.
+      assert.equal(await wb.afterText(GATHER_SLEEP_LINE), '');
+      assert.equal(await wb.afterText(34), '⏸ main · ready');
+    });
+
+    check('Step Tick Forward / Back (palette and Ctrl+Alt+. / Ctrl+Alt+,) move the status bar, the panel and the await line decoration', async () => {
+      await visualize('gather.py');
+      await goToTick(4);
+      // Before tick 4: cat.jpg's timer fired (ready), virus.exe and song.mp3 sleep, main waits in gather.
+      const before = await waitAfter(GATHER_SLEEP_LINE, `⏸ 3 tasks: ${DOWNLOADS.join(', ')}`);
+      assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
+      const statusBefore = await wb.statusTick();
+      assert.match(statusBefore, /^Loop tick 4\/30 · t=\d+\.\d{3}s$/);
+
+      await wb.palette('Loopscope: Step Tick Forward');
+      const statusAfter = await wb.waitStatus(/^Loop tick 5\/30 /);
+      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel tick label "Tick 5 of 30"' });
+      // Tick 4 ran cat.jpg to its end: two downloads are left sleeping on the line.
+      const after = await waitAfter(GATHER_SLEEP_LINE, `⏸ 2 tasks: ${DOWNLOADS.slice(1).join(', ')}`);
+      assert.notEqual(after, before);
+
+      await wb.palette('Loopscope: Step Tick Back');
+      await wb.waitStatus(/^Loop tick 4\/30 /);
+      assert.equal(await wb.statusTick(), statusBefore, 'status bar text comes back exactly');
+      await until(async () => (await wb.tickLabel()) === 'Tick 4 of 30', { message: 'panel back at tick 4' });
+      assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
+
+      // The keybindings, with the editor focused.
+      await wb.page.locator('.tab[data-resource-name="gather.py"]').click();
+      await wb.page.keyboard.press('Control+Alt+Period');
+      await wb.waitStatus(/^Loop tick 5\/30 /);
+      assert.equal(await wb.statusTick(), statusAfter);
+      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel at tick 5 after Ctrl+Alt+.' });
+      assert.equal(await waitAfter(GATHER_SLEEP_LINE, after), after);
+      await wb.page.keyboard.press('Control+Alt+Comma');
+      await wb.waitStatus(/^Loop tick 4\/30 /);
+      assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
+    });
+
+    check('hovering the await line shows what each task waits for and the history of the line', async () => {
+      await visualize('gather.py');
+      await goToTick(4);
+      await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
+      const box = await wb.tokenBox(GATHER_SLEEP_LINE, 'await');
+      assert.ok(box, 'the `await` token of line 14 is on screen');
+      await wb.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const hover = wb.page.locator('.monaco-hover', { hasText: 'History of this line' });
+      await hover.first().waitFor({ state: 'visible' });
+      // Fully faded in (for the screenshot).
+      await until(() => hover.first().evaluate((n) => n.closest('.monaco-hover')
+        .getAnimations({ subtree: true }).every((a) => a.playState !== 'running')), { message: 'the hover to settle' });
+      const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
+      assertIncludes(text, [
+        'Loopscope · tick 4 (loop 1)',
+        "download('cat.jpg', 1) — ready: woken, waiting in the ready queue",
+        "download('virus.exe', 2) — asyncio.sleep(2): timer fires at t=",
+        "download('song.mp3', 3) — asyncio.sleep(3): timer fires at t=",
+        'resumes in tick',
+        'History of this line: 6 suspensions by 6 tasks',
+      ], 'hover');
+      // Links are command links, not raw Markdown.
+      assert.ok(await hover.first().locator('a', { hasText: 'go to that tick' }).count() >= 1, 'hover has "go to that tick" links');
+      await wb.shot('hover', { park: false });
+      await wb.page.mouse.move(5, 450);
+      await wb.page.keyboard.press('Escape');
+      await hover.first().waitFor({ state: 'hidden' });
+    });
+
+    check('clicking a lane segment reveals its line in the editor', async () => {
+      await visualize('gather.py');
+      await goToTick(1);
+      // Put the editor cursor somewhere neither click will land.
+      await editorToTop('gather.py');
+
+      const segment = (lane, kind, nth = 0) => wb.webview.locator(`.vis-item[data-lane="${lane}"][data-kind="${kind}"]`).nth(nth);
+      // main's first suspension: waiting in gather at line 23.
+      await clickSegment(segment('task:1', 'suspended'));
+      await until(async () => (await wb.cursorPosition())?.line === GATHER_LINE, { message: `cursor on line ${GATHER_LINE}` });
+      assert.deepEqual(await wb.cursorPosition(), { line: GATHER_LINE, col: 1 });
+      assert.equal(await wb.page.locator('.editor-group-container.active .tab.active').innerText(), 'gather.py');
+      const tick = await wb.statusTick();
+      assert.notEqual(tick.split(' · ')[0], 'Loop tick 1/30', 'the click also moved the tick cursor into the segment');
+
+      // song.mp3's sleep(3): suspended at line 14.
+      const sleep = segment('task:4', 'suspended');
+      assert.match((await sleep.innerText()).trim(), /^sleep(\(3\)| 3s)/);
+      await clickSegment(sleep);
+      await until(async () => (await wb.cursorPosition())?.line === GATHER_SLEEP_LINE, { message: `cursor on line ${GATHER_SLEEP_LINE}` });
+      assert.equal(await wb.page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().innerText(),
+        String(GATHER_SLEEP_LINE));
+    });
+
+    check('screenshots: mid-run in Dark Modern, and the README overview', async () => {
+      await visualize('gather.py');
+      await goToTick(4);
+      await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
+      await editorToTop('gather.py');
+      assert.equal(await wb.page.locator('.monaco-workbench.vs-dark').count(), 1, 'the theme is Dark Modern');
+      await wb.shot('dark-mid-run');
+
+      // The overview: without the side bar, so the code and the panel share the width.
+      await wb.palette('View: Toggle Primary Side Bar Visibility');
+      await wb.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'hidden' });
+      await until(async () => (await wb.panelBox())?.width > 600, { message: 'the panel to widen' });
+      await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
+      const path = await wb.shot('overview');
+      mkdirSync(join(ROOT, 'media/screenshots'), { recursive: true });
+      copyFileSync(path, join(ROOT, 'media/screenshots/overview.png'));
+      await wb.palette('View: Toggle Primary Side Bar Visibility');
+      await wb.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'visible' });
+    });
+
+    for (const [theme, name] of [['Default Light Modern', 'light'], ['Default High Contrast', 'high-contrast']]) {
+      check(`screenshot: ${theme}`, async () => {
+        await visualize('gather.py');
+        try {
+          await wb.setTheme(theme);
+          // The panel follows the theme: its text colour is the theme's foreground.
+          const color = await wb.webview.locator('#header .scenario').evaluate((n) => getComputedStyle(n).color);
+          const expected = name === 'light' ? /^rgb\((\d{1,2}), \1, \1\)$/ : /^rgb\(255, 255, 255\)$/;
+          assert.match(color, expected, `header text colour in ${theme}`);
+          await wb.shot(name);
+        } finally {
+          await wb.setTheme('Default Dark Modern');
+        }
+      });
+    }
+
+    check('screenshot: the panel about 500 px wide', async () => {
+      await visualize('gather.py');
+      const viewport = wb.page.viewportSize();
+      try {
+        // The editor area splits evenly between the code and the panel: size the page to get 500 px.
+        let width = viewport.width;
+        for (let i = 0; i < 4; i++) {
+          const box = await wb.panelBox();
+          if (Math.abs(box.width - 500) <= 10) break;
+          width = Math.round(width + 2 * (500 - box.width));
+          await wb.page.setViewportSize({ width, height: viewport.height });
+          await until(async () => Math.abs((await wb.panelBox()).width - box.width) > 1, { message: 'the panel to resize' });
+        }
+        const box = await wb.panelBox();
+        assert.ok(Math.abs(box.width - 500) <= 10, `panel width ${box.width}`);
+        // Nothing in the panel is wider than the panel (no horizontal overflow).
+        const overflow = await wb.webview.locator('body').evaluate((b) => b.scrollWidth - b.clientWidth);
+        assert.ok(overflow <= 1, `the panel scrolls sideways by ${overflow} px`);
+        await wb.shot('panel-500', { clip: box });
+        await wb.shot('panel-500-workbench');
+      } finally {
+        await wb.page.setViewportSize(viewport);
+      }
+    });
+  });
+
+  describe('a blocking example (examples/time_sleep_blocks.py)', () => {
+    check('at the blocking tick: the ⚠ decoration on time.sleep(1) and the panel\'s blocking view', async () => {
+      await visualize('time_sleep_blocks.py');
+      // The blocking view (scrolled into view, as its rows are drawn only there) lists the one
+      // blocking step, with its line and tick.
+      await wb.webview.locator('.section-blocking').scrollIntoViewIfNeeded();
+      const entries = wb.webview.locator('#blocking li.entry.blocking');
+      await entries.first().waitFor();
+      assert.equal(await entries.count(), 1);
+      // ... and the user can see it there (on screen, not clipped or covered).
+      const onScreen = () => entries.first().evaluate((li) => {
+        const r = li.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + 10, r.top + r.height / 2);
+        return r.top >= 0 && r.bottom <= innerHeight + 1 && !!hit && li.contains(hit);
+      });
+      assert.ok(await onScreen(), 'the blocking entry is visible once scrolled to');
+      const entry = (await entries.first().innerText()).replace(/\s+/g, ' ').trim();
+      assert.match(entry, /^⚠ 1(\.\d+)? s in toaster line 22 · tick (\d+) · toaster\(\)$/);
+      assert.equal((await wb.webview.locator('.section-blocking .count').innerText()).trim(), '1');
+      assert.match(await wb.webview.locator('.section-blocking').getAttribute('class'), /has-warnings/);
+      const n = Number(/tick (\d+)/.exec(entry)[1]);
+
+      // Elsewhere there is no warning on the line.
+      assert.doesNotMatch(await wb.afterText(22) ?? '', /⚠/);
+      await goToTick(n);
+      assert.match(await waitAfter(22, /^⚠ blocked the loop for 1(\.\d+)? s$/), /^⚠ blocked the loop for 1(\.\d+)? s$/);
+      // The loop lane shows the blocking bar, and the whole height is shaded.
+      const bar = wb.webview.locator('.vis-item[data-kind="blocking"]');
+      assert.equal(await bar.count(), 1);
+      assert.match((await bar.innerText()).trim(), /^⚠ 1(\.\d+)? s$/);
+      assert.ok(await wb.webview.locator('.vis-item.blocking-band').count() >= 1, 'a blocking band behind the lanes');
+      // At the blocking tick too, the blocking view can be scrolled to and seen.
+      await entries.first().scrollIntoViewIfNeeded();
+      await wb.shot('blocking-side-view');
+      const layout = await wb.webview.locator('body').evaluate(() => {
+        const box = (sel) => { const r = document.querySelector(sel)?.getBoundingClientRect(); return r ? `${Math.round(r.top)}..${Math.round(r.bottom)}` : '-'; };
+        return `panel ${innerWidth}x${innerHeight}, document scrolled ${document.scrollingElement.scrollTop} of `
+          + `${document.scrollingElement.scrollHeight - innerHeight}; #side ${box('#side')}, #blocking ${box('#blocking')}`;
+      });
+      assert.ok(await onScreen(), `the blocking entry is visible at the blocking tick (${layout})`);
+      // Back to the top of the panel (the header and the lanes), as a user scrolls back up.
+      await wb.webview.locator('#header').scrollIntoViewIfNeeded();
+      await wb.shot('blocking');
+      // One tick later the warning is gone from the line.
+      await wb.palette('Loopscope: Step Tick Forward');
+      await wb.waitStatus(new RegExp(`^Loop tick ${n + 1}/`));
+      await waitAfter(22, /^(?!.*⚠)/);
+    });
+  });
+
+  describe('webview lockdown', () => {
+    const IMG = '<img src=x onerror="window.__pwned=1">';
+    const SCRIPT = '<script>window.__pwned=2</script>';
+    const SVG = '"><svg onload="window.__pwned=3">';
+
+    check('program text (task names, output, exception) is shown as text and never runs', async () => {
+      // (Whether the lanes get drawn is not this test's business.)
+      await visualize('payloads.py', { outcome: /exception/, open: () => wb.openPath(join(FIXTURES, 'payloads.py')), segments: false });
+      // Go to the last tick: everything printed is in the output view.
+      await wb.palette('Loopscope: Continue / Run to End');
+      await until(async () => /^Tick (\d+) of \1$/.test(await wb.tickLabel()), { message: 'the last tick' });
+
+      const names = (await wb.laneLabels()).map((l) => l.name);
+      assert.deepEqual(names, ['Loop 1', 'main()', `${IMG}(0.1)`, `${SCRIPT}(0.2)`, `${SVG}(0.3)`]);
+      const output = await wb.webview.locator('#output .out-text').allTextContents();
+      assert.deepEqual(output, [IMG, SCRIPT, SVG]);
+      const error = wb.webview.locator('#header .error-link');
+      assert.equal(await error.textContent(), `ValueError: ${SVG}${SCRIPT}${IMG}`);
+      assert.equal((await wb.webview.locator('#outcome').innerText()).trim(), 'exception');
+
+      // No element came out of the payloads, and none of them ran.
+      const dom = await wb.webview.locator('body').evaluate(() => ({
+        pwned: typeof window.__pwned,
+        img: document.querySelectorAll('img[src="x"]').length,
+        handlers: document.querySelectorAll('[onerror], [onload]').length,
+        svg: [...document.querySelectorAll('svg')].filter((s) => s.hasAttribute('onload')).length,
+        // The only scripts: VS Code's acquireVsCodeApi shim and the panel's own nonce'd bundle.
+        scripts: [...document.querySelectorAll('script')].map((s) => (s.id === '_vscodeApiScript' ? 'vscode-api'
+          : s.src && s.nonce && !s.textContent.trim() ? s.src.split('/').pop() : s.outerHTML.slice(0, 80))),
+        // Elements inside the panel's own markup that could only have come from program text.
+        injected: document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app object').length,
+      }));
+      assert.deepEqual(dom, { pwned: 'undefined', img: 0, handlers: 0, svg: 0, scripts: ['vscode-api', 'webview.js'], injected: 0 });
+      // The workbench page itself (notification with the exception, tab titles) is clean too.
+      assert.equal(await wb.page.evaluate(() => typeof window.__pwned), 'undefined');
+      assert.equal(await wb.page.locator('img[src="x"], svg[onload]').count(), 0);
+
+      // The webview document's CSP.
+      const csp = await wb.webview.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(csp, /(^|;)\s*default-src 'none'\s*(;|$)/);
+      assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+      await wb.shot('lockdown');
+    });
+  });
+});
