@@ -16,6 +16,17 @@ import { SideViews } from './sideViews';
 import { LaneTimeline } from './timeline';
 import { loadState, post, saveState } from './vscode';
 
+/** New events are drawn once none arrived for this long (ms)... */
+const QUIET_MS = 30;
+/**
+ * ... or, while they keep coming, once the oldest has waited 3 times what the last such redraw
+ * cost, within these bounds (ms); for the first drawing of a trace, FIRST_LAG_MS (a saved trace
+ * of 100,000 steps arrives in less: it is then drawn once, complete).
+ */
+const MIN_LAG_MS = 250;
+const MAX_LAG_MS = 2000;
+const FIRST_LAG_MS = 1000;
+
 class App {
   private model = new TraceModel();
   private session?: SessionInfo;
@@ -32,8 +43,20 @@ class App {
   private drawnVersion = -1;
   private drawnCursor: number | undefined = -1;
   private headerDirty = true;
-  /** Earliest time for the next redraw caused only by new events (see frame()). */
-  private nextDataDraw = 0;
+  /** When the last events arrived, and the first of those not drawn yet (see frame()). */
+  private lastEventsAt = 0;
+  private undrawnSince?: number;
+  /** Some ticks of this trace are drawn (the first drawing waits longer, see FIRST_LAG_MS). */
+  private ticksDrawn = false;
+  /**
+   * From a reset to the host's first status: the host is sending all it has, in big batches that
+   * take a while each to decode (a gap between two is no sign of the end): draw once, complete.
+   */
+  private replaying = false;
+  /** A status came after the last events: the host sent everything it had for now. */
+  private statusAfterEvents = false;
+  /** What our part of the last redraw for new events cost (ms). */
+  private dataFrameMs = 0;
   private catchUp?: ReturnType<typeof setTimeout>;
   /** For the harness: frames drawn, time spent applying events and drawing frames (ms). */
   readonly debug = { frames: 0, lastFrameMs: 0, totalFrameMs: 0, timelineMs: 0, sideMs: 0, applyMs: 0, events: 0 };
@@ -88,7 +111,10 @@ class App {
         this.cursor = undefined;
         this.drawnVersion = -1;
         this.drawnCursor = -1;
-        this.nextDataDraw = 0;
+        this.undrawnSince = undefined;
+        this.ticksDrawn = false;
+        this.replaying = true;
+        this.statusAfterEvents = false;
         this.timeline.setModel(this.model, {
           showInternal: !!message.session?.showInternal, virtualClock: message.session?.clock !== 'real',
         });
@@ -105,6 +131,8 @@ class App {
         break;
       case 'status':
         if (message.status && typeof message.status === 'object') this.status = message.status;
+        this.replaying = false;
+        this.statusAfterEvents = true;
         break;
       case 'axis':
         if (message.axis === 'tick' || message.axis === 'time') this.setAxis(message.axis, false);
@@ -127,6 +155,9 @@ class App {
       }
     }
     this.debug.applyMs += performance.now() - began;
+    this.lastEventsAt = performance.now();
+    this.undrawnSince ??= began;
+    this.statusAfterEvents = false;
   }
 
   private pickCursor(tick: number): void {
@@ -167,15 +198,23 @@ class App {
     const began = performance.now();
     const version = this.model.version;
     const tick = this.currentTick();
-    // While events stream in, everything is redrawn at most every few times what that costs (a
-    // trace with 100,000 steps arrives in hundreds of batches).
+    // New events are drawn once they stop coming: at the host's status after them, or when none
+    // came for QUIET_MS (not while it replays: see `replaying`). A saved trace arrives in
+    // back-to-back batches, and drawing each would redraw everything many times over. While they
+    // keep coming (a running program), the oldest is drawn after a few times what the last such
+    // redraw cost.
     const dataChanged = version !== this.drawnVersion;
-    const dataDue = dataChanged && began >= this.nextDataDraw;
+    const quietAt = this.statusAfterEvents ? 0 : this.replaying ? Infinity : this.lastEventsAt + QUIET_MS;
+    // vis-timeline drew the last new items in the frame after ours: its last redraw stands for that.
+    const drawMs = this.dataFrameMs + this.timeline.stats.lastDrawMs;
+    const lag = !this.ticksDrawn ? FIRST_LAG_MS : Math.max(MIN_LAG_MS, Math.min(MAX_LAG_MS, 3 * drawMs));
+    const lagAt = (this.undrawnSince ?? began) + lag;
+    const dataDue = dataChanged && (began >= quietAt || began >= lagAt);
     if (dataChanged && !dataDue && !this.catchUp) {
       this.catchUp = setTimeout(() => {
         this.catchUp = undefined;
         this.schedule();
-      }, this.nextDataDraw - began);
+      }, Math.min(quietAt, lagAt) - began);
     }
     // A cursor that moves along with new events (live runs) is drawn with them; alone, at once.
     const cursorMoved = tick !== this.drawnCursor && (dataChanged ? dataDue : this.cursor !== undefined);
@@ -183,13 +222,15 @@ class App {
       this.timeline.update();
       if (this.cursor === undefined && tick !== undefined) this.timeline.setCursor(tick);
       this.drawnVersion = version;
+      this.undrawnSince = undefined;
+      this.ticksDrawn = this.model.ticks.length > 0;
     }
     const sideBegan = performance.now();
     this.debug.timelineMs += sideBegan - began;
     if (dataDue || cursorMoved) {
       this.side.update(this.model, tick);
       this.side.setNarration(tick !== undefined && tick >= 0
-        ? narrateTickParagraphs(this.model, tick).map((text) => el('p', 'narration-line', text)) : []);
+        ? narrateTickParagraphs(this.model, tick).map(narrationParagraph) : []);
       this.drawnCursor = tick;
     }
     this.debug.sideMs += performance.now() - sideBegan;
@@ -199,7 +240,7 @@ class App {
       this.headerDirty = false;
     }
     const spent = performance.now() - began;
-    if (dataDue) this.nextDataDraw = performance.now() + Math.min(1000, 3 * spent);
+    if (dataDue) this.dataFrameMs = spent;
     if (!dataDue && !cursorMoved) return;
     this.debug.frames++;
     this.debug.lastFrameMs = spent;
@@ -275,3 +316,12 @@ const app = new App(root);
 window.addEventListener('message', (event: MessageEvent) => app.handle(event.data as HostMessage));
 (window as unknown as { __loopscope: unknown }).__loopscope = app;
 post({ type: 'ready' });
+
+/** A narration paragraph; its `code spans` (names and calls) become <code> elements, as text. */
+function narrationParagraph(text: string): HTMLElement {
+  const paragraph = el('p', 'narration-line');
+  text.split('`').forEach((part, i) => {
+    if (part) paragraph.append(i % 2 === 1 ? el('code', undefined, part) : document.createTextNode(part));
+  });
+  return paragraph;
+}

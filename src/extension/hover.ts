@@ -17,7 +17,8 @@ function reasonDetails(snapshot: TaskSnapshot, visualization: Visualization, now
   if (!reason) return [];
   const details: string[] = [];
   if (reason.kind === 'sleep' && reason.wake !== undefined) {
-    details.push(`timer fires at t=${seconds(reason.wake)} (${duration(Math.max(0, reason.wake - now))} from now)`);
+    details.push(snapshot.state === 'ready' ? `its timer fired at t=${seconds(reason.wake)}`
+      : `timer fires at t=${seconds(reason.wake)} (${duration(Math.max(0, reason.wake - now))} from now)`);
   }
   if ((reason.kind === 'task' || reason.kind === 'shield') && reason.task !== undefined) {
     const awaited = model.tasks.get(reason.task);
