@@ -1,5 +1,5 @@
 // The run summary printed by `loopscope trace --json` (and used by tests): built from the model and
-// the session's result only.
+// the session's result only. Times are the tracer's loop times: seconds since the loop started.
 import type { ErrorInfo, LimitKind, Outcome } from '../protocol/events';
 import type { TraceModel } from './model';
 import type { SessionResult } from './session';
@@ -33,9 +33,6 @@ function errorSummary(error: ErrorInfo | null | undefined) {
 
 export function summarize(model: TraceModel, result: SessionResult, scenario: string,
   output: { stdout: string; stderr: string }, decoded: { events: number; malformed: number }): RunSummary {
-  const loopStart = new Map<number, number>();
-  for (const loop of model.loops.values()) loopStart.set(loop.id, model.ticks[loop.firstTick]?.t ?? 0);
-  const since = (loop: number, t: number) => t - (loopStart.get(loop) ?? 0);
   return {
     protocol: model.start?.protocol ?? null,
     scenario,
@@ -50,7 +47,7 @@ export function summarize(model: TraceModel, result: SessionResult, scenario: st
     loops: [...model.loops.values()].map((loop) => {
       const last = model.ticks[loop.ticks[loop.ticks.length - 1]];
       const end = loop.closedAt ?? last?.t;
-      return { id: loop.id, ticks: loop.ticks.length, duration: end !== undefined ? since(loop.id, end) : null };
+      return { id: loop.id, ticks: loop.ticks.length, duration: end ?? null };
     }),
     tasks: model.taskOrder.map((task) => ({
       id: task.id,
@@ -59,8 +56,8 @@ export function summarize(model: TraceModel, result: SessionResult, scenario: st
       coroutine: task.coro,
       label: task.label,
       internal: task.internal,
-      created: since(task.loop, task.created.t),
-      ended: task.done ? since(task.loop, task.done.t) : null,
+      created: task.created.t,
+      ended: task.done ? task.done.t : null,
       state: task.done?.state ?? 'pending',
       exception: task.done?.error ? `${task.done.error.type}: ${task.done.error.message}` : null,
     })),

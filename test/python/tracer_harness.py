@@ -237,3 +237,5 @@ class TracerTestCase(unittest.TestCase):
                         self.assertIn(r, tasks, 'ready task undeclared')
                     else:
                         self.assertIn(r['kind'], ('soon', 'timer', 'io', 'threadsafe'))
+                for io in e.get('io', ()):
+                    self.assertIn(io['events'], ('r', 'w', 'rw'), 'io readiness')

@@ -128,6 +128,6 @@ class Control:
         except Exception as e:
             tr.internal_error('pause', e)
         items.sort(key=lambda d: d['task'])
-        tr.emit({'ev': 'pause', 'loop': L.id, 'n': L.n + 1, 't': round(loop.time(), 6),
-                 'tasks': items})
+        tr.emit({'ev': 'pause', 'loop': L.id, 'n': L.n + 1,
+                 't': round(loop.time() - L.origin, 6), 'tasks': items})
         tr.emitter.flush()

@@ -22,6 +22,7 @@ import concurrent.futures
 import functools
 import math
 import socket
+import sys
 import threading
 import weakref
 from asyncio import base_events, events, futures, tasks
@@ -47,6 +48,26 @@ _await_chain = frames.await_chain
 # Timer callbacks that wake the task that scheduled them (sleep, timeouts, wait/wait_for).
 _WAKERS = {'_set_result_unless_cancelled', '_on_timeout', '_release_waiter'}
 _Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
+_getframe = sys._getframe
+
+
+def _named_creators():
+    """Code objects of the stdlib functions that call loop.create_task(coro) and set the
+    task's name only afterwards (tasks._set_task_name, 3.8-3.12): the name is read from
+    their `name` local beforehand, so the `task` event carries it."""
+    out = set()
+    fns = [getattr(tasks, 'create_task', None)]
+    tg = getattr(asyncio, 'taskgroups', None)
+    if tg is not None:
+        fns.append(getattr(tg.TaskGroup, 'create_task', None))
+    for fn in fns:
+        co = getattr(fn, '__code__', None)
+        if co is not None and 'name' in co.co_varnames:
+            out.add(co)
+    return frozenset(out)
+
+
+_NAMED_CREATORS = _named_creators()
 
 
 def install(tr):
@@ -108,7 +129,8 @@ class _Hooks:
                 L = tr.loops.get(id(self))
                 if L is not None and L.ref() is self and not L.closed and not self.is_running():
                     L.closed = True
-                    tr.emit({'ev': 'loop_closed', 'loop': L.id, 't': round(self.time(), 6),
+                    tr.emit({'ev': 'loop_closed', 'loop': L.id,
+                             't': round(self.time() - L.origin, 6),
                              'wall': tr.wall()})
             except Exception as e:
                 tr.internal_error('loop_close', e)
@@ -164,8 +186,8 @@ class _Hooks:
                         ev['task'] = task
                     if file is not None:
                         ev['file'] = file
-                    ev.update(dur=round(L.tick_busy, 6), t=round(self.time(), 6), n=L.n,
-                              sampled=False)
+                    ev.update(dur=round(L.tick_busy, 6), t=round(self.time() - L.origin, 6),
+                              n=L.n, sampled=False)
                     tr.emit(ev)
             except Exception as e:
                 tr.internal_error('tick_end', e)
@@ -177,10 +199,20 @@ class _Hooks:
         ready = []
         if first is not None and not first._cancelled:
             ready.append(self._ready_entry(first, L))
+        recs = tr.tasks
+        append = ready.append
         for h in loop._ready:
             if not h._cancelled:
-                ready.append(self._ready_entry(h, L))
-        ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': round(loop.time(), 6),
+                # Inlined fast path of _ready_entry for a known task's step.
+                obj = getattr(h._callback, '__self__', None)
+                if obj is not None:
+                    rec = recs.get(id(obj))
+                    if rec is not None and rec.ref() is obj:
+                        append(rec.id)
+                        continue
+                append(self._ready_entry(h, L))
+        obj = None
+        ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': round(loop.time() - L.origin, 6),
               'wall': tr.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
               'ready': ready}
         if L.io:
@@ -191,6 +223,9 @@ class _Hooks:
         cb = h._callback
         obj = getattr(cb, '__self__', None)
         if obj is not None and isinstance(obj, TASK_TYPES):
+            rec = self.tr.tasks.get(id(obj))
+            if rec is not None and rec.ref() is obj:
+                return rec.id
             return self.tr.task_id(obj)
         d = {'fn': frames.callable_name(cb)}
         line, file = frames.callable_position(cb)
@@ -280,7 +315,11 @@ class _Hooks:
                     for hnd in data:
                         if hnd is not None:
                             ids.add(id(hnd))
-                d = {'fd': key.fd, 'events': ('r' if mask & 1 else '') + ('w' if mask & 4 else '')}
+                # selectors.EVENT_READ = 1, EVENT_WRITE = 2
+                events_ = ('r' if mask & 1 else '') + ('w' if mask & 2 else '')
+                if not events_:
+                    continue
+                d = {'fd': key.fd, 'events': events_}
                 tp = transports.get(key.fd) if transports is not None else None
                 if tp is not None:
                     try:
@@ -349,16 +388,23 @@ class _Hooks:
         tr = self.tr
         hooks = self
 
+        loops = tr.loops
+        recs = tr.tasks
+
         def _run(self):
             try:
                 loop = self._loop
-                L = tr.loop_rec(loop)
+                L = loops.get(id(loop))
+                if L is None or L.ref() is not loop:
+                    L = tr.loop_rec(loop)
                 if not L.tick_emitted:
                     hooks._emit_tick(loop, L, self)
                 cb = self._callback
                 task = getattr(cb, '__self__', None)
                 if task is not None and isinstance(task, TASK_TYPES):
-                    pre = hooks._before_step(task, loop, L)
+                    pre = recs.get(id(task))
+                    if pre is None or pre.ref() is not task or not pre.started:
+                        pre = hooks._before_step(task, loop, L)
                     kind = timer = None
                 else:
                     task = None
@@ -370,6 +416,7 @@ class _Hooks:
                 if L.samples:
                     L.samples = []
                 s0 = PERF()
+                L.cur_handle = self
                 L.cur_start = s0
             except Exception as e:
                 tr.internal_error('handle', e)
@@ -382,6 +429,7 @@ class _Hooks:
             finally:
                 s1 = PERF()
                 L.cur_start = None
+                L.cur_handle = None
                 try:
                     dur = s1 - s0 - (tr.own - own0)
                     if task is not None:
@@ -420,7 +468,7 @@ class _Hooks:
         frm = rec.line
         from_file = rec.file
         head = '{"ev":"step","task":%d,"t":%r,"dur":%r,"from":%s' % (
-            rec.id, round(t, 6), dur, 'null' if frm is None else frm)
+            rec.id, round(t - L.origin, 6), dur, 'null' if frm is None else frm)
         if from_file is not None:
             head += ',"fromFile":' + _quote(from_file)
         if task.done():
@@ -445,12 +493,16 @@ class _Hooks:
             parts.append(_YIELD_JSON if reason is _YIELD else _encode(reason))
             parts.append('}')
             tr.emitter.emit_raw(''.join(parts))
-        self._account(L, dur, rec.id, task, frm, from_file, loop)
+        longest = L.tick_longest
+        if longest is None or dur > longest[0] or dur > tr.blocking:
+            self._account(L, dur, rec.id, task, frm, from_file, loop)
+        else:
+            L.tick_busy += dur
         tr.own += PERF() - s0
 
     def _emit_done(self, task, rec, loop):
         tr = self.tr
-        ev = {'ev': 'done', 'task': rec.id, 't': round(loop.time(), 6)}
+        ev = {'ev': 'done', 'task': rec.id, 't': round(loop.time() - rec.origin, 6)}
         if task.cancelled():
             ev['state'] = 'cancelled'
         else:
@@ -467,8 +519,12 @@ class _Hooks:
     def suspension(self, task, rec):
         """(stack, reason) of a suspended task. The chain's frames are dropped on return."""
         tr = self.tr
-        chain, leaf = _await_chain(frames.task_coro(task))
-        leaf = None
+        try:
+            coro = task._coro
+        except AttributeError:
+            coro = task.get_coro()
+        chain, leaf = _await_chain(coro)
+        leaf = coro = None
         stack = []
         first = 0
         scen = frames.scenario_filename
@@ -516,8 +572,58 @@ class _Hooks:
             ev['line'] = line
             if file is not None:
                 ev['file'] = file
-            ev.update(dur=round(dur, 6), t=round(loop.time(), 6), n=L.n, sampled=sampled)
+            ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n,
+                      sampled=sampled)
             self.tr.emit(ev)
+
+    def blocking_in_progress(self):
+        """At a stop (a limit, control `stop`), possibly from another thread: a `blocking`
+        event for each handle still running past the threshold (a step that never yields),
+        its line sampled now if the watchdog has no sample yet."""
+        tr = self.tr
+        from . import blocking
+        for L in list(tr.loops.values()):
+            h = L.cur_handle
+            start = L.cur_start
+            if h is None or start is None:
+                continue
+            try:
+                dur = PERF() - start
+                if dur <= tr.blocking:
+                    continue
+                loop = L.ref()
+                if loop is None:
+                    continue
+                if not L.samples:
+                    blocking._sample(L)
+                cb = h._callback
+                task = getattr(cb, '__self__', None)
+                ev = {'ev': 'blocking', 'loop': L.id}
+                if task is not None and isinstance(task, TASK_TYPES):
+                    rec = tr.task_rec(task)
+                    ev['what'] = 'step'
+                    ev['task'] = rec.id
+                    fn = getattr(frames.task_coro(task), '__qualname__', '?')
+                    line, file = rec.line, rec.file
+                else:
+                    ev['what'] = 'callback'
+                    fn = frames.callable_name(cb)
+                    line, file = frames.callable_position(cb)
+                task = cb = h = None
+                samples = list(L.samples)
+                sampled = bool(samples)
+                if sampled:
+                    line, file = max(set(samples), key=samples.count)
+                ev['fn'] = fn
+                ev['line'] = line
+                if file is not None:
+                    ev['file'] = file
+                ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n,
+                          sampled=sampled)
+                loop = None
+                tr.emit(ev)
+            except Exception as e:
+                tr.internal_error('blocking_at_stop', e)
 
     def _after_callback(self, cb, kind, timer, loop, L, t, dur):
         tr = self.tr
@@ -532,7 +638,7 @@ class _Hooks:
         ev['kind'] = kind
         if timer is not None:
             ev['timer'] = timer
-        ev['t'] = round(t, 6)
+        ev['t'] = round(t - L.origin, 6)
         ev['dur'] = dur
         tr.emit(ev)
         self._account(L, dur, None, name, line, file, loop)
@@ -550,7 +656,15 @@ class _Hooks:
                 pid = tr.task_id(parent) if parent is not None else None
                 line, file = frames.caller_position(2)
                 parent = None
-                tr.creating.append((coro, pid, line, file))
+                name = kwargs.get('name')
+                if name is None and _NAMED_CREATORS:
+                    f = _getframe(1)
+                    if f.f_code in _NAMED_CREATORS:
+                        name = f.f_locals.get('name')
+                    f = None
+                if name is not None:
+                    name = str(name)
+                tr.creating.append((coro, pid, line, file, name))
                 pushed = True
             except Exception as e:
                 tr.internal_error('create_task', e)
@@ -564,7 +678,7 @@ class _Hooks:
             s1 = PERF()
             try:
                 if pushed:
-                    hooks._created(self, task, coro, pid, line, file, s1 - s0)
+                    hooks._created(self, task, coro, pid, line, file, name, s1 - s0)
             except Exception as e:
                 tr.internal_error('create_task', e)
             tr.own += PERF() - s1
@@ -574,13 +688,14 @@ class _Hooks:
             return out.pop()
         return create_task
 
-    def _created(self, loop, task, coro, pid, line, file, elapsed):
+    def _created(self, loop, task, coro, pid, line, file, name, elapsed):
         tr = self.tr
         rec = tr.task_rec_if_known(task)
         started = (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_suspended', False)
                    or task.done())
         if rec is None:
-            rec = tr.register_task(task, pid, line, file, eager=bool(started), coro=coro)
+            rec = tr.register_task(task, pid, line, file, eager=bool(started), coro=coro,
+                                   name=name)
         if started and not rec.started:
             # 3.12+ eager task: its first step ran inside create_task, without a Handle.
             rec.started = True
@@ -601,8 +716,9 @@ class _Hooks:
                 tr.n_timers += 1
                 tid = tr.n_timers
                 name = frames.callable_name(callback)
-                ev = {'ev': 'timer', 'loop': tr.loop_rec(self).id, 'timer': tid,
-                      'when': round(when, 6), 'fn': name}
+                L = tr.loop_rec(self)
+                rel = round(when - L.origin, 6)
+                ev = {'ev': 'timer', 'loop': L.id, 'timer': tid, 'when': rel, 'fn': name}
                 line, file = frames.caller_position(2)
                 if line is not None:
                     ev['line'] = line
@@ -619,10 +735,10 @@ class _Hooks:
                             trec = tr.task_rec(task)
                             if trec.timeouts is None:
                                 trec.timeouts = {}
-                            trec.timeouts[tid] = round(when, 6)
+                            trec.timeouts[tid] = rel
                     task = None
                 tr.timers[id(h)] = TimerRec(tid, trec)
-                ev['t'] = round(self.time(), 6)
+                ev['t'] = round(self.time() - L.origin, 6)
                 tr.emit(ev)
             except Exception as e:
                 tr.internal_error('call_at', e)
@@ -643,7 +759,8 @@ class _Hooks:
                             rec.task.timeouts.pop(rec.id, None)
                         L = tr.loops.get(id(self._loop))
                         tr.emit({'ev': 'timer_cancel', 'loop': L.id if L else None,
-                                 'timer': rec.id, 't': round(self._loop.time(), 6)})
+                                 'timer': rec.id,
+                                 't': round(self._loop.time() - (L.origin if L else 0.0), 6)})
                 except Exception as e:
                     tr.internal_error('timer_cancel', e)
                 tr.own += PERF() - s0
@@ -707,7 +824,8 @@ class _Hooks:
             tr.outstanding_jobs += 1
             jid = tr.n_jobs
         job = JobRec(jid, frames.callable_name(fn))
-        ev = {'ev': 'job', 'job': jid, 'loop': tr.loop_rec(loop).id}
+        L = tr.loop_rec(loop)
+        ev = {'ev': 'job', 'job': jid, 'loop': L.id}
         task = _current_task(loop)
         if task is not None:
             ev['task'] = tr.task_id(task)
@@ -718,7 +836,7 @@ class _Hooks:
             ev['line'] = line
         if file is not None:
             ev['file'] = file
-        ev['t'] = round(loop.time(), 6)
+        ev['t'] = round(loop.time() - L.origin, 6)
         ev['wall'] = tr.wall()
         tr.emit(ev)
         return job

@@ -76,6 +76,20 @@ class Output:
     def record(self, name, s):
         if not isinstance(s, str) or not s:
             return
+        if '\n' not in s:
+            # The fast path (print() writes each piece and the newline separately): no lock
+            # needed, as each thread only touches its own key and dict/list operations are
+            # atomic; too cheap to be worth subtracting from the step's duration.
+            try:
+                key = (name, _get_ident())
+                pieces = self.partial.get(key)
+                if pieces is None:
+                    self.partial[key] = [s]
+                else:
+                    pieces.append(s)
+            except Exception as e:
+                self.tr.internal_error('output', e)
+            return
         tr = self.tr
         s0 = PERF()
         try:
@@ -125,7 +139,7 @@ class Output:
             L = self.tr.loops.get(id(loop))
             if L is not None:
                 d['loop'] = L.id
-            d['t'] = round(loop.time(), 6)
+                d['t'] = round(loop.time() - L.origin, 6)
         return d
 
     def flush_partial(self):

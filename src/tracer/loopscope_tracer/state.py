@@ -21,12 +21,13 @@ class _Ref(weakref.ref):
 
 
 class TaskRec:
-    __slots__ = ('id', 'ref', 'line', 'file', 'stack', 'started', 'timeouts', 'loop')
+    __slots__ = ('id', 'ref', 'line', 'file', 'stack', 'started', 'timeouts', 'loop', 'origin')
 
-    def __init__(self, tid, ref, loop):
+    def __init__(self, tid, ref, loop, origin=0.0):
         self.id = tid
         self.ref = ref
         self.loop = loop
+        self.origin = origin    # its loop's origin (LoopRec.origin)
         self.line = None        # where it is suspended (deepest user frame), after a step
         self.file = None
         self.stack = None       # last emitted stack
@@ -37,11 +38,16 @@ class TaskRec:
 class LoopRec:
     __slots__ = ('id', 'ref', 'n', 'tick_emitted', 'waited', 'jump', 'io', 'io_ids',
                  'ssock_fd', 'selector_wrapped', 'thread_ident', 'cur_start', 'cur_gen',
-                 'samples', 'tick_busy', 'tick_blocked', 'tick_longest', 'closed')
+                 'samples', 'tick_busy', 'tick_blocked', 'tick_longest', 'closed', 'origin',
+                 'cur_handle')
 
-    def __init__(self, lid, ref):
+    def __init__(self, lid, ref, origin=0.0):
         self.id = lid
         self.ref = ref
+        # loop.time() when the `loop` event was emitted: every loop time in events and
+        # texts is relative to it (docs/protocol.md).
+        self.origin = origin
+        self.cur_handle = None  # the Handle running now (for a blocking event at a stop)
         self.n = 0
         self.tick_emitted = True
         self.waited = 0.0
@@ -115,7 +121,7 @@ class Tracer:
         self.ticks = 0
         self.steps = 0
         self.own = 0.0          # tracer time spent inside user steps (subtracted from dur)
-        self.creating = []      # stack of (coro, parent id, line, file) inside create_task
+        self.creating = []      # stack of (coro, parent id, line, file, name) in create_task
         self.internal_errors = 0
 
         self.outcome = None
@@ -166,7 +172,8 @@ class Tracer:
         self.n_loops += 1
         ref = _Ref(loop, self._loop_gone)
         ref.key = id(loop)
-        rec = LoopRec(self.n_loops, ref)
+        origin = loop.time()
+        rec = LoopRec(self.n_loops, ref, origin)
         self.loops[id(loop)] = rec
         try:
             ssock = getattr(loop, '_ssock', None)
@@ -176,8 +183,16 @@ class Tracer:
         t = threading.current_thread() if threading.get_ident() in threading._active else None
         self.emit({'ev': 'loop', 'loop': rec.id, 'cls': type(loop).__name__,
                    'thread': t.name if t is not None else None,
-                   't': round(loop.time(), 6), 'wall': self.wall()})
+                   't': 0.0, 'origin': round(origin, 6), 'wall': self.wall()})
         return rec
+
+    def loop_time(self, loop):
+        """loop.time() relative to the loop's origin, rounded: the `t` of events."""
+        return round(loop.time() - self.loop_rec(loop).origin, 6)
+
+    def origin_of(self, loop):
+        rec = self.loops.get(id(loop))
+        return rec.origin if rec is not None and rec.ref() is loop else 0.0
 
     def _loop_gone(self, ref):
         self.loops.pop(ref.key, None)
@@ -199,30 +214,32 @@ class Tracer:
     def task_id(self, task):
         return self.task_rec(task).id
 
-    def register_task(self, task, parent=None, line=None, file=None, eager=False, coro=None):
-        """Give the task an id and emit its `task` event."""
+    def register_task(self, task, parent=None, line=None, file=None, eager=False, coro=None,
+                      name=None):
+        """Give the task an id and emit its `task` event. name: the name the task is being
+        given by its creator (set only after create_task returns on 3.8-3.12)."""
         if coro is None:
             coro = frames.task_coro(task)
         if self.creating and coro is not None and self.creating[-1][0] is coro:
             # Registered from inside create_task (an eager task's first step).
-            _, parent, line, file = self.creating[-1]
+            _, parent, line, file, name = self.creating[-1]
             eager = True
         self.n_tasks += 1
         ref = _Ref(task, self._task_gone)
         ref.key = id(task)
         loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
         lrec = self.loop_rec(loop)
-        rec = TaskRec(self.n_tasks, ref, lrec.id)
+        rec = TaskRec(self.n_tasks, ref, lrec.id, lrec.origin)
         self.tasks[id(task)] = rec
         co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
-        ev = {'ev': 'task', 'task': rec.id, 'loop': lrec.id, 'name': task.get_name(),
+        ev = {'ev': 'task', 'task': rec.id, 'loop': lrec.id, 'name': task.get_name() if name is None else name,
               'coro': getattr(coro, '__qualname__', type(coro).__name__),
               'label': frames.coro_label(coro), 'parent': parent, 'line': line}
         if file is not None:
             ev['file'] = file
         ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename))
         ev['eager'] = eager
-        ev['t'] = round(loop.time(), 6)
+        ev['t'] = round(loop.time() - lrec.origin, 6)
         ev['wall'] = self.wall()
         self.emit(ev)
         return rec
@@ -290,6 +307,11 @@ class Tracer:
             try:
                 if self.output is not None:
                     self.output.flush_partial()
+            except Exception:
+                pass
+            try:
+                if self.hooks is not None:
+                    self.hooks.blocking_in_progress()
             except Exception:
                 pass
             for s in (sys.stdout, sys.stderr):

@@ -82,7 +82,9 @@ class Reasons:
     def __init__(self, tr):
         self.tr = tr
         self.by_code = {}
+        self.origin = 0.0   # the loop origin of the task whose reason is being computed
         self._register()
+        self._sleep_code = getattr(tasks.sleep, '__code__', None)
 
     # -- registration -------------------------------------------------------------------
 
@@ -145,12 +147,17 @@ class Reasons:
     def compute(self, task, chain, first, rec=None):
         """chain: frames outermost first; first: index just below the deepest user frame."""
         try:
+            if rec is not None:
+                self.origin = rec.origin
+            else:
+                self.origin = self.tr.origin_of(getattr(task, '_loop', None))
             by_code = self.by_code
             n = len(chain)
             for i in range(first, n):
-                h = by_code.get(chain[i].f_code)
+                co = chain[i].f_code
+                h = by_code.get(co)
                 if h is not None:
-                    if h == self._sleep and i + 1 < n:
+                    if co is self._sleep_code and i + 1 < n:
                         # asyncio.sleep(0) awaiting __sleep0: skip reading the frame's locals
                         return self._with_timeout(self._yield(None, task), rec)
                     r = h(chain[i], task)
@@ -227,7 +234,7 @@ class Reasons:
         delay = loc.get('delay')
         if h is None:  # delay <= 0: awaiting __sleep0, a bare yield
             return self._yield(f, task)
-        when = h.when()
+        when = round(h.when() - self.origin, 6)
         d = {'kind': 'sleep', 'delay': _num(delay), 'wake': when,
              'text': 'asyncio.sleep(%s): timer fires at t=%.3f' % (_short_num(delay), when)}
         tid = self.tr.timer_id(h)
@@ -342,7 +349,7 @@ class Reasons:
         h = loc.get('timeout_handle')
         deadline = None
         if h is not None:
-            deadline = h.when()
+            deadline = round(h.when() - self.origin, 6)
         else:
             rec = self.tr.task_rec_if_known(task)
             if rec is not None and rec.timeouts:
@@ -367,7 +374,7 @@ class Reasons:
         d = {'kind': 'wait', 'tasks': ids, 'pending': pending, 'returnWhen': rw}
         h = loc.get('timeout_handle')
         if h is not None:
-            d['deadline'] = h.when()
+            d['deadline'] = round(h.when() - self.origin, 6)
         d['text'] = 'asyncio.wait(%s): %d of %d pending' % (rw, pending, len(fs))
         return d
 
@@ -375,9 +382,14 @@ class Reasons:
         tg = f.f_locals.get('self')
         ts = list(getattr(tg, '_tasks', ()) or ())
         ids = [self.tr.task_id(x) for x in ts if isinstance(x, TASK_TYPES)]
-        pending = sum(1 for x in ts if not x.done())
-        return {'kind': 'taskgroup', 'tasks': ids, 'pending': pending,
-                'text': 'end of TaskGroup: waiting for %d task(s)' % pending}
+        # The group waits until each task's done callback has run: a task already done (a
+        # cancelled sibling) stays in _tasks until then, and still counts.
+        pending = len(ts)
+        running = sum(1 for x in ts if not x.done())
+        text = 'end of TaskGroup: waiting for %d task(s)' % pending
+        if running < pending:
+            text += ' (%d finished, completion not yet processed)' % (pending - running)
+        return {'kind': 'taskgroup', 'tasks': ids, 'pending': pending, 'text': text}
 
     def _to_thread(self, f, task):
         fw = getattr(task, '_fut_waiter', None)

@@ -1,0 +1,7 @@
+import asyncio
+
+async def spin():
+    while True:  # spins forever
+        pass
+
+asyncio.run(spin())
