@@ -71,7 +71,10 @@ export function describeSnapshot(snapshot: TaskSnapshot): string {
 }
 
 export function describeReadyEntry(entry: ReadyEntry, model: TraceModel): string {
-  if (typeof entry === 'number') return `step ${taskName(entry, model)}`;
+  if (typeof entry === 'number') {
+    const task = model.tasks.get(entry);
+    return task ? `step ${task.name} (${task.label})` : `step task ${entry}`;
+  }
   const where = entry.line !== undefined ? ` (line ${entry.line})` : '';
   return `${entry.kind === 'timer' ? 'timer' : 'callback'} ${entry.fn}${where}`;
 }
