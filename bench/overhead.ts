@@ -26,7 +26,8 @@ async function traced(python: string, scenario: string, clock: 'virtual' | 'real
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  const [python, scenario, runsText = '5', clock = 'virtual'] = process.argv.slice(2);
+  const [python, scenarioArg, runsText = '5', clock = 'virtual'] = process.argv.slice(2);
+  const scenario = resolve(scenarioArg);
   const runs = Number(runsText);
   const plain: number[] = [];
   const withTracer: number[] = [];
