@@ -110,6 +110,28 @@ describe('Visualize Loop', function () {
     assert.equal(visualization.cursor, visualization.tickCount - 1);
   });
 
+  it('records how long a Step Tick Forward takes to update the decorations (for npm run bench)', async () => {
+    const { controller } = await api();
+    const samples: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      await vscode.commands.executeCommand('loopscope.goToTick', 0);
+      for (let i = 0; i < visualization.tickCount - 1; i++) {
+        const before = controller.drawn;
+        const started = performance.now();
+        await vscode.commands.executeCommand('loopscope.stepForward');
+        samples.push(performance.now() - started);
+        assert.notEqual(controller.drawn, before, 'each step redraws the decorations');
+      }
+    }
+    samples.sort((a, b) => a - b);
+    const report = process.env.LOOPSCOPE_VSCODE_REPORT_DIR;
+    if (report) {
+      writeFileSync(join(report, 'step-latency.json'), JSON.stringify({
+        samples: samples.length, p50Ms: samples[Math.floor(samples.length / 2)], p95Ms: samples[Math.floor(samples.length * 0.95)],
+      }));
+    }
+  });
+
   it('explains the wait in a hover on the await line', async () => {
     const pastaLine = lineOf(KITCHEN, 'pasta waits here');
     await vscode.commands.executeCommand('loopscope.goToTick', 2);
