@@ -40,6 +40,8 @@ class App {
   /** Shown over the lanes while there is nothing to draw. */
   private readonly placeholder = el('div', 'placeholder');
   private frameQueued = false;
+  /** frame() ran outside an animation frame since the last one (see drawNow). */
+  private drewSinceFrame = false;
   private drawnVersion = -1;
   private drawnCursor: number | undefined = -1;
   private headerDirty = true;
@@ -141,7 +143,8 @@ class App {
         return;
     }
     if (message.type !== 'events') this.headerDirty = true;
-    this.schedule();
+    if (message.type === 'cursor') this.drawNow();
+    else this.schedule();
   }
 
   private apply(events: TraceEvent[]): void {
@@ -164,7 +167,7 @@ class App {
     this.cursor = tick;
     this.headerDirty = true;
     post({ type: 'setCursor', tick });
-    this.schedule();
+    this.drawNow();
   }
 
   private setAxis(axis: Axis, fromUser: boolean): void {
@@ -183,6 +186,23 @@ class App {
     const count = this.model.ticks.length;
     if (count === 0) return undefined;
     return this.cursor !== undefined ? Math.min(this.cursor, count - 1) : count - 1;
+  }
+
+  /**
+   * A lone cursor move is drawn at once, in the task that brought it, so that the work overlaps the
+   * wait for the next frame instead of following it; moves that come faster than frames (a held
+   * key, a drag) are drawn once per frame.
+   */
+  private drawNow(): void {
+    if (this.frameQueued || this.drewSinceFrame) {
+      this.schedule();
+      return;
+    }
+    this.drewSinceFrame = true;
+    requestAnimationFrame(() => {
+      this.drewSinceFrame = false;
+    });
+    this.frame();
   }
 
   private schedule(): void {
