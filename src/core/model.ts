@@ -149,6 +149,21 @@ export function firstIndex<T>(items: ArrayLike<T>, isAfter: (item: T) => boolean
   return low;
 }
 
+/** Tracer data nested inside an event is checked here once, so no view has to (hostile traces). */
+function isCallbackRef(entry: unknown): entry is CallbackRef {
+  return typeof entry === 'object' && entry !== null && typeof (entry as CallbackRef).fn === 'string';
+}
+
+function validReason(reason: unknown): WaitReason | undefined {
+  const r = reason as WaitReason | undefined;
+  return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
+}
+
+function validStack(stack: unknown): Frame[] | undefined {
+  if (!Array.isArray(stack)) return undefined;
+  return stack.every((f) => Array.isArray(f) && typeof f[0] === 'number' && typeof f[1] === 'string') ? stack as Frame[] : undefined;
+}
+
 export function lineKey(line: number, file?: string): string {
   return file ? `${file}:${line}` : String(line);
 }
@@ -252,12 +267,13 @@ export class TraceModel {
     loop.ticks.push(index);
     this.ticks.push({
       index, loop: event.loop, n: event.n, t: event.t, wall: event.wall ?? 0, waited: event.waited ?? 0,
-      jump: event.jump ?? 0, ready: Array.isArray(event.ready) ? event.ready : [], io: event.io,
+      jump: event.jump ?? 0, io: Array.isArray(event.io) ? event.io : undefined,
+      ready: Array.isArray(event.ready) ? event.ready.filter((e) => typeof e === 'number' || isCallbackRef(e)) : [],
     });
     this.activity.push([]);
     this.currentTickOfLoop.set(event.loop, index);
     for (const entry of this.ticks[index].ready) {
-      if (typeof entry === 'object' && entry !== null && typeof entry.timer === 'number') {
+      if (typeof entry === 'object' && typeof entry.timer === 'number') {
         const timer = this.timerById.get(entry.timer);
         if (timer && timer.ended === Infinity) timer.ended = index;
       }
@@ -313,7 +329,7 @@ export class TraceModel {
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from: event.from ?? null, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: Array.isArray(event.stack) ? event.stack : previous?.stack ?? [], reason: event.reason,
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason: validReason(event.reason),
     };
     task.steps.push(step);
     this.activityOf(tick)?.push({ tick, step });

@@ -6,7 +6,7 @@ import { describeReadyEntry, describeSnapshot, shortReason } from '../../src/cor
 import { TraceModel } from '../../src/core/model';
 import { EventDecoder } from '../../src/protocol/decoder';
 
-const INPUTS = Number(process.env.LOOPSCOPE_FUZZ_INPUTS ?? 20000);
+const INPUTS = Number(process.env.LOOPSCOPE_FUZZ_INPUTS ?? 100000);
 
 /** Lines as the tracer writes them, covering every event kind. */
 const SEED_LINES = [
