@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the tracer's Python unittest suites (test/python) under every installed CPython
 // 3.8-3.13, two versions at a time, and prints per-version counts, the versions skipped,
-// and a final line `python: N passed, N failed`. Exits non-zero on any failure.
+// and a final line `[python] N passed, N failed` (the form scripts/run-tests.mjs reads). Exits non-zero on any failure.
 //
 //   node scripts/test-python.mjs            all versions
 //   node scripts/test-python.mjs 3.11 3.12  only these
@@ -105,7 +105,7 @@ async function main() {
   console.log(`skipped (not installed): ${skippedVersions.length ? skippedVersions.join(", ") : "none"}`);
   const passed = results.reduce((a, r) => a + r.passed, 0);
   const failed = results.reduce((a, r) => a + r.failed, 0);
-  console.log(`python: ${passed} passed, ${failed} failed`);
+  console.log(`[python] ${passed} passed, ${failed} failed`);
   process.exit(failed || !results.length ? 1 : 0);
 }
 
