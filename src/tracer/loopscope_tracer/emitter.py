@@ -67,20 +67,7 @@ class Emitter:
             line = _encode(ev)
         except ValueError:
             line = _encode(_sanitize(ev))
-        with self.lock:
-            if self.closed:
-                return
-            if self.max_events is not None and self.count >= self.max_events:
-                hit = True
-            else:
-                hit = False
-                self.count += 1
-                self.buf.append(line)
-                self.size += len(line) + 1
-                if self.size >= _FLUSH_AT:
-                    self._flush_locked()
-        if hit and self.on_limit is not None:
-            self.on_limit()
+        self.emit_raw(line)
 
     def emit_raw(self, line):
         """An event already encoded as one JSON line (without the newline)."""
