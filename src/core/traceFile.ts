@@ -4,30 +4,40 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { EventDecoder, type DecoderStats } from '../protocol/decoder';
 import type { TraceEvent } from '../protocol/events';
 
+/** Opening a trace stops after this many events and says the view is partial. */
+export const MAX_TRACE_EVENTS = 5_000_000;
+
 export interface TraceFileResult {
   stats: DecoderStats;
-  /** Stopped at `maxEvents`; the rest of the file was not read. */
+  /** Stopped at `maxEvents`; the events after it were not delivered. */
   partial: boolean;
   /** The decoder refused the file (e.g. a newer protocol). */
   fatal?: string;
 }
 
 export function readTraceFile(path: string, onEvent: (event: TraceEvent) => void,
-  maxEvents = Number.POSITIVE_INFINITY): Promise<TraceFileResult> {
+  maxEvents = MAX_TRACE_EVENTS): Promise<TraceFileResult> {
   return new Promise((resolve, reject) => {
-    const decoder = new EventDecoder(onEvent);
+    let delivered = 0;
+    let more = false;
+    const decoder = new EventDecoder((event) => {
+      if (delivered < maxEvents) {
+        delivered++;
+        onEvent(event);
+      } else more = true;
+    });
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    const finish = (partial: boolean) => resolve({ stats: decoder.stats, partial, fatal: decoder.fatal });
+    const finish = () => resolve({ stats: decoder.stats, partial: more, fatal: decoder.fatal });
     stream.on('data', (chunk) => {
       decoder.push(chunk as Buffer);
-      if (decoder.stats.events >= maxEvents || decoder.fatal) {
+      if (more || decoder.fatal) {
         stream.destroy();
-        finish(!decoder.fatal);
+        finish();
       }
     });
     stream.on('end', () => {
       decoder.end();
-      finish(false);
+      finish();
     });
     stream.on('error', reject);
   });

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
 import { Session, type SessionResult } from '../core/session';
-import { readTraceFile, writeTraceFile } from '../core/traceFile';
+import { MAX_TRACE_EVENTS, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
 import { type DrawnDecorations, updateDecorations } from './decorations';
@@ -12,8 +12,6 @@ import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
 import { Visualization } from './visualization';
 
-/** Opening a trace stops after this many events and says the view is partial. */
-const MAX_TRACE_EVENTS = 5_000_000;
 
 export class Controller implements vscode.Disposable {
   current?: Visualization;
