@@ -179,7 +179,7 @@ class BadInput(TracerTestCase):
     def test_script_closes_every_descriptor(self):
         res = run_traced(scenario('closerange.py'))
         untraced = run_untraced(scenario('closerange.py'))
-        self.assertEqual((res.rc, res.out), untraced[:2])
+        self.assertEqual((res.rc, res.out), untraced[:2], res.err)
         # asyncio itself breaks (its own descriptors are gone); the two shutdown messages
         # come out of one garbage collection whose order is not fixed: compare as sets.
         self.assertEqual(sorted(normalize(res.err).splitlines()),

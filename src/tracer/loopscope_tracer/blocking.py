@@ -7,9 +7,13 @@ active_count() do not see it) that wakes every min(blocking/5, 50 ms) to
   event then falls back to the step's start line (`sampled: false`);
 - flush buffered events every ~50 ms;
 - enforce the wall-seconds limit even when the loop thread is stuck (paused time excluded).
+
+`finish()` stops it and waits for it to leave: a thread that wakes while the interpreter
+finalizes can abort the process (seen on 3.9 as SIGABRT at exit).
 """
 
 import _thread
+import os
 import sys
 
 from . import frames
@@ -18,15 +22,39 @@ from . import virtual_clock as vc
 PERF = vc.REAL_PERF
 
 
+class Watchdog:
+    def __init__(self):
+        self.pid = os.getpid()
+        self.wake = _thread.allocate_lock()
+        self.wake.acquire()
+        self.gone = _thread.allocate_lock()
+        self.gone.acquire()
+
+    def stop(self):
+        if self.pid != os.getpid():
+            return  # a forked child: the thread was not copied
+        self.wake.release()
+        self.gone.acquire(timeout=2)
+
+
 def start(tr):
-    _thread.start_new_thread(_watch, (tr,))
+    tr.watchdog = Watchdog()
+    _thread.start_new_thread(_watch, (tr, tr.watchdog))
 
 
-def _watch(tr):
+def _watch(tr, dog):
+    try:
+        _watch_until_woken(tr, dog)
+    finally:
+        dog.gone.release()
+
+
+def _watch_until_woken(tr, dog):
     interval = max(0.002, min(tr.blocking / 5.0, 0.05))
     last_flush = PERF()
     while not tr.finished:
-        vc.REAL_SLEEP(interval)
+        if dog.wake.acquire(timeout=interval):
+            return
         try:
             now = PERF()
             for L in list(tr.loops.values()):

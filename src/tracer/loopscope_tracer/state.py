@@ -134,6 +134,7 @@ class Tracer:
         self.output = None
         self.control = None
         self.hooks = None
+        self.watchdog = None
         self.kill_with_sigint = False   # uncaught KeyboardInterrupt: die by SIGINT like Python
 
     # -- time ------------------------------------------------------------------------------
@@ -276,6 +277,8 @@ class Tracer:
             if self.finished:
                 return
             self.finished = True
+        if self.watchdog is not None:
+            self.watchdog.stop()
         try:
             if self.output is not None:
                 self.output.flush_partial()
