@@ -63,7 +63,9 @@ class TaskEvents(TracerTestCase):
             self.assertEqual((steps[0]['from'], steps[0]['to']), (6, 7))
             self.assertEqual(steps[0]['stack'], [[7, 'fetch_data']])
             self.assertEqual(steps[0]['reason']['kind'], 'sleep')
-            self.assertEqual((steps[1]['from'], steps[1]['to']), (7, None))
+            # A task resumes where its previous step left it: `from` only on the first step.
+            self.assertNotIn('from', steps[1])
+            self.assertIsNone(steps[1]['to'])
             self.assertNotIn('stack', steps[1])
             for s in steps:
                 self.assertGreaterEqual(s['dur'], 0)
@@ -72,6 +74,18 @@ class TaskEvents(TracerTestCase):
         results = sorted(res.one('done', task=t['task'])['result']
                          for t in res.task_by_coro('fetch_data'))
         self.assertEqual(results, ['1', '2', '4'])
+
+    def test_steps_write_only_what_changed(self):
+        res = self.assertSameAsUntraced(scenario('carry_forward.py'))
+        steps = res.of('step', task=res.one('task', coro='worker')['task'])
+        self.assertEqual([s['to'] for s in steps], [6, 6, 6, 7, 8, None])
+        self.assertEqual([s.get('from') for s in steps], [4, None, None, None, None, None])
+        # A reason is written when it differs from the task's previous one (each sleep(0.5)
+        # wakes at another time), omitted while it stays the same (the three sleep(0)s).
+        kinds = [s['reason']['kind'] if 'reason' in s else None for s in steps]
+        self.assertEqual(kinds, ['yield', None, None, 'sleep', 'sleep', None])
+        self.assertNotEqual(steps[3]['reason']['wake'], steps[4]['reason']['wake'])
+        self.assertEqual(['stack' in s for s in steps], [True, False, False, True, True, False])
 
     def test_ticks_ready_fifo_and_timers(self):
         res = self.res

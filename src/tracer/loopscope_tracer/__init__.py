@@ -7,5 +7,13 @@ emitter (event writer), loop_hooks (asyncio patches), frames (user frames, await
 labels), wait_reasons, virtual_clock, blocking (watchdog), output (stdout/stderr tee), control.
 """
 
-PROTOCOL = 1
+import sys
+
+PROTOCOL = 2
 MINOR = 0
+
+# Compile the tracer's own modules once and keep them in __pycache__ beside them even when the
+# environment says PYTHONDONTWRITEBYTECODE: compiling them on every run costs more than a
+# small program's whole run. cli.start() restores the setting before the user's code runs.
+USER_DONT_WRITE_BYTECODE = sys.dont_write_bytecode
+sys.dont_write_bytecode = False

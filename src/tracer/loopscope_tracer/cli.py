@@ -203,4 +203,6 @@ def start(opts, script, args, events_fd, control_fd):
         blocking.start(tr)
         tr.control.start()
 
+    from . import USER_DONT_WRITE_BYTECODE
+    sys.dont_write_bytecode = USER_DONT_WRITE_BYTECODE
     return runner.run(tr, script, args, install)

@@ -53,6 +53,8 @@ class Emitter:
         self.freeze = freeze
         self.thaw = thaw
         self.max_events = max_events
+        # emit_raw writes while count < cap: max_events, or 0 once closed
+        self.cap = float('inf') if max_events is None else max_events
         self.on_limit = on_limit      # called (outside the lock) when max_events is reached
         self.lock = threading.RLock()
         self.buf = []
@@ -72,18 +74,16 @@ class Emitter:
     def emit_raw(self, line):
         """An event already encoded as one JSON line (without the newline)."""
         with self.lock:
-            if self.closed:
-                return
-            if self.max_events is not None and self.count >= self.max_events:
-                hit = True
-            else:
-                hit = False
+            if self.count < self.cap:
                 self.count += 1
                 self.buf.append(line)
                 self.size += len(line) + 1
                 if self.size >= _FLUSH_AT:
                     self._flush_locked()
-        if hit and self.on_limit is not None:
+                return
+            if self.closed:
+                return
+        if self.on_limit is not None:
             self.on_limit()
 
     def emit_final(self, ev):
@@ -129,6 +129,7 @@ class Emitter:
         with self.lock:
             self._flush_locked()
             self.closed = True
+            self.cap = 0
             if self.fd is not None and not self.broken:
                 try:
                     os.close(self.fd)

@@ -41,7 +41,6 @@ _get_ident = threading.get_ident
 _current_task = tasks.current_task
 _TimerHandle = events.TimerHandle
 _CoroutineType = frames._CoroutineType
-_is_user_cache = frames._user_cache
 _is_user_file = frames.is_user_file
 _await_chain = frames.await_chain
 
@@ -49,6 +48,14 @@ _await_chain = frames.await_chain
 _WAKERS = {'_set_result_unless_cancelled', '_on_timeout', '_release_waiter'}
 _Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
 _getframe = sys._getframe
+
+# code object -> (name, file field) for user code, () otherwise: the await stack's entries.
+_user_code_info = {}
+
+
+def _code_info(co):
+    fn = co.co_filename
+    return (co.co_name, frames.file_field(fn)) if _is_user_file(fn) else ()
 
 
 def _named_creators():
@@ -80,6 +87,7 @@ class _Hooks:
     def __init__(self, tr):
         self.tr = tr
         self.jobs_lock = threading.Lock()
+        self._after_step = self._make_after_step()
 
     # ------------------------------------------------------------------------------------
     def install(self):
@@ -459,46 +467,112 @@ class _Hooks:
             f = None
         return rec
 
-    def _after_step(self, task, rec, loop, L, t, dur):
-        # The hottest path of the tracer (one call per step): the event is formatted by hand
-        # (same JSON as the encoder would produce) and constant reasons are pre-encoded.
+    def _make_after_step(self):
+        """The hottest path of the tracer (one call per step), so it is one closure with its
+        lookups bound once. The event is formatted by hand (the JSON the encoder would
+        produce) and carries only what changed since the task's previous step: `from` is
+        that step's `to`; `stack` and `reason` are omitted when unchanged (docs/protocol.md)."""
         tr = self.tr
-        tr.steps += 1
-        s0 = PERF()
-        frm = rec.line
-        from_file = rec.file
-        head = '{"ev":"step","task":%d,"t":%r,"dur":%r,"from":%s' % (
-            rec.id, round(t - L.origin, 6), dur, 'null' if frm is None else frm)
-        if from_file is not None:
-            head += ',"fromFile":' + _quote(from_file)
-        if task.done():
-            rec.line = rec.file = None
-            tr.emitter.emit_raw(head + ',"to":null}')
-            self._emit_done(task, rec, loop)
-        else:
-            stack, reason = self.suspension(task, rec)
-            if stack:
-                top = stack[-1]
-                rec.line = top[0]
-                rec.file = top[2] if len(top) > 2 else None
+        hooks = self
+        emitter = tr.emitter
+        reasons = tr.reasons
+        compute = reasons.compute
+        sleep_code = reasons._sleep_code
+        code_info = _user_code_info
+        CoroutineType = _CoroutineType
+        GeneratorType = frames._GeneratorType
+        YIELD = _YIELD
+
+        def after_step(task, rec, loop, L, t, dur):
+            s0 = PERF()
+            tr.steps += 1
+            frm = rec.line
+            from_file = rec.file
+            head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (rec.id, t - L.origin, dur)
+            if not rec.stepped:
+                rec.stepped = True
+                head += ',"from":' + ('null' if frm is None else str(frm))
+                if from_file is not None:
+                    head += ',"fromFile":' + _quote(from_file)
+            if task.done():
+                rec.line = rec.file = rec.reason = None
+                emitter.emit_raw(head + ',"to":null}')
+                hooks._emit_done(task, rec, loop)
             else:
-                rec.line = rec.file = None
-            parts = [head, ',"to":', 'null' if rec.line is None else str(rec.line)]
-            if rec.file is not None:
-                parts.append(',"file":' + _quote(rec.file))
-            if stack != rec.stack:
-                parts.append(',"stack":' + _encode(stack))
-                rec.stack = stack
-            parts.append(',"reason":')
-            parts.append(_YIELD_JSON if reason is _YIELD else _encode(reason))
-            parts.append('}')
-            tr.emitter.emit_raw(''.join(parts))
-        longest = L.tick_longest
-        if longest is None or dur > longest[0] or dur > tr.blocking:
-            self._account(L, dur, rec.id, task, frm, from_file, loop)
-        else:
-            L.tick_busy += dur
-        tr.own += PERF() - s0
+                # The await chain, outermost first (frames.await_chain, inlined for the
+                # common case of plain coroutines).
+                try:
+                    obj = task._coro
+                except AttributeError:
+                    obj = task.get_coro()
+                chain = []
+                while True:
+                    tp = type(obj)
+                    if tp is CoroutineType:
+                        f = obj.cr_frame
+                        nxt = obj.cr_await
+                    elif tp is GeneratorType:
+                        f = obj.gi_frame
+                        nxt = obj.gi_yieldfrom
+                    else:
+                        break
+                    if f is None:
+                        obj = None
+                        break
+                    chain.append(f)
+                    obj = nxt
+                nxt = None
+                if obj is not None:
+                    more, obj = _await_chain(obj)
+                    chain += more
+                obj = None
+                stack = []
+                first = 0
+                i = 0
+                for f in chain:
+                    i += 1
+                    info = code_info.get(f.f_code)
+                    if info is None:
+                        info = code_info[f.f_code] = _code_info(f.f_code)
+                    if info:
+                        first = i
+                        if info[1] is None:
+                            stack.append((f.f_lineno, info[0]))
+                        else:
+                            stack.append((f.f_lineno, info[0], info[1]))
+                if (first < i - 1 and chain[first].f_code is sleep_code
+                        and not rec.timeouts):
+                    reason = YIELD  # asyncio.sleep(0) awaiting its bare yield
+                elif first == 0 and not rec.started:
+                    reason = reasons.not_started()
+                else:
+                    reason = compute(task, chain, first, rec)
+                del chain[:]
+                f = None
+                if stack:
+                    top = stack[-1]
+                    rec.line = line = top[0]
+                    rec.file = top[2] if len(top) > 2 else None
+                    head += ',"to":%d' % line
+                else:
+                    rec.line = rec.file = None
+                    head += ',"to":null'
+                if rec.file is not None:
+                    head += ',"file":' + _quote(rec.file)
+                if stack != rec.stack:
+                    head += ',"stack":' + _encode(stack)
+                    rec.stack = stack
+                if reason is not rec.reason and reason != rec.reason:
+                    head += ',"reason":' + (_YIELD_JSON if reason is YIELD else _encode(reason))
+                    rec.reason = reason
+                emitter.emit_raw(head + '}')
+            longest = L.tick_longest
+            if longest is None or dur > longest[0] or dur > tr.blocking:
+                hooks._account(L, dur, rec.id, task, frm, from_file, loop)
+            else:
+                L.tick_busy += dur
+            tr.own += PERF() - s0
+        return after_step
 
     def _emit_done(self, task, rec, loop):
         tr = self.tr
@@ -518,7 +592,6 @@ class _Hooks:
 
     def suspension(self, task, rec):
         """(stack, reason) of a suspended task. The chain's frames are dropped on return."""
-        tr = self.tr
         try:
             coro = task._coro
         except AttributeError:
@@ -527,24 +600,22 @@ class _Hooks:
         leaf = coro = None
         stack = []
         first = 0
-        scen = frames.scenario_filename
-        uc = _is_user_cache
+        code_info = _user_code_info
         for i, f in enumerate(chain):
             co = f.f_code
-            fn = co.co_filename
-            u = uc.get(fn)
-            if u is None:
-                u = _is_user_file(fn)
-            if u:
+            info = code_info.get(co)
+            if info is None:
+                info = code_info[co] = _code_info(co)
+            if info:
                 first = i + 1
-                if fn == scen:
-                    stack.append((f.f_lineno, co.co_name))
+                if info[1] is None:
+                    stack.append((f.f_lineno, info[0]))
                 else:
-                    stack.append((f.f_lineno, co.co_name, frames.file_field(fn)))
+                    stack.append((f.f_lineno, info[0], info[1]))
         if first == 0 and rec is not None and not rec.started:
-            reason = tr.reasons.not_started()
+            reason = self.tr.reasons.not_started()
         else:
-            reason = tr.reasons.compute(task, chain, first, rec)
+            reason = self.tr.reasons.compute(task, chain, first, rec)
         del chain[:]
         return stack, reason
 

@@ -21,7 +21,8 @@ class _Ref(weakref.ref):
 
 
 class TaskRec:
-    __slots__ = ('id', 'ref', 'line', 'file', 'stack', 'started', 'timeouts', 'loop', 'origin')
+    __slots__ = ('id', 'ref', 'line', 'file', 'stack', 'reason', 'started', 'stepped',
+                 'timeouts', 'loop', 'origin')
 
     def __init__(self, tid, ref, loop, origin=0.0):
         self.id = tid
@@ -31,7 +32,9 @@ class TaskRec:
         self.line = None        # where it is suspended (deepest user frame), after a step
         self.file = None
         self.stack = None       # last emitted stack
+        self.reason = None      # last emitted wait reason
         self.started = False
+        self.stepped = False    # a `step` event was emitted (the first one carries `from`)
         self.timeouts = None    # {timer id: deadline} of active asyncio.timeout()s
 
 
