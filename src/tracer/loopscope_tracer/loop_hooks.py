@@ -479,8 +479,6 @@ class _Hooks:
         compute = reasons.compute
         sleep_code = reasons._sleep_code
         code_info = _user_code_info
-        CoroutineType = _CoroutineType
-        GeneratorType = frames._GeneratorType
         YIELD = _YIELD
 
         def after_step(task, rec, loop, L, t, dur):
@@ -499,33 +497,12 @@ class _Hooks:
                 emitter.emit_raw(head + ',"to":null}')
                 hooks._emit_done(task, rec, loop)
             else:
-                # The await chain, outermost first (frames.await_chain, inlined for the
-                # common case of plain coroutines).
                 try:
-                    obj = task._coro
+                    coro = task._coro
                 except AttributeError:
-                    obj = task.get_coro()
-                chain = []
-                while True:
-                    tp = type(obj)
-                    if tp is CoroutineType:
-                        f = obj.cr_frame
-                        nxt = obj.cr_await
-                    elif tp is GeneratorType:
-                        f = obj.gi_frame
-                        nxt = obj.gi_yieldfrom
-                    else:
-                        break
-                    if f is None:
-                        obj = None
-                        break
-                    chain.append(f)
-                    obj = nxt
-                nxt = None
-                if obj is not None:
-                    more, obj = _await_chain(obj)
-                    chain += more
-                obj = None
+                    coro = task.get_coro()
+                chain = _await_chain(coro)[0]
+                coro = None
                 stack = []
                 first = 0
                 i = 0
