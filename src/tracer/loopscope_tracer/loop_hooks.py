@@ -40,7 +40,6 @@ PERF = vc.REAL_PERF
 _get_ident = threading.get_ident
 _current_task = tasks.current_task
 _TimerHandle = events.TimerHandle
-_CoroutineType = frames._CoroutineType
 _is_user_file = frames.is_user_file
 _await_chain = frames.await_chain
 
