@@ -90,9 +90,8 @@ export class Visualization implements vscode.Disposable {
   private outcomeMessage(): string | undefined {
     const end = this.model.end;
     if (!end) return undefined;
-    if (end.outcome === 'limit') return `Stopped at the ${end.limit} limit.`;
-    if (end.error) return `${end.error.type}: ${end.error.message}`;
-    return undefined;
+    // An uncaught exception is not repeated here: the panel shows it as a link to its line.
+    return end.outcome === 'limit' ? `Stopped at the ${end.limit} limit.` : undefined;
   }
 
   setCursor(tick: number): void {
