@@ -1,14 +1,15 @@
 // What a user sees, in the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3, driven in
 // headless chromium): the Loopscope panel, the status bar, editor decorations and hovers, stepping,
-// lane clicks, blocking, themes, a narrow panel, and the webview's lockdown against program text.
+// lane clicks, blocking, themes, a narrow panel, the webview's lockdown against program text, and the
+// learning path: the walkthrough, Open Example... and the panel's "Explain this tick".
 // One code-server and one page for the whole file; the tests run in order and each one brings the
 // workbench to the state it needs (visualize() reuses a run that is already shown).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup } from '../harness/codeServer.mjs';
-import { ROOT, FIXTURES, Workbench, assertIncludes, until } from './workbench.mjs';
+import { ROOT, EXAMPLES, FIXTURES, Workbench, assertIncludes, until } from './workbench.mjs';
 
 const PYTHON = execFileSync('python3', ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 
@@ -73,13 +74,6 @@ describe('Loopscope in the real workbench', function () {
       { message: 'lane segments', timeout: 10_000 }).catch(() => false);
     assertPanelOk(`while showing ${file}`);
     if (segments) assert.ok(drawn, `the panel drew no lane segments for ${file}`);
-  }
-
-  /** Moves to a tick with "Loopscope: Go to Tick..." and waits for the status bar and the panel. */
-  async function goToTick(n) {
-    await wb.paletteWithInput('Loopscope: Go to Tick...', n);
-    await wb.waitStatus(new RegExp(`^Loop tick ${n}/`));
-    await until(async () => (await wb.tickLabel()).startsWith(`Tick ${n} of`), { message: `panel at tick ${n}` });
   }
 
   /**
@@ -166,7 +160,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('Step Tick Forward / Back (palette and Ctrl+Alt+. / Ctrl+Alt+,) move the status bar, the panel and the await line decoration', async () => {
       await visualize('gather.py');
-      await goToTick(4);
+      await wb.goToTick(4);
       // Before tick 4: cat.jpg's timer fired (ready), virus.exe and song.mp3 sleep, main waits in gather.
       const before = await waitAfter(GATHER_SLEEP_LINE, `⏸ 3 tasks: ${DOWNLOADS.join(', ')}`);
       assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
@@ -200,7 +194,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('hovering the await line shows what each task waits for and the history of the line', async () => {
       await visualize('gather.py');
-      await goToTick(4);
+      await wb.goToTick(4);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       const box = await wb.tokenBox(GATHER_SLEEP_LINE, 'await');
       assert.ok(box, 'the `await` token of line 14 is on screen');
@@ -229,7 +223,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('clicking a lane segment reveals its line in the editor', async () => {
       await visualize('gather.py');
-      await goToTick(1);
+      await wb.goToTick(1);
       // Put the editor cursor somewhere neither click will land.
       await editorToTop('gather.py');
 
@@ -253,7 +247,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('screenshots: mid-run in Dark Modern, and the README overview', async () => {
       await visualize('gather.py');
-      await goToTick(4);
+      await wb.goToTick(4);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       await editorToTop('gather.py');
       assert.equal(await wb.page.locator('.monaco-workbench.vs-dark').count(), 1, 'the theme is Dark Modern');
@@ -337,7 +331,7 @@ describe('Loopscope in the real workbench', function () {
 
       // Elsewhere there is no warning on the line.
       assert.doesNotMatch(await wb.afterText(22) ?? '', /⚠/);
-      await goToTick(n);
+      await wb.goToTick(n);
       assert.match(await waitAfter(22, /^⚠ blocked the loop for 1(\.\d+)? s$/), /^⚠ blocked the loop for 1(\.\d+)? s$/);
       // The loop lane shows the blocking bar, and the whole height is shaded.
       const bar = wb.webview.locator('.vis-item[data-kind="blocking"]');
@@ -406,6 +400,117 @@ describe('Loopscope in the real workbench', function () {
       assert.match(csp, /script-src 'nonce-[A-Za-z0-9+/=]+'/);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
       await wb.shot('lockdown');
+    });
+  });
+
+  describe('the learning path (walkthrough, Open Example..., Explain this tick)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const walkthrough = pkg.contributes.walkthroughs[0];
+    /** An example's title, as Open Example... lists it: the first line of its docstring. */
+    const titleOf = (name) => /^"""(.*?)\.?\n/.exec(readFileSync(join(EXAMPLES, `${name}.py`), 'utf8'))[1];
+
+    /** Closes every editor: the walkthrough's media is a webview too, and wb.webview wants only one. */
+    async function closeAllEditors() {
+      await wb.palette('View: Close All Editors');
+      await until(async () => await wb.page.locator('iframe.webview').count() === 0, { message: 'no webview left' });
+    }
+
+    check(`the walkthrough "${walkthrough.title}" shows its steps, and its first step opens an example`, async () => {
+      await closeAllEditors();
+      // The lockdown test's error notification would cover part of the screenshots.
+      await wb.palette('Notifications: Clear All Notifications');
+      await wb.pickCommand('Welcome: Open Walkthrough...');
+      const input = wb.quickInput.locator('input');
+      await until(async () => (await wb.quickInput.isVisible()) && (await input.inputValue()) === '', { message: 'the walkthrough picker' });
+      await input.fill(walkthrough.title);
+      // Extension walkthroughs join the list once the extension host has registered them.
+      const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title });
+      await row.first().waitFor();
+      await row.first().click();
+
+      const slide = wb.page.locator('.gettingStartedSlideDetails');
+      const id = `${pkg.publisher}.${pkg.name}#${walkthrough.id}`;
+      await until(async () => (await slide.locator(`.category-title[x-category-title-for="${id}"]`).innerText().catch(() => '')).trim() === walkthrough.title,
+        { message: `the walkthrough ${id}` });
+      const steps = slide.locator('.getting-started-step');
+      assert.deepEqual((await steps.locator('.step-title').allInnerTexts()).map((t) => t.trim()), walkthrough.steps.map((step) => step.title));
+      assert.deepEqual(await steps.evaluateAll((nodes) => nodes.map((n) => n.dataset.stepId)),
+        walkthrough.steps.map((step) => `${id}#${step.id}`));
+      // The first step is open: its text, its button, and its media (Markdown with an image, in a webview).
+      const first = steps.first();
+      assert.match(await first.getAttribute('class'), /\bexpanded\b/);
+      assertIncludes((await first.innerText()).replace(/\s+/g, ' '), ['what happens at await?', 'Open the await example'], 'first step');
+      const media = readFileSync(join(ROOT, walkthrough.steps[0].media.markdown), 'utf8');
+      const heading = /^# (.*)$/m.exec(media)[1];
+      await until(async () => (await wb.webview.locator('h1').innerText().catch(() => '')).trim() === heading,
+        { message: `the step's media to show "${heading}"` });
+      await until(() => wb.webview.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), { message: "the media's image" });
+      await wb.shot('walkthrough');
+
+      // Its button runs Open Example with the await example, and the step counts as done.
+      await first.locator('.monaco-button', { hasText: 'Open the await example' }).click();
+      await wb.waitForEditor('await_vs_create_task.py');
+      await wb.page.locator('.tab', { hasText: 'Walkthrough:' }).click();
+      await until(async () => await first.getAttribute('aria-checked') === 'true', { message: 'the first step checked' });
+      await closeAllEditors();
+    });
+
+    check('Open Example... lists the examples by question, opens the picked one, and the panel explains its ticks', async () => {
+      const YIELD_LINE = readFileSync(join(EXAMPLES, 'sleep_zero.py'), 'utf8').split('\n')
+        .findIndex((line) => line.includes('# yield: back of the ready queue')) + 1;
+      const CHEFS = ["chef('Anna', 3)", "chef('Ben', 2)"];
+      await visualize('sleep_zero.py', {
+        open: async () => {
+          await wb.pickCommand('Loopscope: Open Example...');
+          const input = wb.quickInput.locator('input');
+          await until(async () => (await input.getAttribute('placeholder'))?.startsWith('Pick a question about asyncio'), { message: 'the example picker' });
+          const rows = wb.quickInput.locator('.quick-input-list .monaco-list-row');
+          const row = (i) => rows.nth(i).evaluate((n) => [n.querySelector('.label-name')?.textContent, n.querySelector('.label-description')?.textContent]);
+          // Listed by question (the docstring's title), the learning path's first example first.
+          await until(async () => (await rows.count()) > 0, { message: 'examples in the picker' });
+          assert.deepEqual(await row(0), [titleOf('await_vs_create_task'), 'await_vs_create_task.py']);
+          await wb.shot('open-example');
+          // The file name is matched too.
+          await input.fill('sleep_zero');
+          await until(async () => (await rows.count()) === 1 && (await row(0))[1] === 'sleep_zero.py', { message: 'only sleep_zero.py left' });
+          assert.deepEqual(await row(0), [titleOf('sleep_zero'), 'sleep_zero.py']);
+          await wb.page.keyboard.press('Enter');
+          await wb.waitForEditor('sleep_zero.py');
+        },
+      });
+
+      // Tick 3: both chefs yield at sleep(0) and go to the back of the ready queue, in that order.
+      await wb.goToTick(3);
+      const narration = await until(async () => {
+        const text = await wb.narration();
+        return text.startsWith('Tick 3,') && text;
+      }, { message: 'the narration of tick 3' });
+      assertIncludes(narration, [
+        `Task-2 ${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE} (asyncio.sleep(0): yielded, back in the ready queue).`,
+        `Task-3 ${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE}`,
+        'Printed: “Anna chops onion 2”, “Ben chops onion 2”.',
+        'yielded, so they went to the back of the ready queue and will run again in tick 4.',
+        `Ready queue for tick 4, first in, first out: Task-2 ${CHEFS[0]} and Task-3 ${CHEFS[1]}.`,
+      ], 'Explain this tick at tick 3');
+      // Without the side bar the panel is wide enough to show the narration whole.
+      await wb.palette('View: Toggle Primary Side Bar Visibility');
+      await wb.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'hidden' });
+      try {
+        await until(async () => (await wb.panelBox())?.width > 600, { message: 'the panel to widen' });
+        await until(() => wb.webview.locator('#narration').evaluate((n) => n.getBoundingClientRect().bottom <= innerHeight),
+          { message: 'the whole narration on screen' });
+        await wb.shot('example-narration');
+      } finally {
+        await wb.palette('View: Toggle Primary Side Bar Visibility');
+        await wb.page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'visible' });
+      }
+
+      // What it announced is what the panel shows at tick 4.
+      await wb.palette('Loopscope: Step Tick Forward');
+      await until(async () => (await wb.tickLabel()).startsWith('Tick 4 of'), { message: 'panel at tick 4' });
+      await until(async () => JSON.stringify(await wb.webview.locator('#ready-queue li.entry .name').allInnerTexts()) === JSON.stringify(CHEFS),
+        { message: `the ready queue of tick 4 to list ${CHEFS.join(', ')}` });
+      assert.match(await wb.narration(), /^Tick 4,/);
     });
   });
 });

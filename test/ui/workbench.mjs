@@ -262,6 +262,18 @@ export class Workbench {
     return (await this.webview.locator('#tick-label').innerText()).trim();
   }
 
+  /** Moves to tick `n` of the current loop with "Loopscope: Go to Tick..." and waits for the status bar and the panel. */
+  async goToTick(n) {
+    await this.paletteWithInput('Loopscope: Go to Tick...', n);
+    await this.waitStatus(new RegExp(`^Loop tick ${n}/`));
+    await until(async () => (await this.tickLabel()).startsWith(`Tick ${n} of`), { message: `panel at tick ${n}` });
+  }
+
+  /** The panel's "Explain this tick" text: one line per paragraph (code spans without their backticks). */
+  async narration() {
+    return (await this.webview.locator('#narration .narration-line').allInnerTexts()).map((p) => p.trim()).join('\n');
+  }
+
   /** The panel iframe's box in the page (the whole Loopscope webview). */
   async panelBox() {
     return this.page.locator('iframe.webview').boundingBox();
@@ -314,10 +326,19 @@ export class Workbench {
       { message: `webview body class ${bodyClass}` });
   }
 
+  /**
+   * Moves the mouse to `x` near the bottom of the editor, below the code (no hover, no highlighted
+   * button), and waits until the tooltip of what it was on is gone: a button's tooltip (e.g. "More
+   * Actions..." after a palette pick above it) stays for a moment and lands in screenshots.
+   */
+  async parkMouse(x = 600) {
+    await this.page.mouse.move(x, this.page.viewportSize().height - 60);
+    await until(async () => await this.page.locator('.workbench-hover-container').count() === 0, { message: 'no tooltip on screen' });
+  }
+
   /** Screenshot into test-results/screenshots/<name>.png; `park` moves the mouse off the UI first. */
   async shot(name, { park = true, ...options } = {}) {
-    // Bottom-right of the editor, below the code: no hover, no highlighted button.
-    if (park) await this.page.mouse.move(600, this.page.viewportSize().height - 60);
+    if (park) await this.parkMouse();
     const path = join(SHOTS, `${name}.png`);
     await this.page.screenshot({ path, ...options });
     return path;
