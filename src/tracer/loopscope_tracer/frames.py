@@ -66,7 +66,14 @@ def file_field(filename):
 # Code objects where the event loop calls into a handle (set by loop_hooks). A search for
 # "the user line that did this" stops there: above it is only the code that started the loop
 # (e.g. the `asyncio.run(main())` line), which did not do it.
+# Kept as ids (hashing a code object is slow); the codes are pinned so no id is reused.
 boundary_codes = set()
+_pinned_codes = []
+
+
+def add_boundary(co):
+    _pinned_codes.append(co)
+    boundary_codes.add(id(co))
 
 
 def user_frame_in_handle(f):
@@ -75,7 +82,7 @@ def user_frame_in_handle(f):
     bc = boundary_codes
     while f is not None:
         co = f.f_code
-        if co in bc:
+        if id(co) in bc:
             return None
         r = uc.get(co.co_filename)
         if r is None:
@@ -97,7 +104,7 @@ def caller_position(depth=2):
     bc = boundary_codes
     while f is not None:
         co = f.f_code
-        if co in bc:
+        if id(co) in bc:
             return None, None
         r = uc.get(co.co_filename)
         if r is None:

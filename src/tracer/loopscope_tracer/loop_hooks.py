@@ -48,20 +48,41 @@ _WAKERS = {'_set_result_unless_cancelled', '_on_timeout', '_release_waiter'}
 _Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
 _getframe = sys._getframe
 
-# code object -> (name, file field) for user code, () otherwise: the await stack's entries.
+# id(code) -> (code, name, file field) for user code, (code,) otherwise. Keyed by id: hashing
+# a code object hashes its bytecode and constants every time (slow, and slower on 3.13); the
+# entry holds the code, so its id cannot be reused.
 _user_code_info = {}
 
 
-def _code_info(co):
-    fn = co.co_filename
-    return (co.co_name, frames.file_field(fn)) if _is_user_file(fn) else ()
+def user_stack(chain):
+    """The await stack (user frames of the chain, outermost first) and the index just below
+    its deepest frame in the chain (0 when there is no user frame)."""
+    stack = []
+    first = i = 0
+    code_info = _user_code_info
+    for f in chain:
+        i += 1
+        co = f.f_code
+        info = code_info.get(id(co))
+        if info is None:
+            fn = co.co_filename
+            info = ((co, co.co_name, frames.file_field(fn)) if _is_user_file(fn) else (co,))
+            code_info[id(co)] = info
+        if len(info) > 1:
+            first = i
+            if info[2] is None:
+                stack.append((f.f_lineno, info[1]))
+            else:
+                stack.append((f.f_lineno, info[1], info[2]))
+    return stack, first
 
 
 def _named_creators():
-    """Code objects of the stdlib functions that call loop.create_task(coro) and set the
-    task's name only afterwards (tasks._set_task_name, 3.8-3.12): the name is read from
-    their `name` local beforehand, so the `task` event carries it."""
-    out = set()
+    """Code objects (by id, see _user_code_info) of the stdlib functions that call
+    loop.create_task(coro) and set the task's name only afterwards (tasks._set_task_name,
+    3.8-3.12): the name is read from their `name` local beforehand, so the `task` event
+    carries it."""
+    out = {}
     fns = [getattr(tasks, 'create_task', None)]
     tg = getattr(asyncio, 'taskgroups', None)
     if tg is not None:
@@ -69,8 +90,8 @@ def _named_creators():
     for fn in fns:
         co = getattr(fn, '__code__', None)
         if co is not None and 'name' in co.co_varnames:
-            out.add(co)
-    return frozenset(out)
+            out[id(co)] = co
+    return out
 
 
 _NAMED_CREATORS = _named_creators()
@@ -106,7 +127,7 @@ class _Hooks:
         self._patch(concurrent.futures.Future, 'set_exception', self._make_cf_set('exception'))
 
         for fn in (events.Handle._run, self._orig_handle_run):
-            frames.boundary_codes.add(fn.__code__)
+            frames.add_boundary(fn.__code__)
 
     def _patch(self, cls, name, maker):
         orig = cls.__dict__[name]
@@ -477,7 +498,6 @@ class _Hooks:
         reasons = tr.reasons
         compute = reasons.compute
         sleep_code = reasons._sleep_code
-        code_info = _user_code_info
         YIELD = _YIELD
 
         def after_step(task, rec, loop, L, t, dur):
@@ -502,21 +522,8 @@ class _Hooks:
                     coro = task.get_coro()
                 chain = _await_chain(coro)[0]
                 coro = None
-                stack = []
-                first = 0
-                i = 0
-                for f in chain:
-                    i += 1
-                    info = code_info.get(f.f_code)
-                    if info is None:
-                        info = code_info[f.f_code] = _code_info(f.f_code)
-                    if info:
-                        first = i
-                        if info[1] is None:
-                            stack.append((f.f_lineno, info[0]))
-                        else:
-                            stack.append((f.f_lineno, info[0], info[1]))
-                if (first < i - 1 and chain[first].f_code is sleep_code
+                stack, first = user_stack(chain)
+                if (first < len(chain) - 1 and chain[first].f_code is sleep_code
                         and not rec.timeouts):
                     reason = YIELD  # asyncio.sleep(0) awaiting its bare yield
                 elif first == 0 and not rec.started:
@@ -574,20 +581,7 @@ class _Hooks:
             coro = task.get_coro()
         chain, leaf = _await_chain(coro)
         leaf = coro = None
-        stack = []
-        first = 0
-        code_info = _user_code_info
-        for i, f in enumerate(chain):
-            co = f.f_code
-            info = code_info.get(co)
-            if info is None:
-                info = code_info[co] = _code_info(co)
-            if info:
-                first = i + 1
-                if info[1] is None:
-                    stack.append((f.f_lineno, info[0]))
-                else:
-                    stack.append((f.f_lineno, info[0], info[1]))
+        stack, first = user_stack(chain)
         if first == 0 and rec is not None and not rec.started:
             reason = self.tr.reasons.not_started()
         else:
@@ -706,7 +700,7 @@ class _Hooks:
                 name = kwargs.get('name')
                 if name is None and _NAMED_CREATORS:
                     f = _getframe(1)
-                    if f.f_code in _NAMED_CREATORS:
+                    if id(f.f_code) in _NAMED_CREATORS:
                         name = f.f_locals.get('name')
                     f = None
                 if name is not None:

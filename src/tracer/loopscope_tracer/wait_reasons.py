@@ -92,7 +92,8 @@ class Reasons:
         fn = getattr(fn, '__func__', fn)
         co = getattr(fn, '__code__', None)
         if co is not None:
-            self.by_code[co] = handler
+            # By id: hashing a code object is slow. The entry pins the code (no id reuse).
+            self.by_code[id(co)] = (co, handler)
 
     def _register(self):
         R = self._reg
@@ -155,8 +156,9 @@ class Reasons:
             n = len(chain)
             for i in range(first, n):
                 co = chain[i].f_code
-                h = by_code.get(co)
+                h = by_code.get(id(co))
                 if h is not None:
+                    h = h[1]
                     if co is self._sleep_code and i + 1 < n:
                         # asyncio.sleep(0) awaiting __sleep0: skip reading the frame's locals
                         return self._with_timeout(self._yield(None, task), rec)
