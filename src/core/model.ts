@@ -187,6 +187,8 @@ export class TraceModel {
   private readonly timerById = new Map<number, TimerInfo>();
   private readonly currentTickOfLoop = new Map<number, number>();
   private readonly checkpoints: Checkpoint[] = [];
+  /** The trace's protocol major version (1 until the `start` event says otherwise). */
+  private protocol = 1;
   /** Bumped on every event; views use it to know when to redraw. */
   version = 0;
   private queries = 0;
@@ -194,7 +196,10 @@ export class TraceModel {
   apply(event: TraceEvent): void {
     this.version++;
     switch (event.ev) {
-      case 'start': this.start = event; break;
+      case 'start':
+        this.start = event;
+        this.protocol = event.protocol;
+        break;
       case 'end': this.end = event; break;
       case 'loop': this.addLoop(event.loop, event.cls, event.thread); break;
       case 'loop_closed': {
@@ -217,9 +222,12 @@ export class TraceModel {
       case 'done': {
         const task = this.tasks.get(event.task);
         if (task && !task.done) {
-          task.done = {
-            tick: this.tickNow(task.loop), t: event.t, state: event.state, result: event.result, error: event.error,
-          };
+          const tick = this.tickNow(task.loop);
+          task.done = { tick, t: event.t, state: event.state, result: event.result, error: event.error };
+          // Protocol 2: the step that finished the task has no reason, but it had to be read as
+          // "unchanged" until this event (written right after it) said the task is done.
+          const last = task.steps[task.steps.length - 1];
+          if (this.protocol >= 2 && last && last.tick === tick && last.to === null) last.reason = undefined;
         }
         break;
       }
@@ -326,10 +334,16 @@ export class TraceModel {
     if (!task) return;
     const previous = task.steps[task.steps.length - 1];
     const tick = this.tickNow(task.loop);
+    // Protocol 2 leaves out what follows from the task's previous step (docs/protocol.md): `from`
+    // is where that step left the task, and a missing `reason` is the previous one unchanged
+    // (`null` says "no reason"). A protocol 1 step always spells both out.
+    const carry = this.protocol >= 2;
+    const from = event.from === undefined && carry ? previous?.to ?? null : event.from ?? null;
+    const reason = event.reason === undefined && carry ? previous?.reason : validReason(event.reason);
     const step: Step = {
-      task: task.id, tick, t: event.t, dur: event.dur, from: event.from ?? null, to: event.to ?? null,
+      task: task.id, tick, t: event.t, dur: event.dur, from, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason: validReason(event.reason),
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
     };
     task.steps.push(step);
     this.activityOf(tick)?.push({ tick, step });

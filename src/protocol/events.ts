@@ -1,7 +1,7 @@
 // The TypeScript mirror of docs/protocol.md: the only shapes that cross from the tracer to the
 // viewer. Shared by the extension host, the CLI and the webview; keep it free of Node and vscode.
 
-export const PROTOCOL_MAJOR = 1;
+export const PROTOCOL_MAJOR = 2;
 
 /** `[line, function]`, or `[line, function, file]` outside the scenario file. Outermost first. */
 export type Frame = [number, string] | [number, string, string];
@@ -143,15 +143,17 @@ export interface StepEvent {
   task: number;
   t: number;
   dur: number;
-  from: number | null;
-  /** Present when `from` lies outside the scenario file. */
+  /** Protocol 2: omitted when equal to this task's previous step's `to` (present on its first step). */
+  from?: number | null;
+  /** Present when `from` lies outside the scenario file (protocol 2: omitted with `from`). */
   fromFile?: string;
   to: number | null;
   /** Present when `to` lies outside the scenario file. */
   file?: string;
   /** Omitted when identical to this task's previous stack. */
   stack?: Frame[];
-  reason?: WaitReason;
+  /** Protocol 2: omitted when the task is still suspended for the same reason as after its previous step. */
+  reason?: WaitReason | null;
 }
 
 export type DoneState = 'ok' | 'exception' | 'cancelled';

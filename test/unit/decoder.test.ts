@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { EventDecoder, MAX_LINE_BYTES } from '../../src/protocol/decoder';
-import type { TraceEvent } from '../../src/protocol/events';
+import { PROTOCOL_MAJOR, type TraceEvent } from '../../src/protocol/events';
 
 const START = { ev: 'start', protocol: 1, minor: 0, python: '3.11.7', scenario: '/tmp/s.py', clock: 'virtual' };
 const TASK = { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 3, internal: false, t: 0, wall: 0 };
@@ -52,9 +52,18 @@ describe('EventDecoder', () => {
   });
 
   it('rejects a newer major protocol version with a clear message and stops decoding', () => {
-    const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol: 2 })}\n${JSON.stringify(TASK)}\n`)]);
+    const newer = PROTOCOL_MAJOR + 1;
+    const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol: newer })}\n${JSON.stringify(TASK)}\n`)]);
     assert.equal(events.length, 0);
-    assert.match(decoder.fatal ?? '', /protocol version 2.*newer/);
+    assert.match(decoder.fatal ?? '', new RegExp(`protocol version ${newer}.*newer`));
+  });
+
+  it('reads protocol 1 and 2 traces', () => {
+    for (const protocol of [1, 2]) {
+      const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol })}\n${JSON.stringify(TASK)}\n`)]);
+      assert.equal(events.length, 2, `protocol ${protocol}`);
+      assert.equal(decoder.fatal, undefined);
+    }
   });
 
   it('decodes a final line that has no newline at the end of the stream', () => {
