@@ -56,6 +56,8 @@ export class LoopPanel implements vscode.Disposable {
   private replay(): void {
     const visualization = this.visualization;
     if (!visualization) return;
+    // Events still batched would arrive again after the replay that already holds them.
+    visualization.flush();
     this.post({ type: 'reset', session: visualization.info });
     this.post({ type: 'axis', axis: this.axis });
     const chunk = 20000;

@@ -68,7 +68,8 @@ export class Visualization implements vscode.Disposable {
     this.flushTimer ??= setTimeout(() => this.flush(), 30);
   }
 
-  private flush(): void {
+  /** Delivers the events batched for the webview now (a replay must not send them twice). */
+  flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pending.length === 0) return;

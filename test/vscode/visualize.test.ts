@@ -186,6 +186,35 @@ describe('Visualize Loop', function () {
     }
   });
 
+  it('sends each event to the webview once when it reloads while events stream in', async () => {
+    const streaming = join(dir, 'streaming.py');
+    writeFileSync(streaming, 'import asyncio\n\nasync def main():\n    for _ in range(40):\n        await asyncio.sleep(0.01)\n\nasyncio.run(main())\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(streaming), vscode.ViewColumn.One);
+    await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', true, vscode.ConfigurationTarget.Global);
+    try {
+      const { controller } = await api();
+      const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+      // What the panel posts, and a way to act as its webview saying `ready` (as after a reload).
+      type Posted = { type: string; events?: unknown[] };
+      const panel = (controller as unknown as { panel: { post(m: Posted): void; receive(m: unknown): void } }).panel;
+      const posted: Posted[] = [];
+      const post = panel.post.bind(panel);
+      panel.post = (message) => { posted.push(message); post(message); };
+      let seen = 0;
+      // Runs after the visualization has taken the event in and batched it for the webview.
+      run.session!.onEvent(() => { if (++seen % 25 === 0) panel.receive({ type: 'ready' }); });
+      await run.session!.done;
+      await until('the last batch', () => posted.some((m) => m.type === 'events' && m.events?.includes(run.events.at(-1))));
+      const lastReset = posted.map((m) => m.type).lastIndexOf('reset');
+      const received = posted.slice(lastReset).flatMap((m) => (m.type === 'events' ? m.events ?? [] : []));
+      assert.ok(seen >= 50, `only ${seen} events`);
+      assert.equal(received.length, run.events.length, 'the webview holds every event exactly once');
+      assert.ok(received.every((event, i) => event === run.events[i]), 'in the order they came');
+    } finally {
+      await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('turns a SyntaxError into a diagnostic on its line', async () => {
     const broken = join(dir, 'broken.py');
     writeFileSync(broken, 'import asyncio\n\nasync def main(:\n    pass\n');
