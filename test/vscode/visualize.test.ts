@@ -46,6 +46,17 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
   }
 }
 
+/** Runs `body` with a Loopscope setting changed, then puts the setting back. */
+async function withSetting(key: string, value: unknown, body: () => Promise<void>): Promise<void> {
+  const settings = vscode.workspace.getConfiguration('loopscope');
+  await settings.update(key, value, vscode.ConfigurationTarget.Global);
+  try {
+    await body();
+  } finally {
+    await settings.update(key, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
 function lineOf(source: string, marker: string): number {
   return source.split('\n').findIndex((line) => line.includes(marker)) + 1;
 }
@@ -163,9 +174,7 @@ describe('Visualize Loop', function () {
   });
 
   it('in live mode, pauses before every tick and drives the real process one tick per step', async () => {
-    const settings = vscode.workspace.getConfiguration('loopscope');
-    await settings.update('runMode', 'live', vscode.ConfigurationTarget.Global);
-    try {
+    await withSetting('runMode', 'live', async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
       const live = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
       await until('the pause before the first tick', () => live.paused);
@@ -181,17 +190,14 @@ describe('Visualize Loop', function () {
       await vscode.commands.executeCommand('loopscope.continue');
       assert.equal((await live.session!.done).outcome, 'completed');
       assert.equal(live.tickCount, visualization.tickCount, 'the live run saw the same ticks as the recorded one');
-    } finally {
-      await settings.update('runMode', undefined, vscode.ConfigurationTarget.Global);
-    }
+    });
   });
 
   it('sends each event to the webview once when it reloads while events stream in', async () => {
     const streaming = join(dir, 'streaming.py');
     writeFileSync(streaming, 'import asyncio\n\nasync def main():\n    for _ in range(40):\n        await asyncio.sleep(0.01)\n\nasyncio.run(main())\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(streaming), vscode.ViewColumn.One);
-    await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', true, vscode.ConfigurationTarget.Global);
-    try {
+    await withSetting('realTimeClock', true, async () => {
       const { controller } = await api();
       const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
       // What the panel posts, and a way to act as its webview saying `ready` (as after a reload).
@@ -210,9 +216,7 @@ describe('Visualize Loop', function () {
       assert.ok(seen >= 50, `only ${seen} events`);
       assert.equal(received.length, run.events.length, 'the webview holds every event exactly once');
       assert.ok(received.every((event, i) => event === run.events[i]), 'in the order they came');
-    } finally {
-      await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', undefined, vscode.ConfigurationTarget.Global);
-    }
+    });
   });
 
   it('turns a SyntaxError into a diagnostic on its line', async () => {
@@ -234,8 +238,7 @@ describe('Visualize Loop', function () {
     const forever = join(dir, 'forever.py');
     writeFileSync(forever, 'import asyncio\n\nasync def main():\n    while True:\n        await asyncio.sleep(1)\n\nasyncio.run(main())\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(forever), vscode.ViewColumn.One);
-    await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', true, vscode.ConfigurationTarget.Global);
-    try {
+    await withSetting('realTimeClock', true, async () => {
       const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
       await until('a few ticks', () => run.tickCount >= 2);
       const pid = run.session!.pid!;
@@ -248,8 +251,6 @@ describe('Visualize Loop', function () {
       const { controller } = await api();
       assert.equal(controller.current, undefined);
       assert.equal(controller.statusText, undefined);
-    } finally {
-      await vscode.workspace.getConfiguration('loopscope').update('realTimeClock', undefined, vscode.ConfigurationTarget.Global);
-    }
+    });
   });
 });
