@@ -1,6 +1,8 @@
 // Ingest and query benchmark: streams a recorded trace through a pipe (a `cat` child process, as the
 // tracer's descriptor would arrive) into the decoder and the model, then times state-before-tick
-// queries at random ticks. Prints one JSON object.
+// queries at random ticks. A query includes reading every task's state, line, reason and since (as
+// the editor decorations do): the model's snapshots read those from the task's step when asked.
+// Prints one JSON object.
 import { spawn } from 'node:child_process';
 import { TraceModel } from '../src/core/model';
 import { EventDecoder } from '../src/protocol/decoder';
@@ -25,16 +27,19 @@ async function main(path: string, queries: number): Promise<void> {
   let seed = 12345;
   const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
   const times: number[] = [];
+  let read = 0;
   for (let i = 0; i < queries; i++) {
     const tick = random(model.ticks.length);
     const t0 = process.hrtime.bigint();
-    model.stateBefore(tick);
+    for (const task of model.stateBefore(tick)!.tasks) {
+      if (task.state !== 'new' && task.line !== null && task.reason !== undefined && task.since >= 0) read++;
+    }
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
   const percentile = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   console.log(JSON.stringify({
-    events: decoder.stats.events, malformed: decoder.stats.malformed, seconds, eventsPerSecond: decoder.stats.events / seconds,
+    protocol: model.start?.protocol, events: decoder.stats.events, malformed: decoder.stats.malformed, read, seconds, eventsPerSecond: decoder.stats.events / seconds,
     heapMB, rssMB, ticks: model.ticks.length, tasks: model.tasks.size,
     queryP50ms: percentile(0.5), queryP95ms: percentile(0.95), queryMaxMs: times[times.length - 1],
   }));

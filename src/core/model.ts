@@ -8,8 +8,12 @@ import type {
   TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason,
 } from '../protocol/events';
 
-/** State snapshots of live tasks and pending timers are kept every this many ticks. */
-const CHECKPOINT_EVERY = 256;
+// A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
+// ticks, or sooner once CHECKPOINT_STEPS steps or as many steps as there were live tasks have
+// arrived: a query then looks at few steps past its checkpoint, and checkpoints cost at most about
+// 16 bytes a step.
+const CHECKPOINT_TICKS = 256;
+const CHECKPOINT_STEPS = 1024;
 
 export interface LoopInfo {
   id: number;
@@ -59,6 +63,9 @@ export interface TaskInfo {
   eager: boolean;
   created: { tick: number; t: number };
   steps: Step[];
+  /** `steps[i].tick` for each step: state-at-tick searches these plain numbers instead of reading
+   * one step object per probe. */
+  stepTicks: number[];
   /** Set by stateBefore on the tasks in the tick's ready queue (cheaper than a Set per query). */
   readyMark?: number;
   done?: { tick: number; t: number; state: DoneState; result?: string; error?: ErrorInfo };
@@ -131,10 +138,62 @@ export interface LineHistory {
 }
 
 interface Checkpoint {
+  /** The global tick it describes the state before. */
+  tick: number;
+  /** Indices into taskOrder of the tasks not finished before tick - 1. */
   tasks: number[];
+  /** How many steps each of `tasks` had taken when the checkpoint was made (all before `tick`). */
+  stepCounts: number[];
   tasksSeen: number;
   timers: number[];
   timersSeen: number;
+}
+
+const NO_FRAMES: Frame[] = [];
+
+/**
+ * A TaskSnapshot that reads the task's last step when asked: a state-at-tick answer holds one per
+ * live task (10,000 of them in a big trace), and keeping each to three fields keeps that answer
+ * cheap to make and to collect. (Fields declared, not defined: plain assignments are faster.)
+ */
+class Snapshot implements TaskSnapshot {
+  declare readonly task: TaskInfo;
+  declare readonly state: TaskState;
+  declare private readonly step: Step | undefined;
+
+  constructor(task: TaskInfo, state: TaskState, step: Step | undefined) {
+    this.task = task;
+    this.state = state;
+    this.step = step;
+  }
+
+  get doneState(): DoneState | undefined {
+    return this.state === 'done' ? this.task.done?.state : undefined;
+  }
+
+  /** Where it is suspended; where its last step started once done; its `def` line before its first step. */
+  get line(): number | null {
+    if (this.state === 'done') return this.step?.from ?? this.task.line;
+    return this.step ? this.step.to : this.task.line;
+  }
+
+  get file(): string | undefined {
+    if (this.state === 'done') return undefined;
+    return this.step ? this.step.file : this.task.file;
+  }
+
+  get stack(): Frame[] {
+    return this.state !== 'done' && this.step ? this.step.stack : NO_FRAMES;
+  }
+
+  get reason(): WaitReason | undefined {
+    return this.state !== 'done' ? this.step?.reason : undefined;
+  }
+
+  get since(): number {
+    if (this.state === 'done') return this.task.done!.t;
+    return this.step ? this.step.t + this.step.dur : this.task.created.t;
+  }
 }
 
 /** Binary search: index of the first element for which `isAfter` is true. */
@@ -164,6 +223,19 @@ function validStack(stack: unknown): Frame[] | undefined {
   return stack.every((f) => Array.isArray(f) && typeof f[0] === 'number' && typeof f[1] === 'string') ? stack as Frame[] : undefined;
 }
 
+/** Whether two (valid) wait reasons say the same: flat objects of primitives and arrays of numbers. */
+function sameReason(a: WaitReason, b: WaitReason): boolean {
+  if (a.kind !== b.kind || a.text !== b.text) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = (a as unknown as Record<string, unknown>)[key];
+    const y = (b as unknown as Record<string, unknown>)[key];
+    if (x !== y && !(Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i]))) return false;
+  }
+  return true;
+}
+
 export function lineKey(line: number, file?: string): string {
   return file ? `${file}:${line}` : String(line);
 }
@@ -187,6 +259,7 @@ export class TraceModel {
   private readonly timerById = new Map<number, TimerInfo>();
   private readonly currentTickOfLoop = new Map<number, number>();
   private readonly checkpoints: Checkpoint[] = [];
+  private stepsSinceCheckpoint = 0;
   /** The trace's protocol major version (1 until the `start` event says otherwise). */
   private protocol = 1;
   /** Bumped on every event; views use it to know when to redraw. */
@@ -270,7 +343,12 @@ export class TraceModel {
 
   private addTick(event: TickEvent): void {
     const index = this.ticks.length;
-    if (index % CHECKPOINT_EVERY === 0) this.checkpoints.push(this.makeCheckpoint(index));
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (!last || index - last.tick >= CHECKPOINT_TICKS
+      || this.stepsSinceCheckpoint >= Math.max(CHECKPOINT_STEPS, last.tasks.length)) {
+      this.checkpoints.push(this.makeCheckpoint(index));
+      this.stepsSinceCheckpoint = 0;
+    }
     const loop = this.loops.get(event.loop) ?? this.addLoop(event.loop, '?', '?');
     loop.ticks.push(index);
     this.ticks.push({
@@ -292,9 +370,10 @@ export class TraceModel {
     const previous = this.checkpoints[this.checkpoints.length - 1];
     const tasks = this.aliveSince(previous?.tasks ?? [], previous?.tasksSeen ?? 0, this.taskOrder.length,
       (i) => this.taskEnd(i), index - 1);
+    const stepCounts = tasks.map((i) => this.taskOrder[i].steps.length);
     const timers = this.aliveSince(previous?.timers ?? [], previous?.timersSeen ?? 0, this.timers.length,
       (i) => this.timers[i].ended, index);
-    return { tasks, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
+    return { tick: index, tasks, stepCounts, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
   }
 
   private taskEnd(i: number): number {
@@ -323,14 +402,14 @@ export class TraceModel {
     const task: TaskInfo = {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
-      eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [],
+      eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);
   }
 
   private addStep(event: StepEvent): void {
-    const task = this.tasks.get(event.task);
+    const task = this.taskById(event.task);
     if (!task) return;
     const previous = task.steps[task.steps.length - 1];
     const tick = this.tickNow(task.loop);
@@ -339,13 +418,17 @@ export class TraceModel {
     // (`null` says "no reason"). A protocol 1 step always spells both out.
     const carry = this.protocol >= 2;
     const from = event.from === undefined && carry ? previous?.to ?? null : event.from ?? null;
-    const reason = event.reason === undefined && carry ? previous?.reason : validReason(event.reason);
+    let reason = event.reason === undefined && carry ? previous?.reason : validReason(event.reason);
+    // One object for a reason repeated step after step (protocol 1 repeats every one).
+    if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
     };
     task.steps.push(step);
+    task.stepTicks.push(tick);
+    this.stepsSinceCheckpoint++;
     this.activityOf(tick)?.push({ tick, step });
     if (previous && previous.to !== null) {
       const key = lineKey(previous.to, previous.file);
@@ -358,7 +441,9 @@ export class TraceModel {
       history.suspensions++;
       history.totalWait += wait;
       history.longestWait = Math.max(history.longestWait, wait);
-      history.tasks.add(task.id);
+      // Suspended at the same line the time before: the task is already among the line's tasks.
+      const earlier = task.steps[task.steps.length - 3];
+      if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
   }
 
@@ -381,6 +466,13 @@ export class TraceModel {
     }
   }
 
+  /** A task by its id. Ids are 1, 2, ... in creation order (docs/protocol.md), so taskOrder usually
+   * holds it at id - 1: checked, and a Map lookup otherwise. */
+  taskById(id: number): TaskInfo | undefined {
+    const task = this.taskOrder[id - 1];
+    return task?.id === id ? task : this.tasks.get(id);
+  }
+
   /** A timer by its id (from `timer` events). */
   timerInfo(id: number): TimerInfo | undefined {
     return this.timerById.get(id);
@@ -395,21 +487,24 @@ export class TraceModel {
   stateBefore(index: number): StateBeforeTick | undefined {
     const tick = this.ticks[index];
     if (!tick) return undefined;
-    const checkpoint = this.checkpoints[Math.floor(index / CHECKPOINT_EVERY)];
+    const checkpoint = this.checkpoints[firstIndex(this.checkpoints, (c) => c.tick > index) - 1];
     const readyMark = ++this.queries;
     for (const entry of tick.ready) {
-      const task = typeof entry === 'number' ? this.tasks.get(entry) : undefined;
+      const task = typeof entry === 'number' ? this.taskById(entry) : undefined;
       if (task) task.readyMark = readyMark;
     }
 
-    // Unfinished tasks, and those that finished in the tick just before (they show their outcome).
-    const taskIds = this.aliveSince(checkpoint.tasks, checkpoint.tasksSeen, this.taskOrder.length,
-      (i) => this.taskEnd(i), index - 1);
+    // Unfinished tasks, and those that finished in the tick just before (they show their outcome);
+    // the checkpoint's step counts start each task's search for its last step.
     const tasks: TaskSnapshot[] = [];
-    for (const i of taskIds) {
-      const task = this.taskOrder[i];
-      if (task.loop !== tick.loop || task.created.tick >= index) continue;
-      tasks.push(this.snapshot(task, index, task.readyMark === readyMark));
+    const add = (task: TaskInfo, stepsBefore: number) => {
+      if (task.loop !== tick.loop || (task.done && task.done.tick < index - 1)) return;
+      tasks.push(this.snapshot(task, index, task.readyMark === readyMark, stepsBefore));
+    };
+    checkpoint.tasks.forEach((i, j) => add(this.taskOrder[i], checkpoint.stepCounts[j]));
+    // The checkpoint's tasks were created before its tick; these may be created later than `index`.
+    for (let i = checkpoint.tasksSeen; i < this.taskOrder.length; i++) {
+      if (this.taskOrder[i].created.tick < index) add(this.taskOrder[i], 0);
     }
 
     const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timers.length,
@@ -425,34 +520,33 @@ export class TraceModel {
   }
 
   /** One task's state before global tick `index`. */
-  snapshot(task: TaskInfo, index: number, isReady: boolean): TaskSnapshot {
-    const step = this.lastStepBefore(task, index);
-    if (task.done && task.done.tick < index) {
-      return {
-        task, state: 'done', doneState: task.done.state, line: step?.from ?? task.line, stack: [],
-        since: task.done.t,
-      };
-    }
-    if (!step) {
-      return { task, state: isReady ? 'ready' : 'new', line: task.line, file: task.file, stack: [], since: task.created.t };
-    }
-    return {
-      task, state: isReady ? 'ready' : 'suspended', line: step.to, file: step.file, stack: step.stack,
-      reason: step.reason, since: step.t + step.dur,
-    };
+  snapshot(task: TaskInfo, index: number, isReady: boolean, stepsBefore = 0): TaskSnapshot {
+    const step = this.lastStepBefore(task, index, stepsBefore);
+    const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
+    return new Snapshot(task, state, step);
   }
 
-  /** The task's last step in a tick before `index` (a hand-written binary search: this is the hot path). */
-  lastStepBefore(task: TaskInfo, index: number): Step | undefined {
-    const steps = task.steps;
-    let low = 0;
-    let high = steps.length;
+  /**
+   * The task's last step in a tick before `index`, knowing that at least `stepsBefore` of its steps
+   * are (a hand-written search: this is the hot path).
+   */
+  lastStepBefore(task: TaskInfo, index: number, stepsBefore = 0): Step | undefined {
+    const ticks = task.stepTicks;
+    // The answer (the count of steps before `index`) is at least `low`, and usually within a step
+    // or two of a checkpoint's count: gallop from there (low + 1, + 2, + 4, ...), then bisect.
+    let low = stepsBefore;
+    let span = 1;
+    while (low + span <= ticks.length && ticks[low + span - 1] < index) {
+      low += span;
+      span *= 2;
+    }
+    let high = Math.min(ticks.length, low + span - 1);
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (steps[mid].tick >= index) high = mid;
+      if (ticks[mid] >= index) high = mid;
       else low = mid + 1;
     }
-    return low > 0 ? steps[low - 1] : undefined;
+    return low > 0 ? task.steps[low - 1] : undefined;
   }
 
   /** Global index of the last tick of `loop` (or any loop) whose loop time is at most `t`. */

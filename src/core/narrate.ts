@@ -286,11 +286,12 @@ function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapsh
     const task = model.tasks.get(id);
     const reason = reasons.get(id);
     const ref = taskRef(task, id);
-    const ranHere = task?.steps.some((s) => s.tick === index) ?? false;
+    // Binary searches: a big tick readies thousands of tasks with hundreds of steps each.
+    const ranHere = task !== undefined && model.resumeTick(task, index - 1) === index;
     const awaited = [reason?.task, ...(reason?.children ?? []), ...(reason?.tasks ?? [])]
       .filter((t): t is number => t !== undefined && model.tasks.get(t)?.done?.tick === index);
-    const nextStep = task?.steps.find((s) => s.tick > index);
-    const cancelled = task?.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === nextStep.tick;
+    const nextStep = task !== undefined ? model.resumeTick(task, index) : undefined;
+    const cancelled = task?.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === nextStep;
     if (cancelled) {
       add('cancelled', (list, plural) => `${list} ${plural ? 'were' : 'was'} cancelled: cancel() wakes a waiting task `
         + `so that CancelledError is raised inside it, in tick ${nextN}.`, ref);

@@ -29,6 +29,18 @@ const REQUIRED: Record<string, Record<string, 'n' | 's' | 'o' | 'b'>> = {
   internal_error: { message: 's' },
 };
 
+// Most lines of a big trace are protocol 2 steps that only moved a task on, such as
+// {"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":12}. This pattern reads exactly those
+// (JSON numbers, in the order the tracer writes them) about twice as fast as JSON.parse, giving
+// the same event; any other line, or any variation of one, goes to JSON.parse.
+const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][-+]?\\d+)?';
+const PLAIN_STEP = new RegExp(`^\\{"ev":"step","task":(${NUMBER}),"t":(${NUMBER}),"dur":(${NUMBER}),"to":(${NUMBER}|null)\\}$`);
+
+function plainStep(line: string): Record<string, unknown> | undefined {
+  const m = PLAIN_STEP.exec(line);
+  return m ? { ev: 'step', task: Number(m[1]), t: Number(m[2]), dur: Number(m[3]), to: m[4] === 'null' ? null : Number(m[4]) } : undefined;
+}
+
 function hasRequiredFields(event: Record<string, unknown>): boolean {
   const fields = REQUIRED[event.ev as string];
   for (const name in fields) {
@@ -103,12 +115,14 @@ export class EventDecoder {
 
   private line(line: string): void {
     if (line.length === 0 || line === '\r') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      this.malformed(line);
-      return;
+    let value: unknown = plainStep(line);
+    if (value === undefined) {
+      try {
+        value = JSON.parse(line);
+      } catch {
+        this.malformed(line);
+        return;
+      }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.malformed(line);

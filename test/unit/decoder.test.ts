@@ -66,6 +66,39 @@ describe('EventDecoder', () => {
     }
   });
 
+  it('decodes plain step lines (read without JSON.parse) exactly as JSON.parse does, malformed ones too', () => {
+    const lines = [
+      '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":12}',
+      '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":null}',
+      '{"ev":"step","task":123456789012,"t":-0,"dur":1.5e-7,"to":0}',
+      '{"ev":"step","task":7,"t":12.5E+3,"dur":3.0000000000000004,"to":1.5}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12} ',
+      '{"ev":"step","task":7,"to":12,"t":0.1,"dur":0.2}',
+      '{"ev":"step", "task":7,"t":0.1,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12,"reason":null}',
+      '{"ev":"step","task":7,"t":1e999,"dur":0.2,"to":12}',
+      '{"ev":"step","task":07,"t":0.1,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":.1,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":1.,"dur":0.2,"to":12}',
+      '{"ev":"step","task":"7","t":0.1,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12}}',
+    ];
+    for (const line of lines) {
+      const { events, decoder } = decodeAll([bytes(`${line}\n`)]);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = undefined;
+      }
+      const valid = parsed !== undefined && Object.values(parsed as object).every((v) => typeof v !== 'number' || Number.isFinite(v))
+        && typeof (parsed as { task: unknown }).task === 'number';
+      assert.deepEqual(events, valid ? [parsed] : [], line);
+      assert.equal(decoder.stats.malformed, valid ? 0 : 1, line);
+      if (valid) assert.ok(Object.is((events[0] as { t: number }).t, (parsed as { t: number }).t), line);
+    }
+  });
+
   it('decodes a final line that has no newline at the end of the stream', () => {
     const { events } = decodeAll([bytes(JSON.stringify(START))]);
     assert.equal(events.length, 1);
