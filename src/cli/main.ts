@@ -10,7 +10,7 @@ import { TraceModel, type StateBeforeTick } from '../core/model';
 import { DEFAULT_PYTHONS, findPython } from '../core/python';
 import { Session, type SessionResult } from '../core/session';
 import { summarize } from '../core/summary';
-import { MAX_TRACE_EVENTS, readTraceFile, writeTraceFile } from '../core/traceFile';
+import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import { drawLanes } from './terminalLanes';
 
@@ -197,7 +197,7 @@ async function loadModel(path: string | undefined): Promise<TraceModel> {
   if (read.fatal) throw new UsageError(read.fatal);
   if (!model.start) throw new UsageError(`${path} is not a Loopscope trace (no start event; ${read.stats.malformed} malformed lines)`);
   if (read.stats.malformed) process.stderr.write(`loopscope: skipped ${read.stats.malformed} malformed lines in ${path}\n`);
-  if (read.partial) process.stderr.write(`loopscope: read only the first ${MAX_TRACE_EVENTS} events of ${path}\n`);
+  if (read.partial) process.stderr.write(`loopscope: ${path}: ${partialMessage(read)}\n`);
   return model;
 }
 

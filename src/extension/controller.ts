@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
 import { Session, type SessionResult } from '../core/session';
-import { MAX_TRACE_EVENTS, readTraceFile, writeTraceFile } from '../core/traceFile';
+import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
 import { type DrawnDecorations, updateDecorations } from './decorations';
@@ -110,7 +110,7 @@ export class Controller implements vscode.Disposable {
     const events: TraceEvent[] = [];
     let read;
     try {
-      read = await readTraceFile(uri.fsPath, (event) => events.push(event), MAX_TRACE_EVENTS);
+      read = await readTraceFile(uri.fsPath, (event) => events.push(event));
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
@@ -132,7 +132,7 @@ export class Controller implements vscode.Disposable {
     this.show(visualization);
     visualization.load(events);
     const problems = [
-      read.partial ? `only the first ${MAX_TRACE_EVENTS.toLocaleString()} events are shown` : '',
+      read.partial ? partialMessage(read) : '',
       read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
     ].filter(Boolean);
     if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);

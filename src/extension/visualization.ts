@@ -48,8 +48,11 @@ export class Visualization implements vscode.Disposable {
 
   /** Events from a saved trace, all at once. */
   load(events: TraceEvent[]): void {
-    for (const event of events) this.model.apply(event);
-    this.events.push(...events);
+    // One at a time: push(...events) overflows the call stack past about 120,000 events.
+    for (const event of events) {
+      this.model.apply(event);
+      this.events.push(event);
+    }
     this.eventsArrived.fire(events);
     this.changed.fire();
   }

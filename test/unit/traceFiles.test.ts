@@ -1,12 +1,15 @@
-// Trace files from someone else: corrupt, truncated or hostile .jsonl files give a clear message or
-// a bounded partial view, through the reader the extension and the CLI share, and the CLI itself.
+// Trace files from someone else: corrupt, truncated, huge (over 1 GB) or hostile .jsonl files give a
+// clear message or a bounded partial view, through the reader the extension and the CLI share, and
+// the CLI itself.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceModel } from '../../src/core/model';
-import { readTraceFile } from '../../src/core/traceFile';
+import { MAX_TRACE_BYTES, MAX_TRACE_EVENTS, readTraceFile } from '../../src/core/traceFile';
 import { REPO, scenarioDir, writeScenario } from './helpers';
+import { HEADER, HUGE_BYTES, hugeLines, smallEvents, TICK, writeHuge } from './hugeTrace';
 
 const CLI = join(REPO, 'dist', 'cli.js');
 
@@ -72,5 +75,77 @@ describe('saved trace files', function () {
     assert.equal(read.partial, true);
     assert.equal(delivered, 5);
     assert.ok(model.start, 'what was read is usable');
+  });
+});
+
+/** Runs the CLI with a hang guard and returns its output, exit status and peak resident memory. */
+function cliWithPeak(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string; peakMB: number; seconds: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, timeout: 10 * 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    let peakKB = 0;
+    // VmHWM is the process's own high-water mark; the last reading before it exits is its peak.
+    const probe = setInterval(() => {
+      try {
+        peakKB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? peakKB);
+      } catch {
+        // Exited.
+      }
+    }, 50);
+    child.on('close', (status) => {
+      clearInterval(probe);
+      resolve({ status, stdout, stderr, peakMB: peakKB / 1024, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+describe('a trace file over 1 GB', function () {
+  // A guard against a hang, not a timing assertion: a healthy read takes well under a minute.
+  this.timeout(10 * 60_000);
+  const path = join(tmpdir(), `loopscope-huge-${process.pid}.jsonl`);
+  afterEach(() => rmSync(path, { force: true }));
+
+  it('of small events: stops at the event cap, says so, memory stays bounded (CLI and reader)', async () => {
+    const size = writeHuge(path, HUGE_BYTES, smallEvents).bytes;
+    const cli = await cliWithPeak(['show', path, '--tick', '3'], tmpdir());
+    console.log(`      ${(size / 1e9).toFixed(2)} GB file of ticks and steps: CLI ${cli.seconds.toFixed(0)} s, peak RSS ${cli.peakMB.toFixed(0)} MB`);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stderr, /: only the first 1,000,000 events \(\d+ MB\) are shown: Loopscope reads at most 1,000,000 events or 500 MB of a trace\n$/);
+    assert.match(cli.stdout, /^Loop 1, tick 3 of 499999, t=0\.003/);
+    assert.ok(cli.peakMB < 1500, `the CLI peaked at ${cli.peakMB.toFixed(0)} MB`);
+
+    // The reader Open Trace uses, into a model, in this process.
+    const model = new TraceModel();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const probe = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+    const read = await readTraceFile(path, (event) => model.apply(event));
+    clearInterval(probe);
+    const grownMB = (Math.max(peak, process.memoryUsage().rss) - before) / 1e6;
+    console.log(`      reader: ${read.events} events, ${(read.bytes / 1e6).toFixed(0)} MB read, RSS grew ${grownMB.toFixed(0)} MB`);
+    assert.equal(read.partial, true);
+    assert.equal(read.events, MAX_TRACE_EVENTS);
+    assert.ok(read.bytes < size / 4, `stopped early: ${read.bytes} of ${size} bytes read`);
+    assert.equal(model.ticks.length, Math.ceil((MAX_TRACE_EVENTS - 3) / 2));
+    assert.ok(grownMB < 1500, `RSS grew by ${grownMB.toFixed(0)} MB`);
+  });
+
+  it('of a few huge lines: stops at the byte cap, says so, memory stays bounded', async () => {
+    const size = writeHuge(path, HUGE_BYTES, hugeLines).bytes;
+    const cli = await cliWithPeak(['show', path, '--tick', '1'], tmpdir());
+    console.log(`      ${(size / 1e9).toFixed(2)} GB file of 50 MB output lines: CLI ${cli.seconds.toFixed(0)} s, peak RSS ${cli.peakMB.toFixed(0)} MB`);
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stderr, /: only the first 13 events \(500 MB\) are shown: Loopscope reads at most 1,000,000 events or 500 MB of a trace\n$/);
+    assert.match(cli.stdout, /^Loop 1, tick 1 of 1, t=0\.000/);
+    assert.ok(cli.peakMB < 1500, `the CLI peaked at ${cli.peakMB.toFixed(0)} MB`);
+
+    const read = await readTraceFile(path, () => undefined);
+    assert.equal(read.partial, true);
+    assert.equal(read.bytes, MAX_TRACE_BYTES);
+    assert.equal(read.events, 4 + Math.floor((MAX_TRACE_BYTES - HEADER.length - 1 - TICK.length) / hugeLines(1).length));
   });
 });
