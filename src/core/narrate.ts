@@ -262,7 +262,15 @@ function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapsh
     if (siblings) siblings.push(task);
     else byParent.set(task.parent, [task]);
   }
+  let groupsTold = 0;
   for (const [parent, children] of byParent) {
+    if (++groupsTold > MAX_TOLD) {
+      const rest = [...byParent.values()].slice(MAX_TOLD);
+      const count = rest.reduce((sum, group) => sum + group.length, 0);
+      out.push(`…and ${count} more task${count > 1 ? 's' : ''} created by ${rest.length} other task${rest.length > 1 ? 's' : ''}.`);
+      for (const group of rest) for (const c of group) explained.add(c.id);
+      break;
+    }
     const lines = new Set(children.map((c) => c.line));
     const sameLine = lines.size === 1 && children[0].line !== null ? ` at line ${children[0].line}` : '';
     const names = children.slice(0, MAX_LISTED + 1).map((c) => `${taskRef(c)}${!sameLine && c.line !== null ? ` (line ${c.line})` : ''}`);

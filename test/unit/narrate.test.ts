@@ -99,6 +99,26 @@ describe('narrateTick on hand-made events', () => {
     assert.ok(lines.some((l) => l.endsWith('and 14 more yielded, so they went to the back of the ready queue and will run again in tick 2.')), lines.join('\n'));
   });
 
+  it('stays short when many tasks each create a task in one tick', () => {
+    const parents = Array.from({ length: 30 }, (_, i) => i + 2);
+    const task = (id: number, parent: number | null) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: parent ? 'child' : 'parent',
+      label: parent ? 'child()' : 'parent()', parent, line: parent ? 5 : 9, internal: false, t: 0, wall: 0 });
+    const crowdEvents = [
+      events[0], events[1],
+      ...parents.map((id) => task(id, null)),
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: parents },
+      ...parents.flatMap((id) => [task(id + 100, id), { ev: 'step', task: id, t: 0, dur: 0, from: 3, to: 5, stack: [[5, 'parent']],
+        reason: { kind: 'task', task: id + 100, text: 'awaiting a task' } }]),
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: parents.map((id) => id + 100) },
+    ] as unknown as TraceEvent[];
+    const crowd = new TraceModel();
+    for (const event of crowdEvents) crowd.apply(event);
+    const lines = narrateTick(crowd, 0).split('\n');
+    assert.ok(lines.length <= 24, lines.join('\n'));
+    assert.ok(lines.includes('…and 22 more tasks created by 22 other tasks.'), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('Task-2 `parent()` created Task-102 `child()`')), lines.join('\n'));
+  });
+
   it('is empty for a tick that does not exist', () => {
     assert.equal(narrateTick(model, 99), '');
   });
