@@ -496,16 +496,20 @@ export class TraceModel {
 
     // Unfinished tasks, and those that finished in the tick just before (they show their outcome);
     // the checkpoint's step counts start each task's search for its last step.
-    const tasks: TaskSnapshot[] = [];
+    // Sized once (at most every candidate), then cut to length: growing it by push would allocate
+    // about as much again, and allocation is what the tail of these queries waits on (GC).
+    const tasks: TaskSnapshot[] = new Array(checkpoint.tasks.length + this.taskOrder.length - checkpoint.tasksSeen);
+    let count = 0;
     const add = (task: TaskInfo, stepsBefore: number) => {
       if (task.loop !== tick.loop || (task.done && task.done.tick < index - 1)) return;
-      tasks.push(this.snapshot(task, index, task.readyMark === readyMark, stepsBefore));
+      tasks[count++] = this.snapshot(task, index, task.readyMark === readyMark, stepsBefore);
     };
-    checkpoint.tasks.forEach((i, j) => add(this.taskOrder[i], checkpoint.stepCounts[j]));
+    for (let j = 0; j < checkpoint.tasks.length; j++) add(this.taskOrder[checkpoint.tasks[j]], checkpoint.stepCounts[j]);
     // The checkpoint's tasks were created before its tick; these may be created later than `index`.
     for (let i = checkpoint.tasksSeen; i < this.taskOrder.length; i++) {
       if (this.taskOrder[i].created.tick < index) add(this.taskOrder[i], 0);
     }
+    tasks.length = count;
 
     const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timers.length,
       (i) => this.timers[i].ended, index);
