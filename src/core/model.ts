@@ -226,13 +226,12 @@ function validStack(stack: unknown): Frame[] | undefined {
 /** Whether two (valid) wait reasons say the same: flat objects of primitives and arrays of numbers. */
 function sameReason(a: WaitReason, b: WaitReason): boolean {
   if (a.kind !== b.kind || a.text !== b.text) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
+  for (const key in a) {
     const x = (a as unknown as Record<string, unknown>)[key];
     const y = (b as unknown as Record<string, unknown>)[key];
     if (x !== y && !(Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i]))) return false;
   }
+  for (const key in b) if (!Object.hasOwn(a, key)) return false;
   return true;
 }
 

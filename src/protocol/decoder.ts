@@ -37,6 +37,8 @@ const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][-+]?\\d+)?';
 const PLAIN_STEP = new RegExp(`^\\{"ev":"step","task":(${NUMBER}),"t":(${NUMBER}),"dur":(${NUMBER}),"to":(${NUMBER}|null)\\}$`);
 
 function plainStep(line: string): Record<string, unknown> | undefined {
+  // A line ending in "}}" holds an object (a protocol 1 step's reason): not worth the pattern.
+  if (line.charCodeAt(line.length - 2) === 0x7d) return undefined;
   const m = PLAIN_STEP.exec(line);
   return m ? { ev: 'step', task: Number(m[1]), t: Number(m[2]), dur: Number(m[3]), to: m[4] === 'null' ? null : Number(m[4]) } : undefined;
 }
