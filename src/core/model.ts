@@ -255,6 +255,10 @@ export class TraceModel {
   readonly lineHistory = new Map<string, LineHistory>();
   /** Per global tick: the steps and callbacks that ran during it, in order. */
   private readonly activity: Activity[][] = [];
+  /** Per global tick: how many tasks and timers had arrived before it. Those of its loop that arrive
+   * later belong to it or to later ticks, so a query need not look past these. */
+  private readonly tasksBeforeTick: number[] = [];
+  private readonly timersBeforeTick: number[] = [];
   private readonly timerById = new Map<number, TimerInfo>();
   private readonly currentTickOfLoop = new Map<number, number>();
   private readonly checkpoints: Checkpoint[] = [];
@@ -356,6 +360,8 @@ export class TraceModel {
       ready: Array.isArray(event.ready) ? event.ready.filter((e) => typeof e === 'number' || isCallbackRef(e)) : [],
     });
     this.activity.push([]);
+    this.tasksBeforeTick.push(this.taskOrder.length);
+    this.timersBeforeTick.push(this.timers.length);
     this.currentTickOfLoop.set(event.loop, index);
     for (const entry of this.ticks[index].ready) {
       if (typeof entry === 'object' && typeof entry.timer === 'number') {
@@ -497,23 +503,22 @@ export class TraceModel {
     // the checkpoint's step counts start each task's search for its last step.
     // Sized once (at most every candidate), then cut to length: growing it by push would allocate
     // about as much again, and allocation is what the tail of these queries waits on (GC).
-    const tasks: TaskSnapshot[] = new Array(checkpoint.tasks.length + this.taskOrder.length - checkpoint.tasksSeen);
+    const tasksSeen = this.tasksBeforeTick[index];
+    const tasks: TaskSnapshot[] = new Array(checkpoint.tasks.length + tasksSeen - checkpoint.tasksSeen);
     let count = 0;
     const add = (task: TaskInfo, stepsBefore: number) => {
       if (task.loop !== tick.loop || (task.done && task.done.tick < index - 1)) return;
       tasks[count++] = this.snapshot(task, index, task.readyMark === readyMark, stepsBefore);
     };
     for (let j = 0; j < checkpoint.tasks.length; j++) add(this.taskOrder[checkpoint.tasks[j]], checkpoint.stepCounts[j]);
-    // The checkpoint's tasks were created before its tick; these may be created later than `index`.
-    for (let i = checkpoint.tasksSeen; i < this.taskOrder.length; i++) {
-      if (this.taskOrder[i].created.tick < index) add(this.taskOrder[i], 0);
-    }
+    // And the tasks that arrived between the checkpoint and this tick.
+    for (let i = checkpoint.tasksSeen; i < tasksSeen; i++) add(this.taskOrder[i], 0);
     tasks.length = count;
 
-    const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timers.length,
+    const timerIds = this.aliveSince(checkpoint.timers, checkpoint.timersSeen, this.timersBeforeTick[index],
       (i) => this.timers[i].ended, index);
     const timers = timerIds.map((i) => this.timers[i])
-      .filter((timer) => timer.loop === tick.loop && timer.scheduled < index)
+      .filter((timer) => timer.loop === tick.loop)
       .sort((a, b) => a.when - b.when || a.id - b.id);
 
     return {

@@ -65,3 +65,64 @@ describe('TraceModel checkpoints', () => {
     }
   });
 });
+
+/** Events split at each `tick`: the tick and what arrived until the next one. */
+function tickChunks(events: TraceEvent[]): TraceEvent[][] {
+  const chunks: TraceEvent[][] = [];
+  for (const event of events) {
+    if (event.ev === 'tick' || chunks.length === 0) chunks.push([]);
+    chunks[chunks.length - 1].push(event);
+  }
+  return chunks;
+}
+
+/** Loop 2 of the same generator: its own loop, task and timer ids. */
+function asLoop2(events: TraceEvent[]): TraceEvent[] {
+  const shift = 100_000;
+  return events.filter((e) => e.ev !== 'start').map((e) => {
+    const event = { ...e } as Record<string, unknown>;
+    if (event.loop !== undefined) event.loop = 2;
+    if (typeof event.task === 'number') event.task += shift;
+    if (typeof event.timer === 'number') event.timer += shift;
+    if (Array.isArray(event.ready)) {
+      event.ready = (event.ready as TraceEvent[]).map((r) => (typeof r === 'number' ? r + shift : { ...r as object, timer: (r as { timer: number }).timer + shift }));
+    }
+    return event as unknown as TraceEvent;
+  });
+}
+
+describe('TraceModel checkpoints with two loops in threads', () => {
+  // Each loop's tick is still running (half its events to come) while the other loop's next tick
+  // starts: steps, tasks and timers arrive after ticks of the other loop with higher indices.
+  const one = generateTrace(400, 7);
+  const two = asLoop2(generateTrace(400, 11));
+  const [chunks1, chunks2] = [tickChunks(one), tickChunks(two)];
+  const events: TraceEvent[] = [...chunks1[0], ...chunks2[0]];
+  for (let i = 1; i < Math.max(chunks1.length, chunks2.length); i++) {
+    const [a, b] = [chunks1[i] ?? [], chunks2[i] ?? []];
+    const half = (chunk: TraceEvent[]) => Math.ceil(chunk.length / 2);
+    events.push(...a.slice(0, half(a)), ...b.slice(0, half(b)), ...a.slice(half(a)), ...b.slice(half(b)));
+  }
+  const both = new TraceModel();
+  for (const event of events) both.apply(event);
+
+  it('answers every tick of each loop as a trace of that loop alone does', () => {
+    for (const [loopId, alone] of [[1, one], [2, two]] as const) {
+      const model = new TraceModel();
+      for (const event of alone) model.apply(event);
+      const ticks = both.loops.get(loopId)!.ticks;
+      assert.equal(ticks.length, model.ticks.length);
+      ticks.forEach((index, n) => {
+        // Unfinished tasks only: a task finished "in the tick just before" is listed when it finished
+        // in the previous global tick, which here may belong to the other loop.
+        const view = (state: ReturnType<TraceModel['stateBefore']>) => ({
+          tasks: state!.tasks.filter((s) => s.state !== 'done')
+            .map((s) => ({ id: s.task.id, state: s.state, line: s.line, reason: s.reason?.text, since: s.since })),
+          timers: state!.timers.map((timer) => timer.id),
+          ran: state!.ran.map((a) => a.step?.task ?? a.callback?.fn),
+        });
+        assert.deepEqual(view(both.stateBefore(index)), view(model.stateBefore(n)), `loop ${loopId}, tick ${n + 1}`);
+      });
+    }
+  });
+});
