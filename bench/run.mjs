@@ -59,7 +59,9 @@ console.error('3. virtual clock speed-up on a scenario that sleeps 9 s');
 
 console.error('4-5. ingest and queries on a recorded trace of at least 1,000,000 events');
 {
-  const trace = join(cache, 'trace-1m.jsonl');
+  // Recorded once per protocol version: a trace from an older tracer would measure the old format.
+  const protocol = /^PROTOCOL = (\d+)/m.exec(readFileSync(join(root, 'src/tracer/loopscope_tracer/__init__.py'), 'utf8'))[1];
+  const trace = join(cache, `trace-1m-protocol${protocol}.jsonl`);
   if (!existsSync(trace)) {
     execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'trace', 'bench/scenarios/big_trace.py', '--out', trace, '--json', '--timeout', '600'],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
