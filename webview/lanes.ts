@@ -458,18 +458,14 @@ export function segmentTarget(seg: Segment): { line: number; file?: string } | u
     typeof line === 'number' && line >= 1 ? { line, file } : undefined;
   const topFile = (step: Step | undefined) => step?.stack[step.stack.length - 1]?.[2];
   switch (info.kind) {
-    case 'running': {
-      const steps = info.task.steps;
-      const i = steps.indexOf(info.step);
-      return at(info.step.from, topFile(steps[i - 1])) ?? at(info.step.to, topFile(info.step));
-    }
+    case 'running': return at(info.step.from, info.step.fromFile) ?? at(info.step.to, topFile(info.step));
     case 'ready': return info.prev ? at(info.prev.to, topFile(info.prev)) : at(info.task.line, info.task.file);
     case 'suspended': return at(info.prev.to, topFile(info.prev));
     case 'done': {
       const error = info.task.done?.error;
       if (error?.line) return at(error.line, error.file);
       const last = info.task.steps[info.task.steps.length - 1];
-      return at(last?.from) ?? at(info.task.line, info.task.file);
+      return at(last?.from, last?.fromFile) ?? at(info.task.line, info.task.file);
     }
     case 'callback': return at(info.callback.line, info.callback.file);
     case 'blocking': return at(info.blocking.line, info.blocking.file);

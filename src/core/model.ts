@@ -43,6 +43,8 @@ export interface Step {
   t: number;
   dur: number;
   from: number | null;
+  /** The file of `from` when outside the scenario. */
+  fromFile?: string;
   to: number | null;
   /** The file of `to` when outside the scenario. */
   file?: string;
@@ -422,12 +424,14 @@ export class TraceModel {
     // is where that step left the task, and a missing `reason` is the previous one unchanged
     // (`null` says "no reason"). A protocol 1 step always spells both out.
     const carry = this.protocol >= 2;
-    const from = event.from === undefined && carry ? previous?.to ?? null : event.from ?? null;
+    const carryFrom = event.from === undefined && carry;
+    const from = carryFrom ? previous?.to ?? null : event.from ?? null;
+    const fromFile = carryFrom ? previous?.file : typeof event.fromFile === 'string' ? event.fromFile : undefined;
     let reason = event.reason === undefined && carry ? previous?.reason : validReason(event.reason);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
-      task: task.id, tick, t: event.t, dur: event.dur, from, to: event.to ?? null,
+      task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
     };

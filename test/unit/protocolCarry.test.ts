@@ -137,8 +137,9 @@ describe('Protocol 2 steps carry from and reason forward', () => {
     const model = modelOf(leaveOutCarried(handWritten()));
     const [main, fetch, serve] = model.taskOrder;
     assert.deepEqual(main.steps.map((s) => [s.from, s.to, s.reason?.kind]), [[20, 22, 'sleep'], [22, 23, 'yield'], [23, 23, 'yield'], [23, 23, 'yield'], [23, null, undefined]]);
-    assert.deepEqual(fetch.steps.map((s) => [s.from, s.to, s.file, s.reason?.kind]),
-      [[3, 5, LIB, 'queue_get'], [5, 5, LIB, 'queue_get'], [5, 24, undefined, undefined], [24, 24, undefined, undefined], [24, null, undefined, undefined]]);
+    assert.deepEqual(fetch.steps.map((s) => [s.from, s.fromFile, s.to, s.file, s.reason?.kind]),
+      [[3, LIB, 5, LIB, 'queue_get'], [5, LIB, 5, LIB, 'queue_get'], [5, LIB, 24, undefined, undefined],
+        [24, undefined, 24, undefined, undefined], [24, undefined, null, undefined, undefined]]);
     assert.deepEqual(serve.steps.map((s) => s.reason?.kind), ['queue_get', 'queue_get', undefined], 'suspended outside user code, then cancelled');
   });
 });
