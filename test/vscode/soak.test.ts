@@ -48,17 +48,28 @@ function listeningSockets(): number {
   return count;
 }
 
-/** The extension host's live child processes, by command line (VS Code starts some of its own). */
-function children(): string[] {
-  const found: string[] = [];
+/** Every live process (zombies excluded): its pid, parent and process group, from /proc. */
+function liveProcesses(): { pid: number; ppid: number; pgrp: number }[] {
+  const found: { pid: number; ppid: number; pgrp: number }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[1]) === process.pid) {
-        found.push(readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 120));
-      }
+      if (fields[0] !== 'Z') found.push({ pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]) });
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+/** The extension host's live child processes, by command line (VS Code starts some of its own). */
+function children(): string[] {
+  const found: string[] = [];
+  for (const { pid } of liveProcesses().filter((p) => p.ppid === process.pid)) {
+    try {
+      found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 120));
     } catch {
       // Gone while we looked.
     }
@@ -95,18 +106,7 @@ function report(line: string): void {
 
 /** Live processes (zombies excluded) in the process groups our sessions led. */
 function leftInGroups(groups: Set<number>): number[] {
-  const left: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && groups.has(Number(fields[2]))) left.push(Number(name));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return left;
+  return liveProcesses().filter((p) => groups.has(p.pgrp)).map((p) => p.pid);
 }
 
 async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
