@@ -300,13 +300,18 @@ def exception_position(exc):
     return line, file
 
 
-def error_info(exc):
-    line, file = exception_position(exc)
-    d = {'type': type(exc).__name__, 'message': _safe_str(exc)}
+def put_position(d, line, file):
+    """Adds the protocol's optional `line` and `file` to an event (each only when known)."""
     if line is not None:
         d['line'] = line
     if file is not None:
         d['file'] = file
+
+
+def error_info(exc):
+    line, file = exception_position(exc)
+    d = {'type': type(exc).__name__, 'message': _safe_str(exc)}
+    put_position(d, line, file)
     return d
 
 

@@ -257,10 +257,7 @@ class _Hooks:
             return self.tr.task_id(obj)
         d = {'fn': frames.callable_name(cb)}
         line, file = frames.callable_position(cb)
-        if line is not None:
-            d['line'] = line
-        if file is not None:
-            d['file'] = file
+        frames.put_position(d, line, file)
         kind, timer = self._callback_kind(h, cb, L, pop=False)
         if timer is not None:
             d['timer'] = timer
@@ -602,20 +599,24 @@ class _Hooks:
             if tid is not None and not isinstance(fn, str):
                 fn = getattr(frames.task_coro(fn), '__qualname__', '?')
             L.tick_blocked = True
-            samples = L.samples
-            sampled = bool(samples)
-            if sampled:
-                line, file = max(set(samples), key=samples.count)
-            ev = {'ev': 'blocking', 'loop': L.id, 'what': 'step' if tid else 'callback'}
-            if tid is not None:
-                ev['task'] = tid
-            ev['fn'] = fn
-            ev['line'] = line
-            if file is not None:
-                ev['file'] = file
-            ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n,
-                      sampled=sampled)
-            self.tr.emit(ev)
+            self._emit_blocking(L, loop, tid, fn, line, file, dur)
+
+    def _emit_blocking(self, L, loop, tid, fn, line, file, dur):
+        """A `blocking` event for a step (tid: its task) or a callback. When the watchdog
+        sampled the running frame, the most frequent sampled line replaces line/file."""
+        samples = list(L.samples)
+        sampled = bool(samples)
+        if sampled:
+            line, file = max(set(samples), key=samples.count)
+        ev = {'ev': 'blocking', 'loop': L.id, 'what': 'callback' if tid is None else 'step'}
+        if tid is not None:
+            ev['task'] = tid
+        ev['fn'] = fn
+        ev['line'] = line
+        if file is not None:
+            ev['file'] = file
+        ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n, sampled=sampled)
+        self.tr.emit(ev)
 
     def blocking_in_progress(self):
         """At a stop (a limit, control `stop`), possibly from another thread: a `blocking`
@@ -639,30 +640,18 @@ class _Hooks:
                     blocking._sample(L)
                 cb = h._callback
                 task = getattr(cb, '__self__', None)
-                ev = {'ev': 'blocking', 'loop': L.id}
                 if task is not None and isinstance(task, TASK_TYPES):
                     rec = tr.task_rec(task)
-                    ev['what'] = 'step'
-                    ev['task'] = rec.id
+                    tid = rec.id
                     fn = getattr(frames.task_coro(task), '__qualname__', '?')
                     line, file = rec.line, rec.file
                 else:
-                    ev['what'] = 'callback'
+                    tid = None
                     fn = frames.callable_name(cb)
                     line, file = frames.callable_position(cb)
                 task = cb = h = None
-                samples = list(L.samples)
-                sampled = bool(samples)
-                if sampled:
-                    line, file = max(set(samples), key=samples.count)
-                ev['fn'] = fn
-                ev['line'] = line
-                if file is not None:
-                    ev['file'] = file
-                ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n,
-                          sampled=sampled)
+                self._emit_blocking(L, loop, tid, fn, line, file, dur)
                 loop = None
-                tr.emit(ev)
             except Exception as e:
                 tr.internal_error('blocking_at_stop', e)
 
@@ -672,10 +661,7 @@ class _Hooks:
         name = frames.callable_name(cb)
         ev = {'ev': 'callback', 'loop': L.id, 'fn': name}
         line, file = frames.callable_position(cb)
-        if line is not None:
-            ev['line'] = line
-        if file is not None:
-            ev['file'] = file
+        frames.put_position(ev, line, file)
         ev['kind'] = kind
         if timer is not None:
             ev['timer'] = timer
@@ -761,10 +747,7 @@ class _Hooks:
                 rel = round(when - L.origin, 6)
                 ev = {'ev': 'timer', 'loop': L.id, 'timer': tid, 'when': rel, 'fn': name}
                 line, file = frames.caller_position(2)
-                if line is not None:
-                    ev['line'] = line
-                if file is not None:
-                    ev['file'] = file
+                frames.put_position(ev, line, file)
                 trec = None
                 short = name.rsplit('.', 1)[-1]
                 if short in _WAKERS:
@@ -873,10 +856,7 @@ class _Hooks:
         task = None
         ev['fn'] = job.fn
         line, file = frames.caller_position(3)
-        if line is not None:
-            ev['line'] = line
-        if file is not None:
-            ev['file'] = file
+        frames.put_position(ev, line, file)
         ev['t'] = round(loop.time() - L.origin, 6)
         ev['wall'] = tr.wall()
         tr.emit(ev)

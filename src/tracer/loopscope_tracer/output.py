@@ -131,10 +131,7 @@ class Output:
             if t is not None:
                 d['thread'] = t.name
         line, file = frames.caller_position(4)
-        if line is not None:
-            d['line'] = line
-        if file is not None:
-            d['file'] = file
+        frames.put_position(d, line, file)
         if loop is not None:
             L = self.tr.loops.get(id(loop))
             if L is not None:

@@ -196,10 +196,7 @@ def run(tr, script_arg, args, install):
         if tr.outcome == 'exception':
             tr.error = {'type': 'SystemExit', 'message': str(c), 'traceback': ''}
             line, file = frames.exception_position(e)
-            if line is not None:
-                tr.error['line'] = line
-            if file is not None:
-                tr.error['file'] = file
+            frames.put_position(tr.error, line, file)
         raise
     except BaseException as e:
         frames.strip_exception(e)
