@@ -25,11 +25,18 @@ for _key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
 _lib_dirs.add(os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
 _LIB_DIRS = tuple(sorted(_lib_dirs))
 
-# The scenario's code filename (as compiled) and its absolute path; set by the runner.
+# The scenario's code filename, as compiled (set_scenario).
 scenario_filename = None
-scenario_abspath = None
 
 _user_cache = {}
+
+
+def set_scenario(filename):
+    """The runner compiled the scenario as `filename`: code from it is the user's."""
+    global scenario_filename
+    scenario_filename = filename
+    _user_cache.clear()
+    _user_code_info.clear()
 
 
 def is_user_file(filename):
@@ -48,10 +55,6 @@ def is_user_file(filename):
     return r
 
 
-def is_tracer_file(filename):
-    return filename.startswith(PKG_DIR)
-
-
 def is_asyncio_file(filename):
     return filename.startswith(ASYNCIO_DIR)
 
@@ -63,7 +66,7 @@ def file_field(filename):
     return os.path.abspath(filename)
 
 
-# Code objects where the event loop calls into a handle (set by loop_hooks). A search for
+# Code objects where the event loop calls into a handle (set by patches). A search for
 # "the user line that did this" stops there: above it is only the code that started the loop
 # (e.g. the `asyncio.run(main())` line), which did not do it.
 # Kept as ids (hashing a code object is slow); the codes are pinned so no id is reused.
@@ -114,6 +117,8 @@ def caller_position(depth=2):
         f = f.f_back
     return None, None
 
+
+TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
 
 _CoroutineType = types.CoroutineType
 _GeneratorType = types.GeneratorType
@@ -169,6 +174,36 @@ def await_chain(coro):
         frames.append(f)
         obj = nxt
     return frames, obj
+
+
+# id(code) -> (code, name, file field) for user code, (code,) otherwise. Keyed by id: hashing
+# a code object hashes its bytecode and constants every time (slow, and slower on 3.13); the
+# entry holds the code, so its id cannot be reused.
+_user_code_info = {}
+
+
+def user_stack(chain):
+    """The await stack of a chain (await_chain's frames): its user frames, outermost first,
+    as [line, function] or [line, function, file] tuples; and the index just below its
+    deepest user frame in the chain (0 when there is no user frame)."""
+    stack = []
+    first = i = 0
+    code_info = _user_code_info
+    for f in chain:
+        i += 1
+        co = f.f_code
+        info = code_info.get(id(co))
+        if info is None:
+            fn = co.co_filename
+            info = ((co, co.co_name, file_field(fn)) if is_user_file(fn) else (co,))
+            code_info[id(co)] = info
+        if len(info) > 1:
+            first = i
+            if info[2] is None:
+                stack.append((f.f_lineno, info[1]))
+            else:
+                stack.append((f.f_lineno, info[1], info[2]))
+    return stack, first
 
 
 _repr = reprlib.Repr()
@@ -310,12 +345,12 @@ def put_position(d, line, file):
 
 def error_info(exc):
     line, file = exception_position(exc)
-    d = {'type': type(exc).__name__, 'message': _safe_str(exc)}
+    d = {'type': type(exc).__name__, 'message': safe_str(exc)}
     put_position(d, line, file)
     return d
 
 
-def _safe_str(exc):
+def safe_str(exc):
     try:
         s = str(exc)
     except Exception:

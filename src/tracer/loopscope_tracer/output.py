@@ -1,5 +1,5 @@
-"""sys.stdout / sys.stderr tee: writes through unchanged, and emits one `output` event per
-complete line, attributed to the current task, thread, loop and user line.
+"""sys.stdout / sys.stderr tee: writes through unchanged, and calls the output_line hook once
+per complete line (the Recorder attributes it to the current task, thread, loop and user line).
 
 Lines are assembled per (stream, thread): print() writes the text and the newline separately,
 and two threads printing at once would otherwise be cut mid-line. Output that bypasses
@@ -9,14 +9,10 @@ sys.stdout/sys.stderr (os.write, C code, subprocesses) is not seen.
 import sys
 import threading
 
-from . import frames
 from . import virtual_clock as vc
-from asyncio import events, tasks
 
 PERF = vc.REAL_PERF
 _get_ident = threading.get_ident
-_get_running_loop = events._get_running_loop
-_current_task = tasks.current_task
 
 
 class _Tee:
@@ -51,8 +47,10 @@ class _Tee:
 
 
 class Output:
-    def __init__(self, tr):
-        self.tr = tr
+    def __init__(self, hooks, report):
+        """hooks: instrument.Hooks; report(where, exc): an internal error."""
+        self.hooks = hooks
+        self.report = report
         self.lock = threading.RLock()
         self.partial = {}       # (stream, thread ident) -> [text pieces]
         self.tees = {}
@@ -88,18 +86,14 @@ class Output:
                 else:
                     pieces.append(s)
             except Exception as e:
-                self.tr.internal_error('output', e)
+                self.report('output', e)
             return
-        tr = self.tr
+        hooks = self.hooks
         s0 = PERF()
         try:
             ident = _get_ident()
             key = (name, ident)
             with self.lock:
-                if '\n' not in s:
-                    self.partial.setdefault(key, []).append(s)
-                    tr.own += PERF() - s0
-                    return
                 pieces = self.partial.pop(key, None)
                 if pieces:
                     pieces.append(s)
@@ -108,49 +102,21 @@ class Output:
                 rest = lines.pop()
                 if rest:
                     self.partial[key] = [rest]
-            ctx = self._context(ident)
-            for line in lines:
-                ev = {'ev': 'output', 'stream': name, 'text': line}
-                ev.update(ctx)
-                ev['wall'] = tr.wall()
-                tr.emit(ev)
+            output_line = hooks.output_line
+            if output_line is not None:
+                for line in lines:
+                    output_line(name, line, ident, True)
         except Exception as e:
-            tr.internal_error('output', e)
-        tr.own += PERF() - s0
-
-    def _context(self, ident):
-        d = {}
-        loop = _get_running_loop()
-        if loop is not None:
-            task = _current_task(loop)
-            if task is not None:
-                d['task'] = self.tr.task_id(task)
-            task = None
-        if ident != self.tr.main_ident:
-            t = threading._active.get(ident)
-            if t is not None:
-                d['thread'] = t.name
-        line, file = frames.caller_position(4)
-        frames.put_position(d, line, file)
-        if loop is not None:
-            L = self.tr.loops.get(id(loop))
-            if L is not None:
-                d['loop'] = L.id
-                d['t'] = round(loop.time() - L.origin, 6)
-        return d
+            self.report('output', e)
+        hooks.own += PERF() - s0
 
     def flush_partial(self):
         """At exit: a final line without a newline becomes an event too."""
         with self.lock:
             items = list(self.partial.items())
             self.partial.clear()
+        output_line = self.hooks.output_line
         for (name, ident), pieces in items:
             text = ''.join(pieces)
-            if text:
-                ev = {'ev': 'output', 'stream': name, 'text': text}
-                if ident != self.tr.main_ident:
-                    t = threading._active.get(ident)
-                    if t is not None:
-                        ev['thread'] = t.name
-                ev['wall'] = self.tr.wall()
-                self.tr.emit(ev)
+            if text and output_line is not None:
+                output_line(name, text, ident, False)

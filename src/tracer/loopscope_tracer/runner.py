@@ -126,18 +126,19 @@ def _error_event(exc, tb_text):
     return d
 
 
-def run(tr, script_arg, args, install):
-    """Run the file. `install()` sets the hooks up once the file is known to be runnable.
-    Returns the exit code, or raises the user's SystemExit."""
-    atexit.register(tr.finish)
+def run(ending, script_arg, args, install):
+    """Run the file, recording its outcome in `ending` (ending.Ending). `install()` sets the
+    tracer up once the file is known to be runnable. Returns the exit code, or raises the
+    user's SystemExit."""
+    atexit.register(ending.finish)
     try:
         path, filename, path0 = resolve(script_arg)
         src = read_source(path, filename)
     except NotRunnable as e:
         sys.stderr.write(str(e))
         sys.stderr.flush()
-        tr.outcome, tr.exit_code = 'not-runnable', e.exit_code
-        tr.error = {'type': e.error_type, 'message': str(e).strip(), 'traceback': ''}
+        ending.outcome, ending.exit_code = 'not-runnable', e.exit_code
+        ending.error = {'type': e.error_type, 'message': str(e).strip(), 'traceback': ''}
         return e.exit_code
 
     try:
@@ -145,18 +146,16 @@ def run(tr, script_arg, args, install):
     except (SyntaxError, ValueError) as e:
         e.__traceback__ = None
         _print_uncaught(e)
-        tr.outcome, tr.exit_code = 'syntax-error', 1
-        tr.error = {'type': type(e).__name__, 'message': str(getattr(e, 'msg', e))}
+        ending.outcome, ending.exit_code = 'syntax-error', 1
+        ending.error = {'type': type(e).__name__, 'message': str(getattr(e, 'msg', e))}
         if getattr(e, 'lineno', None):
-            tr.error['line'] = e.lineno
-        tr.error['traceback'] = ''.join(
+            ending.error['line'] = e.lineno
+        ending.error['traceback'] = ''.join(
             __import__('traceback').format_exception_only(type(e), e))
         return 1
     del src
 
-    frames.scenario_filename = filename
-    frames.scenario_abspath = os.path.abspath(path)
-    frames._user_cache.clear()
+    frames.set_scenario(filename)
 
     import __main__
     md = __main__.__dict__
@@ -187,16 +186,16 @@ def run(tr, script_arg, args, install):
         frames.strip_exception(e)
         c = e.code
         if c is None:
-            tr.outcome, tr.exit_code = 'completed', 0
+            ending.outcome, ending.exit_code = 'completed', 0
         elif isinstance(c, int):
-            tr.exit_code = c & 0xFF
-            tr.outcome = 'completed' if tr.exit_code == 0 else 'exception'
+            ending.exit_code = c & 0xFF
+            ending.outcome = 'completed' if ending.exit_code == 0 else 'exception'
         else:
-            tr.outcome, tr.exit_code = 'exception', 1
-        if tr.outcome == 'exception':
-            tr.error = {'type': 'SystemExit', 'message': str(c), 'traceback': ''}
+            ending.outcome, ending.exit_code = 'exception', 1
+        if ending.outcome == 'exception':
+            ending.error = {'type': 'SystemExit', 'message': str(c), 'traceback': ''}
             line, file = frames.exception_position(e)
-            frames.put_position(tr.error, line, file)
+            frames.put_position(ending.error, line, file)
         raise
     except BaseException as e:
         frames.strip_exception(e)
@@ -205,12 +204,12 @@ def run(tr, script_arg, args, install):
             text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
         except Exception:
             text = ''
-        tr.outcome, tr.exit_code = 'exception', 1
-        tr.error = _error_event(e, text)
+        ending.outcome, ending.exit_code = 'exception', 1
+        ending.error = _error_event(e, text)
         _print_uncaught(e)
         if isinstance(e, KeyboardInterrupt):
-            tr.exit_code = 130
-            tr.kill_with_sigint = True
+            ending.exit_code = 130
+            ending.kill_with_sigint = True
         return 1
-    tr.outcome, tr.exit_code = 'completed', 0
+    ending.outcome, ending.exit_code = 'completed', 0
     return 0

@@ -3,7 +3,8 @@
 Every clock the program can read (time.time, monotonic, perf_counter, their _ns forms,
 localtime, gmtime, ctime, asctime, strftime, datetime.now/utcnow/today, date.today) and
 loop.time() (which reads time.monotonic) returns real time + an offset (`_state`). The offset grows only
-when the virtual clock skips an idle wait (loop_hooks' select wrapper calls advance()), and
+when the virtual clock skips an idle wait (the selector patch calls advance(); jump.py decides
+when it may), and
 shrinks by the paused time after a pause, so a pause never shows up in the program's clocks.
 While paused, every clock is frozen at the moment the pause began.
 

@@ -7,18 +7,23 @@ The reason is found in two passes over the task's await chain (frames.await_chai
 2. otherwise the future the task waits on (task._fut_waiter): another task, a gather, an
    executor job, a shield, or any other future (kind `future` with its type name).
 Anything unexpected gives kind `future`: computing a reason must never fail the tracer.
+Reasons is also the listener that keeps each task's active asyncio.timeout() deadlines
+(TaskRec.timeouts), from the timer hooks.
 """
 
 import asyncio
 from asyncio import futures, locks, queues, streams, tasks
 
 from . import frames as _frames
+from .instrument import Instrument
 
-TASK_TYPES = tuple({tasks.Task, getattr(tasks, '_PyTask', tasks.Task)})
-# The most frequent reason (asyncio.sleep(0)), shared and pre-encoded by loop_hooks.
+TASK_TYPES = _frames.TASK_TYPES
+# The most frequent reason (asyncio.sleep(0)), shared and pre-encoded by the Recorder.
 # Never mutated (compute() only adds details to fresh dicts).
 YIELD = {'kind': 'yield', 'text': 'asyncio.sleep(0): yielded, back in the ready queue'}
-_Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
+# asyncio.sleep's code: in an await chain, followed by another frame (its bare yield), it is
+# asyncio.sleep(0).
+SLEEP_CODE = getattr(tasks.sleep, '__code__', None)
 
 
 def _num(x):
@@ -26,10 +31,6 @@ def _num(x):
         return float(x)
     except Exception:
         return None
-
-
-def _fmt(x):
-    return '%.3f' % x if isinstance(x, float) else str(x)
 
 
 def _peer_str(peer):
@@ -76,15 +77,29 @@ def _transport_info(transport):
     return d
 
 
-class Reasons:
-    """Bound to the tracer state (for task, timer and job ids)."""
-
-    def __init__(self, tr):
-        self.tr = tr
+class Reasons(Instrument):
+    def __init__(self, registry, report):
+        """registry: for task, timer and job ids; report(where, exc): an internal error."""
+        self.registry = registry
+        self.report = report
         self.by_code = {}
         self.origin = 0.0   # the loop origin of the task whose reason is being computed
         self._register()
-        self._sleep_code = getattr(tasks.sleep, '__code__', None)
+
+    # -- asyncio.timeout() deadlines (timer hooks) ------------------------------------------
+
+    def timer_armed(self, handle, trec, loop, L, callback):
+        if trec.timeout and trec.wakes is not None:
+            rec = trec.wakes
+            if rec.timeouts is None:
+                rec.timeouts = {}
+            rec.timeouts[trec.id] = trec.when
+
+    def timer_fired(self, trec, loop, L):
+        if trec.timeout and trec.wakes is not None and trec.wakes.timeouts:
+            trec.wakes.timeouts.pop(trec.id, None)
+
+    timer_cancelled = timer_fired
 
     # -- registration -------------------------------------------------------------------
 
@@ -143,7 +158,21 @@ class Reasons:
         R(asp.create_subprocess_exec, self._subprocess_start)
         R(asp.create_subprocess_shell, self._subprocess_start)
 
-    # -- entry point --------------------------------------------------------------------
+    # -- entry points -------------------------------------------------------------------
+
+    def suspension(self, task, rec):
+        """(stack, reason) of a suspended task (for a pause). The chain's frames are dropped
+        on return."""
+        coro = _frames.task_coro(task)
+        chain = _frames.await_chain(coro)[0]
+        coro = None
+        stack, first = _frames.user_stack(chain)
+        if first == 0 and rec is not None and not rec.started:
+            reason = self.not_started()
+        else:
+            reason = self.compute(task, chain, first, rec)
+        del chain[:]
+        return stack, reason
 
     def compute(self, task, chain, first, rec=None):
         """chain: frames outermost first; first: index just below the deepest user frame."""
@@ -151,7 +180,7 @@ class Reasons:
             if rec is not None:
                 self.origin = rec.origin
             else:
-                self.origin = self.tr.origin_of(getattr(task, '_loop', None))
+                self.origin = self.registry.origin_of(getattr(task, '_loop', None))
             by_code = self.by_code
             n = len(chain)
             for i in range(first, n):
@@ -159,7 +188,7 @@ class Reasons:
                 h = by_code.get(id(co))
                 if h is not None:
                     h = h[1]
-                    if co is self._sleep_code and i + 1 < n:
+                    if co is SLEEP_CODE and i + 1 < n:
                         # asyncio.sleep(0) awaiting __sleep0: skip reading the frame's locals
                         return self._with_timeout(self._yield(None, task), rec)
                     r = h(chain[i], task)
@@ -167,7 +196,7 @@ class Reasons:
                         return self._with_timeout(r, rec)
             return self._with_timeout(self._from_waiter(task), rec)
         except Exception as e:
-            self.tr.internal_error('wait_reason', e)
+            self.report('wait_reason', e)
             return {'kind': 'future', 'text': 'waiting (reason unknown)', 'type': 'unknown'}
 
     def _with_timeout(self, r, rec):
@@ -194,25 +223,25 @@ class Reasons:
         return self.describe_future(fw)
 
     def describe_future(self, fw):
-        tr = self.tr
+        registry = self.registry
         if isinstance(fw, TASK_TYPES):
-            tid = tr.task_id(fw)
+            tid = registry.task_id(fw)
             return {'kind': 'task', 'task': tid,
                     'text': 'awaiting task %s (%s)' % (tid, _task_name(fw))}
         children = getattr(fw, '_children', None)
         if children is not None and type(fw).__name__ == '_GatheringFuture':
-            ids = [tr.task_id(c) for c in children if isinstance(c, TASK_TYPES)]
+            ids = [registry.task_id(c) for c in children if isinstance(c, TASK_TYPES)]
             pending = sum(1 for c in children if not c.done())
             return {'kind': 'gather', 'children': ids, 'pending': pending,
                     'text': 'asyncio.gather: %d of %d awaitables pending' % (pending, len(children))}
-        job = tr.job_of_future(fw)
+        job = registry.job_of_future(fw)
         if job is not None:
             return self._job_reason(job)
         shield_inner = _shield_inner(fw)
         if shield_inner is not False:
             d = {'kind': 'shield', 'text': 'awaiting a shielded awaitable'}
             if isinstance(shield_inner, TASK_TYPES):
-                tid = tr.task_id(shield_inner)
+                tid = registry.task_id(shield_inner)
                 d['task'] = tid
                 d['text'] = 'awaiting shielded task %s (%s)' % (tid, _task_name(shield_inner))
             return d
@@ -239,7 +268,7 @@ class Reasons:
         when = round(h.when() - self.origin, 6)
         d = {'kind': 'sleep', 'delay': _num(delay), 'wake': when,
              'text': 'asyncio.sleep(%s): timer fires at t=%.3f' % (_short_num(delay), when)}
-        tid = self.tr.timer_id(h)
+        tid = self.registry.timer_id(h)
         if tid is not None:
             d['timer'] = tid
         return d
@@ -353,13 +382,13 @@ class Reasons:
         if h is not None:
             deadline = round(h.when() - self.origin, 6)
         else:
-            rec = self.tr.task_rec_if_known(task)
+            rec = self.registry.known_task(task)
             if rec is not None and rec.timeouts:
                 deadline = min(rec.timeouts.values())
         d['deadline'] = deadline
         inner = loc.get('fut')
         if isinstance(inner, TASK_TYPES):
-            d['task'] = self.tr.task_id(inner)
+            d['task'] = self.registry.task_id(inner)
         if deadline is not None:
             d['text'] = 'asyncio.wait_for(timeout=%s): gives up at t=%.3f' % (
                 _short_num(timeout), deadline)
@@ -370,7 +399,7 @@ class Reasons:
     def _wait(self, f, task):
         loc = f.f_locals
         fs = loc.get('fs') or ()
-        ids = [self.tr.task_id(x) for x in fs if isinstance(x, TASK_TYPES)]
+        ids = [self.registry.task_id(x) for x in fs if isinstance(x, TASK_TYPES)]
         pending = sum(1 for x in fs if not x.done())
         rw = loc.get('return_when')
         d = {'kind': 'wait', 'tasks': ids, 'pending': pending, 'returnWhen': rw}
@@ -383,7 +412,7 @@ class Reasons:
     def _taskgroup(self, f, task):
         tg = f.f_locals.get('self')
         ts = list(getattr(tg, '_tasks', ()) or ())
-        ids = [self.tr.task_id(x) for x in ts if isinstance(x, TASK_TYPES)]
+        ids = [self.registry.task_id(x) for x in ts if isinstance(x, TASK_TYPES)]
         # The group waits until each task's done callback has run: a task already done (a
         # cancelled sibling) stays in _tasks until then, and still counts.
         pending = len(ts)
@@ -395,7 +424,7 @@ class Reasons:
 
     def _to_thread(self, f, task):
         fw = getattr(task, '_fut_waiter', None)
-        job = self.tr.job_of_future(fw) if fw is not None else None
+        job = self.registry.job_of_future(fw) if fw is not None else None
         if job is not None:
             return self._job_reason(job)
         fn = f.f_locals.get('func')

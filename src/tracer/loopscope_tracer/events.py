@@ -1,0 +1,314 @@
+"""The Recorder: the one place that writes events (docs/protocol.md), one function per kind.
+
+Most events follow a hook (instrument.Instrument); the others are written when their module
+asks: `start` (cli), `pause` (control), `blocking` (blocking), `internal_error` (anyone),
+`end` (ending). Times: `t` is loop time relative to the loop's origin, `wall` real seconds
+since the tracer started.
+"""
+
+import threading
+import traceback
+from asyncio import events as _aio_events, tasks as _aio_tasks
+
+from . import frames
+from . import virtual_clock as vc
+from .emitter import encode, quote
+from .instrument import Instrument
+from .wait_reasons import SLEEP_CODE, YIELD
+
+_YIELD_JSON = encode(YIELD)
+_get_running_loop = _aio_events._get_running_loop
+_current_task = _aio_tasks.current_task
+MAX_INTERNAL_ERRORS = 50
+
+
+class Recorder(Instrument):
+    def __init__(self, emitter, registry, reasons, started):
+        """started: vc.REAL_PERF() when the tracer started (the origin of `wall`)."""
+        self.emitter = emitter
+        self.registry = registry
+        self.reasons = reasons
+        self.started = started
+        self.main_ident = threading.get_ident()
+        self.steps = 0
+        self.internal_errors = 0
+        self.after_step = self._step_writer()
+
+    def wall(self):
+        return round(vc.REAL_PERF() - self.started, 6)
+
+    def emit(self, ev):
+        self.emitter.emit(ev)
+
+    # -- start, loops, ticks -----------------------------------------------------------------
+    def start(self, ev):
+        """The first line: ev is the `start` event cli builds from the options."""
+        self.emit(ev)
+        self.emitter.flush()
+
+    def loop_created(self, loop, L):
+        t = threading.current_thread() if threading.get_ident() in threading._active else None
+        self.emit({'ev': 'loop', 'loop': L.id, 'cls': type(loop).__name__,
+                   'thread': t.name if t is not None else None,
+                   't': 0.0, 'origin': round(L.origin, 6), 'wall': self.wall()})
+
+    def loop_closed(self, loop, L):
+        self.emit({'ev': 'loop_closed', 'loop': L.id, 't': round(loop.time() - L.origin, 6),
+                   'wall': self.wall()})
+
+    def tick_started(self, loop, L):
+        # Events are flushed at every tick (and by the watchdog, before a pause, at exit).
+        if self.emitter.buf:
+            self.emitter.flush()
+
+    def tick_ready(self, loop, L, first):
+        ready = []
+        if first is not None and not first._cancelled:
+            ready.append(self._ready_entry(first, L))
+        recs = self.registry.tasks
+        append = ready.append
+        for h in loop._ready:
+            if not h._cancelled:
+                # Inlined fast path of _ready_entry for a known task's step.
+                obj = getattr(h._callback, '__self__', None)
+                if obj is not None:
+                    rec = recs.get(id(obj))
+                    if rec is not None and rec.ref() is obj:
+                        append(rec.id)
+                        continue
+                append(self._ready_entry(h, L))
+        obj = None
+        ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': round(loop.time() - L.origin, 6),
+              'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
+              'ready': ready}
+        if L.io:
+            ev['io'] = L.io
+        self.emit(ev)
+
+    def _ready_entry(self, h, L):
+        cb = h._callback
+        obj = getattr(cb, '__self__', None)
+        if obj is not None and isinstance(obj, frames.TASK_TYPES):
+            return self.registry.task_id(obj)
+        d = {'fn': frames.callable_name(cb)}
+        line, file = frames.callable_position(cb)
+        frames.put_position(d, line, file)
+        kind, trec = self.registry.handle_kind(h, L, _aio_events.TimerHandle)
+        if trec is not None:
+            d['timer'] = trec.id
+        d['kind'] = kind
+        return d
+
+    # -- tasks -------------------------------------------------------------------------------
+    def task_spawned(self, task, rec, coro, parent, line, file, name, eager):
+        co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
+        ev = {'ev': 'task', 'task': rec.id, 'loop': rec.loop,
+              'name': task.get_name() if name is None else name,
+              'coro': getattr(coro, '__qualname__', type(coro).__name__),
+              'label': frames.coro_label(coro), 'parent': parent, 'line': line}
+        if file is not None:
+            ev['file'] = file
+        ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename))
+        ev['eager'] = eager
+        loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
+        ev['t'] = round(loop.time() - rec.origin, 6)
+        ev['wall'] = self.wall()
+        self.emit(ev)
+
+    def task_started(self, task, rec, coro):
+        # The first step starts at the coroutine's def line (user code only).
+        co = getattr(coro, 'cr_code', None)
+        if co is not None and frames.is_user_file(co.co_filename):
+            rec.line = co.co_firstlineno
+            rec.file = frames.file_field(co.co_filename)
+
+    def _step_writer(self):
+        """after_step: the hottest path of the tracer (one call per step), so it is one
+        closure with its lookups bound once. The event is formatted by hand (the JSON the
+        encoder would produce) and carries only what changed since the task's previous step:
+        `from` only on the first, `stack` and `reason` when they differ (docs/protocol.md)."""
+        recorder = self
+        emit_raw = self.emitter.emit_raw
+        reasons = self.reasons
+        compute = reasons.compute
+        await_chain = frames.await_chain
+        user_stack = frames.user_stack
+        done = self.done
+        sleep_code = SLEEP_CODE
+
+        def after_step(task, rec, loop, L, t, dur):
+            recorder.steps += 1
+            head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (rec.id, t - L.origin, dur)
+            if not rec.stepped:
+                rec.stepped = True
+                head += ',"from":' + ('null' if rec.line is None else str(rec.line))
+                if rec.file is not None:
+                    head += ',"fromFile":' + quote(rec.file)
+            if task.done():
+                rec.line = rec.file = rec.reason = None
+                emit_raw(head + ',"to":null}')
+                done(task, rec, loop)
+                return
+            try:
+                coro = task._coro
+            except AttributeError:
+                coro = task.get_coro()
+            chain = await_chain(coro)[0]
+            coro = None
+            stack, first = user_stack(chain)
+            if (first < len(chain) - 1 and chain[first].f_code is sleep_code
+                    and not rec.timeouts):
+                reason = YIELD  # asyncio.sleep(0) awaiting its bare yield
+            else:
+                reason = compute(task, chain, first, rec)
+            del chain[:]
+            if stack:
+                top = stack[-1]
+                rec.line = line = top[0]
+                rec.file = top[2] if len(top) > 2 else None
+                head += ',"to":%d' % line
+            else:
+                rec.line = rec.file = None
+                head += ',"to":null'
+            if rec.file is not None:
+                head += ',"file":' + quote(rec.file)
+            if stack != rec.stack:
+                head += ',"stack":' + encode(stack)
+                rec.stack = stack
+            if reason is not rec.reason and reason != rec.reason:
+                head += ',"reason":' + (_YIELD_JSON if reason is YIELD else encode(reason))
+                rec.reason = reason
+            emit_raw(head + '}')
+        return after_step
+
+    def done(self, task, rec, loop):
+        ev = {'ev': 'done', 'task': rec.id, 't': round(loop.time() - rec.origin, 6)}
+        if task.cancelled():
+            ev['state'] = 'cancelled'
+        else:
+            exc = task._exception
+            if exc is not None:
+                ev['state'] = 'exception'
+                ev['error'] = frames.error_info(exc)
+            else:
+                ev['state'] = 'ok'
+                ev['result'] = frames.short_repr(task._result)
+            exc = None
+        self.emit(ev)
+
+    # -- callbacks and timers ----------------------------------------------------------------
+    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+        ev = {'ev': 'callback', 'loop': L.id, 'fn': frames.callable_name(callback)}
+        line, file = frames.callable_position(callback)
+        frames.put_position(ev, line, file)
+        ev['kind'] = kind
+        if timer is not None:
+            ev['timer'] = timer
+        ev['t'] = round(t - L.origin, 6)
+        ev['dur'] = dur
+        self.emit(ev)
+
+    def timer_armed(self, handle, trec, loop, L, callback):
+        ev = {'ev': 'timer', 'loop': L.id, 'timer': trec.id, 'when': trec.when,
+              'fn': frames.callable_name(callback)}
+        line, file = frames.caller_position(2)
+        frames.put_position(ev, line, file)
+        if trec.wakes is not None:
+            ev['task'] = trec.wakes.id
+        ev['t'] = round(loop.time() - L.origin, 6)
+        self.emit(ev)
+
+    def timer_cancelled(self, trec, loop, L):
+        self.emit({'ev': 'timer_cancel', 'loop': L.id if L else None, 'timer': trec.id,
+                   't': round(loop.time() - (L.origin if L else 0.0), 6)})
+
+    # -- executor jobs -----------------------------------------------------------------------
+    def job_submitted(self, job, loop, L):
+        ev = {'ev': 'job', 'job': job.id, 'loop': L.id}
+        task = _current_task(loop)
+        if task is not None:
+            ev['task'] = self.registry.task_id(task)
+        task = None
+        ev['fn'] = job.fn
+        line, file = frames.caller_position(2)
+        frames.put_position(ev, line, file)
+        ev['t'] = round(loop.time() - L.origin, 6)
+        ev['wall'] = self.wall()
+        self.emit(ev)
+
+    def job_started(self, job):
+        if job is not None:
+            self.emit({'ev': 'job_start', 'job': job.id, 'thread': job.thread,
+                       'wall': self.wall()})
+
+    def job_result(self, job, ok, error):
+        ev = {'ev': 'job_end', 'job': job.id, 'thread': job.thread, 'wall': self.wall(),
+              'dur': round(vc.REAL_PERF() - job.start, 6) if job.start is not None else None,
+              'ok': ok}
+        if error is not None:
+            ev['error'] = error
+        self.emit(ev)
+
+    # -- output ------------------------------------------------------------------------------
+    def output_line(self, stream, text, ident, live):
+        ev = {'ev': 'output', 'stream': stream, 'text': text}
+        loop = _get_running_loop() if live else None
+        if loop is not None:
+            task = _current_task(loop)
+            if task is not None:
+                ev['task'] = self.registry.task_id(task)
+            task = None
+        if ident != self.main_ident:
+            t = threading._active.get(ident)
+            if t is not None:
+                ev['thread'] = t.name
+        if live:
+            line, file = frames.caller_position(2)
+            frames.put_position(ev, line, file)
+        if loop is not None:
+            L = self.registry.known_loop(loop)
+            if L is not None:
+                ev['loop'] = L.id
+                ev['t'] = round(loop.time() - L.origin, 6)
+        ev['wall'] = self.wall()
+        self.emit(ev)
+
+    # -- asked for by other modules ----------------------------------------------------------
+    def blocking(self, loop, L, what, tid, fn, line, file, dur, sampled):
+        """what: "step" (tid: its task), "callback" or "tick"."""
+        ev = {'ev': 'blocking', 'loop': L.id, 'what': what}
+        if tid is not None:
+            ev['task'] = tid
+        ev['fn'] = fn
+        ev['line'] = line
+        if file is not None:
+            ev['file'] = file
+        ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n, sampled=sampled)
+        self.emit(ev)
+
+    def pause(self, loop, L, tasks):
+        self.emit({'ev': 'pause', 'loop': L.id, 'n': L.n, 't': round(loop.time() - L.origin, 6),
+                   'tasks': tasks})
+        self.emitter.flush()
+
+    def internal_error(self, where, exc):
+        """The tracer itself failed (where: which hook); reported at most 50 times."""
+        self.internal_errors += 1
+        if self.internal_errors > MAX_INTERNAL_ERRORS:
+            return
+        try:
+            tb = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        except Exception:
+            tb = ''
+        try:
+            self.emit({'ev': 'internal_error', 'where': where,
+                       'message': '%s: %s' % (type(exc).__name__, exc), 'traceback': tb})
+        except Exception:
+            pass
+
+    def end(self, outcome, limit, exit_code, error, counts):
+        """The last line, written even past the events limit, then everything is flushed."""
+        counts['events'] = self.emitter.count + 1
+        self.emitter.emit_final({'ev': 'end', 'outcome': outcome, 'limit': limit,
+                                 'exitCode': exit_code, 'error': error, 'counts': counts,
+                                 'wall': self.wall()})
