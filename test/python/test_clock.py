@@ -1,4 +1,5 @@
-"""Item 4: the virtual clock."""
+"""The virtual clock: jumps over idle waits, keeps timer order, and the program's clocks."""
+import sys
 import unittest
 
 from tracer_harness import TracerTestCase, scenario
@@ -58,6 +59,26 @@ class VirtualClock(TracerTestCase):
         ticks = res.of('tick')
         self.assertEqual([t['jump'] for t in ticks if t['jump']], [])
         self.assertGreaterEqual(sum(t['waited'] for t in ticks), 0.15)
+
+
+class RelativeTimes(TracerTestCase):
+    def test_times_start_at_the_loop_origin(self):
+        res = self.assertSameAsUntraced(scenario('relative_times.py'))
+        loop = res.one('loop')
+        self.assertEqual(loop['t'], 0.0)
+        self.assertGreater(loop['origin'], 0)
+        ticks = res.of('tick')
+        self.assertLess(ticks[0]['t'], 0.5)
+        sleep = [r for r in res.reasons() if r['kind'] == 'sleep'][0]
+        self.assertAlmostEqual(sleep['wake'], 5.0, delta=0.5)
+        self.assertIn('timer fires at t=5.0', sleep['text'])
+        timers = res.of('timer')
+        self.assertTrue(all(t['when'] < 20 and t['t'] < 1 for t in timers))
+        if sys.version_info >= (3, 11):
+            self.assertAlmostEqual(sleep['timeoutDeadline'], 10.0, delta=0.5)
+        self.assertLess(res.of('done')[0]['t'], 6)
+        # The program's own clock is untouched.
+        self.assertIn(b'big clock True', res.out)
 
 
 if __name__ == '__main__':

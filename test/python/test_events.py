@@ -1,4 +1,4 @@
-"""Items 2 and 3: every loop is instrumented; the events of docs/protocol.md."""
+"""Every loop is instrumented; the events of docs/protocol.md."""
 import sys
 import unittest
 
@@ -136,6 +136,27 @@ class EagerTasks(TracerTestCase):
         ss = res.of('step', task=slow['task'])
         self.assertEqual(ss[0]['to'], 10)
         self.assertEqual(ss[0]['reason']['kind'], 'sleep')
+
+
+class TaskNames(TracerTestCase):
+    def test_task_event_carries_the_given_name(self):
+        res = self.assertSameAsUntraced(scenario('task_names.py'))
+        names = [e['name'] for e in res.of('task')]
+        self.assertIn('boil_pasta', names)
+        self.assertIn('by_loop', names)
+        if sys.version_info >= (3, 11):
+            self.assertIn('in_group', names)
+        if sys.version_info >= (3, 12):
+            eager = [e for e in res.of('task') if e['name'] == 'eager_one']
+            self.assertEqual(len(eager), 1)
+            self.assertTrue(eager[0]['eager'])
+        # Every task event comes before that task's first step.
+        seen = set()
+        for e in res.events:
+            if e['ev'] == 'task':
+                seen.add(e['task'])
+            elif e['ev'] == 'step':
+                self.assertIn(e['task'], seen)
 
 
 if __name__ == '__main__':

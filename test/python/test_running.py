@@ -1,4 +1,4 @@
-"""Item 1: the file runs exactly as `python scenario.py` would; bad input ends cleanly."""
+"""The file runs exactly as `python scenario.py` would; bad input ends cleanly."""
 import os
 import shutil
 import signal

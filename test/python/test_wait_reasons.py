@@ -1,4 +1,4 @@
-"""Item 3: a wait reason of each kind, with its details."""
+"""A wait reason of each kind, with its details."""
 import sys
 import unittest
 
@@ -143,6 +143,17 @@ class UnknownAwaitables(TracerTestCase):
         stacks = [s['stack'] for s in res.of('step', task=main) if 'stack' in s]
         # async for over an async generator: the generator's frame is in the await stack
         self.assertTrue(any(st[-1][1] == 'agen' for st in stacks), stacks)
+
+
+@unittest.skipUnless(sys.version_info >= (3, 11), 'TaskGroup exists from 3.11')
+class TaskGroupCounts(TracerTestCase):
+    def test_a_finished_sibling_still_counts(self):
+        res = self.assertSameAsUntraced(scenario('taskgroup_cancel.py'))
+        tg = [r for r in res.reasons() if r['kind'] == 'taskgroup']
+        self.assertTrue(tg)
+        for r in tg:
+            self.assertGreater(r['pending'], 0)
+            self.assertNotIn('waiting for 0 task', r['text'])
 
 
 if __name__ == '__main__':
