@@ -189,7 +189,7 @@ class Recorder(Instrument):
             exc = task._exception
             if exc is not None:
                 ev['state'] = 'exception'
-                ev['error'] = frames.error_info(exc)
+                ev['error'] = error_info(exc)
             else:
                 ev['state'] = 'ok'
                 ev['result'] = frames.short_repr(task._result)
@@ -307,8 +307,35 @@ class Recorder(Instrument):
             pass
 
     def end(self, outcome, limit, exit_code, error, counts):
+        """error: None or an end_error()."""
         """The last line, written even past the events limit, then everything is flushed."""
         counts['events'] = self.emitter.count + 1
         self.emitter.emit_final({'ev': 'end', 'outcome': outcome, 'limit': limit,
                                  'exitCode': exit_code, 'error': error, 'counts': counts,
                                  'wall': self.wall()})
+
+
+# -- the `error` objects of `done` and `end` ---------------------------------------------------
+
+def error_info(exc):
+    """{type, message, line?, file?}: line/file of the innermost user frame that raised."""
+    line, file = frames.exception_position(exc)
+    d = {'type': type(exc).__name__, 'message': frames.safe_str(exc)}
+    frames.put_position(d, line, file)
+    return d
+
+
+def end_error(type_name, message, traceback_text, line=None, file=None):
+    """The `end` event's error when the program did not end by an exception of its own
+    (not runnable, a syntax error, sys.exit with a non-zero code)."""
+    d = {'type': type_name, 'message': message}
+    frames.put_position(d, line, file)
+    d['traceback'] = traceback_text
+    return d
+
+
+def uncaught_error(exc, traceback_text):
+    """The `end` event's error for an uncaught exception."""
+    d = error_info(exc)
+    d['traceback'] = traceback_text
+    return d

@@ -343,13 +343,6 @@ def put_position(d, line, file):
         d['file'] = file
 
 
-def error_info(exc):
-    line, file = exception_position(exc)
-    d = {'type': type(exc).__name__, 'message': safe_str(exc)}
-    put_position(d, line, file)
-    return d
-
-
 def safe_str(exc):
     try:
         s = str(exc)

@@ -15,7 +15,7 @@ import re
 import sys
 from importlib.machinery import SourceFileLoader
 
-from . import frames
+from . import events, frames
 
 PY39 = sys.version_info >= (3, 9)
 
@@ -120,12 +120,6 @@ def _print_uncaught(exc):
         sys.__excepthook__(type(exc), exc, tb)
 
 
-def _error_event(exc, tb_text):
-    d = frames.error_info(exc)
-    d['traceback'] = tb_text
-    return d
-
-
 def run(ending, script_arg, args, install):
     """Run the file, recording its outcome in `ending` (ending.Ending). `install()` sets the
     tracer up once the file is known to be runnable. Returns the exit code, or raises the
@@ -138,7 +132,7 @@ def run(ending, script_arg, args, install):
         sys.stderr.write(str(e))
         sys.stderr.flush()
         ending.outcome, ending.exit_code = 'not-runnable', e.exit_code
-        ending.error = {'type': e.error_type, 'message': str(e).strip(), 'traceback': ''}
+        ending.error = events.end_error(e.error_type, str(e).strip(), '')
         return e.exit_code
 
     try:
@@ -147,11 +141,10 @@ def run(ending, script_arg, args, install):
         e.__traceback__ = None
         _print_uncaught(e)
         ending.outcome, ending.exit_code = 'syntax-error', 1
-        ending.error = {'type': type(e).__name__, 'message': str(getattr(e, 'msg', e))}
-        if getattr(e, 'lineno', None):
-            ending.error['line'] = e.lineno
-        ending.error['traceback'] = ''.join(
-            __import__('traceback').format_exception_only(type(e), e))
+        ending.error = events.end_error(
+            type(e).__name__, str(getattr(e, 'msg', e)),
+            ''.join(__import__('traceback').format_exception_only(type(e), e)),
+            getattr(e, 'lineno', None) or None)
         return 1
     del src
 
@@ -193,9 +186,8 @@ def run(ending, script_arg, args, install):
         else:
             ending.outcome, ending.exit_code = 'exception', 1
         if ending.outcome == 'exception':
-            ending.error = {'type': 'SystemExit', 'message': str(c), 'traceback': ''}
             line, file = frames.exception_position(e)
-            frames.put_position(ending.error, line, file)
+            ending.error = events.end_error('SystemExit', str(c), '', line, file)
         raise
     except BaseException as e:
         frames.strip_exception(e)
@@ -205,7 +197,7 @@ def run(ending, script_arg, args, install):
         except Exception:
             text = ''
         ending.outcome, ending.exit_code = 'exception', 1
-        ending.error = _error_event(e, text)
+        ending.error = events.uncaught_error(e, text)
         _print_uncaught(e)
         if isinstance(e, KeyboardInterrupt):
             ending.exit_code = 130

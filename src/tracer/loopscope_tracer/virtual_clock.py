@@ -22,7 +22,6 @@ REAL_PERF = _time.perf_counter
 REAL_TIME_NS = _time.time_ns
 REAL_MONOTONIC_NS = _time.monotonic_ns
 REAL_PERF_NS = _time.perf_counter_ns
-REAL_SLEEP = _time.sleep
 _real_localtime = _time.localtime
 _real_gmtime = _time.gmtime
 _real_ctime = _time.ctime
