@@ -2,7 +2,13 @@
 import sys
 import unittest
 
-from tracer_harness import TracerTestCase, scenario
+from tracer_harness import TracerTestCase, run_traced, scenario
+
+
+class Start(TracerTestCase):
+    def test_protocol_version(self):
+        start = run_traced(scenario('no_loop.py')).events[0]
+        self.assertEqual((start['ev'], start['protocol'], start['minor']), ('start', 2, 1))
 
 
 class Loops(TracerTestCase):
@@ -157,6 +163,29 @@ class TaskNames(TracerTestCase):
                 seen.add(e['task'])
             elif e['ev'] == 'step':
                 self.assertIn(e['task'], seen)
+
+
+@unittest.skipUnless(sys.version_info >= (3, 11), 'ExceptionGroup exists from 3.11')
+class ExceptionGroups(TracerTestCase):
+    def test_leaves_depth_first_and_the_first_raise(self):
+        res = self.assertSameAsUntraced(scenario('exception_group.py'))
+        leaves = [{'type': 'RuntimeError', 'message': 'boom inside the task group', 'line': 7},
+                  {'type': 'ValueError', 'message': 'bad value', 'line': 12},
+                  {'type': 'KeyError', 'message': "'missing'", 'line': 12}]
+        main = res.one('task', coro='main')['task']
+        error = res.one('done', task=main)['error']
+        self.assertEqual(error['type'], 'ExceptionGroup')
+        self.assertEqual(error['leaves'], leaves)
+        self.assertEqual(error['line'], 7)
+        end = res.end['error']
+        self.assertEqual(end['leaves'], leaves)
+        self.assertEqual(end['line'], 7)
+        self.assertIn('RuntimeError: boom inside the task group', end['traceback'])
+        # A plain exception has no leaves.
+        grouped = res.one('task', coro='grouped')['task']
+        self.assertEqual(res.one('done', task=grouped)['error']['leaves'], leaves[1:])
+        plain = res.one('task', coro='plain')['task']
+        self.assertNotIn('leaves', res.one('done', task=plain)['error'])
 
 
 if __name__ == '__main__':

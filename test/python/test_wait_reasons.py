@@ -1,4 +1,5 @@
 """A wait reason of each kind, with its details."""
+import os
 import sys
 import unittest
 
@@ -154,6 +155,39 @@ class TaskGroupCounts(TracerTestCase):
         for r in tg:
             self.assertGreater(r['pending'], 0)
             self.assertNotIn('waiting for 0 task', r['text'])
+
+
+class Libraries(TracerTestCase):
+    def test_library_code_is_not_the_users(self):
+        # fakelib lives in a dist-packages folder, venvlib in another site-packages: their
+        # frames are not user frames, the tasks whose coroutine they hold name them, and a
+        # wait that goes on into them says where.
+        res = self.assertSameAsUntraced(scenario('libraries.py'))
+        fakelib = os.path.join(scenario('libs'), 'dist-packages', 'fakelib', '__init__.py')
+        venvlib = os.path.join(scenario('libs'), 'site-packages', 'venvlib.py')
+        main = res.one('task', coro='main')
+        self.assertNotIn('lib', main)
+        fetch = res.one('task', coro='fetch')
+        self.assertEqual(fetch['lib'], 'fakelib')
+        self.assertFalse(fetch['internal'])
+        self.assertEqual(res.one('task', coro='wait_for_event')['lib'], 'venvlib')
+        internal = [t for t in res.of('task') if t['internal']]
+        self.assertTrue(internal)
+        self.assertTrue(all(t['lib'] == 'asyncio' for t in internal))
+
+        first = res.of('step', task=main['task'])[0]
+        self.assertEqual((first['to'], first['stack']), (18, [[18, 'main']]))
+        self.assertNotIn('file', first)
+        self.assertEqual(first['reason']['kind'], 'sleep')
+        self.assertEqual(first['reason']['via'],
+                         {'lib': 'fakelib', 'fn': 'fetch', 'line': 6, 'file': fakelib})
+        waiter = res.of('step', task=res.one('task', coro='wait_for_event')['task'])[0]
+        self.assertIsNone(waiter['to'])
+        self.assertEqual(waiter['reason']['kind'], 'event')
+        self.assertEqual(waiter['reason']['via'],
+                         {'lib': 'venvlib', 'fn': 'wait_for_event', 'line': 6, 'file': venvlib})
+        # A wait in user code has no via.
+        self.assertNotIn('via', res.of('step', task=main['task'])[1]['reason'])
 
 
 if __name__ == '__main__':

@@ -28,7 +28,7 @@ helpers:
 import sys
 
 PROTOCOL = 2
-MINOR = 0
+MINOR = 1
 
 # Compile the tracer's own modules once and keep them in __pycache__ beside them even when the
 # environment says PYTHONDONTWRITEBYTECODE: compiling them on every run costs more than a

@@ -6,6 +6,7 @@ asks: `start` (cli), `pause` (control), `blocking` (blocking), `internal_error` 
 since the tracer started.
 """
 
+import builtins
 import threading
 import traceback
 from asyncio import events as _aio_events, tasks as _aio_tasks
@@ -109,6 +110,9 @@ class Recorder(Instrument):
         if file is not None:
             ev['file'] = file
         ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename))
+        lib = frames.code_library(co.co_filename) if co is not None else None
+        if lib:
+            ev['lib'] = lib
         ev['eager'] = eager
         loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
         ev['t'] = round(loop.time() - rec.origin, 6)
@@ -131,6 +135,7 @@ class Recorder(Instrument):
         emit_raw = self.emitter.emit_raw
         reasons = self.reasons
         compute = reasons.compute
+        with_via = reasons.with_via
         await_chain = frames.await_chain
         user_stack = frames.user_stack
         done = self.done
@@ -155,12 +160,14 @@ class Recorder(Instrument):
                 coro = task.get_coro()
             chain = await_chain(coro)[0]
             coro = None
-            stack, first = user_stack(chain)
+            stack, first, lib_at = user_stack(chain)
             if (first < len(chain) - 1 and chain[first].f_code is sleep_code
                     and not rec.timeouts):
                 reason = YIELD  # asyncio.sleep(0) awaiting its bare yield
             else:
                 reason = compute(task, chain, first, rec)
+            if lib_at > first:
+                reason = with_via(reason, chain[lib_at - 1])
             del chain[:]
             if stack:
                 top = stack[-1]
@@ -317,12 +324,40 @@ class Recorder(Instrument):
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------
 
+_ExceptionGroup = getattr(builtins, 'BaseExceptionGroup', None)  # 3.11+
+
+
 def error_info(exc):
-    """{type, message, line?, file?}: line/file of the innermost user frame that raised."""
-    line, file = frames.exception_position(exc)
+    """{type, message, line?, file?, leaves?}: line/file of the innermost user frame that
+    raised. For an ExceptionGroup, `leaves` are its leaf exceptions (depth first), each
+    {type, message, line?, file?}, and line/file are the first leaf's."""
     d = {'type': type(exc).__name__, 'message': frames.safe_str(exc)}
-    frames.put_position(d, line, file)
+    line, file = frames.exception_position(exc)
+    if _ExceptionGroup is not None and isinstance(exc, _ExceptionGroup):
+        leaves = []
+        for leaf, line, file in _leaves(exc, line, file):
+            e = {'type': type(leaf).__name__, 'message': frames.safe_str(leaf)}
+            frames.put_position(e, line, file)
+            leaves.append(e)
+        line, file = (leaves[0].get('line'), leaves[0].get('file')) if leaves else (None, None)
+        frames.put_position(d, line, file)
+        d['leaves'] = leaves
+    else:
+        frames.put_position(d, line, file)
     return d
+
+
+def _leaves(group, line, file):
+    """(leaf, line, file) depth first: where the leaf was raised, else where the innermost
+    group holding it was (an exception built into a group is never raised itself)."""
+    for exc in group.exceptions:
+        own_line, own_file = frames.exception_position(exc)
+        if own_line is None:
+            own_line, own_file = line, file
+        if isinstance(exc, _ExceptionGroup):
+            yield from _leaves(exc, own_line, own_file)
+        else:
+            yield exc, own_line, own_file
 
 
 def end_error(type_name, message, traceback_text, line=None, file=None):

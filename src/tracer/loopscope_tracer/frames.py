@@ -16,43 +16,104 @@ import types
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
 
-_lib_dirs = set()
-for _key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+
+def _dirs(*paths):
+    out = set()
+    for p in paths:
+        if p:
+            out.add(os.path.abspath(p) + os.sep)
+    return tuple(sorted(out, key=len, reverse=True))   # the most specific first
+
+
+def _sysconfig_path(key):
     try:
-        _lib_dirs.add(os.path.abspath(sysconfig.get_paths()[_key]) + os.sep)
+        return sysconfig.get_paths()[key]
     except Exception:
-        pass
-_lib_dirs.add(os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
-_LIB_DIRS = tuple(sorted(_lib_dirs))
+        return None
+
+
+# Where libraries live: the standard library, and any folder named site-packages or
+# dist-packages (this interpreter's, Debian's, another venv's).
+_STDLIB_DIRS = _dirs(_sysconfig_path('stdlib'), _sysconfig_path('platstdlib'),
+                     os.path.dirname(os.path.abspath(os.__file__)))
+_SITE_NAMES = ('site-packages', 'dist-packages')
 
 # The scenario's code filename, as compiled (set_scenario).
 scenario_filename = None
 
-_user_cache = {}
+# filename -> None for the user's code, '' for code that is nobody's library (the tracer,
+# <frozen ...>, <string>), else the library's name (code_library).
+_library_cache = {}
 
 
 def set_scenario(filename):
     """The runner compiled the scenario as `filename`: code from it is the user's."""
     global scenario_filename
     scenario_filename = filename
-    _user_cache.clear()
+    _library_cache.clear()
     _user_code_info.clear()
 
 
+def code_library(filename):
+    """Who the code in `filename` belongs to: None for the user's (the scenario and
+    everything else in the workspace), else the name of its library: the top-level package
+    or module under the standard library or a site-packages/dist-packages folder (any
+    interpreter's or venv's), e.g. "asyncio", "aiohttp"; '' for the tracer's own code and
+    code without a file (<frozen ...>, <string>)."""
+    try:
+        return _library_cache[filename]
+    except KeyError:
+        pass
+    if filename == scenario_filename:
+        lib = None
+    elif not filename or filename.startswith('<'):
+        lib = ''
+    else:
+        lib = _library_of_path(os.path.abspath(filename))
+    _library_cache[filename] = lib
+    return lib
+
+
+def _library_of_path(path):
+    if path.startswith(PKG_DIR):
+        return ''
+    installed = _installed_part(path)
+    if installed is not None:
+        return _top_name(installed)
+    for d in _STDLIB_DIRS:
+        if path.startswith(d):
+            return _top_name(path[len(d):].split(os.sep, 1)[0])
+    return None
+
+
+def _installed_part(path):
+    """The path component just below its last site-packages/dist-packages folder, or None."""
+    parts = path.split(os.sep)
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] in _SITE_NAMES:
+            return parts[i + 1]
+    return None
+
+
+def is_installed_library(filename):
+    """True for code installed in a site-packages/dist-packages folder (not the standard
+    library)."""
+    return bool(filename) and _installed_part(os.path.abspath(filename)) is not None
+
+
+def _top_name(part):
+    return part[:-3] if part.endswith('.py') else part.split('.', 1)[0]
+
+
 def is_user_file(filename):
-    """True for code the user wrote: not the stdlib, not site-packages, not the tracer,
-    not <frozen ...>/<string>."""
-    r = _user_cache.get(filename)
-    if r is None:
-        if filename == scenario_filename:
-            r = True
-        elif not filename or filename.startswith('<'):
-            r = False
-        else:
-            a = os.path.abspath(filename)
-            r = not (a.startswith(PKG_DIR) or a.startswith(_LIB_DIRS))
-        _user_cache[filename] = r
-    return r
+    """True for code the user wrote (see code_library)."""
+    lib = _library_cache.get(filename, _UNKNOWN)
+    if lib is _UNKNOWN:
+        lib = code_library(filename)
+    return lib is None
+
+
+_UNKNOWN = object()
 
 
 def is_asyncio_file(filename):
@@ -81,16 +142,14 @@ def add_boundary(co):
 
 def user_frame_in_handle(f):
     """The innermost user frame at or above f, not looking past the running handle."""
-    uc = _user_cache
     bc = boundary_codes
+    lc = _library_cache
     while f is not None:
         co = f.f_code
         if id(co) in bc:
             return None
-        r = uc.get(co.co_filename)
-        if r is None:
-            r = is_user_file(co.co_filename)
-        if r:
+        lib = lc.get(co.co_filename, _UNKNOWN)
+        if lib is None or (lib is _UNKNOWN and code_library(co.co_filename) is None):
             return f
         f = f.f_back
     return None
@@ -103,16 +162,14 @@ def caller_position(depth=2):
         f = sys._getframe(depth)
     except ValueError:
         return None, None
-    uc = _user_cache
     bc = boundary_codes
+    lc = _library_cache
     while f is not None:
         co = f.f_code
         if id(co) in bc:
             return None, None
-        r = uc.get(co.co_filename)
-        if r is None:
-            r = is_user_file(co.co_filename)
-        if r:
+        lib = lc.get(co.co_filename, _UNKNOWN)
+        if lib is None or (lib is _UNKNOWN and code_library(co.co_filename) is None):
             return f.f_lineno, file_field(co.co_filename)
         f = f.f_back
     return None, None
@@ -176,34 +233,56 @@ def await_chain(coro):
     return frames, obj
 
 
-# id(code) -> (code, name, file field) for user code, (code,) otherwise. Keyed by id: hashing
-# a code object hashes its bytecode and constants every time (slow, and slower on 3.13); the
-# entry holds the code, so its id cannot be reused.
+# id(code) -> (code, name, file field) for user code, (code, library) for code of an
+# installed library, (code,) otherwise. Keyed by id: hashing a code object hashes its
+# bytecode and constants every time (slow, and slower on 3.13); the entry holds the code, so
+# its id cannot be reused.
 _user_code_info = {}
+
+
+def _code_info(co):
+    fn = co.co_filename
+    if is_user_file(fn):
+        info = (co, co.co_name, file_field(fn))
+    elif is_installed_library(fn):
+        info = (co, code_library(fn))
+    else:
+        info = (co,)
+    _user_code_info[id(co)] = info
+    return info
 
 
 def user_stack(chain):
     """The await stack of a chain (await_chain's frames): its user frames, outermost first,
-    as [line, function] or [line, function, file] tuples; and the index just below its
-    deepest user frame in the chain (0 when there is no user frame)."""
+    as [line, function] or [line, function, file] tuples; the index just below its deepest
+    user frame in the chain (0 when there is no user frame); and the index just below the
+    deepest frame of an installed library (0 when none)."""
     stack = []
-    first = i = 0
+    first = lib_at = i = 0
     code_info = _user_code_info
     for f in chain:
         i += 1
         co = f.f_code
         info = code_info.get(id(co))
         if info is None:
-            fn = co.co_filename
-            info = ((co, co.co_name, file_field(fn)) if is_user_file(fn) else (co,))
-            code_info[id(co)] = info
-        if len(info) > 1:
+            info = _code_info(co)
+        n = len(info)
+        if n == 3:
             first = i
             if info[2] is None:
                 stack.append((f.f_lineno, info[1]))
             else:
                 stack.append((f.f_lineno, info[1], info[2]))
-    return stack, first
+        elif n == 2:
+            lib_at = i
+    return stack, first, lib_at
+
+
+def library_frame(f):
+    """{lib, fn, line, file} of a frame of an installed library (a reason's `via`)."""
+    co = f.f_code
+    return {'lib': code_library(co.co_filename), 'fn': co.co_name, 'line': f.f_lineno,
+            'file': os.path.abspath(co.co_filename)}
 
 
 _repr = reprlib.Repr()

@@ -166,13 +166,22 @@ class Reasons(Instrument):
         coro = _frames.task_coro(task)
         chain = _frames.await_chain(coro)[0]
         coro = None
-        stack, first = _frames.user_stack(chain)
+        stack, first, lib_at = _frames.user_stack(chain)
         if first == 0 and rec is not None and not rec.started:
             reason = self.not_started()
         else:
             reason = self.compute(task, chain, first, rec)
+            if lib_at > first:
+                reason = self.with_via(reason, chain[lib_at - 1])
         del chain[:]
         return stack, reason
+
+    def with_via(self, reason, frame):
+        """The reason, with `via`: where in a library the wait is, when the await chain goes
+        on below the user's deepest frame into an installed library."""
+        reason = dict(reason)
+        reason['via'] = _frames.library_frame(frame)
+        return reason
 
     def compute(self, task, chain, first, rec=None):
         """chain: frames outermost first; first: index just below the deepest user frame."""
