@@ -74,6 +74,16 @@ class SameAsUntraced(TracerTestCase):
         self.assertEqual(res.end['outcome'], 'exception')
         self.assertEqual(res.end['error']['type'], 'KeyboardInterrupt')
 
+    def test_prompts_without_a_newline(self):
+        res = self.assertSameAsUntraced(scenario('prompts.py'), input=b'Ada\n\n')
+        out = [(e['stream'], e['text'], e.get('partial', False)) for e in res.of('output')]
+        self.assertEqual(out, [('stdout', 'Your name? ', True), ('stdout', 'hello Ada', False),
+                               ('stdout', 'Press enter> ', True),
+                               ('stdout', 'progress: done', False),
+                               ('stderr', 'warning: ', True), ('stderr', 'careful', False)])
+        prompt = res.of('output')[0]
+        self.assertEqual((prompt['line'], prompt['task']), (7, res.one('task', coro='main')['task']))
+
     def test_unicode_and_partial_last_line(self):
         res = self.assertSameAsUntraced(scenario('unicode_out.py'))
         texts = [e['text'] for e in res.of('output')]

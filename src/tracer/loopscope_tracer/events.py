@@ -257,8 +257,10 @@ class Recorder(Instrument):
         self.emit(ev)
 
     # -- output ------------------------------------------------------------------------------
-    def output_line(self, stream, text, ident, live):
+    def output_line(self, stream, text, ident, live, partial):
         ev = {'ev': 'output', 'stream': stream, 'text': text}
+        if partial:
+            ev['partial'] = True
         loop = _get_running_loop() if live else None
         if loop is not None:
             task = _current_task(loop)

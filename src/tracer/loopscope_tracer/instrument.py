@@ -90,10 +90,12 @@ class Instrument:
         as for job_started). Also called when the executor refused the job."""
 
     # -- the program's output --------------------------------------------------------------
-    def output_line(self, stream, text, ident, live):
+    def output_line(self, stream, text, ident, live, partial):
         """The program wrote one line to sys.stdout/sys.stderr (without its newline), on the
         thread `ident`. live is False for a last line without a newline written out at exit
-        (not attributed to a task or a line)."""
+        (not attributed to a task or a line). partial: text without a newline that the
+        program now waits after (it flushed the stream or reads stdin); the rest of its line
+        comes in a later call."""
 
 
 HOOKS = tuple(name for name, value in vars(Instrument).items()

@@ -2,8 +2,10 @@
 per complete line (the Recorder attributes it to the current task, thread, loop and user line).
 
 Lines are assembled per (stream, thread): print() writes the text and the newline separately,
-and two threads printing at once would otherwise be cut mid-line. Output that bypasses
-sys.stdout/sys.stderr (os.write, C code, subprocesses) is not seen.
+and two threads printing at once would otherwise be cut mid-line. Text without a newline that
+the program then waits after (a prompt: it flushes the stream, or reads sys.stdin, as input()
+does) is handed over at that moment as a partial line; the rest of the line comes later. Output
+that bypasses sys.stdout/sys.stderr (os.write, C code, subprocesses) is not seen.
 """
 
 import sys
@@ -30,6 +32,11 @@ class _Tee:
         for line in lines:
             self.write(line)
 
+    def flush(self):
+        r = self._ls_stream.flush()
+        self._ls_out.waiting(self._ls_name)
+        return r
+
     def __getattr__(self, name):
         return getattr(self._ls_stream, name)
 
@@ -38,6 +45,46 @@ class _Tee:
 
     def __iter__(self):
         return iter(self._ls_stream)
+
+    def __enter__(self):
+        return self._ls_stream.__enter__()
+
+    def __exit__(self, *exc):
+        return self._ls_stream.__exit__(*exc)
+
+
+class _Input:
+    """sys.stdin: reads go through unchanged, after a partial line the program wrote (its
+    prompt) is handed over."""
+
+    def __init__(self, stream, out):
+        self.__dict__['_ls_stream'] = stream
+        self.__dict__['_ls_out'] = out
+
+    def read(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.read(*args)
+
+    def readline(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.readline(*args)
+
+    def readlines(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.readlines(*args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self._ls_out.reading()
+        return next(self._ls_stream)
+
+    def __getattr__(self, name):
+        return getattr(self._ls_stream, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._ls_stream, name, value)
 
     def __enter__(self):
         return self._ls_stream.__enter__()
@@ -57,12 +104,12 @@ class Output:
         self.saved = {}
 
     def install(self):
-        for name in ('stdout', 'stderr'):
+        for name in ('stdout', 'stderr', 'stdin'):
             stream = getattr(sys, name)
             if stream is None:
                 continue
             self.saved[name] = stream
-            tee = _Tee(stream, name, self)
+            tee = _Input(stream, self) if name == 'stdin' else _Tee(stream, name, self)
             self.tees[name] = tee
             setattr(sys, name, tee)
 
@@ -105,10 +152,32 @@ class Output:
             output_line = hooks.output_line
             if output_line is not None:
                 for line in lines:
-                    output_line(name, line, ident, True)
+                    output_line(name, line, ident, True, False)
         except Exception as e:
             self.report('output', e)
         hooks.own += PERF() - s0
+
+    def waiting(self, name):
+        """The program flushed stream `name`: text it wrote without a newline on this thread
+        is a partial line it may now wait after."""
+        if not self.partial:
+            return
+        s0 = PERF()
+        try:
+            ident = _get_ident()
+            with self.lock:
+                pieces = self.partial.pop((name, ident), None)
+            text = ''.join(pieces) if pieces else ''
+            if text and self.hooks.output_line is not None:
+                self.hooks.output_line(name, text, ident, True, True)
+        except Exception as e:
+            self.report('output', e)
+        self.hooks.own += PERF() - s0
+
+    def reading(self):
+        """The program reads sys.stdin."""
+        self.waiting('stdout')
+        self.waiting('stderr')
 
     def flush_partial(self):
         """At exit: a final line without a newline becomes an event too."""
@@ -119,4 +188,4 @@ class Output:
         for (name, ident), pieces in items:
             text = ''.join(pieces)
             if text and output_line is not None:
-                output_line(name, text, ident, False)
+                output_line(name, text, ident, False, False)
