@@ -47,10 +47,13 @@ if (unknown.length) {
   process.exit(2);
 }
 
-const running = new Set();
+const running = new Map(); // pid -> its working folder
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    for (const pid of running) killGroup(pid);
+    for (const [pid, cwd] of running) {
+      killGroup(pid);
+      rmSync(cwd, { recursive: true, force: true });
+    }
     process.exit(130);
   });
 }
@@ -75,7 +78,7 @@ function runDriver({ exe, clock }, names, outFile, logFile, deadline, internalEr
     const child = spawn(command[0], command.slice(1), {
       cwd, env, detached: true, stdio: ['ignore', log, log, clock ? 'pipe' : 'ignore'],
     });
-    running.add(child.pid);
+    running.set(child.pid, cwd);
     let partial = '';
     child.stdio[3]?.on('data', (data) => {
       // Only the tracer's own errors are kept (counted by place and message, with a first
