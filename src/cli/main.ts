@@ -151,7 +151,9 @@ async function trace(args: string[]): Promise<number> {
   const stopOnSignal = () => session.dispose();
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
+  stopTracing = () => void session.stop();
   const result = await session.start().done;
+  stopTracing = undefined;
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
   if (typeof out === 'string') await writeTraceFile(resolve(out), events);
@@ -307,7 +309,23 @@ async function main(argv: string[]): Promise<number> {
   return run(args);
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
+// `loopscope trace ... | head`: once the reader of our output has gone (EPIPE), nothing more can
+// be shown. Stop the traced program cleanly (a trace being saved with --out keeps what was
+// recorded), drop the rest of the output and end quietly with 141, the status of a pipeline
+// member that SIGPIPE stopped.
+const SIGPIPE_STATUS = 141;
+let outputGone = false;
+let stopTracing: (() => void) | undefined;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && !outputGone) throw error;
+    outputGone = true;
+    process.exitCode = SIGPIPE_STATUS;
+    stopTracing?.();
+  });
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = outputGone ? SIGPIPE_STATUS : code; }, (error: unknown) => {
   process.stderr.write(`loopscope: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;
 });

@@ -30,7 +30,7 @@ export function shortReason(reason: WaitReason | undefined, model?: TraceModel):
   if (!reason) return 'waiting';
   switch (reason.kind) {
     case 'sleep':
-      return reason.delay !== undefined && reason.wake !== undefined
+      return typeof reason.delay === 'number' && reason.wake !== undefined
         ? `sleep ${+reason.delay.toFixed(3)}s → t=${seconds(reason.wake)}` : 'sleep';
     case 'yield': return 'yield (back in the ready queue)';
     case 'task': return `awaits ${taskName(reason.task, model)}`;

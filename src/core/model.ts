@@ -290,7 +290,7 @@ export class TraceModel {
       case 'timer_cancel': {
         const timer = this.timerById.get(event.timer);
         if (timer && timer.ended === Infinity) {
-          timer.ended = this.tickNow(event.loop);
+          timer.ended = this.tickNow(event.loop ?? timer.loop);
           timer.cancelled = true;
         }
         break;

@@ -4,7 +4,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EventDecoder } from '../protocol/decoder';
-import type { ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
+import type { ClockMode, ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
 import { TraceModel } from './model';
 
 /** Where the Python package lives, relative to the bundled dist/*.js files. */
@@ -22,7 +22,7 @@ export interface SessionOptions {
   scenario: string;
   args?: string[];
   cwd: string;
-  clock?: 'virtual' | 'real';
+  clock?: ClockMode;
   limits?: TraceLimits;
   blockingMs?: number;
   /** Wall-clock seconds after which the process group is killed whatever it is doing. */

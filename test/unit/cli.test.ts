@@ -1,9 +1,10 @@
 // The `loopscope` CLI as a user runs it: node dist/cli.js from another folder.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, scenarioDir, writeScenario } from './helpers';
+import { REPO, isAlive, scenarioDir, writeScenario } from './helpers';
 
 const CLI = join(REPO, 'dist', 'cli.js');
 
@@ -115,6 +116,34 @@ asyncio.run(main())
     assert.equal(JSON.parse(limited.stdout).limit, 'ticks');
     writeFileSync(join(dir, 'exit7.py'), 'import sys\nprint("bye")\nsys.exit(7)\n');
     assert.equal(cli(['trace', 'exit7.py'], dir).status, 7);
+  });
+
+  it('trace | head: when the reader of its output goes away, stops the program, keeps the trace and exits quietly', async () => {
+    const chatty = writeScenario(dir, 'chatty.py', `
+import asyncio, os
+
+async def main():
+    with open("chatty.pid", "w") as f:
+        f.write(str(os.getpid()))
+    n = 0
+    while True:
+        n += 1
+        print("line", n, flush=True)
+        await asyncio.sleep(0.01)
+
+asyncio.run(main())
+`);
+    const child = spawn(process.execPath, [CLI, 'trace', chatty, '--out', 'chatty.jsonl'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (data) => { stderr += data; });
+    // Like `| head -1`: read the first output, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = await once(child, 'exit');
+    assert.equal(stderr, '');
+    assert.equal(code, 141, 'the status of a pipeline member that SIGPIPE stopped');
+    assert.equal(isAlive(Number(readFileSync(join(dir, 'chatty.pid'), 'utf8'))), false, 'the traced program was stopped');
+    const saved = readFileSync(join(dir, 'chatty.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(saved[saved.length - 1].ev, 'end');
   });
 
   it('prints help with examples for each command', () => {
