@@ -528,12 +528,16 @@ class _Patches:
         job_started = self.hooks.job_started
         job_result = self.hooks.job_result
         job_ended = self.hooks.job_ended
+        # 3.8-3.13: run(self) calls self.fn; 3.14+: run(self, ctx), the item holds
+        # task = (fn, args, kwargs).
+        has_fn = 'fn' in orig.__code__.co_names
 
-        def run(self):
+        def run(self, *args):
             job = None
             try:
-                ent = jobs_by_fn.pop(id(self.fn), None) if jobs_by_fn else None
-                if ent is not None and ent[1] is self.fn:
+                fn = self.fn if has_fn else self.task[0]
+                ent = jobs_by_fn.pop(id(fn), None) if jobs_by_fn else None
+                if ent is not None and ent[1] is fn:
                     job = ent[0]
                     job.thread = threading.current_thread().name
                     job.start = PERF()
@@ -542,8 +546,9 @@ class _Patches:
                     job_started(job)
             except Exception as e:
                 report('job_start', e)
+            fn = None
             try:
-                return orig(self)
+                return orig(self, *args)
             finally:
                 try:
                     if (job is not None and jobs_by_cf.pop(id(self.future), None) is not None
