@@ -12,7 +12,7 @@ Reasons is also the listener that keeps each task's active asyncio.timeout() dea
 """
 
 import asyncio
-from asyncio import futures, locks, queues, streams, tasks
+from asyncio import locks, queues, streams, tasks
 
 from . import frames as _frames
 from .instrument import Instrument
@@ -473,12 +473,9 @@ def _shield_inner(fw):
     for entry in cbs:
         cb = entry[0] if isinstance(entry, tuple) else entry
         if getattr(cb, '__name__', '') == '_outer_done_callback':
-            for cell in (getattr(cb, '__closure__', None) or ()):
-                try:
-                    v = cell.cell_contents
-                except ValueError:
-                    continue
-                if isinstance(v, futures.Future):
-                    return v
-            return None
+            # The closure cell named `inner` (3.14 adds `cur_task`, the awaiting task).
+            try:
+                return cb.__closure__[cb.__code__.co_freevars.index('inner')].cell_contents
+            except (AttributeError, ValueError, IndexError, TypeError):
+                return None
     return False
