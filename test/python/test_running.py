@@ -68,6 +68,10 @@ class SameAsUntraced(TracerTestCase):
         res = self.assertSameAsUntraced(scenario('environment.py'), fd3=True)
         self.assertIn(b"first free fd 3", res.out)
 
+    def test_module_annotations(self):
+        res = self.assertSameAsUntraced(scenario('annotations.py'))
+        self.assertIn(b"module {'x': <class 'int'>, 'name': <class 'str'>}", res.out)
+
     def test_keyboard_interrupt(self):
         res = self.assertSameAsUntraced(scenario('kbint.py'))
         self.assertEqual(res.rc, -signal.SIGINT)
@@ -126,6 +130,22 @@ class BadInput(TracerTestCase):
         self.assertEqual(res.rc, 1)
         self.assertEqual(res.end['outcome'], 'not-runnable')
         self.assertIn(b'Non-UTF-8', res.err)
+
+    def test_non_utf8_anywhere(self):
+        # The bad byte after code, a comment, a string opened on the line before, ...
+        sources = [b'x="\xe9"\n', b'print(1)\nx="\xe9"\n', b'# c\n  x = "\xe9"\n',
+                   b'"""doc\n\xe9"""\n', b'x=(1,\n\xe9)\n', b'a=1\nb=2\n\t"\xc3\xa9\xe9"\n']
+        d = tempfile.mkdtemp()
+        try:
+            for i, src in enumerate(sources):
+                path = os.path.join(d, 'bad%d.py' % i)
+                with open(path, 'wb') as f:
+                    f.write(src)
+                with self.subTest(source=src):
+                    res = self.assertSameAsUntraced(path)
+                    self.assertEqual(res.end['outcome'], 'not-runnable')
+        finally:
+            shutil.rmtree(d)
 
     def test_binary(self):
         res = self.assertSameAsUntraced(scenario('binary.py'))

@@ -26,10 +26,13 @@ def _prog():
 
 
 class NotRunnable(Exception):
-    def __init__(self, message, exit_code, error_type):
+    """exc: an exception for sys.excepthook to print, instead of the message."""
+
+    def __init__(self, message, exit_code, error_type, exc=None):
         Exception.__init__(self, message)
         self.exit_code = exit_code
         self.error_type = error_type
+        self.exc = exc
 
 
 def resolve(script_arg):
@@ -75,21 +78,59 @@ def read_source(path, filename):
                           'contain null bytes\n' % (filename, lineno, line.strip()), 1,
                           'SyntaxError')
     if bad_at is not None:
-        lineno = src[:bad_at].count(b'\n') + 1
-        if sys.version_info[:2] == (3, 10):
-            lineno += 1  # Python 3.10 reports the line after the bad byte's
-        if sys.version_info >= (3, 11):
-            url, head = 'https://peps.python.org/pep-0263/', ''
-        elif PY39:
-            url, head = 'https://python.org/dev/peps/pep-0263/', ''
-        else:
-            url, head = 'http://python.org/dev/peps/pep-0263/', \
-                '  File "%s", line %d\n' % (filename, lineno)
-        raise NotRunnable("%sSyntaxError: Non-UTF-8 code starting with '\\x%02x' in file %s on "
-                          "line %d, but no encoding declared; see %s for details\n"
-                          % (head, src[bad_at], filename, lineno, url), 1, 'SyntaxError')
+        raise _non_utf8_error(src, bad_at, filename)
     del text
     return src
+
+
+def _non_utf8_error(src, bad_at, filename):
+    """The tokenizer's error for a byte that is not UTF-8, with each version's line number
+    quirks: 3.8/3.9 count a line that continues a token (inside a string, after a backslash)
+    one too far in the message, 3.10 counts every line one too far, 3.14+ count line 2 as line 1 when line 1
+    ended in a token of its own. 3.14+ give the location as well (printed by sys.excepthook:
+    the line and a caret under the byte)."""
+    start = src.rfind(b'\n', 0, bad_at) + 1
+    lineno = line_of_byte = src[:start].count(b'\n') + 1
+    version = sys.version_info[:2]
+    if version < (3, 10) and _continues_a_token(src[:start]):
+        lineno += 1
+    elif version == (3, 10):
+        lineno += 1
+    elif version >= (3, 14) and lineno == 2 and src[:start].strip() \
+            and not src.lstrip().startswith(b'#') and not _continues_a_token(src[:start]):
+        lineno = 1
+    if version >= (3, 11):
+        url = 'https://peps.python.org/pep-0263/'
+    elif PY39:
+        url = 'https://python.org/dev/peps/pep-0263/'
+    else:
+        url = 'http://python.org/dev/peps/pep-0263/'
+    msg = ("Non-UTF-8 code starting with '\\x%02x' in file %s on line %d, but no encoding "
+           "declared; see %s for details" % (src[bad_at], filename, lineno, url))
+    if version >= (3, 14):
+        end = src.find(b'\n', start)
+        line = src[start:end if end >= 0 else len(src)]
+        text = line.split(b'\0')[0].decode('utf-8', 'replace')
+        offset = len(src[start:bad_at].decode('utf-8', 'replace')) + 1
+        e = SyntaxError(msg, (filename, lineno, offset, text, lineno, offset + 1))
+        return NotRunnable(msg, 1, 'SyntaxError', e)
+    head = '  File "%s", line %d\n' % (filename, line_of_byte) if not PY39 else ''
+    return NotRunnable('%sSyntaxError: %s\n' % (head, msg), 1, 'SyntaxError')
+
+
+def _continues_a_token(before):
+    """True when the line after the source text `before` continues one of its tokens: a
+    string left open, or a backslash at the end of its last line."""
+    import io
+    import tokenize
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(before.decode('utf-8')).readline):
+            pass
+    except tokenize.TokenError as e:
+        return 'string' in str(e.args[0]) or before.rstrip(b'\r\n').endswith(b'\\')
+    except (SyntaxError, UnicodeDecodeError):
+        return False
+    return False
 
 
 _CODING = re.compile(br'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
@@ -129,7 +170,10 @@ def run(ending, script_arg, args, install):
         path, filename, path0 = resolve(script_arg)
         src = read_source(path, filename)
     except NotRunnable as e:
-        sys.stderr.write(str(e))
+        if e.exc is not None:
+            _print_uncaught(e.exc)
+        else:
+            sys.stderr.write(str(e))
         sys.stderr.flush()
         ending.outcome, ending.exit_code = 'not-runnable', e.exit_code
         ending.error = events.end_error(e.error_type, str(e).strip(), '')
@@ -164,6 +208,12 @@ def run(ending, script_arg, args, install):
         '__file__': filename,
         '__cached__': None,
     })
+    if sys.version_info >= (3, 14):
+        # PEP 649: a module's annotations are computed from its __annotate__ on first access;
+        # the namespace starts without them.
+        del md['__annotations__']
+    if sys.version_info >= (3, 15):
+        del md['__cached__']  # no longer set on modules
     sys.argv[:] = [script_arg] + list(args)
     if hasattr(sys, 'orig_argv'):
         sys.orig_argv = [sys.orig_argv[0], script_arg] + list(args)
