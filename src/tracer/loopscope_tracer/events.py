@@ -101,12 +101,13 @@ class Recorder(Instrument):
         return d
 
     # -- tasks -------------------------------------------------------------------------------
-    def task_spawned(self, task, rec, coro, parent, line, file, name, eager):
+    def task_spawned(self, task, rec, coro, parent, line, file, name, label, eager):
         co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
         ev = {'ev': 'task', 'task': rec.id, 'loop': rec.loop,
               'name': task.get_name() if name is None else name,
               'coro': getattr(coro, '__qualname__', type(coro).__name__),
-              'label': frames.coro_label(coro), 'parent': parent, 'line': line}
+              'label': frames.coro_label(coro) if label is None else label,
+              'parent': parent, 'line': line}
         if file is not None:
             ev['file'] = file
         ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename))

@@ -40,10 +40,11 @@ class Instrument:
         """The iteration is over."""
 
     # -- tasks -----------------------------------------------------------------------------
-    def task_spawned(self, task, rec, coro, parent, line, file, name, eager):
+    def task_spawned(self, task, rec, coro, parent, line, file, name, label, eager):
         """A task got its id. parent: the creating task's id or None; line/file: where the
-        user created it; name: the name its creator gives it; eager: its first step already
-        ran inside create_task (3.12+)."""
+        user created it; name: the name its creator gives it; label: its call with the
+        arguments, when read before an eager first step (else None: read it from coro);
+        eager: its first step already ran inside create_task (3.12+)."""
 
     def task_started(self, task, rec, coro):
         """Its first step is about to run (for an eager task: has just run)."""

@@ -364,6 +364,7 @@ class _Patches:
         report = self.report
         creating = registry.creating
         created = self._created
+        coro_label = frames.coro_label
 
         def create_task(self, coro, *args, **kwargs):
             s0 = PERF()
@@ -380,7 +381,11 @@ class _Patches:
                     f = None
                 if name is not None:
                     name = str(name)
-                creating.append((coro, pid, line, file, name))
+                # A task that may start eagerly (3.12+) runs before it is announced: its
+                # label (the arguments) must be read now.
+                label = coro_label(coro) if (getattr(self, '_task_factory', None) is not None
+                                             or kwargs.get('eager_start')) else None
+                creating.append((coro, pid, line, file, name, label))
                 pushed = True
             except Exception as e:
                 report('create_task', e)
@@ -394,7 +399,7 @@ class _Patches:
             s1 = PERF()
             try:
                 if pushed:
-                    created(self, task, coro, pid, line, file, name, s1 - s0)
+                    created(self, task, coro, pid, line, file, name, label, s1 - s0)
             except Exception as e:
                 report('create_task', e)
             hooks.own += PERF() - s1
@@ -404,14 +409,14 @@ class _Patches:
             return out.pop()
         return create_task
 
-    def _created(self, loop, task, coro, pid, line, file, name, elapsed):
+    def _created(self, loop, task, coro, pid, line, file, name, label, elapsed):
         hooks = self.hooks
         registry = self.registry
         rec = registry.known_task(task)
         started = (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_suspended', False)
                    or task.done())
         if rec is None:
-            rec = registry.add_task(task, coro, pid, line, file, name, eager=bool(started))
+            rec = registry.add_task(task, coro, pid, line, file, name, label, bool(started))
         if started and not rec.started:
             # 3.12+ eager task: its first step ran inside create_task, without a Handle.
             rec.started = True

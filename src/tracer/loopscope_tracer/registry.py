@@ -106,7 +106,7 @@ class Registry:
         self.tasks = {}         # id(task) -> TaskRec
         self.timers = {}        # id(TimerHandle) -> TimerRec
         self.n_loops = self.n_tasks = self.n_timers = self.n_jobs = 0
-        # (coro, parent id, line, file, name) of each create_task call in progress: a task
+        # (coro, parent id, line, file, name, label) of each create_task call in progress: a task
         # first seen from inside it (an eager task's first step) gets that creation.
         self.creating = []
         self.threadsafe = set()  # id(callback) scheduled by call_soon_threadsafe, until run
@@ -162,14 +162,14 @@ class Registry:
         return self.task(task).id
 
     def add_task(self, task, coro=None, parent=None, line=None, file=None, name=None,
-                 eager=False):
+                 label=None, eager=False):
         """Give the task an id and announce it (task_spawned). The creation (parent,
-        line, file, name) is what create_task found, or the one in progress (self.creating)
-        when the task is first seen from inside its create_task."""
+        line, file, name, label) is what create_task found, or the one in progress
+        (self.creating) when the task is first seen from inside its create_task."""
         if coro is None:
             coro = frames.task_coro(task)
         if self.creating and coro is not None and self.creating[-1][0] is coro:
-            _, parent, line, file, name = self.creating[-1]
+            _, parent, line, file, name, label = self.creating[-1]
             eager = True
         self.n_tasks += 1
         ref = _Ref(task, self._task_gone)
@@ -178,7 +178,7 @@ class Registry:
         lrec = self.loop(loop)
         rec = TaskRec(self.n_tasks, ref, lrec.id, lrec.origin)
         self.tasks[id(task)] = rec
-        self.hooks.task_spawned(task, rec, coro, parent, line, file, name, eager)
+        self.hooks.task_spawned(task, rec, coro, parent, line, file, name, label, eager)
         return rec
 
     def _task_gone(self, ref):
