@@ -1,5 +1,5 @@
 """What asyncio added or changed in 3.13-3.15, traced: eager starts, Queue.shutdown, the
-deprecated policy API."""
+deprecated policy API, and the call-graph bookkeeping the wait reasons read from 3.14 on."""
 import asyncio
 import sys
 import unittest
@@ -53,6 +53,24 @@ class DeprecatedPolicy(TracerTestCase):
         self.assertEqual(res.err.count(b'DeprecationWarning'), 5)
         self.assertIn(b'policy_deprecated.py:13: DeprecationWarning', res.err)
         self.assertEqual(len(res.of('loop')), 2)
+
+
+class AsCompleted(TracerTestCase):
+    def test_reason_names_the_pending_tasks(self):
+        res = self.assertSameAsUntraced(scenario('as_completed.py'))
+        main = res.one('task', coro='main')['task']
+        jobs = [t['task'] for t in res.of('task', coro='job')]
+        reasons = [e['reason'] for e in res.of('step', task=main) if 'reason' in e]
+        if not PY314:
+            # Before 3.14 asyncio keeps no awaited-by edges: the wait shows as the
+            # as_completed iterator's own queue.
+            self.assertEqual(reasons[0]['kind'], 'queue_get')
+            return
+        # Through asyncio's awaited-by bookkeeping (what asyncio.capture_call_graph reads):
+        # the tasks not finished yet, then the last one.
+        self.assertEqual([(r['kind'], r.get('tasks') or [r.get('task')]) for r in reasons], [
+            ('wait', jobs), ('wait', [jobs[0], jobs[2]]), ('task', [jobs[0]])])
+        self.assertIn('as_completed', reasons[0]['text'])
 
 
 if __name__ == '__main__':
