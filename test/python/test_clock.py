@@ -61,6 +61,49 @@ class VirtualClock(TracerTestCase):
         self.assertGreaterEqual(sum(t['waited'] for t in ticks), 0.15)
 
 
+class WakersBesidesTimers(TracerTestCase):
+    """The virtual clock jumps only when nothing but a timer can wake the loop; each of these
+    scenarios times out (or dies later) when it jumps."""
+
+    def assertRealWaits(self, res):
+        # The wait that something outside the timers ended was real: no tick jumped.
+        self.assertEqual([t['jump'] for t in res.of('tick') if t['jump']], [])
+        self.assertGreater(sum(t['waited'] for t in res.of('tick')), 0.05)
+
+    @unittest.skipUnless(hasattr(__import__('socket'), 'TCP_CORK'), 'TCP_CORK is Linux\'s')
+    def test_bytes_held_by_the_kernel(self):
+        res = self.assertSameAsUntraced(scenario('kernel_bytes.py'))
+        self.assertIn(b"server read b'ping'", res.out)
+        self.assertRealWaits(res)
+
+    def test_child_exit_by_sigchld(self):
+        res = self.assertSameAsUntraced(scenario('sigchld.py'))
+        self.assertIn(b'child exited: True 0', res.out)
+        self.assertRealWaits(res)
+
+    @unittest.skipUnless(hasattr(__import__('asyncio'), 'SafeChildWatcher'),
+                         'child watchers exist up to 3.13')
+    def test_safe_child_watcher(self):
+        res = self.assertSameAsUntraced(scenario('safe_child_watcher.py'))
+        self.assertIn(b'exit code 0', res.out)
+        self.assertRealWaits(res)
+
+    def test_interval_timer_with_a_loop_handler(self):
+        res = self.assertSameAsUntraced(scenario('itimer.py'))
+        self.assertIn(b'caught 1', res.out)
+        self.assertRealWaits(res)
+
+    def test_alarm_kills_and_events_are_kept(self):
+        # SIGALRM's default action ends the process during the sleep, as untraced; what the
+        # tracer recorded before is in the trace (no `end`: the process was killed).
+        res = self.assertSameAsUntraced(scenario('alarm_kill.py'), ended=False)
+        self.assertEqual(res.rc, -14)
+        self.assertEqual(res.of('end'), [])
+        self.assertEqual(res.one('output', text='sleeping')['line'], 9)
+        last = res.events[-1]
+        self.assertEqual((last['ev'], last['reason']['kind']), ('step', 'sleep'))
+
+
 class RelativeTimes(TracerTestCase):
     def test_times_start_at_the_loop_origin(self):
         res = self.assertSameAsUntraced(scenario('relative_times.py'))

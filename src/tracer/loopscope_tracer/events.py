@@ -59,6 +59,8 @@ class Recorder(Instrument):
 
     def tick_started(self, loop, L):
         # Events are flushed at every tick (and by the watchdog, before a pause, at exit).
+        # This flush comes right before the loop's wait in the selector: a signal that ends
+        # the process while the loop waits takes no recorded event with it.
         if self.emitter.buf:
             self.emitter.flush()
 

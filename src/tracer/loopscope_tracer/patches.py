@@ -7,7 +7,8 @@ stay the same:
   BaseEventLoop.__init__ / close        -> loop_created (through the registry), loop_closed
   BaseEventLoop._run_once               -> tick_started, tick_ready (if no handle ran), tick_ended
   loop._selector.select (per instance)  -> before/after_io_wait; or a virtual jump, when the
-                                           jump decision says the loop is idle
+                                           jump decision says the loop is idle (a real wait
+                                           is cut in slices, deciding again after each)
   events.Handle._run                    -> tick_ready (at a tick's first handle), task_started,
                                            before/after_step, timer_fired, before/after_callback
   BaseEventLoop.create_task             -> task_spawned (through the registry), and an eager
@@ -33,6 +34,7 @@ from concurrent.futures import thread as cf_thread
 
 from . import frames
 from . import virtual_clock as vc
+from .jump import RECHECK
 
 PERF = vc.REAL_PERF
 _get_ident = threading.get_ident
@@ -178,7 +180,10 @@ class _Patches:
     def _wrap_selector(self, loop, L):
         L.selector_wrapped = True
         sel = getattr(loop, '_selector', None)
-        if sel is None or not hasattr(sel, 'select'):
+        # A selector the program replaced (a Mock in CPython's tests) may have no select
+        # method on its class: the loop then runs unwrapped.
+        orig = getattr(type(sel), 'select', None) if sel is not None else None
+        if orig is None:
             return
         report = self.report
         may_skip = self.may_skip
@@ -188,7 +193,6 @@ class _Patches:
         # Weak references only: a closure holding the loop or the selector would make a
         # reference cycle (loop -> selector -> select -> loop), so an unclosed loop would be
         # freed by the cycle collector instead of by reference counting, later than untraced.
-        orig = type(sel).select
         loop_ref = weakref.ref(loop)
         sel_ref = weakref.ref(sel)
         if L.ssock_fd is None:
@@ -197,23 +201,7 @@ class _Patches:
             except Exception:
                 pass
 
-        def select(timeout=None):
-            sel = sel_ref()
-            if may_skip is not None and timeout is not None and timeout > 0:
-                loop = loop_ref()
-                try:
-                    jump = may_skip(loop, sel, L, timeout) if loop is not None else None
-                except Exception as e:
-                    report('quiescent', e)
-                    jump = None
-                if jump is not None:
-                    ev = orig(sel, 0)
-                    if not ev:
-                        vc.advance(jump)
-                        L.jump += jump
-                        return ev
-                    note_io(loop, L, ev)
-                    return ev
+        def real_wait(sel, timeout):
             if before_io_wait is not None:
                 try:
                     before_io_wait(loop_ref(), L, timeout)
@@ -228,6 +216,37 @@ class _Patches:
                     after_io_wait(loop_ref(), L, waited)
                 except Exception as e:
                     report('io_wait', e)
+            return ev
+
+        def skip_or_wait(sel, timeout):
+            # Virtual clock: jump over the wait when nothing but a timer can end it; else
+            # wait for real, a slice at a time, and decide again after each slice.
+            end = PERF() + timeout
+            while True:
+                loop = loop_ref()
+                try:
+                    jump = may_skip(loop, sel, L, timeout) if loop is not None else None
+                except Exception as e:
+                    report('quiescent', e)
+                    jump = None
+                loop = None
+                if jump is not None:
+                    ev = orig(sel, 0)
+                    if not ev:
+                        vc.advance(jump)
+                        L.jump += jump
+                    return ev
+                ev = real_wait(sel, min(timeout, RECHECK))
+                timeout = end - PERF()
+                if ev or timeout <= 0:
+                    return ev
+
+        def select(timeout=None):
+            sel = sel_ref()
+            if may_skip is not None and timeout is not None and timeout > 0:
+                ev = skip_or_wait(sel, timeout)
+            else:
+                ev = real_wait(sel, timeout)
             if ev:
                 note_io(loop_ref(), L, ev)
             return ev
