@@ -152,6 +152,10 @@ class Reasons(Instrument):
         th = getattr(asyncio, 'threads', None)
         if th is not None:
             R(th.to_thread, self._to_thread)
+        if hasattr(asyncio.Future, '_asyncio_awaited_by'):     # 3.14+
+            from asyncio import staggered
+            R(tasks._AsCompletedIterator._wait_for_one, self._awaited_by('asyncio.as_completed'))
+            R(staggered.staggered_race, self._awaited_by('asyncio.staggered_race'))
         from asyncio import subprocess as asp
         R(asp.Process.wait, self._subprocess)
         R(asp.Process.communicate, self._subprocess)
@@ -192,11 +196,6 @@ class Reasons(Instrument):
                 self.origin = self.registry.origin_of(getattr(task, '_loop', None))
             by_code = self.by_code
             n = len(chain)
-            if (_AWAITED_BY and first < n and id(chain[first].f_code) not in by_code
-                    and _frames.is_asyncio_file(chain[first].f_code.co_filename)):
-                r = self._awaited_tasks(task, chain[first].f_code)
-                if r is not None:
-                    return self._with_timeout(r, rec)
             for i in range(first, n):
                 co = chain[i].f_code
                 h = by_code.get(id(co))
@@ -212,27 +211,6 @@ class Reasons(Instrument):
         except Exception as e:
             self.report('wait_reason', e)
             return {'kind': 'future', 'text': 'waiting (reason unknown)', 'type': 'unknown'}
-
-    def _awaited_tasks(self, task, code):
-        """3.14+: a reason from asyncio's own call-graph bookkeeping (the awaited-by edges
-        asyncio.capture_call_graph reads), for a wait inside an asyncio function that has no
-        handler of its own: as_completed (its chain ends in an internal Queue.get, which
-        the handlers would describe), staggered_race (an internal Event). The tasks this
-        task is registered as awaiting; None when there are none."""
-        loop = task.get_loop()
-        awaited = sorted((self.registry.task_id(t), t) for t in asyncio.all_tasks(loop)
-                         if task in (t._asyncio_awaited_by or ()))
-        if not awaited:
-            return None
-        where = _ASYNCIO_NAMES.get(code.co_qualname.split('.')[0], code.co_name)
-        if len(awaited) == 1:
-            tid, t = awaited[0]
-            return {'kind': 'task', 'task': tid,
-                    'text': 'awaiting task %s (%s) in asyncio.%s' % (tid, _task_name(t), where)}
-        ids = [tid for tid, _ in awaited]
-        return {'kind': 'wait', 'tasks': ids, 'pending': len(ids), 'returnWhen': None,
-                'text': 'asyncio.%s: waiting for the first of %d pending tasks to finish'
-                        % (where, len(ids))}
 
     def _with_timeout(self, r, rec):
         # Inside `async with asyncio.timeout(...)` (tracked by the timer hooks).
@@ -467,6 +445,27 @@ class Reasons(Instrument):
         return {'kind': 'executor', 'fn': name, 'job': None,
                 'text': 'asyncio.to_thread(%s)' % name}
 
+    def _awaited_by(self, where):
+        """3.14+: a handler for asyncio helpers whose own wait is on something private
+        (as_completed: its queue; staggered_race: its events): the tasks this task is
+        registered as awaiting, from asyncio's call-graph bookkeeping (the awaited-by edges
+        asyncio.capture_call_graph reads). None when there are none."""
+        def handler(f, task):
+            awaited = sorted((self.registry.task_id(t), t)
+                             for t in asyncio.all_tasks(task.get_loop())
+                             if task in (t._asyncio_awaited_by or ()))
+            if not awaited:
+                return None
+            if len(awaited) == 1:
+                tid, t = awaited[0]
+                return {'kind': 'task', 'task': tid, 'text': 'awaiting task %s (%s) in %s'
+                        % (tid, _task_name(t), where)}
+            ids = [tid for tid, _ in awaited]
+            return {'kind': 'wait', 'tasks': ids, 'pending': len(ids), 'returnWhen': None,
+                    'text': '%s: waiting for the first of %d pending tasks to finish'
+                            % (where, len(ids))}
+        return handler
+
     def _subprocess_start(self, f, task):
         return {'kind': 'subprocess', 'pid': None, 'text': 'starting a subprocess'}
 
@@ -475,12 +474,6 @@ class Reasons(Instrument):
         pid = getattr(p, 'pid', None)
         return {'kind': 'subprocess', 'pid': pid,
                 'text': 'waiting for subprocess %s (%s)' % (pid, f.f_code.co_name)}
-
-
-# 3.14+: a task's awaited-by edges (see Reasons._awaited_tasks).
-_AWAITED_BY = hasattr(asyncio.Future, '_asyncio_awaited_by')
-# Names of asyncio's helpers as the user calls them.
-_ASYNCIO_NAMES = {'_AsCompletedIterator': 'as_completed'}
 
 
 def _short_num(x):
