@@ -3,7 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeToolbarButton } from '@vscode-elements/elements/dist/vscode-toolbar-button/vscode-toolbar-button.js';
 import { el, icon } from './dom';
-import type { Axis, PanelCommand } from './messages';
+import type { Axis, PanelCommand } from '../src/protocol/panel';
 
 export interface HeaderInfo {
   scenario?: string;

@@ -6,9 +6,9 @@
 import type { StateBeforeTick, TaskSnapshot, TraceModel } from '../src/core/model';
 import type { ReadyEntry } from '../src/protocol/events';
 import { el } from './dom';
-import { formatLocation, formatLoopTime, taskTitle } from './format';
+import { formatLocation, formatLoopTime, taskTitle } from '../src/core/format';
 import { duration, shortReason } from '../src/core/describe';
-import { callbackKindText } from './lanes';
+import { callbackKindText } from '../src/core/lanes';
 
 export interface SideActions {
   reveal(line: number, file?: string): void;

@@ -13,10 +13,10 @@ import type { TraceModel } from '../src/core/model';
 import { el } from './dom';
 import {
   blockingSpan, buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, segmentText,
-  type Lane, type Segment,
-} from './lanes';
-import { fromMs, Layout, toMs } from './layout';
-import type { Axis } from './messages';
+  type Lane, type LaneLabel, type Segment,
+} from '../src/core/lanes';
+import { fromMs, Layout, toMs } from '../src/core/layout';
+import type { Axis } from '../src/protocol/panel';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
@@ -295,7 +295,7 @@ export class LaneTimeline {
       const key = `${lane.id}|${lane.kind === 'loop' ? this.model.loops.get(lane.loop)?.thread ?? '' : ''}`;
       if (this.slots[k]?.key === key) continue;
       const group: VisGroup = {
-        id: `slot-${k}`, order: k, content: laneLabel(lane, this.model), className: `lane lane-${lane.kind}`,
+        id: `slot-${k}`, order: k, content: labelElement(lane, laneLabel(lane, this.model)), className: `lane lane-${lane.kind}`,
       };
       if (this.slots[k]) changed.push(group); else added.push(group);
       this.slots[k] = { key, lane };
@@ -615,6 +615,17 @@ export class LaneTimeline {
   destroy(): void {
     this.timeline.destroy();
   }
+}
+
+/** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
+function labelElement(lane: Lane, info: LaneLabel): HTMLElement {
+  const label = el('div', `lane-label lane-${lane.kind}`);
+  label.dataset.lane = lane.id;
+  label.append(el('span', 'lane-name', info.name));
+  if (info.detail || lane.kind === 'loop') label.append(el('span', 'lane-detail', info.detail));
+  label.title = info.title;
+  if (info.internal) label.classList.add('lane-internal');
+  return label;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import { constants } from 'node:os';
 import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel, type StateBeforeTick } from '../core/model';
-import { DEFAULT_PYTHONS, findPython } from '../core/python';
-import { Session, type SessionResult } from '../core/session';
-import { summarize } from '../core/summary';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
+import { DEFAULT_PYTHONS, findPython } from '../node/python';
+import { Session, type SessionResult } from '../node/session';
+import { summarize } from './summary';
+import { partialMessage, readTraceFile, writeTraceFile } from '../node/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import { drawLanes } from './terminalLanes';
 

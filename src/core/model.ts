@@ -584,8 +584,4 @@ export class TraceModel {
   isReadyIn(tickIndex: number, taskId: number): boolean {
     return this.ticks[tickIndex]?.ready.some((entry) => entry === taskId) ?? false;
   }
-
-  callbackName(entry: CallbackRef): string {
-    return entry.line !== undefined ? `${entry.fn} (line ${entry.line})` : entry.fn;
-  }
 }

@@ -3,10 +3,10 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
-import { Session, type SessionResult } from '../core/session';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
+import { Session, type SessionResult } from '../node/session';
+import { partialMessage, readTraceFile, writeTraceFile } from '../node/traceFile';
 import type { TraceEvent } from '../protocol/events';
-import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
+import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';

@@ -3,7 +3,7 @@
 // turns its validated messages into commands.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { type Axis, type HostMessage, parseWebviewMessage, type WebviewMessage } from '../../webview/messages';
+import { type Axis, type HostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol/panel';
 import type { Visualization } from './visualization';
 
 export const PANEL_VIEW_TYPE = 'loopscope.panel';

@@ -3,9 +3,9 @@
 // redraw on its change event.
 import * as vscode from 'vscode';
 import { TraceModel } from '../core/model';
-import type { Session, SessionResult } from '../core/session';
+import type { Session, SessionResult } from '../node/session';
 import type { TraceEvent } from '../protocol/events';
-import type { RunMode, SessionInfo, StatusInfo } from '../../webview/messages';
+import type { RunMode, SessionInfo, StatusInfo } from '../protocol/panel';
 
 export class Visualization implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TraceEvent } from '../../src/protocol/events';
-import { Session, type SessionOptions } from '../../src/core/session';
+import { Session, type SessionOptions } from '../../src/node/session';
 
 /** The compiled tests live in out/test/unit/. */
 export const REPO = resolve(__dirname, '..', '..', '..');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { MAX_TRACE_EVENTS } from '../../src/core/traceFile';
+import { MAX_TRACE_EVENTS } from '../../src/node/traceFile';
 import type { Visualization } from '../../src/extension/visualization';
 import { HUGE_BYTES, SMALL_EVENTS_PER_BODY, smallEvents, writeHuge } from '../unit/hugeTrace';
 

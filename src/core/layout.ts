@@ -4,9 +4,9 @@
 //    in FIFO order, so sleep(0) interleavings at the same loop time stay visible.
 //  - 'time': x is loop time in seconds, from the events' t and dur.
 // vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
-import { firstIndex, type JobInfo, type Step, type Tick, type TraceModel } from '../src/core/model';
-import type { CallbackEvent } from '../src/protocol/events';
-import type { Axis } from './messages';
+import { firstIndex, type JobInfo, type Step, type Tick, type TraceModel } from './model';
+import type { CallbackEvent } from '../protocol/events';
+import type { Axis } from '../protocol/panel';
 
 export type Span = [number, number];
 

@@ -1,12 +1,11 @@
-// What each lane shows. A lane is a loop, a task or an executor worker thread; its segments are
-// computed from the TraceModel for a window of the axis (see layout.ts for positions), then
-// segments narrower than a few pixels are merged. timeline.ts hands the result to vis-timeline.
-import { firstIndex } from '../src/core/model';
-import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from '../src/core/model';
-import type { BlockingEvent, CallbackEvent } from '../src/protocol/events';
-import { el } from './dom';
+// What each lane shows, for every view (the panel, `loopscope lanes`). A lane is a loop, a task or
+// an executor worker thread; its segments are computed from the TraceModel for a window of the axis
+// (see layout.ts for positions), then segments narrower than a few pixels are merged.
+import { firstIndex } from './model';
+import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
+import type { BlockingEvent, CallbackEvent } from '../protocol/events';
 import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
-import { duration, shortReason } from '../src/core/describe';
+import { duration, shortReason } from './describe';
 import type { Layout, Span } from './layout';
 
 export type LaneKind = 'loop' | 'task' | 'worker';
@@ -73,26 +72,35 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   return lanes;
 }
 
-/** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
-export function laneLabel(lane: Lane, model: TraceModel): HTMLElement {
-  const label = el('div', `lane-label lane-${lane.kind}`);
-  label.dataset.lane = lane.id;
+/** What the label at the left of a lane says: its name, a detail, the full text for its tooltip. */
+export interface LaneLabel {
+  name: string;
+  detail: string;
+  title: string;
+  internal: boolean;
+  /** Where a click on the label goes (a task's creation line). */
+  line?: number;
+  file?: string;
+}
+
+export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   if (lane.kind === 'loop') {
     const info = model.loops.get(lane.loop);
-    label.append(el('span', 'lane-name', `Loop ${lane.loop}`));
-    if (info) label.append(el('span', 'lane-detail', info.thread ?? ''));
-    label.title = info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`;
-  } else if (lane.kind === 'task' && lane.task) {
-    const task = lane.task;
-    label.append(el('span', 'lane-name', taskTitle(task)), el('span', 'lane-detail', `#${task.id}`));
-    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
-    label.title = `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`;
-    if (task.internal) label.classList.add('lane-internal');
-  } else {
-    label.append(el('span', 'lane-name', lane.thread ?? 'worker'));
-    label.title = `Executor worker thread ${lane.thread ?? ''}`;
+    return {
+      name: `Loop ${lane.loop}`, detail: info?.thread ?? '', internal: false,
+      title: info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`,
+    };
   }
-  return label;
+  if (lane.kind === 'task' && lane.task) {
+    const task = lane.task;
+    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
+    return {
+      name: taskTitle(task), detail: `#${task.id}`, internal: task.internal,
+      title: `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`,
+      line: task.line ?? undefined, file: task.file,
+    };
+  }
+  return { name: lane.thread ?? 'worker', detail: '', title: `Executor worker thread ${lane.thread ?? ''}`, internal: false };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EventDecoder } from '../protocol/decoder';
 import type { ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
-import { TraceModel } from './model';
+import { TraceModel } from '../core/model';
 
 /** Where the Python package lives, relative to the bundled dist/*.js files. */
 export const TRACER_PATH = join(__dirname, '..', 'src', 'tracer');

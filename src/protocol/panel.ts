@@ -1,6 +1,6 @@
-// Messages between the extension host (src/extension/panel.ts) and the webview. The webview keeps
-// its own TraceModel fed with the same tracer events, so these carry events, not drawings.
-import type { TraceEvent } from '../src/protocol/events';
+// Messages between the extension host (src/extension/panel.ts) and the webview (webview/main.ts).
+// The webview keeps its own TraceModel fed with the same tracer events, so these carry events.
+import type { TraceEvent } from './events';
 
 export type Axis = 'tick' | 'time';
 export type RunMode = 'record' | 'live';
