@@ -97,7 +97,7 @@ function builds(production) {
     },
     {
       ...common,
-      entryPoints: [...filesUnder('test/unit', '.ts'), ...filesUnder('test/vscode', '.ts')],
+      entryPoints: [...filesUnder('test/unit', '.ts'), ...filesUnder('test/vscode', '.ts'), ...filesUnder('test/webview', '.ts')],
       outdir: 'out/test',
       outbase: 'test',
       platform: 'node',

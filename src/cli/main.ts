@@ -10,8 +10,7 @@ import { TraceModel, type StateBeforeTick } from '../core/model';
 import { DEFAULT_PYTHONS, findPython } from '../node/python';
 import { Session, type SessionResult } from '../node/session';
 import { summarize } from './summary';
-import { partialMessage, readTraceFile, writeTraceFile } from '../node/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import { partialMessage, readTraceFile } from '../node/traceFile';
 import { drawLanes } from './terminalLanes';
 
 class UsageError extends Error {}
@@ -136,13 +135,11 @@ async function trace(args: string[]): Promise<number> {
     cwd: process.cwd(),
     clock: parsed.options.has('real-time') ? 'real' : 'virtual',
     blockingMs: numberOption(parsed, 'blocking-ms'),
-    // The tracer stops itself cleanly at the timeout; killing the process group is the backstop.
+    // The tracer stops itself cleanly at the timeout; the session kills the process group if it did not.
     limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },
-    timeoutSeconds: timeout + 5,
   });
-  const events: TraceEvent[] = [];
   const out = parsed.options.get('out');
-  if (typeof out === 'string') session.onEvent((event) => events.push(event));
+  if (typeof out === 'string') session.recordTo(resolve(out));
   const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   session.onOutput(({ stream, data }) => {
     if (json) captured[stream].push(data);
@@ -154,7 +151,7 @@ async function trace(args: string[]): Promise<number> {
   const result = await session.start().done;
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
-  if (typeof out === 'string') await writeTraceFile(resolve(out), events);
+  await session.recorded();
   const summary = summarize(session.model, result, scenarioPath, {
     stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8'),
   }, { events: session.decoder.stats.events, malformed: session.decoder.stats.malformed });
@@ -179,7 +176,7 @@ async function trace(args: string[]): Promise<number> {
     if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
     if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
     if (result.message) lines.push(`   ${result.message}`);
-    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${events.length} events)`);
+    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${session.decoder.stats.events} events)`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (result.outcome === 'not-runnable' && result.end?.error) {

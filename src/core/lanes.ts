@@ -217,10 +217,9 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
       const io = tick.io !== undefined && tick.io.length > 0;
       push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
     }
-    for (const act of model.activityAt(g)) {
-      if (!act.callback) continue;
-      push(out, q, layout.callbackSpan(g, act.callback, q.coarse), `seg seg-callback cb-${act.callback.kind}`,
-        { kind: 'callback', tick: g, callback: act.callback });
+    for (const act of model.callbacksAt(g)) {
+      push(out, q, layout.callbackSpan(act, q.coarse), `seg seg-callback cb-${act.callback!.kind}`,
+        { kind: 'callback', tick: g, callback: act.callback! });
     }
   }
   for (const blocking of model.blocking) {
@@ -240,8 +239,8 @@ export function blockingSpan(blocking: BlockingEvent & { tick: number }, model: 
     if (step && step.tick === blocking.tick) return layout.stepSpan(step, coarse);
   }
   if (blocking.what === 'callback') {
-    const act = model.activityAt(blocking.tick).find((a) => a.callback?.fn === blocking.fn);
-    if (act?.callback) return layout.callbackSpan(blocking.tick, act.callback, coarse);
+    const act = model.callbacksAt(blocking.tick).find((a) => a.callback!.fn === blocking.fn);
+    if (act) return layout.callbackSpan(act, coarse);
   }
   return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : layout.tickSpan(blocking.tick);
 }

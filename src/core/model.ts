@@ -50,6 +50,8 @@ export interface Step {
   file?: string;
   stack: Frame[];
   reason?: WaitReason;
+  /** Where it ran in its tick: see Activity.slot. */
+  slot?: number;
 }
 
 export interface TaskInfo {
@@ -107,6 +109,30 @@ export interface Activity {
   tick: number;
   step?: Step;
   callback?: CallbackEvent;
+  /**
+   * The index, in its tick's ready list, of the entry that ran it: the event's `q` (protocol 2.1),
+   * else matched in first-in-first-out order (a step to its task's entry, a callback to one of its
+   * function and timer). Activity without an entry of its own (an eager task's first step) shares
+   * the slot of the activity that reported next, the one it ran inside; -1: none is known.
+   * Undefined until that activity arrives.
+   */
+  slot?: number;
+}
+
+/** Matching the activity of the tick now running in a loop to its ready entries (Activity.slot). */
+interface Placement {
+  tick: number;
+  /** Ready positions of each task not matched yet, in order (built at the first activity). */
+  tasks?: Map<number, number[]>;
+  /** Ready positions of callbacks not matched yet, by function and timer, and all in order. */
+  callbacks?: Map<string, number[]>;
+  callbackOrder?: number[];
+  /** Where the search for an unused callback position resumes in callbackOrder. */
+  nextCallback: number;
+  used?: Uint8Array;
+  /** Activity waiting for the next placed one, and the slot of the last placed one. */
+  pending: Activity[];
+  last: number;
 }
 
 export type TaskState = 'new' | 'ready' | 'suspended' | 'done';
@@ -152,6 +178,12 @@ interface Checkpoint {
 }
 
 const NO_FRAMES: Frame[] = [];
+const NO_ACTIVITY: Activity[] = [];
+
+function setSlot(act: Activity, slot: number): void {
+  act.slot = slot;
+  if (act.step) act.step.slot = slot;
+}
 
 /**
  * A TaskSnapshot that reads the task's last step when asked: a state-at-tick answer holds one per
@@ -263,6 +295,9 @@ export class TraceModel {
   private readonly timersBeforeTick: number[] = [];
   private readonly timerById = new Map<number, TimerInfo>();
   private readonly currentTickOfLoop = new Map<number, number>();
+  private readonly placing = new Map<number, Placement>();
+  /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
+  private readonly callbackActivity = new Map<number, Activity[]>();
   private readonly checkpoints: Checkpoint[] = [];
   private stepsSinceCheckpoint = 0;
   /** The trace's protocol major version (1 until the `start` event says otherwise). */
@@ -311,7 +346,15 @@ export class TraceModel {
       }
       case 'callback': {
         this.callbacks.push(event);
-        this.activityOf(this.tickNow(event.loop))?.push({ tick: this.tickNow(event.loop), callback: event });
+        const tick = this.tickNow(event.loop);
+        const activity = this.activityOf(tick);
+        if (activity) {
+          const act: Activity = { tick, callback: event };
+          activity.push(act);
+          const list = this.callbackActivity.get(tick);
+          if (list) list.push(act); else this.callbackActivity.set(tick, [act]);
+          this.place(event.loop, act, (event as { q?: unknown }).q);
+        }
         break;
       }
       case 'blocking': this.blocking.push({ ...event, tick: this.tickNow(event.loop) }); break;
@@ -365,6 +408,7 @@ export class TraceModel {
     this.tasksBeforeTick.push(this.taskOrder.length);
     this.timersBeforeTick.push(this.timers.length);
     this.currentTickOfLoop.set(event.loop, index);
+    this.endPlacement(event.loop);
     for (const entry of this.ticks[index].ready) {
       if (typeof entry === 'object' && typeof entry.timer === 'number') {
         const timer = this.timerById.get(entry.timer);
@@ -438,7 +482,12 @@ export class TraceModel {
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
-    this.activityOf(tick)?.push({ tick, step });
+    const activity = this.activityOf(tick);
+    if (activity) {
+      const act: Activity = { tick, step };
+      activity.push(act);
+      this.place(task.loop, act, (event as { q?: unknown }).q);
+    }
     if (previous && previous.to !== null) {
       const key = lineKey(previous.to, previous.file);
       let history = this.lineHistory.get(key);
@@ -454,6 +503,72 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** Gives `act` its slot (see Activity.slot), from `q` when the tracer wrote it. */
+  private place(loop: number, act: Activity, q: unknown): void {
+    let placement = this.placing.get(loop);
+    if (!placement || placement.tick !== act.tick) {
+      placement = { tick: act.tick, pending: [], last: -1, nextCallback: 0 };
+      this.placing.set(loop, placement);
+    }
+    const ready = this.ticks[act.tick].ready;
+    let slot = typeof q === 'number' && Number.isInteger(q) && q >= 0 && q < ready.length ? q : undefined;
+    if (slot === undefined) slot = act.step ? this.matchTask(placement, ready, act.step.task) : this.matchCallback(placement, ready, act.callback!);
+    if (slot === undefined) {
+      placement.pending.push(act);
+      return;
+    }
+    for (const waiting of placement.pending) setSlot(waiting, slot);
+    placement.pending = [];
+    placement.last = slot;
+    setSlot(act, slot);
+  }
+
+  private matchTask(placement: Placement, ready: ReadyEntry[], task: number): number | undefined {
+    if (!placement.tasks) {
+      placement.tasks = new Map();
+      ready.forEach((entry, i) => {
+        if (typeof entry !== 'number') return;
+        const list = placement.tasks!.get(entry);
+        if (list) list.push(i); else placement.tasks!.set(entry, [i]);
+      });
+    }
+    return placement.tasks.get(task)?.shift();
+  }
+
+  private matchCallback(placement: Placement, ready: ReadyEntry[], callback: CallbackEvent): number | undefined {
+    if (!placement.callbacks) {
+      placement.callbacks = new Map();
+      placement.callbackOrder = [];
+      placement.used = new Uint8Array(ready.length);
+      ready.forEach((entry, i) => {
+        if (typeof entry === 'number') return;
+        placement.callbackOrder!.push(i);
+        const key = `${entry.fn}|${entry.timer}`;
+        const list = placement.callbacks!.get(key);
+        if (list) list.push(i); else placement.callbacks!.set(key, [i]);
+      });
+    }
+    const used = placement.used!;
+    const same = placement.callbacks.get(`${callback.fn}|${callback.timer}`);
+    while (same && same.length > 0 && used[same[0]]) same.shift();
+    let slot = same?.shift();
+    if (slot === undefined) {
+      const order = placement.callbackOrder!;
+      while (placement.nextCallback < order.length && used[order[placement.nextCallback]]) placement.nextCallback++;
+      slot = order[placement.nextCallback];
+    }
+    if (slot !== undefined) used[slot] = 1;
+    return slot;
+  }
+
+  /** The loop's tick ended: activity still waiting shares the slot of the last placed one. */
+  private endPlacement(loop: number): void {
+    const placement = this.placing.get(loop);
+    if (!placement) return;
+    for (const waiting of placement.pending) setSlot(waiting, placement.last);
+    this.placing.delete(loop);
   }
 
   private addJob(event: JobEvent): void {
@@ -490,6 +605,11 @@ export class TraceModel {
   /** The steps and callbacks that ran during global tick `index`, in arrival order. */
   activityAt(index: number): readonly Activity[] {
     return this.activity[index] ?? [];
+  }
+
+  /** The callbacks that ran during global tick `index`, in arrival order. */
+  callbacksAt(index: number): readonly Activity[] {
+    return this.callbackActivity.get(index) ?? NO_ACTIVITY;
   }
 
   /** The state of the tick's loop just before global tick `index` runs. */

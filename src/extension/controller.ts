@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
 import { Session, type SessionResult } from '../node/session';
-import { partialMessage, readTraceFile, writeTraceFile } from '../node/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import { TraceModel } from '../core/model';
+import { partialMessage, readTraceFile } from '../node/traceFile';
 import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
@@ -86,7 +86,6 @@ export class Controller implements vscode.Disposable {
         wallSeconds: settings.get<number>('limits.maxWallSeconds'),
         events: settings.get<number>('limits.maxEvents'),
       },
-      timeoutSeconds: settings.get<number>('limits.maxWallSeconds', 60) + 10,
     });
     this.diagnostics.delete(uri);
     this.output.clear();
@@ -107,10 +106,10 @@ export class Controller implements vscode.Disposable {
       canSelectMany: false, openLabel: 'Open Trace', filters: { 'Loopscope traces': ['jsonl'], 'All files': ['*'] },
     }))?.[0];
     if (!uri) return undefined;
-    const events: TraceEvent[] = [];
+    const model = new TraceModel();
     let read;
     try {
-      read = await readTraceFile(uri.fsPath, (event) => events.push(event));
+      read = await readTraceFile(uri.fsPath, (event) => model.apply(event));
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
@@ -119,8 +118,8 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Loopscope: ${read.fatal}`);
       return undefined;
     }
-    const start = events.find((e) => e.ev === 'start');
-    if (!start || start.ev !== 'start') {
+    const start = model.start;
+    if (!start) {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
         + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
       return undefined;
@@ -128,9 +127,8 @@ export class Controller implements vscode.Disposable {
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
-    }, vscode.Uri.file(start.scenario));
+    }, vscode.Uri.file(start.scenario), undefined, { model, file: uri.fsPath, events: read.events });
     this.show(visualization);
-    visualization.load(events);
     const problems = [
       read.partial ? partialMessage(read) : '',
       read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
@@ -150,8 +148,8 @@ export class Controller implements vscode.Disposable {
       filters: { 'Loopscope traces': ['jsonl'] },
     });
     if (!uri) return;
-    await writeTraceFile(uri.fsPath, visualization.events);
-    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.events.length} events to ${basename(uri.fsPath)}.`);
+    await visualization.save(uri.fsPath);
+    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.eventCount} events to ${basename(uri.fsPath)}.`);
   }
 
   private show(visualization: Visualization): void {
@@ -231,8 +229,7 @@ export class Controller implements vscode.Disposable {
   }
 
   revealInTimeline(task: number): void {
-    void this.panel?.webview.postMessage({ type: 'revealTask', task });
-    this.panel?.reveal();
+    this.panel?.revealTask(task);
   }
 
   async goToTick(global?: number): Promise<void> {

@@ -1,42 +1,59 @@
-// One visualization: a trace model (filled by a running session or by a saved trace), the current
-// tick cursor, and the run mode. The panel, decorations, hover and status bar all read from it and
-// redraw on its change event.
+// One visualization: a trace model (filled by a running session or by a saved trace), the trace
+// file on disk it came from, the current tick cursor, and the run mode. The panel, decorations,
+// hover and status bar all read from it and redraw on its change event.
+import { copyFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { TraceModel } from '../core/model';
+import type { PanelSource } from '../core/panelServer';
 import type { Session, SessionResult } from '../node/session';
-import type { TraceEvent } from '../protocol/events';
 import type { RunMode, SessionInfo, StatusInfo } from '../protocol/panel';
 
-export class Visualization implements vscode.Disposable {
+/** While events stream in, views hear about them at most this often (ms). */
+const BATCH_MS = 30;
+
+let recordings = 0;
+
+export class Visualization implements vscode.Disposable, PanelSource {
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly eventsArrived = new vscode.EventEmitter<TraceEvent[]>();
-  /** Fires when the cursor or the run state changes (not on every event). */
+  /** Fires when the cursor or the run state changes, and when new events arrived (batched). */
   readonly onDidChange = this.changed.event;
-  /** Batches of events as they arrive, for the webview. */
-  readonly onEvents = this.eventsArrived.event;
-  readonly events: TraceEvent[] = [];
   cursor = 0;
   result?: SessionResult;
-  private pending: TraceEvent[] = [];
-  private flushTimer?: NodeJS.Timeout;
+  private batchTimer?: NodeJS.Timeout;
   /** The tracer reported it is paused before a tick and waits for `step` or `continue`. */
   private processPaused = false;
+  /** The trace as the tracer wrote it: the file opened, or where the session records its events. */
+  readonly traceFile: string;
+  private readonly ownsTraceFile: boolean;
+  private readonly openedEvents: number;
 
-  /** The session's own model when running, else one filled by load(). */
+  /** The session's own model when running, else the one a saved trace was read into. */
   readonly model: TraceModel;
 
   constructor(
     readonly info: SessionInfo,
     readonly scenarioUri: vscode.Uri,
     readonly session?: Session,
+    opened?: { model: TraceModel; file: string; events: number },
   ) {
-    this.model = session?.model ?? new TraceModel();
+    this.model = session?.model ?? opened?.model ?? new TraceModel();
+    this.openedEvents = opened?.events ?? 0;
+    this.ownsTraceFile = !opened;
+    this.traceFile = opened?.file ?? join(tmpdir(), `loopscope-${process.pid}-${++recordings}.jsonl`);
     if (session) {
-      session.onEvent((event) => this.receive(event));
+      session.recordTo(this.traceFile);
+      session.onEvent((event) => {
+        if (event.ev === 'pause') {
+          this.processPaused = true;
+          this.cursor = Math.max(0, this.tickCount - 1);
+          this.flush();
+        } else this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+      });
       void session.done.then((result) => {
         this.result = result;
         this.flush();
-        this.changed.fire();
       });
     }
   }
@@ -45,41 +62,20 @@ export class Visualization implements vscode.Disposable {
   get running(): boolean { return this.session?.running ?? false; }
   get paused(): boolean { return this.running && this.processPaused; }
   get tickCount(): number { return this.model.ticks.length; }
+  /** Events in the trace. */
+  get eventCount(): number { return this.session ? this.session.decoder.stats.events : this.openedEvents; }
 
-  /** Events from a saved trace, all at once. */
-  load(events: TraceEvent[]): void {
-    // One at a time: push(...events) overflows the call stack past about 120,000 events.
-    for (const event of events) {
-      this.model.apply(event);
-      this.events.push(event);
-    }
-    this.eventsArrived.fire(events);
+  /** Tells the views about events that arrived since they last heard. */
+  private flush(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     this.changed.fire();
   }
 
-  private receive(event: TraceEvent): void {
-    this.events.push(event);
-    this.pending.push(event);
-    if (event.ev === 'pause') {
-      this.processPaused = true;
-      this.cursor = Math.max(0, this.tickCount - 1);
-      this.flush();
-      this.changed.fire();
-      return;
-    }
-    // Batch for the webview: one message per ~30 ms keeps lanes live without flooding it.
-    this.flushTimer ??= setTimeout(() => this.flush(), 30);
-  }
-
-  /** Delivers the events batched for the webview now (a replay must not send them twice). */
-  flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.eventsArrived.fire(batch);
-    this.changed.fire();
+  /** Copies the trace, as the tracer wrote it, to `path`. */
+  async save(path: string): Promise<void> {
+    if (this.session) await this.session.recorded();
+    await copyFile(this.traceFile, path);
   }
 
   status(): StatusInfo {
@@ -135,9 +131,12 @@ export class Visualization implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
     this.session?.dispose();
     this.changed.dispose();
-    this.eventsArrived.dispose();
+    if (this.ownsTraceFile) {
+      const file = this.traceFile;
+      void (this.session ? this.session.recorded() : Promise.resolve()).then(() => rm(file, { force: true }));
+    }
   }
 }

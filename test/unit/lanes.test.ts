@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { buildLanes, laneSegments, mergeSegments, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
-import type { TraceModel } from '../../src/core/model';
+import { TraceModel } from '../../src/core/model';
+import type { TraceEvent } from '../../src/protocol/events';
 import type { Axis } from '../../src/protocol/panel';
 import { taskOf, traceExample } from './exampleTraces';
 
@@ -92,5 +93,38 @@ describe('lane segments', function () {
     for (let i = 1; i < states.length; i++) assert.ok(states[i].start >= states[i - 1].end - 1e-9, 'cells do not overlap');
     assert.equal(states[0].start, segments[0].start);
     assert.deepEqual(merged.filter((s) => s.info.kind === 'done').length, 1);
+  });
+});
+
+describe('where activity ran in its tick (Activity.slot)', () => {
+  it('matches each step to its task\'s ready entry, in the order the queue held them', async () => {
+    const { model } = await traceExample('sleep_zero');
+    let checked = 0;
+    for (let g = 0; g < model.ticks.length; g++) {
+      const ready = model.ticks[g].ready;
+      for (const act of model.activityAt(g)) {
+        if (!act.step || act.slot === undefined || act.slot < 0) continue;
+        assert.equal(ready[act.slot], act.step.task, `tick ${g}: the step of task ${act.step.task} in its own entry`);
+        assert.equal(act.step.slot, act.slot);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 6, `${checked} steps checked`);
+  });
+
+  it('takes the position the tracer wrote (protocol 2.1 q) over first-in-first-out matching', () => {
+    const model = new TraceModel();
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.13.0', clock: 'virtual', scenario: '/s.py' },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [{ fn: 'f', kind: 'soon' }, { fn: 'f', kind: 'soon' }] },
+      { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0, dur: 0.001, q: 1 },
+      { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0.001, dur: 0.001, q: 0 },
+      { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0.002, dur: 0.001 },
+    ] as unknown as TraceEvent[];
+    for (const event of events) model.apply(event);
+    assert.deepEqual(model.callbacksAt(0).map((act) => act.slot), [1, 0, 0]);
+    const layout = new Layout(model, 'tick', true);
+    assert.deepEqual(layout.callbackSpan(model.callbacksAt(0)[0]), [0.5, 1]);
   });
 });
