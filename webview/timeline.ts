@@ -694,8 +694,10 @@ function labelElement(lane: LaneRow): HTMLElement {
 //    after its items were written (a forced layout of every lane per redraw): the top is the sum of
 //    the heights of the groups above it, the width that of the centre panel, both already known, and
 //    the label is measured again only when it changed or the panel was resized;
-//  - the queued redraw goes through `redraw`, which runs our refresh first, in the same frame,
-//    before vis-timeline reads any layout.
+//  - the item set reads its own width (and that of its background) after all items are written,
+//    a forced layout of every item per redraw: it is the width of the centre panel, already known;
+//  - the queued redraw goes through `redraw`, which applies the host's answer first, in the same
+//    frame, before vis-timeline reads any layout.
 
 const ITEM_HEIGHT_PX = 16;
 const CHAR_PX = 6.5;
@@ -718,6 +720,8 @@ interface VisGroupInternals {
 type Listener = (event: string, params: { items: string[] }) => void;
 interface ItemSetInternals {
   id: string;
+  dom?: { frame?: HTMLElement };
+  body?: { domProps: { center: { width: number } } };
   groups?: Record<string, object>;
   items?: Record<string, object>;
   itemsData?: { on(event: string, listener: Listener, id: string): void; off(event: string, listener: Listener): void };
@@ -798,6 +802,13 @@ function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[]
         return { content: { width: (this.dom.content.textContent?.length ?? 0) * CHAR_PX + 6 }, box: { height: ITEM_HEIGHT_PX } };
       };
     }
+  }
+  if (itemSet?.dom?.frame && itemSet.body) {
+    const body = itemSet.body;
+    const centerWidth = { get: () => body.domProps.center.width, configurable: true };
+    Object.defineProperty(itemSet.dom.frame, 'offsetWidth', centerWidth);
+    const background = (itemSet.groups?.__background__ as { dom?: { background?: HTMLElement } } | undefined)?.dom?.background;
+    if (background) Object.defineProperty(background, 'offsetWidth', centerWidth);
   }
   const data = itemSet?.itemsData;
   if (itemSet && data && itemSet.itemListeners) {

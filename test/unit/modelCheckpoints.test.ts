@@ -51,12 +51,8 @@ describe('TraceModel checkpoints', function () {
   const model = new TraceModel();
   for (const event of events) model.apply(event);
 
-  it('indexes every tick of the generated trace', () => {
-    assert.equal(model.ticks.length, 2000);
-    assert.ok(model.taskOrder.length > 100, 'the trace should create many tasks');
-  });
-
   it('answers state-before-tick like a replay from the start, at every tick', () => {
+    assert.equal(model.ticks.length, events.filter((e) => e.ev === 'tick').length, 'every tick is indexed');
     for (let index = 0; index < model.ticks.length; index++) {
       const expected = naiveStateBefore(events, index);
       const state = model.stateBefore(index)!;
