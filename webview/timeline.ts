@@ -115,7 +115,7 @@ export class LaneTimeline {
   /** Index of the lane in the first slot. */
   private firstLane = 0;
   private slotCount = 1;
-  private shape: TraceShape = { version: -1, ticks: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
+  private shape: TraceShape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
   private cursorTick: number | undefined;
   private cursorX?: Record<Axis, number>;
   /** Follow the whole trace as it grows, until the user pans or zooms. */
@@ -214,7 +214,7 @@ export class LaneTimeline {
 
   /** A new trace: nothing of the previous one stays on screen. */
   reset(): void {
-    this.shape = { version: -1, ticks: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
+    this.shape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
     this.cursorTick = undefined;
     this.cursorX = undefined;
     this.cursorBand.hidden = true;
@@ -538,7 +538,7 @@ export class LaneTimeline {
       const x = ms / toMs('tick', 1);
       const g = Math.round(x);
       if (Math.abs(x - g) > 1e-6 || g < 0) return '';
-      return String(g + 1);
+      return String(this.shape.firstTick + g + 1);
     }
     const seconds = fromMs('time', ms);
     const stepSeconds = fromMs('time', (UNIT_MS[scale] ?? 1) * step);

@@ -35,6 +35,7 @@ Options:
   --real-time        real clock instead of the virtual clock
   --max-ticks N      stop after N loop iterations
   --max-seconds S    stop when loop time passes S seconds
+  --max-events N     stop after N events (default 5000000; 0: no limit)
   --timeout S        stop after S seconds of wall time (default 60)
   --blocking-ms MS   report steps holding the loop longer than MS (default 100)
   --out FILE         save the trace as JSON lines
@@ -113,7 +114,7 @@ function exitCodeOf(result: SessionResult): number {
 }
 
 async function trace(args: string[]): Promise<number> {
-  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'max-events', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
   const [scenario, ...extra] = parsed.positional;
   if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
   const json = parsed.options.has('json');
@@ -136,7 +137,10 @@ async function trace(args: string[]): Promise<number> {
     clock: parsed.options.has('real-time') ? 'real' : 'virtual',
     blockingMs: numberOption(parsed, 'blocking-ms'),
     // The tracer stops itself cleanly at the timeout; the session kills the process group if it did not.
-    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },
+    limits: {
+      ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'),
+      events: numberOption(parsed, 'max-events', true), wallSeconds: timeout,
+    },
   });
   const out = parsed.options.get('out');
   if (typeof out === 'string') session.recordTo(resolve(out));

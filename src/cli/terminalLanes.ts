@@ -41,7 +41,7 @@ export function drawLanes(model: TraceModel, options: LaneOptions): string {
     for (const lane of lanes) {
       if (lane.kind !== 'task' || lane.loop !== loop.id) continue;
       const row = laneRow(laneSegments(lane, model, layout, query), from, cell, columns, paint);
-      out.push(`${fit(lane.task!.label, LABEL_WIDTH)} ${row}`);
+      out.push(`${fit(lane.task!.label, LABEL_WIDTH)} ${row}`.trimEnd());
     }
     out.push('');
   }

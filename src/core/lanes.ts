@@ -278,7 +278,7 @@ export function segmentText(seg: Segment, virtualClock: boolean): string {
 // Merging
 
 /** Segments narrower than this many pixels are merged with their neighbours. */
-const MERGE_PX = 4;
+const MERGE_PX = 8;
 /** A merged run is cut after this many pixels, so zoomed-out lanes still show where states change. */
 const MERGED_MAX_PX = 10;
 /** Done markers take this many pixels (a bar and a glyph), blocking bars at least this many. */

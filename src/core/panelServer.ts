@@ -22,9 +22,11 @@ import type {
 export interface PanelSource {
   readonly model: TraceModel;
   readonly info: SessionInfo;
-  /** Global index of the cursor tick. */
+  /** Index of the cursor tick in `model`. */
   readonly cursor: number;
   status(): StatusInfo;
+  /** When `model` is a window of a bigger trace: where its ticks are in the whole trace. */
+  readonly window?: { firstTick: number; ticks: number; loopTicks(loop: number): number };
 }
 
 /** Rows of each side list sent with a moment; the rest on request. */
@@ -43,6 +45,8 @@ interface Lists {
 export class PanelServer {
   axis: Axis = 'tick';
   private source?: PanelSource;
+  /** The model shown: a window that moved is shown anew. */
+  private model?: TraceModel;
   private layouts?: Record<Axis, Layout>;
   private lanes: Lane[] = [];
   private lanesVersion = -1;
@@ -55,6 +59,7 @@ export class PanelServer {
   /** Shows `source` from scratch: after a (re)load of the webview, or a new visualization. */
   show(source: PanelSource): void {
     this.source = source;
+    this.model = source.model;
     const virtualClock = source.info.clock !== 'real';
     this.layouts = { tick: new Layout(source.model, 'tick', virtualClock), time: new Layout(source.model, 'time', virtualClock) };
     this.lanesVersion = -1;
@@ -71,6 +76,10 @@ export class PanelServer {
     const source = this.source;
     if (!source) return;
     const model = source.model;
+    if (model !== this.model) {
+      this.show(source);
+      return;
+    }
     if (model.version !== this.sent.version) {
       this.sent.version = model.version;
       this.send({ type: 'shape', shape: this.shape() });
@@ -138,7 +147,7 @@ export class PanelServer {
   private shape(): TraceShape {
     const model = this.source!.model;
     return {
-      version: model.version, ticks: model.ticks.length, lanes: this.currentLanes().length,
+      version: model.version, ticks: model.ticks.length, firstTick: this.source!.window?.firstTick ?? 0, lanes: this.currentLanes().length,
       extent: { tick: this.layouts!.tick.extent(), time: this.layouts!.time.extent() },
     };
   }
@@ -275,6 +284,8 @@ export function headerInfo(model: TraceModel, source: PanelSource, g: number | u
   const outcome = status.outcome ?? model.end?.outcome ?? (status.running ? (status.paused ? 'paused' : 'running') : undefined);
   const error = model.end?.error;
   const internal = model.internalErrors[0];
+  const window = source.window;
+  const first = window?.firstTick ?? 0;
   return {
     scenario: scenarioPath ? basename(scenarioPath) : undefined,
     scenarioPath,
@@ -286,12 +297,15 @@ export function headerInfo(model: TraceModel, source: PanelSource, g: number | u
     message: status.message,
     error: error ? { text: `${error.type}: ${error.message}`, line: error.line ?? undefined, file: error.file } : undefined,
     loop: loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
-    tick: tick && loop ? { n: tick.n, of: loop.ticks.length, global: tick.index, total: model.ticks.length } : undefined,
+    tick: tick && loop ? {
+      n: tick.n, of: window ? window.loopTicks(loop.id) : loop.ticks.length,
+      global: first + tick.index, total: window ? window.ticks : model.ticks.length,
+    } : undefined,
     loopTime: tick ? `${formatLoopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
     running: status.running,
     paused: status.paused,
-    atStart: g === undefined || g <= 0,
-    atEnd: g === undefined || g >= model.ticks.length - 1,
+    atStart: g === undefined || first + g <= 0,
+    atEnd: g === undefined || first + g >= (window ? window.ticks : model.ticks.length) - 1,
     warning: internal ? `Tracer problem (${model.internalErrors.length}): ${internal.message}` : undefined,
     placeholder: placeholder(model, status),
   };

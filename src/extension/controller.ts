@@ -5,12 +5,13 @@ import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
 import { Session, type SessionResult } from '../node/session';
 import { TraceModel } from '../core/model';
-import { partialMessage, readTraceFile } from '../node/traceFile';
+import { TraceIndex } from '../node/traceIndex';
+import { readTraceFile } from '../node/traceFile';
 import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
-import { Visualization } from './visualization';
+import { type OpenedTrace, Visualization } from './visualization';
 
 
 export class Controller implements vscode.Disposable {
@@ -124,15 +125,20 @@ export class Controller implements vscode.Disposable {
         + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
       return undefined;
     }
+    // More than a model holds: opened through an index of the file, a window at a time.
+    let opened: OpenedTrace = { model, file: uri.fsPath, events: read.events };
+    let malformed = read.stats.malformed;
+    if (read.partial) {
+      const index = await TraceIndex.build(uri.fsPath);
+      opened = { index, window: await index.window(0) };
+      malformed = index.stats?.malformed ?? malformed;
+    }
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
-    }, vscode.Uri.file(start.scenario), undefined, { model, file: uri.fsPath, events: read.events });
+    }, vscode.Uri.file(start.scenario), undefined, opened);
     this.show(visualization);
-    const problems = [
-      read.partial ? partialMessage(read) : '',
-      read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
-    ].filter(Boolean);
+    const problems = [malformed ? `${malformed} malformed lines were skipped` : ''].filter(Boolean);
     if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);
     return visualization;
   }
@@ -195,7 +201,7 @@ export class Controller implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
     const tick = visualization.model.ticks[visualization.cursor];
     if (tick) {
-      const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
+      const loopTicks = visualization.window?.loopTicks(tick.loop) ?? visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
       this.statusBar.text = `$(pulse) Loop tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
     } else {
       this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';

@@ -8,7 +8,11 @@ import * as vscode from 'vscode';
 import { TraceModel } from '../core/model';
 import type { PanelSource } from '../core/panelServer';
 import type { Session, SessionResult } from '../node/session';
+import type { TraceIndex, TraceWindow } from '../node/traceIndex';
 import type { RunMode, SessionInfo, StatusInfo } from '../protocol/panel';
+
+/** A saved trace read whole into a model, or one too big for that, opened through its index. */
+export type OpenedTrace = { model: TraceModel; file: string; events: number } | { index: TraceIndex; window: TraceWindow };
 
 /** While events stream in, views hear about them at most this often (ms). */
 const BATCH_MS = 30;
@@ -29,19 +33,22 @@ export class Visualization implements vscode.Disposable, PanelSource {
   private readonly ownsTraceFile: boolean;
   private readonly openedEvents: number;
 
-  /** The session's own model when running, else the one a saved trace was read into. */
-  readonly model: TraceModel;
+  /** The session's own model when running, or the one a saved trace was read into. */
+  private readonly whole?: TraceModel;
+  /** A trace opened through its index: the window of it in memory (see node/traceIndex.ts). */
+  private readonly indexed?: { index: TraceIndex; window: TraceWindow; moving?: Promise<void> };
 
   constructor(
     readonly info: SessionInfo,
     readonly scenarioUri: vscode.Uri,
     readonly session?: Session,
-    opened?: { model: TraceModel; file: string; events: number },
+    opened?: OpenedTrace,
   ) {
-    this.model = session?.model ?? opened?.model ?? new TraceModel();
-    this.openedEvents = opened?.events ?? 0;
+    if (opened && 'index' in opened) this.indexed = { index: opened.index, window: opened.window };
+    else this.whole = session?.model ?? opened?.model ?? new TraceModel();
     this.ownsTraceFile = !opened;
-    this.traceFile = opened?.file ?? join(tmpdir(), `loopscope-${process.pid}-${++recordings}.jsonl`);
+    this.openedEvents = opened ? ('index' in opened ? opened.index.events : opened.events) : 0;
+    this.traceFile = opened ? ('index' in opened ? opened.index.path : opened.file) : join(tmpdir(), `loopscope-${process.pid}-${++recordings}.jsonl`);
     if (session) {
       session.recordTo(this.traceFile);
       session.onEvent((event) => {
@@ -56,6 +63,16 @@ export class Visualization implements vscode.Disposable, PanelSource {
         this.flush();
       });
     }
+  }
+
+  /** The trace, or the window of it in memory: views read it anew each time (a window can move). */
+  get model(): TraceModel { return this.indexed?.window.model ?? this.whole!; }
+
+  /** Where the model's ticks are in the whole trace, for a trace opened through its index. */
+  get window(): { firstTick: number; ticks: number; loopTicks(loop: number): number } | undefined {
+    const indexed = this.indexed;
+    if (!indexed) return undefined;
+    return { firstTick: indexed.window.firstTick, ticks: indexed.index.ticks, loopTicks: (loop) => indexed.index.loopTicks(loop) };
   }
 
   get mode(): RunMode { return this.info.mode; }
@@ -88,6 +105,13 @@ export class Visualization implements vscode.Disposable, PanelSource {
   }
 
   private outcomeMessage(): string | undefined {
+    const indexed = this.indexed;
+    if (indexed) {
+      const { window, index } = indexed;
+      const number = (n: number) => n.toLocaleString('en-US');
+      return `${number(index.events)} events: ticks ${number(window.firstTick + 1)}–${number(window.endTick)} of ${number(index.ticks)} `
+        + 'are read in; stepping past either end reads the next part of the file.';
+    }
     const end = this.model.end;
     if (!end) return undefined;
     // An uncaught exception is not repeated here: the panel shows it as a link to its line.
@@ -106,6 +130,8 @@ export class Visualization implements vscode.Disposable, PanelSource {
   stepForward(): void {
     if (this.cursor < this.tickCount - 1) {
       this.setCursor(this.cursor + 1);
+    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks) {
+      void this.moveTo(this.indexed.window.endTick);
     } else if (this.paused) {
       this.processPaused = false;
       this.session!.step(1);
@@ -113,7 +139,22 @@ export class Visualization implements vscode.Disposable, PanelSource {
     }
   }
 
-  stepBack(): void { this.setCursor(this.cursor - 1); }
+  stepBack(): void {
+    if (this.cursor === 0 && this.indexed && this.indexed.window.firstTick > 0) void this.moveTo(this.indexed.window.firstTick - 1);
+    else this.setCursor(this.cursor - 1);
+  }
+
+  /** Reads the window holding global tick `g` (a trace opened through its index) and puts the cursor there. */
+  moveTo(g: number): Promise<void> {
+    const indexed = this.indexed!;
+    indexed.moving ??= indexed.index.window(g).then((window) => {
+      indexed.window = window;
+      indexed.moving = undefined;
+      this.cursor = Math.max(0, Math.min(g - window.firstTick, this.tickCount - 1));
+      this.changed.fire();
+    });
+    return indexed.moving;
+  }
 
   /** Lets a paused process run to its end; otherwise moves the cursor to the last recorded tick. */
   continue(): void {
@@ -121,6 +162,8 @@ export class Visualization implements vscode.Disposable, PanelSource {
       this.processPaused = false;
       this.session!.continue();
       this.changed.fire();
+    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks) {
+      void this.moveTo(this.indexed.index.ticks - 1);
     } else {
       this.setCursor(this.tickCount - 1);
     }

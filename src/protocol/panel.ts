@@ -58,6 +58,8 @@ export interface TraceShape {
   /** Bumped whenever the trace grew: answers for an older version are redrawn. */
   version: number;
   ticks: number;
+  /** The trace's number of the first of these ticks (0 unless this is a window of a bigger trace). */
+  firstTick: number;
   lanes: number;
   /** The whole run on each axis, for "fit". */
   extent: Record<Axis, [number, number]>;
