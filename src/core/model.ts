@@ -122,14 +122,13 @@ export interface Activity {
 /** Matching the activity of the tick now running in a loop to its ready entries (Activity.slot). */
 interface Placement {
   tick: number;
-  /** Ready positions of each task not matched yet, in order (built at the first activity). */
+  /** Ready positions already matched. */
+  used: Uint8Array;
+  /** The first position not matched yet: activity usually reports in the order the queue held it. */
+  next: number;
+  /** Otherwise: the positions of each task, of callbacks by function and timer, in order (built when first needed). */
   tasks?: Map<number, number[]>;
-  /** Ready positions of callbacks not matched yet, by function and timer, and all in order. */
   callbacks?: Map<string, number[]>;
-  callbackOrder?: number[];
-  /** Where the search for an unused callback position resumes in callbackOrder. */
-  nextCallback: number;
-  used?: Uint8Array;
   /** Activity waiting for the next placed one, and the slot of the last placed one. */
   pending: Activity[];
   last: number;
@@ -349,7 +348,7 @@ export class TraceModel {
         const tick = this.tickNow(event.loop);
         const activity = this.activityOf(tick);
         if (activity) {
-          const act: Activity = { tick, callback: event };
+          const act: Activity = { tick, callback: event, slot: undefined };
           activity.push(act);
           const list = this.callbackActivity.get(tick);
           if (list) list.push(act); else this.callbackActivity.set(tick, [act]);
@@ -477,14 +476,14 @@ export class TraceModel {
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
     };
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
     const activity = this.activityOf(tick);
     if (activity) {
-      const act: Activity = { tick, step };
+      const act: Activity = { tick, step, slot: undefined };
       activity.push(act);
       this.place(task.loop, act, (event as { q?: unknown }).q);
     }
@@ -507,60 +506,51 @@ export class TraceModel {
 
   /** Gives `act` its slot (see Activity.slot), from `q` when the tracer wrote it. */
   private place(loop: number, act: Activity, q: unknown): void {
+    const ready = this.ticks[act.tick].ready;
     let placement = this.placing.get(loop);
     if (!placement || placement.tick !== act.tick) {
-      placement = { tick: act.tick, pending: [], last: -1, nextCallback: 0 };
+      placement = { tick: act.tick, used: new Uint8Array(ready.length), next: 0, pending: [], last: -1 };
       this.placing.set(loop, placement);
     }
-    const ready = this.ticks[act.tick].ready;
     let slot = typeof q === 'number' && Number.isInteger(q) && q >= 0 && q < ready.length ? q : undefined;
-    if (slot === undefined) slot = act.step ? this.matchTask(placement, ready, act.step.task) : this.matchCallback(placement, ready, act.callback!);
+    slot ??= this.match(placement, ready, act);
     if (slot === undefined) {
       placement.pending.push(act);
       return;
     }
+    placement.used[slot] = 1;
+    while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
     for (const waiting of placement.pending) setSlot(waiting, slot);
     placement.pending = [];
     placement.last = slot;
     setSlot(act, slot);
   }
 
-  private matchTask(placement: Placement, ready: ReadyEntry[], task: number): number | undefined {
+  /** First in, first out: a step's own task entry, a callback's entry of the same function and timer, else any callback's. */
+  private match(placement: Placement, ready: ReadyEntry[], act: Activity): number | undefined {
+    const entry = ready[placement.next];
+    const callback = act.callback;
+    if (act.step ? entry === act.step.task
+      : typeof entry === 'object' && entry.fn === callback!.fn && entry.timer === callback!.timer) return placement.next;
     if (!placement.tasks) {
-      placement.tasks = new Map();
-      ready.forEach((entry, i) => {
-        if (typeof entry !== 'number') return;
-        const list = placement.tasks!.get(entry);
-        if (list) list.push(i); else placement.tasks!.set(entry, [i]);
+      const tasks = new Map<number, number[]>();
+      const callbacks = new Map<string, number[]>();
+      ready.forEach((e, i) => {
+        const map = (typeof e === 'number' ? tasks : callbacks) as Map<number | string, number[]>;
+        const key = typeof e === 'number' ? e : `${e.fn}|${e.timer}`;
+        const list = map.get(key);
+        if (list) list.push(i); else map.set(key, [i]);
       });
+      placement.tasks = tasks;
+      placement.callbacks = callbacks;
     }
-    return placement.tasks.get(task)?.shift();
-  }
-
-  private matchCallback(placement: Placement, ready: ReadyEntry[], callback: CallbackEvent): number | undefined {
-    if (!placement.callbacks) {
-      placement.callbacks = new Map();
-      placement.callbackOrder = [];
-      placement.used = new Uint8Array(ready.length);
-      ready.forEach((entry, i) => {
-        if (typeof entry === 'number') return;
-        placement.callbackOrder!.push(i);
-        const key = `${entry.fn}|${entry.timer}`;
-        const list = placement.callbacks!.get(key);
-        if (list) list.push(i); else placement.callbacks!.set(key, [i]);
-      });
-    }
-    const used = placement.used!;
-    const same = placement.callbacks.get(`${callback.fn}|${callback.timer}`);
-    while (same && same.length > 0 && used[same[0]]) same.shift();
-    let slot = same?.shift();
-    if (slot === undefined) {
-      const order = placement.callbackOrder!;
-      while (placement.nextCallback < order.length && used[order[placement.nextCallback]]) placement.nextCallback++;
-      slot = order[placement.nextCallback];
-    }
-    if (slot !== undefined) used[slot] = 1;
-    return slot;
+    const used = placement.used;
+    const free = (list: number[] | undefined) => list?.find((i) => !used[i]);
+    if (act.step) return free(placement.tasks.get(act.step.task));
+    const same = free(placement.callbacks!.get(`${callback!.fn}|${callback!.timer}`));
+    if (same !== undefined) return same;
+    for (let i = placement.next; i < ready.length; i++) if (!used[i] && typeof ready[i] === 'object') return i;
+    return undefined;
   }
 
   /** The loop's tick ended: activity still waiting shares the slot of the last placed one. */
