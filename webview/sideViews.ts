@@ -134,8 +134,9 @@ class VirtualRows {
 
 export class SideViews {
   readonly element = el('aside', 'side');
-  /** Slot for the "Explain this tick" narration; hidden while empty. */
+  /** The "Explain this tick" narration under its heading; hidden while empty. */
   readonly narration = el('section', 'narration');
+  private readonly narrationLines = el('div', 'narration-lines');
   private readonly sections = new Map<SideList, Section>();
   /** The tick whose lists are shown. */
   private tick: number | undefined;
@@ -146,6 +147,7 @@ export class SideViews {
     this.narration.id = 'narration';
     this.narration.hidden = true;
     this.narration.setAttribute('aria-live', 'polite');
+    this.narration.append(el('h2', 'narration-title', 'Explain this tick'), this.narrationLines);
     this.element.appendChild(this.narration);
     this.section('ready', 'Ready queue', 'ready-queue', 'ol', closed);
     this.section('timers', 'Timers', 'timers', 'ul', closed);
@@ -164,7 +166,7 @@ export class SideViews {
 
   /** Fills the "Explain this tick" slot (#narration), hidden while empty. DOM nodes only, never markup. */
   setNarration(nodes: Node[]): void {
-    this.narration.replaceChildren(...nodes);
+    this.narrationLines.replaceChildren(...nodes);
     this.narration.hidden = nodes.length === 0;
   }
 

@@ -89,9 +89,9 @@ export class Visualization implements vscode.Disposable, PanelSource {
     this.changed.fire();
   }
 
-  /** Copies the trace, as the tracer wrote it, to `path`. */
+  /** Copies the trace, as the tracer wrote it so far, to `path`. */
   async save(path: string): Promise<void> {
-    if (this.session) await this.session.recorded();
+    await this.session?.recordedSoFar();
     await copyFile(this.traceFile, path);
   }
 

@@ -100,6 +100,13 @@ export class Session {
     await this.recordingClosed;
   }
 
+  /** Resolves once everything received so far is in the recording (the session may go on). */
+  recordedSoFar(): Promise<void> {
+    const recording = this.recording;
+    if (!recording || recording.writableEnded) return this.recordingClosed;
+    return new Promise((resolve) => recording.write('', () => resolve()));
+  }
+
   /** The kill backstop in seconds: the given timeout, else the wall-clock limit and a grace period. */
   get timeoutSeconds(): number | undefined {
     const wall = this.options.limits?.wallSeconds;

@@ -65,7 +65,8 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.match(await text('#output'), /finished notes\.txt/);
     assert.doesNotMatch(await text('#output'), /finished video\.mp4/);
     assert.match(await text('#blocking'), /300\.3 ms in main/);
-    assert.match(await text('#narration'), /^Tick 9, t=3\.000\./);
+    assert.equal(await text('#narration .narration-title'), 'Explain this tick');
+    assert.match(await text('#narration .narration-lines'), /^Tick 9, t=3\.000\./);
   });
 
   it('lists pending timers with their fire times', async () => {
