@@ -120,7 +120,9 @@ describe('where activity ran in its tick (Activity.slot)', () => {
       { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [{ fn: 'f', kind: 'soon' }, { fn: 'f', kind: 'soon' }] },
       { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0, dur: 0.001, q: 1 },
       { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0.001, dur: 0.001, q: 0 },
+      // One more than the queue held: no entry of its own, so the slot of the one before, once the tick ended.
       { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 0.002, dur: 0.001 },
+      { ev: 'tick', loop: 1, n: 2, t: 0.003, wall: 0, waited: 0, jump: 0, ready: [] },
     ] as unknown as TraceEvent[];
     for (const event of events) model.apply(event);
     assert.deepEqual(model.callbacksAt(0).map((act) => act.slot), [1, 0, 0]);
