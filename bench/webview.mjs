@@ -96,7 +96,7 @@ export async function drawnTick(tick) {
   return probe.settled(() => {
     const app = probe.app();
     const timeline = app.timeline;
-    return app.debug.tick === tick && !app.pendingMoment && !timeline.inFlight && !timeline.answer && !timeline.stale
+    return app.debug.tick === tick && !app.pendingMoment && !timeline.inFlight && !timeline.answer && !timeline.stale && !timeline.settle
       && document.querySelector('.vis-item[data-lane]') !== null;
   });
 }
@@ -125,7 +125,8 @@ export function startFrames() {
 export async function stopFrames() {
   const probe = window.__bench;
   const record = probe.frames;
-  await probe.settled(() => true);
+  // Until the panel applied the answer it asks for once the gesture stopped.
+  await probe.settled(() => { const t = probe.app().timeline; return !t.settle && !t.inFlight && !t.answer && !t.stale; });
   record.running = false;
   record.observer?.disconnect();
   const deltas = [];

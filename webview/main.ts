@@ -20,6 +20,8 @@ class App {
   private readonly placeholder = el('div', 'placeholder');
   /** A moment waiting for the next frame. */
   private pendingMoment?: MomentInfo;
+  /** Numbers this panel's cursor moves: a moment from before the last one is passed over. */
+  private cursorSeq = 0;
   private frameQueued = false;
   /** For the harness: moments drawn, the tick of the last one and the time spent drawing it (ms). */
   readonly debug = { moments: 0, tick: -1, lastMomentMs: 0 };
@@ -38,8 +40,8 @@ class App {
     const lanesPane = el('div', 'lanes-pane');
     main.appendChild(lanesPane);
     this.timeline = new LaneTimeline(lanesPane, this.state.axis, {
-      cursor: (tick) => post({ type: 'setCursor', tick }),
-      cursorAt: (axis, x) => post({ type: 'setCursorAt', axis, x }),
+      cursor: (tick) => post({ type: 'setCursor', tick, seq: ++this.cursorSeq }),
+      cursorAt: (axis, x) => post({ type: 'setCursorAt', axis, x, seq: ++this.cursorSeq }),
       reveal: (line, file) => post({ type: 'reveal', line, file }),
       window: (axis, window) => {
         if (window) this.state.windows[axis] = window;
@@ -54,7 +56,7 @@ class App {
     lanesPane.append(this.placeholder, legend());
     this.side = new SideViews(main, {
       reveal: (line, file) => post({ type: 'reveal', line, file }),
-      cursor: (tick) => post({ type: 'setCursor', tick }),
+      cursor: (tick) => post({ type: 'setCursor', tick, seq: ++this.cursorSeq }),
       toggled: (section, open) => {
         this.state.closed = this.state.closed.filter((s) => s !== section);
         if (!open) this.state.closed.push(section);
@@ -76,6 +78,8 @@ class App {
         this.timeline.setShape(message.shape);
         break;
       case 'moment':
+        // One that answers an older cursor move of ours: the answer to the latest is on its way.
+        if (message.moment.cursorSeq < this.cursorSeq) break;
         this.pendingMoment = message.moment;
         this.drawMoment();
         break;

@@ -67,12 +67,12 @@ const LANE_PX = 24;
 /** Text is drawn in segments at least this wide (px). */
 const TEXT_PX = 28;
 /**
- * While the window is being dragged or zoomed, items are asked for again this long (ms) after the
- * gesture started or they were last asked for, unless the window leaves what they cover sooner: at
- * a new zoom level most of them are replaced, a frame too long to keep up with the gesture. Once it
- * stops (rangechanged), they are asked for at once.
+ * While the window is being dragged or zoomed, items are asked for again only when the window
+ * leaves what they cover (they stay right, merged for the zoom they were asked for): replacing most
+ * of them is a frame too long to keep up with the gesture. Once it stops (rangechanged, after every
+ * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
-const LIVE_REFRESH_MS = 400;
+const SETTLE_MS = 150;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -126,8 +126,8 @@ export class LaneTimeline {
   private inFlight?: { seq: number; covers: Covered };
   private stale = false;
   private nextSeq = 1;
-  /** Start of the current drag or zoom gesture, or of its last request; undefined between gestures. */
-  private liveSince?: number;
+  /** The request once the window stopped changing (see SETTLE_MS). */
+  private settle?: ReturnType<typeof setTimeout>;
   /** What the items on hand were asked for. */
   private covered?: Covered;
   /** Bumped whenever a slot shows another lane. */
@@ -246,7 +246,7 @@ export class LaneTimeline {
   fit(): void {
     this.autoFit = true;
     this.fitWindow();
-    // One step, not a gesture: the items for the new zoom level at once (see LIVE_REFRESH_MS).
+    // One step, not a gesture: the items for the new zoom level at once (see SETTLE_MS).
     this.request();
     this.callbacks.window(this.axis, undefined);
   }
@@ -553,18 +553,17 @@ export class LaneTimeline {
     const timeline = this.timeline;
     timeline.on('rangechange', (props: { byUser?: boolean }) => {
       if (props.byUser && !this.settingWindow) this.autoFit = false;
-      const now = performance.now();
-      this.liveSince ??= now;
+      clearTimeout(this.settle);
+      this.settle = undefined;
       const [a, b] = this.window();
-      const covered = this.covered !== undefined && a >= this.covered.from && b <= this.covered.to;
-      if (now - this.liveSince > LIVE_REFRESH_MS || !covered) {
-        this.liveSince = now;
-        this.request();
-      }
+      if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
     timeline.on('rangechanged', (props: { byUser?: boolean }) => {
-      this.liveSince = undefined;
-      this.request();
+      clearTimeout(this.settle);
+      this.settle = setTimeout(() => {
+        this.settle = undefined;
+        this.request();
+      }, SETTLE_MS);
       if (props.byUser && !this.settingWindow) this.callbacks.window(this.axis, this.window());
     });
     timeline.on('changed', () => this.placeCursorBand());

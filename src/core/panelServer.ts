@@ -53,6 +53,7 @@ export class PanelServer {
   private answers: { seq: number; lanes: { lane: Lane; segments: Segment[] }[] }[] = [];
   private lists?: Lists;
   private sent = { version: -1, moment: '' };
+  private cursorSeq = 0;
 
   constructor(private readonly send: (message: HostMessage) => void) {}
 
@@ -102,7 +103,12 @@ export class PanelServer {
       case 'axis':
         this.axis = message.axis;
         return message;
+      case 'setCursor':
       case 'setCursorAt': {
+        // The moment after the owner moved the cursor (or left it where it was) says this move was seen.
+        this.cursorSeq = message.seq ?? this.cursorSeq;
+        queueMicrotask(() => this.update());
+        if (message.type === 'setCursor') return message;
         const tick = this.layouts?.[message.axis].tickAt(message.x);
         return tick !== undefined ? { type: 'setCursor', tick } : undefined;
       }
@@ -201,6 +207,7 @@ export class PanelServer {
     const info = tick !== undefined ? model.ticks[tick] : undefined;
     return {
       tick,
+      cursorSeq: this.cursorSeq,
       x: tick !== undefined ? { tick: this.layouts!.tick.cursorX(tick), time: this.layouts!.time.cursorX(tick) } : undefined,
       cursorTitle: info ? `Before tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
       header: headerInfo(model, source, tick),

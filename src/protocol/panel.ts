@@ -151,6 +151,8 @@ export interface SideListInfo {
 export interface MomentInfo {
   /** Global tick index (undefined before the first tick). */
   tick?: number;
+  /** The last of the panel's own cursor moves the host had seen (an older moment is passed over). */
+  cursorSeq: number;
   /** Where the cursor sits on each axis. */
   x?: Record<Axis, number>;
   /** Tooltip of the cursor bar. */
@@ -177,9 +179,10 @@ export type PanelCommand =
 
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'setCursor'; tick: number }
+  /** `seq` numbers the panel's cursor moves: the moment sent back says which it has seen (MomentInfo.cursorSeq). */
+  | { type: 'setCursor'; tick: number; seq?: number }
   /** The tick at `x` on `axis` (a click or a drag of the cursor bar). */
-  | { type: 'setCursorAt'; axis: Axis; x: number }
+  | { type: 'setCursorAt'; axis: Axis; x: number; seq?: number }
   | { type: 'reveal'; line: number; file?: string }
   | { type: 'command'; command: PanelCommand }
   | { type: 'axis'; axis: Axis }
@@ -199,6 +202,10 @@ function isCount(value: unknown): value is number {
 
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isSeq(value: unknown): value is number | undefined {
+  return value === undefined || isCount(value);
 }
 
 function isAxis(value: unknown): value is Axis {
@@ -226,9 +233,11 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case 'ready': return { type: 'ready' };
-    case 'setCursor': return isCount(message.tick) ? { type: 'setCursor', tick: message.tick } : undefined;
+    case 'setCursor':
+      return isCount(message.tick) && isSeq(message.seq) ? { type: 'setCursor', tick: message.tick, seq: message.seq } : undefined;
     case 'setCursorAt':
-      return isAxis(message.axis) && isNumber(message.x) ? { type: 'setCursorAt', axis: message.axis, x: message.x } : undefined;
+      return isAxis(message.axis) && isNumber(message.x) && isSeq(message.seq)
+        ? { type: 'setCursorAt', axis: message.axis, x: message.x, seq: message.seq } : undefined;
     case 'reveal':
       if (!isCount(message.line) || message.line < 1) return undefined;
       if (message.file !== undefined && typeof message.file !== 'string') return undefined;

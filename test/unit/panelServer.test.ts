@@ -66,6 +66,21 @@ describe('the panel server', function () {
     assert.deepEqual(rows.rows, tasks.rows.slice(1));
   });
 
+  it('answers each cursor move of the panel with a moment that says it was seen, even where the cursor stayed', async () => {
+    const { model } = await traceExample('gather');
+    const { server, source, last } = serve(model);
+    // The owner moves its cursor when told to (as the extension and the harness do).
+    const forOwner = server.receive({ type: 'setCursor', tick: 4, seq: 3 });
+    assert.deepEqual(forOwner, { type: 'setCursor', tick: 4, seq: 3 });
+    source.cursor = 4;
+    server.update();
+    assert.deepEqual([last('moment').moment.tick, last('moment').moment.cursorSeq], [4, 3]);
+    // A move to where the cursor is: no change for the owner, still a moment that says so.
+    server.receive({ type: 'setCursor', tick: 4, seq: 4 });
+    await Promise.resolve();
+    assert.deepEqual([last('moment').moment.tick, last('moment').moment.cursorSeq], [4, 4]);
+  });
+
   it('tells the panel only what changed, and shows a replaced model anew', async () => {
     const { model } = await traceExample('gather');
     const { server, source, sent } = serve(model);

@@ -196,7 +196,7 @@ function initScript({ state }) {
 function settledInPage() {
   const app = window.__loopscope;
   const timeline = app?.timeline;
-  return !!app && !app.pendingMoment && !app.frameQueued && !timeline.inFlight && !timeline.answer && !timeline.stale;
+  return !!app && !app.pendingMoment && !app.frameQueued && !timeline.inFlight && !timeline.answer && !timeline.stale && !timeline.settle;
 }
 
 /**
