@@ -183,7 +183,8 @@ async function main() {
     const cdp = await page().context().newCDPSession(page());
     await cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
     const nodes = metrics.find((m) => m.name === 'Nodes')?.value;
     log(`memory: host heap ${(memory.heapUsed / 1e6).toFixed(0)} MB, rss ${(memory.rss / 1e6).toFixed(0)} MB; webview heap ${(usedSize / 1e6).toFixed(1)} MB`);
 

@@ -4,9 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
 import { Session, type SessionResult } from '../node/session';
-import { TraceModel } from '../core/model';
 import { TraceIndex } from '../node/traceIndex';
-import { readTraceFile } from '../node/traceFile';
 import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
@@ -107,32 +105,29 @@ export class Controller implements vscode.Disposable {
       canSelectMany: false, openLabel: 'Open Trace', filters: { 'Loopscope traces': ['jsonl'], 'All files': ['*'] },
     }))?.[0];
     if (!uri) return undefined;
-    const model = new TraceModel();
-    let read;
+    // One pass reads the first window (the whole trace when it holds up to 1,000,000 events) and
+    // indexes the rest, if any, to be read a window at a time.
+    let index;
     try {
-      read = await readTraceFile(uri.fsPath, (event) => model.apply(event));
+      index = await TraceIndex.build(uri.fsPath);
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
     }
-    if (read.fatal) {
-      void vscode.window.showErrorMessage(`Loopscope: ${read.fatal}`);
+    if (index.fatal) {
+      void vscode.window.showErrorMessage(`Loopscope: ${index.fatal}`);
       return undefined;
     }
-    const start = model.start;
+    const malformed = index.stats?.malformed ?? 0;
+    const window = index.firstWindow();
+    const start = window.model.start;
     if (!start) {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
-        + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
+        + `${malformed ? `; ${malformed} malformed lines` : ''}).`);
       return undefined;
     }
-    // More than a model holds: opened through an index of the file, a window at a time.
-    let opened: OpenedTrace = { model, file: uri.fsPath, events: read.events };
-    let malformed = read.stats.malformed;
-    if (read.partial) {
-      const index = await TraceIndex.build(uri.fsPath);
-      opened = { index, window: await index.window(0) };
-      malformed = index.stats?.malformed ?? malformed;
-    }
+    const whole = window.endTick === index.ticks && !window.partial;
+    const opened: OpenedTrace = whole ? { model: window.model, file: uri.fsPath, events: index.events } : { index, window };
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),

@@ -130,7 +130,7 @@ export class Visualization implements vscode.Disposable, PanelSource {
   stepForward(): void {
     if (this.cursor < this.tickCount - 1) {
       this.setCursor(this.cursor + 1);
-    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks) {
+    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks && !this.indexed.window.partial) {
       void this.moveTo(this.indexed.window.endTick);
     } else if (this.paused) {
       this.processPaused = false;
@@ -162,7 +162,7 @@ export class Visualization implements vscode.Disposable, PanelSource {
       this.processPaused = false;
       this.session!.continue();
       this.changed.fire();
-    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks) {
+    } else if (this.indexed && this.indexed.window.endTick < this.indexed.index.ticks && !this.indexed.window.partial) {
       void this.moveTo(this.indexed.index.ticks - 1);
     } else {
       this.setCursor(this.tickCount - 1);

@@ -1,5 +1,6 @@
-// A saved trace too big to hold (more than MAX_TRACE_EVENTS events) is opened through an index of
-// byte offsets into the file: one pass records where every tick's line starts and, every
+// A saved trace is opened through an index of byte offsets into the file: one pass reads the first
+// window into a model (the whole trace, when it holds at most WINDOW_EVENTS events), and records
+// where every tick's line starts and, every
 // WINDOW_EVENTS / 2 events, a checkpoint: the byte offset to read on from and the few events that
 // rebuild the loop's state there (the loops, every unfinished task with its last step spelled out,
 // pending timers, running executor jobs). A window of the trace (at most WINDOW_EVENTS events, two
@@ -15,7 +16,7 @@ import { EventDecoder, MAX_LINE_BYTES, type DecoderStats } from '../protocol/dec
 import type {
   EndEvent, JobEvent, JobStartEvent, LoopEvent, StartEvent, StepEvent, TaskEvent, TimerEvent, TraceEvent,
 } from '../protocol/events';
-import { MAX_TRACE_EVENTS } from './traceFile';
+import { MAX_TRACE_BYTES, MAX_TRACE_EVENTS } from './traceFile';
 
 /** Events in one window read into memory. */
 export const WINDOW_EVENTS = MAX_TRACE_EVENTS;
@@ -39,6 +40,8 @@ export interface TraceWindow {
   endTick: number;
   /** Events of the file read into it (the seed not counted). */
   events: number;
+  /** Stopped at MAX_TRACE_BYTES before its end (a window of a few huge events). */
+  partial: boolean;
 }
 
 /** What a pass over the file keeps of the state, to write checkpoints. */
@@ -65,6 +68,8 @@ export class TraceIndex {
   fatal?: string;
   /** Bytes of the file. */
   bytes = 0;
+  /** The first window, read during the pass (until handed out: one window in memory at a time). */
+  private first?: TraceWindow = { model: new TraceModel(), firstTick: 0, endTick: 0, events: 0, partial: false };
 
   private constructor(readonly path: string, private readonly spacing: number) {}
 
@@ -94,6 +99,13 @@ export class TraceIndex {
     return count;
   }
 
+  /** The first window of the trace, read by the pass that built the index (the whole trace when it is small). */
+  firstWindow(): TraceWindow {
+    const first = this.first!;
+    this.first = undefined;
+    return first;
+  }
+
   /** The window holding global tick `g`, read from the file; `g` lies in its first half when it can. */
   async window(g: number): Promise<TraceWindow> {
     const k = Math.max(0, firstIndex(this.checkpoints, (c) => c.tick > g) - 1);
@@ -101,18 +113,19 @@ export class TraceIndex {
     const to = this.checkpoints[k + 2];
     const model = new TraceModel();
     for (const event of from.seed) model.apply(event);
-    const events = await this.read(from.offset, to?.offset, (event) => model.apply(event));
-    return { model, firstTick: from.tick, endTick: to?.tick ?? this.ticks, events };
+    const end = Math.min(to?.offset ?? this.bytes, from.offset + MAX_TRACE_BYTES);
+    const events = await this.read(from.offset, end, (event) => model.apply(event));
+    return { model, firstTick: from.tick, endTick: from.tick + model.ticks.length, events, partial: end < (to?.offset ?? this.bytes) };
   }
 
-  private read(start: number, end: number | undefined, onEvent: (event: TraceEvent) => void): Promise<number> {
+  private read(start: number, end: number, onEvent: (event: TraceEvent) => void): Promise<number> {
     return new Promise((resolve, reject) => {
       let count = 0;
       const decoder = new EventDecoder((event) => {
         count++;
         onEvent(event);
       });
-      const stream = createReadStream(this.path, { start, end: end !== undefined ? end - 1 : undefined, highWaterMark: 1 << 20 });
+      const stream = createReadStream(this.path, { start, end: end - 1, highWaterMark: 1 << 20 });
       stream.on('data', (chunk) => decoder.push(chunk as Buffer));
       stream.on('end', () => {
         decoder.end();
@@ -126,17 +139,29 @@ export class TraceIndex {
     const live: LiveState = { loops: new Map(), tasks: new Map(), timers: new Map(), jobs: new Map() };
     let offset = 0;
     let sinceCheckpoint = Infinity;
+    // The first window is read as the pass goes: up to the third checkpoint (two spacings of events).
+    let reading = true;
+    const first = this.first!;
     const decoder = new EventDecoder((event) => {
       this.events++;
       if (event.ev === 'tick') {
         if (sinceCheckpoint >= this.spacing) {
           this.checkpoints.push({ tick: this.ticks, offset, events: this.events - 1, seed: seedOf(live) });
           sinceCheckpoint = 0;
+          if (this.checkpoints.length === 3) reading = false;
         }
         this.addTick(offset, event.loop, event.n, event.t);
       }
       sinceCheckpoint++;
       this.follow(live, event);
+      if (reading && offset >= MAX_TRACE_BYTES) {
+        reading = false;
+        first.partial = true;
+      }
+      if (reading) {
+        first.model.apply(event);
+        first.events++;
+      }
     });
     return new Promise((resolve, reject) => {
       let rest: Buffer | undefined;
@@ -145,17 +170,25 @@ export class TraceIndex {
       const stream = createReadStream(this.path, { highWaterMark: 1 << 20 });
       stream.on('data', (data) => {
         const chunk = rest ? Buffer.concat([rest, data as Buffer]) : data as Buffer;
+        // The whole lines of the chunk, decoded at once; a line's byte offset is its character offset
+        // while the text is ASCII (a line's own byte length otherwise).
+        const end = chunk.lastIndexOf(10) + 1;
+        const text = chunk.toString('utf8', 0, end);
+        const ascii = text.length === end;
         let lineStart = 0;
+        let byte = this.bytes;
         for (;;) {
-          const newline = chunk.indexOf(10, lineStart);
+          const newline = text.indexOf('\n', lineStart);
           if (newline < 0) break;
-          offset = this.bytes + lineStart;
+          offset = byte;
+          const line = text.slice(lineStart, newline + 1);
           if (skipping) skipping = false;
-          else decoder.pushText(chunk.toString('utf8', lineStart, newline + 1));
+          else decoder.pushText(line);
+          byte += ascii ? line.length : Buffer.byteLength(line);
           lineStart = newline + 1;
         }
-        this.bytes += lineStart;
-        rest = lineStart < chunk.length ? chunk.subarray(lineStart) : undefined;
+        this.bytes += end;
+        rest = end < chunk.length ? chunk.subarray(end) : undefined;
         if (rest && rest.length > MAX_LINE_BYTES) {
           this.bytes += rest.length;
           rest = undefined;
@@ -175,6 +208,7 @@ export class TraceIndex {
         this.fatal = decoder.fatal;
         this.start = live.start;
         if (this.checkpoints.length === 0) this.checkpoints.push({ tick: 0, offset: 0, events: 0, seed: [] });
+        first.endTick = first.model.ticks.length;
         resolve();
       };
       stream.on('end', finish);

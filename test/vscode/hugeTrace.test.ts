@@ -3,13 +3,14 @@
 // 7,000,000 events), through its index, a window of 1,000,000 events at a time, and steps from one
 // window into the next.
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import { MAX_TRACE_EVENTS } from '../../src/node/traceFile';
 import type { Visualization } from '../../src/extension/visualization';
+import { collectGarbage } from '../unit/helpers';
 import { HUGE_BYTES, SMALL_EVENTS_PER_BODY, smallEvents, writeHuge } from '../unit/hugeTrace';
 
 const FULL = process.env.LOOPSCOPE_HUGE_TRACE === 'full';
@@ -76,5 +77,31 @@ describe(`Open Trace on a huge file (${FULL ? 'over 1 GB' : '200,000 events'})`,
     (Mocha.reporters.Base as unknown as { consoleLog: (line: string) => void }).consoleLog(
       `      ${(size / 1e6).toFixed(0)} MB trace opened in ${seconds.toFixed(0)} s; panel closed ${((Date.now() - closing) / 1000).toFixed(0)} s`
       + ` after asking; extension host RSS peak ${(peak / 1e6).toFixed(0)} MB`);
+  });
+});
+
+// For npm run bench: the extension host's memory with the benchmark's recorded trace open and shown.
+const BENCH_TRACE = process.env.LOOPSCOPE_BENCH_TRACE;
+(BENCH_TRACE ? describe : describe.skip)('Open Trace on the benchmark trace', function () {
+  this.timeout(5 * 60_000);
+
+  it('records the extension host memory with it open and shown (for npm run bench)', async () => {
+    collectGarbage();
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    const opened = await vscode.commands.executeCommand<Visualization>('loopscope.openTrace', vscode.Uri.file(BENCH_TRACE!));
+    const openMs = Date.now() - started;
+    assert.ok(opened && opened.tickCount > 0, 'the trace opened');
+    // The panel asks for what it shows meanwhile.
+    await new Promise((r) => setTimeout(r, 5000));
+    collectGarbage();
+    const memory = process.memoryUsage();
+    const report = process.env.LOOPSCOPE_VSCODE_REPORT_DIR;
+    if (report) {
+      writeFileSync(join(report, 'open-memory.json'), JSON.stringify({
+        events: opened.eventCount, openMs, rssMB: memory.rss / 1e6, heapMB: memory.heapUsed / 1e6, rssBeforeMB: before / 1e6,
+      }));
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

@@ -3,7 +3,7 @@
 // Visualization would keep. Built into out/test/webview/host.js (CommonJS) for the harness to load.
 import { TraceModel } from '../../src/core/model';
 import { PanelServer, type PanelSource } from '../../src/core/panelServer';
-import { readTraceFile } from '../../src/node/traceFile';
+import { TraceIndex } from '../../src/node/traceIndex';
 import type { TraceEvent } from '../../src/protocol/events';
 import {
   parseWebviewMessage, type HostMessage, type SessionInfo, type StatusInfo, type WebviewMessage,
@@ -32,10 +32,11 @@ export class HarnessHost implements PanelSource {
     this.present(options);
   }
 
-  /** A trace read from a file, as Open Trace reads it; then the panel shows it. */
+  /** A trace read from a file as Open Trace reads it (its first window, the whole of a small trace); then the panel shows it. */
   async open(path: string, options: { cursor?: number; showInternal?: boolean } = {}): Promise<void> {
-    this.model = new TraceModel();
-    this.eventCount = (await readTraceFile(path, (event) => this.model.apply(event))).events;
+    const window = (await TraceIndex.build(path)).firstWindow();
+    this.model = window.model;
+    this.eventCount = window.events;
     this.present(options);
   }
 
