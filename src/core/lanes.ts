@@ -4,6 +4,7 @@
 import { firstIndex } from './model';
 import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
 import type { BlockingEvent, CallbackEvent } from '../protocol/events';
+import type { LaneRow } from '../protocol/panel';
 import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
 import { duration, shortReason } from './describe';
 import type { Layout, Span } from './layout';
@@ -72,16 +73,8 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   return lanes;
 }
 
-/** What the label at the left of a lane says: its name, a detail, the full text for its tooltip. */
-export interface LaneLabel {
-  name: string;
-  detail: string;
-  title: string;
-  internal: boolean;
-  /** Where a click on the label goes (a task's creation line). */
-  line?: number;
-  file?: string;
-}
+/** What the label at the left of a lane says: its name, a detail, the full text for its tooltip, where a click goes. */
+export type LaneLabel = Omit<LaneRow, 'id' | 'kind'>;
 
 export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   if (lane.kind === 'loop') {
