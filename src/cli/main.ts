@@ -7,11 +7,10 @@ import { constants } from 'node:os';
 import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel, type StateBeforeTick } from '../core/model';
-import { DEFAULT_PYTHONS, findPython } from '../core/python';
-import { Session, type SessionResult } from '../core/session';
-import { summarize } from '../core/summary';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import { DEFAULT_PYTHONS, findPython } from '../node/python';
+import { Session, type SessionResult } from '../node/session';
+import { summarize } from './summary';
+import { partialMessage, readTraceFile } from '../node/traceFile';
 import { drawLanes } from './terminalLanes';
 
 class UsageError extends Error {}
@@ -36,6 +35,7 @@ Options:
   --real-time        real clock instead of the virtual clock
   --max-ticks N      stop after N loop iterations
   --max-seconds S    stop when loop time passes S seconds
+  --max-events N     stop after N events (default 5000000; 0: no limit)
   --timeout S        stop after S seconds of wall time (default 60)
   --blocking-ms MS   report steps holding the loop longer than MS (default 100)
   --out FILE         save the trace as JSON lines
@@ -114,7 +114,7 @@ function exitCodeOf(result: SessionResult): number {
 }
 
 async function trace(args: string[]): Promise<number> {
-  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'max-events', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
   const [scenario, ...extra] = parsed.positional;
   if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
   const json = parsed.options.has('json');
@@ -136,13 +136,14 @@ async function trace(args: string[]): Promise<number> {
     cwd: process.cwd(),
     clock: parsed.options.has('real-time') ? 'real' : 'virtual',
     blockingMs: numberOption(parsed, 'blocking-ms'),
-    // The tracer stops itself cleanly at the timeout; killing the process group is the backstop.
-    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },
-    timeoutSeconds: timeout + 5,
+    // The tracer stops itself cleanly at the timeout; the session kills the process group if it did not.
+    limits: {
+      ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'),
+      events: numberOption(parsed, 'max-events', true), wallSeconds: timeout,
+    },
   });
-  const events: TraceEvent[] = [];
   const out = parsed.options.get('out');
-  if (typeof out === 'string') session.onEvent((event) => events.push(event));
+  if (typeof out === 'string') session.recordTo(resolve(out));
   const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   session.onOutput(({ stream, data }) => {
     if (json) captured[stream].push(data);
@@ -156,7 +157,7 @@ async function trace(args: string[]): Promise<number> {
   stopTracing = undefined;
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
-  if (typeof out === 'string') await writeTraceFile(resolve(out), events);
+  await session.recorded();
   const summary = summarize(session.model, result, scenarioPath, {
     stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8'),
   }, { events: session.decoder.stats.events, malformed: session.decoder.stats.malformed });
@@ -181,7 +182,7 @@ async function trace(args: string[]): Promise<number> {
     if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
     if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
     if (result.message) lines.push(`   ${result.message}`);
-    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${events.length} events)`);
+    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${session.decoder.stats.events} events)`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (result.outcome === 'not-runnable' && result.end?.error) {

@@ -3,14 +3,13 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { seconds } from '../core/describe';
-import { Session, type SessionResult } from '../core/session';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
-import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
+import { Session, type SessionResult } from '../node/session';
+import { TraceIndex } from '../node/traceIndex';
+import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
-import { Visualization } from './visualization';
+import { type OpenedTrace, Visualization } from './visualization';
 
 
 export class Controller implements vscode.Disposable {
@@ -86,7 +85,6 @@ export class Controller implements vscode.Disposable {
         wallSeconds: settings.get<number>('limits.maxWallSeconds'),
         events: settings.get<number>('limits.maxEvents'),
       },
-      timeoutSeconds: settings.get<number>('limits.maxWallSeconds', 60) + 10,
     });
     this.diagnostics.delete(uri);
     this.output.clear();
@@ -107,34 +105,35 @@ export class Controller implements vscode.Disposable {
       canSelectMany: false, openLabel: 'Open Trace', filters: { 'Loopscope traces': ['jsonl'], 'All files': ['*'] },
     }))?.[0];
     if (!uri) return undefined;
-    const events: TraceEvent[] = [];
-    let read;
+    // One pass reads the first window (the whole trace when it holds up to 1,000,000 events) and
+    // indexes the rest, if any, to be read a window at a time.
+    let index;
     try {
-      read = await readTraceFile(uri.fsPath, (event) => events.push(event));
+      index = await TraceIndex.build(uri.fsPath);
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
     }
-    if (read.fatal) {
-      void vscode.window.showErrorMessage(`Loopscope: ${read.fatal}`);
+    if (index.fatal) {
+      void vscode.window.showErrorMessage(`Loopscope: ${index.fatal}`);
       return undefined;
     }
-    const start = events.find((e) => e.ev === 'start');
-    if (!start || start.ev !== 'start') {
+    const malformed = index.stats?.malformed ?? 0;
+    const window = index.firstWindow();
+    const start = window.model.start;
+    if (!start) {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
-        + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
+        + `${malformed ? `; ${malformed} malformed lines` : ''}).`);
       return undefined;
     }
+    const whole = window.endTick === index.ticks && !window.partial;
+    const opened: OpenedTrace = whole ? { model: window.model, file: uri.fsPath, events: index.events } : { index, window };
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
-    }, vscode.Uri.file(start.scenario));
+    }, vscode.Uri.file(start.scenario), undefined, opened);
     this.show(visualization);
-    visualization.load(events);
-    const problems = [
-      read.partial ? partialMessage(read) : '',
-      read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
-    ].filter(Boolean);
+    const problems = [malformed ? `${malformed} malformed lines were skipped` : ''].filter(Boolean);
     if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);
     return visualization;
   }
@@ -150,8 +149,8 @@ export class Controller implements vscode.Disposable {
       filters: { 'Loopscope traces': ['jsonl'] },
     });
     if (!uri) return;
-    await writeTraceFile(uri.fsPath, visualization.events);
-    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.events.length} events to ${basename(uri.fsPath)}.`);
+    await visualization.save(uri.fsPath);
+    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.eventCount} events to ${basename(uri.fsPath)}.`);
   }
 
   private show(visualization: Visualization): void {
@@ -197,7 +196,7 @@ export class Controller implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
     const tick = visualization.model.ticks[visualization.cursor];
     if (tick) {
-      const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
+      const loopTicks = visualization.window?.loopTicks(tick.loop) ?? visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
       this.statusBar.text = `$(pulse) Loop tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
     } else {
       this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
@@ -231,8 +230,7 @@ export class Controller implements vscode.Disposable {
   }
 
   revealInTimeline(task: number): void {
-    void this.panel?.webview.postMessage({ type: 'revealTask', task });
-    this.panel?.reveal();
+    this.panel?.revealTask(task);
   }
 
   async goToTick(global?: number): Promise<void> {

@@ -24,7 +24,6 @@ const blockingType = vscode.window.createTextEditorDecorationType({
   overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
   overviewRulerLane: vscode.OverviewRulerLane.Full,
 });
-export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
 
 /** The after-line text for the tasks suspended on one line. */
 export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {

@@ -87,6 +87,37 @@ asyncio.run(main())
     assert.ok(rows.some((r) => r.startsWith('boil(3)') && r.includes('✓')), stdout);
   });
 
+  it('lanes --by time draws a step as long as it held the loop', () => {
+    // The toaster holds the loop 700 ms with time.sleep; the kettle's 1 s timer fires after it.
+    const blocking = writeScenario(dir, 'toaster.py', `
+import asyncio, time
+
+def toast():
+    time.sleep(0.7)
+
+async def toaster():
+    toast()
+
+async def kettle():
+    await asyncio.sleep(1)
+
+async def main():
+    await asyncio.gather(kettle(), toaster())
+
+asyncio.run(main())
+`);
+    const saved = join(dir, 'toaster.jsonl');
+    assert.equal(cli(['trace', blocking, '--out', saved, '--json'], dir).status, 0);
+    const { status, stdout } = cli(['lanes', saved, '--by', 'time', '--width', '80'], dir);
+    assert.equal(status, 0, stdout);
+    const row = stdout.split('\n').find((r) => r.startsWith('toaster()'));
+    assert.ok(row, stdout);
+    const cells = [...row.slice(29)];
+    const running = cells.filter((c) => c === '█').length;
+    // 0.7 s of a run of about 1 s: most of the row (under load the step only gets longer).
+    assert.ok(running >= cells.length / 2, `${running} of ${cells.length} cells running:\n${stdout}`);
+  });
+
   it('export --chrome writes a Trace Event Format file with a track per task', () => {
     const out = join(dir, 'kitchen.trace.json');
     const { status } = cli(['export', trace, '--chrome', out], dir);
