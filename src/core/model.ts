@@ -50,6 +50,24 @@ export interface Step {
   file?: string;
   stack: Frame[];
   reason?: WaitReason;
+  /** Protocol 2.1: the index, in its tick's ready list, of the handle that ran this step. */
+  q?: number;
+  /** Protocol 2.1: what put the task in the ready queue for this step. */
+  by?: StepBy;
+}
+
+/** Protocol 2.1 `step.by` (docs/protocol.md); declared here until events.ts is generated from the schema. */
+export interface StepBy {
+  kind: 'spawn' | 'yield' | 'task' | 'timer' | 'io' | 'threadsafe' | 'callback' | 'outside';
+  /** The loop's tick number (per loop, 1-based) during which it was scheduled. */
+  n?: number;
+  /** Index in that tick's ready list of the handle that was running then. */
+  q?: number;
+  task?: number;
+  timer?: number;
+  fn?: string;
+  line?: number;
+  file?: string;
 }
 
 export interface TaskInfo {
@@ -218,6 +236,10 @@ function isCallbackRef(entry: unknown): entry is CallbackRef {
 function validReason(reason: unknown): WaitReason | undefined {
   const r = reason as WaitReason | undefined;
   return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
+}
+
+function validBy(by: unknown): StepBy | undefined {
+  return typeof by === 'object' && by !== null && typeof (by as StepBy).kind === 'string' ? by as StepBy : undefined;
 }
 
 function validStack(stack: unknown): Frame[] | undefined {
@@ -435,6 +457,11 @@ export class TraceModel {
       file: typeof event.file === 'string' ? event.file : undefined,
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
     };
+    // Protocol 2.1 facts, kept only when present (a 2.0 trace has neither).
+    const { q, by } = event as StepEvent & { q?: unknown; by?: unknown };
+    if (typeof q === 'number') step.q = q;
+    const wokenBy = validBy(by);
+    if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
