@@ -1,7 +1,7 @@
 // Editor decorations at the current tick: after-line annotations where tasks sit suspended at an
 // await, a highlight on the lines that run during the tick, and a warning on blocking lines.
 import * as vscode from 'vscode';
-import { displayName, duration, shortReason } from '../core/describe';
+import { shortTaskName, duration, shortReason } from '../core/describe';
 import type { TaskSnapshot } from '../core/model';
 import type { Visualization } from './visualization';
 
@@ -29,8 +29,8 @@ export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
 /** The after-line text for the tasks suspended on one line. */
 export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {
   const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
-  if (snapshots.length === 1) return `⏸ ${displayName(snapshots[0].task)} · ${reasons[0]}`;
-  const short = snapshots.map((s) => displayName(s.task));
+  if (snapshots.length === 1) return `⏸ ${shortTaskName(snapshots[0].task)} · ${reasons[0]}`;
+  const short = snapshots.map((s) => shortTaskName(s.task));
   // Several tasks of one coroutine are told apart by their arguments.
   const names = new Set(short).size === short.length ? short : snapshots.map((s) => s.task.label);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');

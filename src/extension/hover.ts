@@ -2,7 +2,7 @@
 // reason, since when it waits and the tick that wakes it, then the line's history. Program text is
 // always appended as plain text, never as Markdown.
 import * as vscode from 'vscode';
-import { describeSnapshot, displayName, duration, seconds } from '../core/describe';
+import { describeSnapshot, shortTaskName, duration, seconds } from '../core/describe';
 import { lineKey, type TaskSnapshot } from '../core/model';
 import { suspensionsByLine } from './decorations';
 import type { Visualization } from './visualization';
@@ -55,7 +55,7 @@ export function hoverMarkdown(visualization: Visualization, file: string, line: 
   md.appendMarkdown(`**Loopscope** · tick ${tick ? `${tick.n} (loop ${tick.loop})` : '-'} · t=${seconds(now)}\n\n`);
   for (const snapshot of here) {
     md.appendMarkdown('$(debug-pause) **');
-    md.appendText(displayName(snapshot.task));
+    md.appendText(shortTaskName(snapshot.task));
     md.appendMarkdown('** ');
     md.appendText(`${snapshot.task.label} — ${snapshot.state === 'ready' ? 'ready: woken, waiting in the ready queue' : snapshot.reason?.text ?? 'waiting'}`);
     md.appendMarkdown('\n\n');

@@ -479,18 +479,21 @@ describe('Loopscope in the real workbench', function () {
         },
       });
 
-      // Tick 3: both chefs yield at sleep(0) and go to the back of the ready queue, in that order.
+      // Tick 3: both chefs yield at sleep(0) and go to the back of the ready queue, in that order;
+      // the narration says why they wait for tick 4.
       await wb.goToTick(3);
       const narration = await until(async () => {
         const text = await wb.narration();
         return text.startsWith('Tick 3,') && text;
       }, { message: 'the narration of tick 3' });
       assertIncludes(narration, [
-        `Task-2 ${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE} (asyncio.sleep(0): yielded, back in the ready queue).`,
-        `Task-3 ${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE}`,
+        `${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE} (asyncio.sleep(0): yielded, back in the ready queue): `
+          + `it went to the back of the ready queue, behind ${CHEFS[1]}, still waiting for its turn in this tick.`,
+        `${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE}`,
         'Printed: “Anna chops onion 2”, “Ben chops onion 2”.',
-        'yielded, so they went to the back of the ready queue and will run again in tick 4.',
-        `Ready queue for tick 4, first in, first out: Task-2 ${CHEFS[0]} and Task-3 ${CHEFS[1]}.`,
+        `After tick 3: ${CHEFS[0]} and ${CHEFS[1]} yielded: a tick runs only what was in the ready queue when it began, `
+          + 'so they run again in tick 4, in the order they yielded.',
+        `The ready queue for tick 4 holds, first in, first out: ${CHEFS[0]} and ${CHEFS[1]}`,
       ], 'Explain this tick at tick 3');
       // Without the side bar the panel is wide enough to show the narration whole.
       await wb.palette('View: Toggle Primary Side Bar Visibility');
@@ -511,6 +514,16 @@ describe('Loopscope in the real workbench', function () {
       await until(async () => JSON.stringify(await wb.webview.locator('#ready-queue li.entry .name').allInnerTexts()) === JSON.stringify(CHEFS),
         { message: `the ready queue of tick 4 to list ${CHEFS.join(', ')}` });
       assert.match(await wb.narration(), /^Tick 4,/);
+
+      // asyncio.run's own shutdown ticks at the end are told once, the same at each of them.
+      await wb.palette('Loopscope: Continue / Run to End');
+      const shutdown = await until(async () => {
+        const text = await wb.narration();
+        return /^Ticks \d+–\d+, t=[\d.]+: asyncio\.run shutting down, told once for all these ticks\./.test(text) && text;
+      }, { message: 'the shutdown told once at the last tick' });
+      assertIncludes(shutdown, ['shutdown_asyncgens (asyncio.run closing async generators)'], 'the shutdown');
+      await wb.palette('Loopscope: Step Tick Back');
+      await until(async () => (await wb.narration()) === shutdown, { message: 'the same story one tick earlier' });
     });
   });
 });
