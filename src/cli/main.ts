@@ -221,7 +221,7 @@ function stateJson(model: TraceModel, state: StateBeforeTick) {
 function stateText(model: TraceModel, state: StateBeforeTick): string {
   const loopTicks = model.loops.get(state.tick.loop)?.ticks.length ?? 0;
   const lines = [`Loop ${state.tick.loop}, tick ${state.tick.n} of ${loopTicks}, t=${seconds(state.tick.t)}`, '', 'Tasks:'];
-  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot)}`);
+  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot, model)}`);
   lines.push('', 'Ready queue (runs in this order):');
   if (state.ready.length === 0) lines.push('  (empty)');
   state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));

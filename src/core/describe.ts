@@ -123,10 +123,15 @@ function shortFloat(text: string): string {
   return /[.e]/.test(out) ? out : `${out}.0`;
 }
 
-/** An argument as shown: long floats shortened (`x=0.0065` too). */
+/**
+ * An argument as shown: long floats shortened (`x=0.0065` too), and an object's repr that the
+ * tracer cut short (`<Task pend...nce.py:12>>`) down to its type: `<Task…>`.
+ */
 function shortArgument(arg: string): string {
   const keyword = /^([A-Za-z_]\w*)=(.*)$/s.exec(arg);
-  return keyword ? `${keyword[1]}=${shortFloat(keyword[2])}` : shortFloat(arg);
+  if (keyword) return `${keyword[1]}=${shortArgument(keyword[2])}`;
+  const cut = /^<(\S*?)(?:\.\.\.|\s[^]*?\.\.\.)/.exec(arg);
+  return cut ? `<${cut[1]}…>` : shortFloat(arg);
 }
 
 /** The call a task runs, as shown: `worker(19, 0.0065)`. */
@@ -144,6 +149,11 @@ export function callLabel(task: TaskInfo): string {
 export function taskName(task: TaskInfo): string {
   if (!hasDefaultName(task)) return task.name;
   return task.internal ? functionName(task) : callLabel(task);
+}
+
+/** The long form, for a line of its own (CLI, hovers): `downloader (fetch('a.com'))` for a named task. */
+export function fullTaskName(task: TaskInfo): string {
+  return hasDefaultName(task) || task.internal ? taskName(task) : `${task.name} (${callLabel(task)})`;
 }
 
 /** The short form for tight spaces (editor decorations): the program's name, else the function. */
@@ -308,9 +318,9 @@ function shortNameById(id: number | undefined, model: TraceModel): string {
 // ---- one line per task or ready entry (CLI, hovers) ---------------------------------------------
 
 /** One line describing a task at a moment, as the CLI and the hover say it. */
-export function describeSnapshot(snapshot: TaskSnapshot, model?: TraceModel): string {
+export function describeSnapshot(snapshot: TaskSnapshot, model: TraceModel): string {
   const where = atPlace(snapshot);
-  const who = taskName(snapshot.task);
+  const who = fullTaskName(snapshot.task);
   switch (snapshot.state) {
     case 'done': {
       const done = snapshot.task.done!;

@@ -26,7 +26,7 @@ export class Controller implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'Loopscope tick';
     this.statusBar.command = 'loopscope.goToTick';
-    this.statusBar.tooltip = 'Loopscope: current tick and loop time. Click to go to a tick.';
+    this.statusBar.tooltip = 'Loopscope: every view shows the loop just after this tick ran. Click to go to a tick.';
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors(() => this.redraw()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -198,7 +198,9 @@ export class Controller implements vscode.Disposable {
     const tick = visualization.model.ticks[visualization.cursor];
     if (tick) {
       const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
-      this.statusBar.text = `$(pulse) Loop tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
+      // The moment every view shows (src/core/moment.ts).
+      const loop = visualization.model.loops.size > 1 ? ` ${tick.loop}` : '';
+      this.statusBar.text = `$(pulse) Loop${loop}: after tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
     } else {
       this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
     }

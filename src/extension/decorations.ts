@@ -1,8 +1,10 @@
-// Editor decorations at the current tick: after-line annotations where tasks sit suspended at an
-// await, a highlight on the lines that run during the tick, and a warning on blocking lines.
+// Editor decorations at the cursor's moment, after tick N (src/core/moment.ts): after-line
+// annotations where tasks sit suspended at an await (or ready to resume there), a highlight on the
+// lines that ran during tick N, and a warning on the lines that blocked the loop in it.
 import * as vscode from 'vscode';
-import { shortTaskName, duration, shortReason } from '../core/describe';
+import { distinctNames, duration, shortReason, shortTaskName } from '../core/describe';
 import type { TaskSnapshot } from '../core/model';
+import { stateAfter } from '../core/moment';
 import type { Visualization } from './visualization';
 
 const suspendedType = vscode.window.createTextEditorDecorationType({
@@ -31,8 +33,9 @@ export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualiz
   const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
   if (snapshots.length === 1) return `⏸ ${shortTaskName(snapshots[0].task)} · ${reasons[0]}`;
   const short = snapshots.map((s) => shortTaskName(s.task));
-  // Several tasks of one coroutine are told apart by their arguments.
-  const names = new Set(short).size === short.length ? short : snapshots.map((s) => s.task.label);
+  // Several tasks of one function are told apart by the arguments that differ.
+  const distinct = distinctNames(snapshots.map((s) => s.task), 0);
+  const names = new Set(short).size === short.length ? short : snapshots.map((s) => distinct.get(s.task.id)!);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');
   const reason = reasons.every((r) => r === reasons[0]) ? ` · ${reasons[0]}` : '';
   return `⏸ ${snapshots.length} tasks: ${shown}${reason}`;
@@ -44,13 +47,17 @@ function lineRange(document: vscode.TextDocument, line: number): vscode.Range | 
   return new vscode.Range(end, end);
 }
 
-/** Suspended and ready tasks grouped by the file and 1-based line where they sit. */
+/**
+ * Suspended and ready tasks grouped by the file and 1-based line where they sit. A task that has
+ * not taken its first step sits at no await yet (its line is where it was created): not listed.
+ */
 export function suspensionsByLine(visualization: Visualization): Map<string, Map<number, TaskSnapshot[]>> {
   const result = new Map<string, Map<number, TaskSnapshot[]>>();
-  const state = visualization.model.stateBefore(visualization.cursor);
+  const state = stateAfter(visualization.model, visualization.cursor);
   const scenario = visualization.model.start?.scenario ?? visualization.scenarioUri.fsPath;
   for (const snapshot of state?.tasks ?? []) {
     if (snapshot.line === null || (snapshot.state !== 'suspended' && snapshot.state !== 'ready')) continue;
+    if (snapshot.task.steps[0] === undefined || snapshot.task.steps[0].tick > visualization.cursor) continue;
     if (snapshot.task.internal && !visualization.info.showInternal) continue;
     const file = snapshot.file ?? scenario;
     let lines = result.get(file);
@@ -74,7 +81,7 @@ export function updateDecorations(visualization: Visualization | undefined,
   const drawn = new Map<string, DrawnDecorations>();
   const enabled = vscode.workspace.getConfiguration('loopscope').get<boolean>('decorations.enabled', true);
   const byFile = visualization && enabled ? suspensionsByLine(visualization) : new Map();
-  const state = visualization && enabled ? visualization.model.stateBefore(visualization.cursor) : undefined;
+  const state = visualization && enabled ? stateAfter(visualization.model, visualization.cursor) : undefined;
   const scenario = visualization?.model.start?.scenario ?? visualization?.scenarioUri.fsPath;
   for (const editor of editors) {
     const path = editor.document.uri.fsPath;
@@ -88,7 +95,7 @@ export function updateDecorations(visualization: Visualization | undefined,
       }
       for (const activity of state.ran) {
         const line = activity.step ? activity.step.from : activity.callback?.line;
-        const file = activity.step ? undefined : activity.callback?.file;
+        const file = activity.step ? activity.step.fromFile : activity.callback?.file;
         const range = line ? lineRange(editor.document, line) : undefined;
         if (range && (file ?? scenario) === path) running.push({ range });
       }

@@ -54,7 +54,7 @@ try {
     await wb.quickOpen(file);
     await wb.palette('Loopscope: Visualize Loop');
     await wb.waitForRun(file);
-    await wb.waitStatus(/^Loop tick \d+\/\d+/);
+    await wb.waitStatus(/^Loop( \d+)?: after tick \d+\/\d+/);
     await wb.webview.locator('.vis-item.seg').first().waitFor();
     // Go to Tick counts within the loop of the cursor: the last tick belongs to the last loop.
     if (loop > 1) await wb.palette('Loopscope: Continue / Run to End');

@@ -68,7 +68,7 @@ describe('Loopscope in the real workbench', function () {
     await open();
     await wb.palette('Loopscope: Visualize Loop');
     await wb.waitForRun(file, outcome);
-    await wb.waitStatus(/^Loop tick \d+\/\d+/);
+    await wb.waitStatus(/^Loop: after tick \d+\/\d+/);
     // The lanes are drawn (or the panel threw while drawing them).
     const drawn = await until(async () => wb.panelErrors(errorMark).length > 0 || await wb.webview.locator('.vis-item.seg').count() > 0,
       { message: 'lane segments', timeout: 10_000 }).catch(() => false);
@@ -149,52 +149,52 @@ describe('Loopscope in the real workbench', function () {
       assert.match(await wb.webview.locator('#outcome').getAttribute('class'), /outcome-completed/);
 
       // Record mode: the cursor starts at the first tick; status bar and panel agree on the count.
-      const status = await wb.waitStatus(/^Loop tick 1\/\d+ · t=\d+\.\d{3}s$/);
+      const status = await wb.waitStatus(/^Loop: after tick 1\/\d+ · t=\d+\.\d{3}s$/);
       const total = Number(/\/(\d+)/.exec(status)[1]);
       assert.equal(total, 30, `gather.py runs 30 ticks (status: ${status})`);
       assert.equal(await wb.tickLabel(), `Tick 1 of ${total}`);
-      // Before the first tick only main exists (ready, at asyncio.run): nothing waits at line 14 yet.
+      // After the first tick main waits in gather; the downloads it created have not started yet.
+      assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
       assert.equal(await wb.afterText(GATHER_SLEEP_LINE), '');
-      assert.equal(await wb.afterText(34), '⏸ main · ready');
     });
 
     check('Step Tick Forward / Back (palette and Ctrl+Alt+. / Ctrl+Alt+,) move the status bar, the panel and the await line decoration', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
-      // Before tick 4: cat.jpg's timer fired (ready), virus.exe and song.mp3 sleep, main waits in gather.
+      await wb.goToTick(3);
+      // After tick 3: cat.jpg's timer fired (it is ready), virus.exe and song.mp3 sleep, main waits in gather.
       const before = await waitAfter(GATHER_SLEEP_LINE, `⏸ 3 tasks: ${DOWNLOADS.join(', ')}`);
       assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
       const statusBefore = await wb.statusTick();
-      assert.match(statusBefore, /^Loop tick 4\/30 · t=\d+\.\d{3}s$/);
+      assert.match(statusBefore, /^Loop: after tick 3\/30 · t=\d+\.\d{3}s$/);
 
       await wb.palette('Loopscope: Step Tick Forward');
-      const statusAfter = await wb.waitStatus(/^Loop tick 5\/30 /);
-      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel tick label "Tick 5 of 30"' });
+      const statusAfter = await wb.waitStatus(/^Loop: after tick 4\/30 /);
+      await until(async () => /^(After t|T)ick 4 of 30$/.test(await wb.tickLabel()), { message: 'panel at tick 4 of 30' });
       // Tick 4 ran cat.jpg to its end: two downloads are left sleeping on the line.
       const after = await waitAfter(GATHER_SLEEP_LINE, `⏸ 2 tasks: ${DOWNLOADS.slice(1).join(', ')}`);
       assert.notEqual(after, before);
 
       await wb.palette('Loopscope: Step Tick Back');
-      await wb.waitStatus(/^Loop tick 4\/30 /);
+      await wb.waitStatus(/^Loop: after tick 3\/30 /);
       assert.equal(await wb.statusTick(), statusBefore, 'status bar text comes back exactly');
-      await until(async () => (await wb.tickLabel()) === 'Tick 4 of 30', { message: 'panel back at tick 4' });
+      await until(async () => /^(After t|T)ick 3 of 30$/.test(await wb.tickLabel()), { message: 'panel back at tick 3' });
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
 
       // The keybindings, with the editor focused.
       await wb.page.locator('.tab[data-resource-name="gather.py"]').click();
       await wb.page.keyboard.press('Control+Alt+Period');
-      await wb.waitStatus(/^Loop tick 5\/30 /);
+      await wb.waitStatus(/^Loop: after tick 4\/30 /);
       assert.equal(await wb.statusTick(), statusAfter);
-      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel at tick 5 after Ctrl+Alt+.' });
+      await until(async () => /^(After t|T)ick 4 of 30$/.test(await wb.tickLabel()), { message: 'panel at tick 4 after Ctrl+Alt+.' });
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, after), after);
       await wb.page.keyboard.press('Control+Alt+Comma');
-      await wb.waitStatus(/^Loop tick 4\/30 /);
+      await wb.waitStatus(/^Loop: after tick 3\/30 /);
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
     });
 
     check('hovering the await line shows what each task waits for and the history of the line', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
+      await wb.goToTick(3);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       const box = await wb.tokenBox(GATHER_SLEEP_LINE, 'await');
       assert.ok(box, 'the `await` token of line 14 is on screen');
@@ -206,8 +206,9 @@ describe('Loopscope in the real workbench', function () {
         .getAnimations({ subtree: true }).every((a) => a.playState !== 'running')), { message: 'the hover to settle' });
       const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
       assertIncludes(text, [
-        'Loopscope · tick 4 (loop 1)',
-        "download('cat.jpg', 1) — ready: woken, waiting in the ready queue",
+        'Loopscope · after tick 3 · t=',
+        "download('cat.jpg', 1) — ready: in the ready queue, runs in tick 4",
+        'its timer fired at t=1.00',
         "download('virus.exe', 2) — asyncio.sleep(2): timer fires at t=",
         "download('song.mp3', 3) — asyncio.sleep(3): timer fires at t=",
         'resumes in tick',
@@ -234,7 +235,7 @@ describe('Loopscope in the real workbench', function () {
       assert.deepEqual(await wb.cursorPosition(), { line: GATHER_LINE, col: 1 });
       assert.equal(await wb.page.locator('.editor-group-container.active .tab.active').innerText(), 'gather.py');
       const tick = await wb.statusTick();
-      assert.notEqual(tick.split(' · ')[0], 'Loop tick 1/30', 'the click also moved the tick cursor into the segment');
+      assert.notEqual(tick.split(' · ')[0], 'Loop: after tick 1/30', 'the click also moved the tick cursor into the segment');
 
       // song.mp3's sleep(3): suspended at line 14.
       const sleep = segment('task:4', 'suspended');
@@ -247,7 +248,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('screenshots: mid-run in Dark Modern, and the README overview', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
+      await wb.goToTick(3);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       await editorToTop('gather.py');
       assert.equal(await wb.page.locator('.monaco-workbench.vs-dark').count(), 1, 'the theme is Dark Modern');
@@ -352,7 +353,7 @@ describe('Loopscope in the real workbench', function () {
       await wb.shot('blocking');
       // One tick later the warning is gone from the line.
       await wb.palette('Loopscope: Step Tick Forward');
-      await wb.waitStatus(new RegExp(`^Loop tick ${n + 1}/`));
+      await wb.waitStatus(new RegExp(`^Loop: after tick ${n + 1}/`));
       await waitAfter(22, /^(?!.*⚠)/);
     });
   });

@@ -168,9 +168,9 @@ export class Workbench {
 
   // ---- status bar and editor -------------------------------------------------------------
 
-  /** The Loopscope status bar item's text, e.g. "Loop tick 3/17 · t=3058.810s" (without the icon). */
+  /** The Loopscope status bar item's text, e.g. "Loop: after tick 3/17 · t=3058.810s" (without the icon). */
   async statusTick() {
-    const item = this.page.locator('.statusbar-item', { hasText: /Loop tick|Loop starting|Loop: no ticks/ });
+    const item = this.page.locator('.statusbar-item', { hasText: /Loop( \d+)?: after tick|Loop starting|Loop: no ticks/ });
     if (await item.count() === 0) return undefined;
     return (await item.first().innerText()).replace(/\s+/g, ' ').trim();
   }
@@ -265,8 +265,8 @@ export class Workbench {
   /** Moves to tick `n` of the current loop with "Loopscope: Go to Tick..." and waits for the status bar and the panel. */
   async goToTick(n) {
     await this.paletteWithInput('Loopscope: Go to Tick...', n);
-    await this.waitStatus(new RegExp(`^Loop tick ${n}/`));
-    await until(async () => (await this.tickLabel()).startsWith(`Tick ${n} of`), { message: `panel at tick ${n}` });
+    await this.waitStatus(new RegExp(`^Loop( \\d+)?: after tick ${n}/`));
+    await until(async () => new RegExp(`^(After t|T)ick ${n} of`).test(await this.tickLabel()), { message: `panel at tick ${n}` });
   }
 
   /** The panel's "Explain this tick" text: one line per paragraph (code spans without their backticks). */

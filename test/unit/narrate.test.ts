@@ -2,7 +2,7 @@
 // trace itself (names, lines, tick numbers and times come from the model), plus a small hand-made
 // trace that pins the exact wording.
 import * as assert from 'node:assert/strict';
-import { duration, seconds, taskName } from '../../src/core/describe';
+import { callLabel, distinctNames, duration, fullTaskName, place, reasonText, seconds, taskName } from '../../src/core/describe';
 import { TraceModel, type TaskInfo } from '../../src/core/model';
 import { narrateTick } from '../../src/core/narrate';
 import type { TraceEvent } from '../../src/protocol/events';
@@ -22,6 +22,36 @@ function next(model: TraceModel, index: number) {
   const tick = model.ticks[index];
   return model.ticks[model.loops.get(tick.loop)!.ticks[tick.n]];
 }
+
+describe('the vocabulary (describe.ts)', () => {
+  const task = (id: number, label: string, name = `Task-${id}`) => ({ id, label, name, coro: `mod.${label.slice(0, label.indexOf('('))}`,
+    internal: false, loop: 1, parent: null, line: null, eager: false, created: { tick: 0, t: 0 }, steps: [], stepTicks: [] }) as TaskInfo;
+
+  it('names a task by its name=, else by the call it runs, with long floats and cut reprs shortened', () => {
+    assert.equal(taskName(task(1, "fetch('a.com')", 'downloader')), 'downloader');
+    assert.equal(fullTaskName(task(1, "fetch('a.com')", 'downloader')), "downloader (fetch('a.com'))");
+    assert.equal(taskName(task(2, 'worker(19, 0.006543210, x=19.87654, y=1e-05)')), 'worker(19, 0.0065, x=19.88, y=1e-05)');
+    assert.equal(callLabel(task(3, "cook('Anna', <Task pend...nce.py:12>>)")), "cook('Anna', <Task…>)");
+    assert.equal(callLabel(task(4, "f('a...b', <Foo>, [1, 2])")), "f('a...b', <Foo>, [1, 2])");
+  });
+
+  it('tells apart tasks of one function that would read alike by the arguments that differ', () => {
+    const tasks = [1, 2, 3].map((i) => task(i, `fetch(<aiohttp.c...0x7f3a>, 'https://a.example/${i}', ${i < 3 ? 3 : 4})`));
+    const names = distinctNames([...tasks, task(9, 'other(1)')], 20);
+    assert.deepEqual([...names.values()], ["fetch(…, 'https://a.example/1', 3)", "fetch(…, 'https://a.example/2', 3)",
+      "fetch(…, 'https://a.example/3', 4)", 'other(1)']);
+    // Names that fit the width stay whole.
+    assert.deepEqual([...distinctNames([task(1, "chop('onion')"), task(2, "chop('garlic')")], 20).values()], ["chop('onion')", "chop('garlic')"]);
+  });
+
+  it('formats places as {line, file}, and names awaited tasks instead of "task 2 (Task-2)"', () => {
+    assert.equal(place({ line: 12 }), 'line 12');
+    assert.equal(place({ line: 12, file: '/home/me/helpers.py' }), 'helpers.py:12');
+    const model = new TraceModel();
+    model.apply({ ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'bake', label: 'bake()', parent: null, line: 3, internal: false, t: 0, wall: 0 });
+    assert.equal(reasonText({ kind: 'task', task: 2, text: 'awaiting task 2 (Task-2)' }, model), 'awaiting bake()');
+  });
+});
 
 describe('narrateTick on hand-made events', () => {
   const events = [

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LoopscopeApi } from '../../src/extension/extension';
 import type { Visualization } from '../../src/extension/visualization';
 import { isAlive } from '../unit/helpers';
+import { api, hoverText, lineOf, until, withSetting } from './helpers';
 
 const KITCHEN = `import asyncio
 
@@ -30,37 +30,6 @@ async def main():
 
 asyncio.run(main())
 `;
-
-async function api(): Promise<LoopscopeApi> {
-  const extension = vscode.extensions.getExtension<LoopscopeApi>('loopscope.loopscope')!;
-  return extension.isActive ? extension.exports : extension.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Runs `body` with a Loopscope setting changed, then puts the setting back. */
-async function withSetting(key: string, value: unknown, body: () => Promise<void>): Promise<void> {
-  const settings = vscode.workspace.getConfiguration('loopscope');
-  await settings.update(key, value, vscode.ConfigurationTarget.Global);
-  try {
-    await body();
-  } finally {
-    await settings.update(key, undefined, vscode.ConfigurationTarget.Global);
-  }
-}
-
-function lineOf(source: string, marker: string): number {
-  return source.split('\n').findIndex((line) => line.includes(marker)) + 1;
-}
-
 
 describe('Visualize Loop', function () {
   this.timeout(60_000);
@@ -109,10 +78,10 @@ describe('Visualize Loop', function () {
     const { controller } = await api();
     await vscode.commands.executeCommand('loopscope.goToTick', 1);
     const before = { cursor: visualization.cursor, status: controller.statusText, drawn: JSON.stringify(controller.drawn.get(file)) };
-    assert.match(before.status ?? '', new RegExp(`^\\$\\(pulse\\) Loop tick 2/${visualization.tickCount} · t=0\\.00\\ds$`));
+    assert.match(before.status ?? '', new RegExp(`^\\$\\(pulse\\) Loop: after tick 2/${visualization.tickCount} · t=0\\.00\\ds$`));
     await vscode.commands.executeCommand('loopscope.stepForward');
     assert.equal(visualization.cursor, before.cursor + 1);
-    assert.match(controller.statusText ?? '', new RegExp(`^\\$\\(pulse\\) Loop tick 3/${visualization.tickCount} · t=0\\.00\\ds$`));
+    assert.match(controller.statusText ?? '', new RegExp(`^\\$\\(pulse\\) Loop: after tick 3/${visualization.tickCount} · t=0\\.00\\ds$`));
     assert.notEqual(JSON.stringify(controller.drawn.get(file)), before.drawn);
     await vscode.commands.executeCommand('loopscope.stepBack');
     assert.equal(visualization.cursor, before.cursor);
@@ -146,11 +115,7 @@ describe('Visualize Loop', function () {
   it('explains the wait in a hover on the await line', async () => {
     const pastaLine = lineOf(KITCHEN, 'pasta waits here');
     await vscode.commands.executeCommand('loopscope.goToTick', 2);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider',
-      vscode.Uri.file(file), new vscode.Position(pastaLine - 1, 10));
-    // Program text is appended as escaped plain text; read it back as a person would see it.
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n')
-      .replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!<>])/g, '$1');
+    const text = await hoverText(file, pastaLine, 10);
     assert.match(text, /asyncio\.sleep\(5\)/);
     assert.match(text, /timer fires at t=5\.00\d \(5 s from now\)/);
     assert.match(text, /resumes in tick \d+/);
