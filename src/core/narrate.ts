@@ -147,9 +147,10 @@ function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined,
   // asyncio's own frames.
   if (done) text += ` and ${doneText(done, step.from)}`;
   else if (step.reason?.kind === 'yield') {
-    text += ` and yielded${atPlace({ line: step.to, file: step.file })} (${step.reason.text}): it went to the back of the ready queue`;
+    const how = waitedOn(step.reason).replace(/^in /, '');
+    text += ` and yielded${atPlace({ line: step.to, file: step.file })}${how.startsWith('yielded') ? '' : ` (${how})`}, going to the back of the ready queue`;
     const ahead = stillQueued(model, index, position);
-    if (ahead.length > 0) text += `, behind ${listSome(ahead, ahead.length)}, still waiting for ${ahead.length > 1 ? 'their' : 'its'} turn in this tick`;
+    if (ahead.length > 0) text += `, behind ${listSome(ahead, ahead.length)}, which had not run yet`;
   } else {
     text += ` and suspended${atPlace({ line: step.to, file: step.file })}: ${reasonText(step.reason, model, true)}`;
   }
@@ -361,7 +362,7 @@ function wokenBy(model: TraceModel, by: StepBy, index: number): string {
 /** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */
 function queueSentence(model: TraceModel, next: Tick, index: number): string {
   const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
-  let text = `the ready queue for tick ${next.n} holds, first in, first out: ${listSome(queue, next.ready.length)}`;
+  let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length)}`;
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
   if (tasks.length > 1) {
     const bys = tasks.map((id) => {
@@ -371,9 +372,7 @@ function queueSentence(model: TraceModel, next: Tick, index: number): string {
     const first = bys[0];
     const oneCause = first && bys.every((b) => b && b.kind === first.kind && b.n === first.n && b.q === first.q
       && b.task === first.task && b.timer === first.timer);
-    text += oneCause && first.kind !== 'yield'
-      ? `: in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`
-      : ': in the order they were put there';
+    if (oneCause && first.kind !== 'yield') text += `, in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`;
   }
   return `${text}.`;
 }

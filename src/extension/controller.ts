@@ -22,6 +22,8 @@ export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The decorations last drawn, by file path (read by the tests through the extension's API). */
   drawn = new Map<string, DrawnDecorations>();
+  /** Visualize Loop is saving the file and finding Python; the run is not there yet. */
+  private starting = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'Loopscope tick';
@@ -54,6 +56,14 @@ export class Controller implements vscode.Disposable {
         .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
+    const settings = this.settings();
+    const mode = settings.get<RunMode>('runMode', 'record');
+    const clock = settings.get<boolean>('realTimeClock', false) ? 'real' : 'virtual';
+    const showInternal = settings.get<boolean>('showInternalTasks', false);
+    // From the first frame on, every view is about the new run: the previous one goes now, not once
+    // the file is saved and the interpreter found (that takes a Python start).
+    this.starting = true;
+    this.show(new Visualization({ scenario: uri.fsPath, python: '', clock, mode, replay: false, showInternal }, uri));
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (document?.isDirty) await document.save();
 
@@ -61,6 +71,8 @@ export class Controller implements vscode.Disposable {
     try {
       python = await resolveInterpreter(uri);
     } catch (error) {
+      this.starting = false;
+      this.refresh();
       const setPath = 'Set loopscope.python.path';
       void vscode.window.showErrorMessage(
         `Loopscope: ${(error as Error).message}. Install Python 3.8+ or point Loopscope at one.`, setPath)
@@ -69,9 +81,6 @@ export class Controller implements vscode.Disposable {
       return undefined;
     }
 
-    const settings = this.settings();
-    const mode = settings.get<RunMode>('runMode', 'record');
-    const clock = settings.get<boolean>('realTimeClock', false) ? 'real' : 'virtual';
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const session = new Session({
       python: python.path,
@@ -93,9 +102,9 @@ export class Controller implements vscode.Disposable {
     this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath}`);
     session.onOutput(({ data }) => this.output.append(data.toString('utf8')));
     const visualization = new Visualization({
-      scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false,
-      showInternal: settings.get<boolean>('showInternalTasks', false),
+      scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false, showInternal,
     }, uri, session);
+    this.starting = false;
     this.show(visualization);
     session.start();
     void session.done.then((result) => this.reportOutcome(visualization, result));
@@ -202,7 +211,7 @@ export class Controller implements vscode.Disposable {
       const loop = visualization.model.loops.size > 1 ? ` ${tick.loop}` : '';
       this.statusBar.text = `$(pulse) Loop${loop}: after tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
     } else {
-      this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
+      this.statusBar.text = visualization.running || this.starting ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
     }
     this.statusBar.show();
   }

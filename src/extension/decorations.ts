@@ -28,17 +28,37 @@ const blockingType = vscode.window.createTextEditorDecorationType({
 });
 export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
 
-/** The after-line text for the tasks suspended on one line. */
+/**
+ * After-line texts stay this short, so that they fit beside the panel (half the window); the hover
+ * on the line has the whole story.
+ */
+export const DECORATION_CHARS = 40;
+
+function clip(text: string): string {
+  return text.length <= DECORATION_CHARS ? text : `${text.slice(0, DECORATION_CHARS - 1)}…`;
+}
+
+/**
+ * The after-line text for the tasks suspended on one line, in the longest form that fits: the
+ * tasks told apart by their arguments (`chop('onion'), chop('garlic')`), else by function with a
+ * count (`download ×3`), else only the count; the shared reason when they share one.
+ */
 export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {
   const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
-  if (snapshots.length === 1) return `⏸ ${shortTaskName(snapshots[0].task)} · ${reasons[0]}`;
-  const short = snapshots.map((s) => shortTaskName(s.task));
-  // Several tasks of one function are told apart by the arguments that differ.
-  const distinct = distinctNames(snapshots.map((s) => s.task), 0);
-  const names = new Set(short).size === short.length ? short : snapshots.map((s) => distinct.get(s.task.id)!);
-  const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');
+  if (snapshots.length === 1) return clip(`⏸ ${shortTaskName(snapshots[0].task)} · ${reasons[0]}`);
   const reason = reasons.every((r) => r === reasons[0]) ? ` · ${reasons[0]}` : '';
-  return `⏸ ${snapshots.length} tasks: ${shown}${reason}`;
+  const short = snapshots.map((s) => shortTaskName(s.task));
+  const distinct = distinctNames(snapshots.map((s) => s.task), 0);
+  const counted = [...new Set(short)].map((name) => {
+    const count = short.filter((n) => n === name).length;
+    return count > 1 ? `${name} ×${count}` : name;
+  });
+  const forms = [
+    new Set(short).size === short.length ? short : snapshots.map((s) => distinct.get(s.task.id)!),
+    counted,
+  ].map((names) => `⏸ ${snapshots.length} tasks: ${names.join(', ')}`);
+  const fits = forms.find((form) => form.length + reason.length <= DECORATION_CHARS);
+  return clip(`${fits ?? `⏸ ${snapshots.length} tasks`}${reason}`);
 }
 
 function lineRange(document: vscode.TextDocument, line: number): vscode.Range | undefined {
@@ -103,7 +123,7 @@ export function updateDecorations(visualization: Visualization | undefined,
         if (event.tick !== visualization.cursor || event.line === null || (event.file ?? scenario) !== path) continue;
         const range = lineRange(editor.document, event.line);
         if (range) {
-          blocking.push({ range, renderOptions: { after: { contentText: `⚠ blocked the loop for ${duration(event.dur)}` } } });
+          blocking.push({ range, renderOptions: { after: { contentText: clip(`⚠ blocked the loop for ${duration(event.dur)}`) } } });
         }
       }
     }

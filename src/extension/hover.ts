@@ -63,18 +63,41 @@ function reasonDetails(snapshot: TaskSnapshot, visualization: Visualization, now
   return details;
 }
 
+/** What blocking this line did: at the cursor's tick in full, at other ticks as links. */
+function blockingMarkdown(md: vscode.MarkdownString, visualization: Visualization, file: string, line: number, scenario: string): void {
+  const model = visualization.model;
+  const here = model.blocking.filter((b) => b.line === line && (b.file ?? scenario) === file);
+  for (const b of here.filter((e) => e.tick === visualization.cursor)) {
+    const who = b.task !== undefined ? taskNameById(b.task, model) : `\`${b.fn}\``;
+    md.appendMarkdown('$(warning) **Blocked the loop** ');
+    md.appendText(`for ${duration(b.dur)} in tick ${b.n}: ${b.what === 'step' ? `a step of ${who}` : b.what === 'callback' ? `the callback ${b.fn}` : 'the tick'}`
+      + ' ran this line without reaching an await, so nothing else could run meanwhile and timers fired late.');
+    // Protocol 2.1: most of that time was not the program's own.
+    if ((b as { uncertain?: boolean }).uncertain) md.appendText(' Most of that time was not this program\'s: it may be machine load.');
+    md.appendMarkdown('\n\n');
+  }
+  const others = here.filter((e) => e.tick !== visualization.cursor && e.tick >= 0);
+  if (others.length > 0) {
+    const longest = others.reduce((a, b) => (b.dur > a.dur ? b : a));
+    md.appendMarkdown(`$(warning) This line blocked the loop ${others.length === 1 ? 'once' : `${others.length} times`}`
+      + ` elsewhere, longest ${duration(longest.dur)} in tick ${longest.n} · [go to that tick](${commandLink('loopscope.goToTick', [longest.tick])})\n\n`);
+  }
+}
+
 export function hoverMarkdown(visualization: Visualization, file: string, line: number): vscode.MarkdownString | undefined {
   const here = suspensionsByLine(visualization).get(file)?.get(line) ?? [];
   const model = visualization.model;
   const scenario = model.start?.scenario ?? visualization.scenarioUri.fsPath;
   const history = model.lineHistory.get(lineKey(line, file === scenario ? undefined : file));
-  if (here.length === 0 && !history) return undefined;
+  const blocked = model.blocking.some((b) => b.line === line && (b.file ?? scenario) === file);
+  if (here.length === 0 && !history && !blocked) return undefined;
   const tick = model.ticks[visualization.cursor];
   const now = tick?.t ?? 0;
   const md = new vscode.MarkdownString();
   md.isTrusted = { enabledCommands: ['loopscope.goToTick', 'loopscope.revealInTimeline'] };
   md.supportThemeIcons = true;
   md.appendMarkdown(`**Loopscope** · ${tick ? afterTick(tick, model) : 'no tick yet'} · ${loopTime(now)}\n\n`);
+  blockingMarkdown(md, visualization, file, line, scenario);
   const next = nextTickOfLoop(model, visualization.cursor);
   for (const snapshot of here) {
     md.appendMarkdown(`$(${snapshot.state === 'ready' ? 'debug-start' : 'debug-pause'}) **`);

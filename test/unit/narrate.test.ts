@@ -182,7 +182,7 @@ describe('narrateTick with protocol 2.1 facts (step.by)', () => {
   it('says who woke a task, and that tasks woken by one step run in the order it woke them', () => {
     const text = narrateTick(model, 1);
     includes(text, "After tick 2: `cook('Anna')` and `cook('Ben')` were woken by `bake()` at line 12; they run in tick 3.");
-    includes(text, "ready queue for tick 3 holds, first in, first out: `cook('Anna')` and `cook('Ben')`: "
+    includes(text, "eady queue for tick 3 is, first in, first out: `cook('Anna')` and `cook('Ben')`, "
       + 'in the order they were woken, one after the other, by `bake()` at line 12.');
   });
 });
@@ -201,7 +201,7 @@ describe('narrateTick on example traces', function () {
     assert.ok(text.startsWith(`Tick ${tick.n}, t=${seconds(tick.t)}.`), text);
     includes(text, `${ref(oven)} resumed at line ${sleep} and finished, returning 'pie'.`);
     includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} became ready`);
-    includes(text, `ready queue for tick ${tick.n + 1} holds, first in, first out: ${ref(anna)} and ${ref(ben)}`);
+    includes(text, `eady queue for tick ${tick.n + 1} is, first in, first out: ${ref(anna)} and ${ref(ben)}`);
 
     const fired = model.timers.find((t) => t.task === oven.id)!.ended;
     const firedText = narrateTick(model, fired);
@@ -217,11 +217,11 @@ describe('narrateTick on example traces', function () {
     const yielded = anna.steps.find((s) => s.reason?.kind === 'yield' && s.from === line)!.tick;
     const n = model.ticks[yielded].n;
     const text = narrateTick(model, yielded);
-    includes(text, `${ref(anna)} resumed at line ${line} and yielded at line ${line} (asyncio.sleep(0): yielded, back in the ready queue): `
-      + `it went to the back of the ready queue, behind ${ref(ben)}, still waiting for its turn in this tick.`);
+    includes(text, `${ref(anna)} resumed at line ${line} and yielded at line ${line} (asyncio.sleep(0)), going to the back of the ready queue, `
+      + `behind ${ref(ben)}, which had not run yet.`);
     includes(text, `After tick ${n}: ${ref(anna)} and ${ref(ben)} yielded: a tick runs only what was in the ready queue when it began, `
       + `so they run again in tick ${n + 1}, in the order they yielded.`);
-    includes(text, `ready queue for tick ${n + 1} holds, first in, first out: ${ref(anna)} and ${ref(ben)}`);
+    includes(text, `eady queue for tick ${n + 1} is, first in, first out: ${ref(anna)} and ${ref(ben)}`);
     includes(text, 'Printed: “Anna chops onion 2”, “Ben chops onion 2”.');
   });
 
@@ -303,7 +303,7 @@ describe('narrateTick on example traces', function () {
     const [egg, never] = model.timers.filter((t) => t.fn === 'ring');
     includes(text, `A timer was set for \`ring\` at t=${seconds(egg.when)} (line ${lineOf(source, 'call_later(1, ring')}).`);
     includes(text, `The timer for \`ring\` (due at t=${seconds(never.when)}) was cancelled.`);
-    includes(text, `ready queue for tick ${model.ticks[first].n + 1} holds, first in, first out: \`ring\` and \`ring\`.`);
+    includes(text, `eady queue for tick ${model.ticks[first].n + 1} is, first in, first out: \`ring\` and \`ring\`.`);
     const second = next(model, first);
     includes(narrateTick(model, second.index), `Callback \`ring\` (line ${lineOf(source, 'def ring(')}) ran; it was scheduled with call_soon (2 times).`);
     includes(narrateTick(model, egg.ended), `The call_later timer set at line ${egg.line} fired and ran \`ring\``);

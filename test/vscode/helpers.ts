@@ -57,7 +57,7 @@ export async function visualizeSource(dir: string, name: string, source: string,
   const file = join(dir, name);
   writeFileSync(file, source);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.One);
-  const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize'))!;
+  const run = (await vscode.commands.executeCommand<Visualization>('loopscope.visualize', vscode.Uri.file(file)))!;
   assert.ok(run, 'Visualize Loop returned no visualization');
   const result = await run.session!.done;
   assert.equal(result.outcome, outcome, JSON.stringify(result));

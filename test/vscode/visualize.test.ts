@@ -71,7 +71,7 @@ describe('Visualize Loop', function () {
       await vscode.commands.executeCommand('loopscope.stepForward');
       grouped = controller.drawn.get(file)?.suspended.find(([line, t]) => line === chopLine && t.startsWith('⏸ 2 tasks'))?.[1];
     }
-    assert.equal(grouped, "⏸ 2 tasks: chop('onion'), chop('garlic') · ready");
+    assert.equal(grouped, '⏸ 2 tasks: chop ×2 · ready');
   });
 
   it('moves the cursor, the decorations and the status bar with Step Forward and Step Back', async () => {
