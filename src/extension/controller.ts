@@ -11,6 +11,7 @@ import { type DrawnDecorations, updateDecorations } from './decorations';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
 import { Visualization } from './visualization';
+import { markLearned } from './walkthrough';
 
 
 export class Controller implements vscode.Disposable {
@@ -106,6 +107,7 @@ export class Controller implements vscode.Disposable {
     }, uri, session);
     this.starting = false;
     this.show(visualization);
+    markLearned('visualize');
     session.start();
     void session.done.then((result) => this.reportOutcome(visualization, result));
     return visualization;
@@ -205,6 +207,7 @@ export class Controller implements vscode.Disposable {
     this.redraw();
     void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
     const tick = visualization.model.ticks[visualization.cursor];
+    if (tick && visualization.model.blocking.some((b) => b.tick === visualization.cursor)) markLearned('blocking');
     if (tick) {
       const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
       // The moment every view shows (src/core/moment.ts).
@@ -220,7 +223,10 @@ export class Controller implements vscode.Disposable {
     const visualization = this.current;
     if (!visualization) return;
     switch (message.type) {
-      case 'setCursor': visualization.setCursor(message.tick); break;
+      case 'setCursor':
+        markLearned('explain');
+        visualization.setCursor(message.tick);
+        break;
       case 'reveal': void this.revealLine(message.line, message.file); break;
       case 'command': void this.runPanelCommand(message.command); break;
       default: break;

@@ -11,6 +11,7 @@ import { lineKey, type TaskSnapshot, type TimerInfo, type TraceModel } from '../
 import { nextTickOfLoop, stateAfter } from '../core/moment';
 import { suspensionsByLine } from './decorations';
 import type { Visualization } from './visualization';
+import { markLearned } from './walkthrough';
 
 function commandLink(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
@@ -136,6 +137,8 @@ export class LoopHoverProvider implements vscode.HoverProvider {
     const visualization = this.current();
     if (!visualization) return undefined;
     const markdown = hoverMarkdown(visualization, document.uri.fsPath, position.line + 1);
-    return markdown ? new vscode.Hover(markdown) : undefined;
+    if (!markdown) return undefined;
+    markLearned('hover');
+    return new vscode.Hover(markdown);
   }
 }

@@ -410,24 +410,11 @@ describe('Loopscope in the real workbench', function () {
     /** An example's title, as Open Example... lists it: the first line of its docstring. */
     const titleOf = (name) => /^"""(.*?)\.?\n/.exec(readFileSync(join(EXAMPLES, `${name}.py`), 'utf8'))[1];
 
-    /** Closes every editor: the walkthrough's media is a webview too, and wb.webview wants only one. */
-    async function closeAllEditors() {
-      await wb.palette('View: Close All Editors');
-      await until(async () => await wb.page.locator('iframe.webview').count() === 0, { message: 'no webview left' });
-    }
-
     check(`the walkthrough "${walkthrough.title}" shows its steps, and its first step opens an example`, async () => {
-      await closeAllEditors();
+      await wb.closeAllEditors();
       // The lockdown test's error notification would cover part of the screenshots.
       await wb.palette('Notifications: Clear All Notifications');
-      await wb.pickCommand('Welcome: Open Walkthrough...');
-      const input = wb.quickInput.locator('input');
-      await until(async () => (await wb.quickInput.isVisible()) && (await input.inputValue()) === '', { message: 'the walkthrough picker' });
-      await input.fill(walkthrough.title);
-      // Extension walkthroughs join the list once the extension host has registered them.
-      const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title });
-      await row.first().waitFor();
-      await row.first().click();
+      await wb.openWalkthrough(walkthrough.title);
 
       const slide = wb.page.locator('.gettingStartedSlideDetails');
       const id = `${pkg.publisher}.${pkg.name}#${walkthrough.id}`;
@@ -453,7 +440,7 @@ describe('Loopscope in the real workbench', function () {
       await wb.waitForEditor('await_vs_create_task.py');
       await wb.page.locator('.tab', { hasText: 'Walkthrough:' }).click();
       await until(async () => await first.getAttribute('aria-checked') === 'true', { message: 'the first step checked' });
-      await closeAllEditors();
+      await wb.closeAllEditors();
     });
 
     check('Open Example... lists the examples by question, opens the picked one, and the panel explains its ticks', async () => {

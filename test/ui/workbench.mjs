@@ -113,6 +113,27 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'hidden' });
   }
 
+  /** Closes every editor: the walkthrough's media is a webview too, and `webview` wants only one. */
+  async closeAllEditors() {
+    // F1 does not reach the workbench while a webview (the walkthrough's media) has the focus.
+    const tab = this.page.locator('.editor-group-container.active .tab.active');
+    if (await tab.count()) await tab.first().click();
+    await this.palette('View: Close All Editors');
+    await until(async () => await this.page.locator('iframe.webview').count() === 0, { message: 'no webview left' });
+  }
+
+  /** Opens the walkthrough titled `title` with Welcome: Open Walkthrough... */
+  async openWalkthrough(title) {
+    await this.pickCommand('Welcome: Open Walkthrough...');
+    const input = this.quickInput.locator('input');
+    await until(async () => (await this.quickInput.isVisible()) && (await input.inputValue()) === '', { message: 'the walkthrough picker' });
+    await input.fill(title);
+    // Extension walkthroughs join the list once the extension host has registered them.
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    await row.first().waitFor();
+    await row.first().click();
+  }
+
   /** Opens a workspace file with Ctrl+P and waits for its editor. */
   async quickOpen(file) {
     const { page } = this;
@@ -303,7 +324,8 @@ export class Workbench {
           const labels = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
           const i = labels.findIndex((label) => label.endsWith(`, ${theme}`));
           return i >= 0 ? i + 1 : false;
-        }, { message: `${theme} in the color theme picker` });
+          // The list fills once the extension host has read the theme extensions: slow on a busy machine.
+        }, { message: `${theme} in the color theme picker`, timeout: 60_000 });
         await rows.nth(index - 1).click();
         await this.quickInput.waitFor({ state: 'hidden' });
       } finally {
