@@ -147,9 +147,16 @@ export function callLabel(task: TaskInfo): string {
  * their arguments are the loop itself.
  */
 export function taskName(task: TaskInfo): string {
-  if (!hasDefaultName(task)) return task.name;
-  return task.internal ? functionName(task) : callLabel(task);
+  let name = names.get(task);
+  if (name === undefined) {
+    name = !hasDefaultName(task) ? task.name : task.internal ? functionName(task) : callLabel(task);
+    names.set(task, name);
+  }
+  return name;
 }
+
+/** taskName of each task, worked out once: views ask for thousands of names per cursor move. */
+const names = new WeakMap<TaskInfo, string>();
 
 /** The long form, for a line of its own (CLI, hovers): `downloader (fetch('a.com'))` for a named task. */
 export function fullTaskName(task: TaskInfo): string {

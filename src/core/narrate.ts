@@ -9,7 +9,7 @@ import {
   afterTick, asyncioWords, atPlace, duration, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn,
 } from './describe';
-import type { Step, StepBy, TaskInfo, TaskSnapshot, Tick, TimerInfo, TraceModel } from './model';
+import { firstIndex, type LoopInfo, type Step, type StepBy, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -44,27 +44,60 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady.add(entry);
   const runsNext = (id: number) => (next && nextReady.has(id) ? `, so it became ready and runs in tick ${next.n}` : '');
 
-  // What ran, in ready-queue order. Steps are matched to their task's entry in the order they ran.
-  const steps = new Map<number, Step[]>();
+  // What ran, in ready-queue order, each step matched to its task's entry in the order they ran.
+  // Entries in a row that read alike are told once with a count; past MAX_TOLD sentences the rest
+  // is only counted (a tick can run 10,000 entries, and this runs on every cursor move).
+  const steps = new Map<number, Step | Step[]>();
   for (const a of before.ran) {
     if (!a.step) continue;
-    const queue = steps.get(a.step.task);
-    if (queue) queue.push(a.step);
-    else steps.set(a.step.task, [a.step]);
+    const known = steps.get(a.step.task);
+    if (known === undefined) steps.set(a.step.task, a.step);
+    else if (Array.isArray(known)) known.push(a.step);
+    else steps.set(a.step.task, [known, a.step]);
   }
-  const reasons = new Map(before.tasks.map((s) => [s.task.id, s.reason]));
-  const ran: string[] = [];
-  tick.ready.forEach((entry, position) => {
+  const nextStepOf = (id: number): Step | undefined => {
+    const known = steps.get(id);
+    if (!Array.isArray(known)) {
+      steps.delete(id);
+      return known;
+    }
+    return known.shift();
+  };
+  const blocked = new Set(model.blocking.filter((b) => b.tick === index && b.what === 'step').map((b) => b.task));
+  let reasons: Map<number, WaitReason | undefined> | undefined;
+  // One row per run of alike entries: a step (its task and step), or a callback's sentence.
+  const told: { task?: TaskInfo; step?: Step; callback?: string; position: number; count: number }[] = [];
+  let position = 0;
+  for (; position < tick.ready.length; position++) {
+    const entry = tick.ready[position];
+    const last = told[told.length - 1];
     if (typeof entry === 'number') {
       const task = model.taskById(entry);
-      if (task) ran.push(stepSentence(model, task, steps.get(entry)?.shift(), index, position));
+      if (!task) continue;
+      const step = nextStepOf(entry);
+      if (last?.task && alike(index, last.task, last.step, task, step, blocked)) last.count++;
+      else if (told.length < MAX_TOLD) told.push({ task, step, position, count: 1 });
+      else break;
     } else {
-      ran.push(callbackSentence(model, entry, reasons, index, runsNext, explained));
+      reasons ??= new Map(before.tasks.map((snapshot) => [snapshot.task.id, snapshot.reason]));
+      const callback = callbackSentence(model, entry, reasons, index, runsNext, explained);
+      if (last?.callback === callback) last.count++;
+      else if (told.length < MAX_TOLD) told.push({ callback, position, count: 1 });
+      else break;
     }
-  });
-  const told = collapseRepeats(ran);
-  paragraphs.push(...told.slice(0, MAX_TOLD));
-  if (told.length > MAX_TOLD) paragraphs.push(`…and ${told.length - MAX_TOLD} more (${tick.ready.length} entries in the ready queue in all).`);
+  }
+  // Timers not told still explain why their task is ready.
+  for (const entry of tick.ready.slice(position)) {
+    const timer = typeof entry === 'object' && entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
+    if (timer?.task !== undefined) explained.add(timer.task);
+  }
+  for (const { task, step, callback, position: at, count } of told) {
+    const text = callback ?? stepSentence(model, task!, step, index, count === 1 ? at : undefined);
+    paragraphs.push(count > 1 ? `${text.replace(/\.$/, '')} (${count} times).` : text);
+  }
+  if (position < tick.ready.length) {
+    paragraphs.push(`…and ${tick.ready.length - position} more entries (${tick.ready.length} in the ready queue in all).`);
+  }
   for (const b of model.blocking) {
     if (b.tick === index && b.what !== 'step') {
       paragraphs.push(`The ${b.what === 'tick' ? 'tick' : `callback \`${b.fn}\``} held the loop for ${duration(b.dur)}`
@@ -72,7 +105,11 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
     }
   }
 
-  const printed = model.output.filter((o) => o.tick === index && (o.loop === undefined || o.loop === tick.loop));
+  const printed: typeof model.output = [];
+  for (let i = firstIndex(model.output, (o) => o.tick >= index); model.output[i]?.tick === index; i++) {
+    const o = model.output[i];
+    if (o.loop === undefined || o.loop === tick.loop) printed.push(o);
+  }
   if (printed.length > 0) {
     const shown = printed.slice(0, MAX_PRINTED).map((o) => `“${o.text}”`);
     const more = printed.length - shown.length;
@@ -82,7 +119,7 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const timers = timerAndJobSentences(model, index, tick.loop);
   paragraphs.push(...timers.slice(0, MAX_TOLD));
   if (timers.length > MAX_TOLD) paragraphs.push(`…and ${timers.length - MAX_TOLD} more timers and jobs.`);
-  const afterward = next && after ? readySentences(model, index, after.tasks, next, nextReady, explained) : [];
+  const afterward = next && after ? readySentences(model, index, next, nextReady, explained) : [];
   if (next && next.ready.length > 1) afterward.push(capitalize(queueSentence(model, next, index)));
   if (nextIndex !== undefined && shutdown[0] === nextIndex) {
     afterward.push(`every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
@@ -136,7 +173,8 @@ function refById(model: TraceModel, id: number | undefined): string {
   return id === undefined ? 'a task' : ref(model.taskById(id), id);
 }
 
-function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number, position: number): string {
+/** What a step did; `position` (in the tick's ready queue) tells, for a yield, what it went behind. */
+function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number, position?: number): string {
   const who = ref(task);
   const done = task.done && task.done.tick === index ? task.done : undefined;
   if (!step) return done ? `${who} ${doneText(done, null)}.` : `${who} was in the ready queue but took no step.`;
@@ -149,8 +187,7 @@ function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined,
   else if (step.reason?.kind === 'yield') {
     const how = waitedOn(step.reason).replace(/^in /, '');
     text += ` and yielded${atPlace({ line: step.to, file: step.file })}${how.startsWith('yielded') ? '' : ` (${how})`}, going to the back of the ready queue`;
-    const ahead = stillQueued(model, index, position);
-    if (ahead.length > 0) text += `, behind ${listSome(ahead, ahead.length)}, which had not run yet`;
+    if (position !== undefined) text += behind(model, index, position);
   } else {
     text += ` and suspended${atPlace({ line: step.to, file: step.file })}: ${reasonText(step.reason, model, true)}`;
   }
@@ -163,9 +200,25 @@ function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined,
   return text;
 }
 
-/** The entries of tick `index`'s ready queue after `position`: they had not run yet when it ran. */
-function stillQueued(model: TraceModel, index: number, position: number): string[] {
-  return model.ticks[index].ready.slice(position + 1, position + 1 + MAX_LISTED + 1).map((e) => entryRef(model, e));
+/** `, behind X and Y, which had not run yet`: the entries of the tick's ready queue after `position`. */
+function behind(model: TraceModel, index: number, position: number): string {
+  const ready = model.ticks[index].ready;
+  const left = ready.length - position - 1;
+  if (left <= 0) return '';
+  if (left > 3) return `, behind the ${left} entries that had not run yet`;
+  return `, behind ${listOf(ready.slice(position + 1).map((e) => entryRef(model, e)))}, which had not run yet`;
+}
+
+/**
+ * Whether two steps read alike, without writing their sentences: a tick of 10,000 entries tells
+ * runs of alike steps once. (Where a step stands in the queue is left out: `behind` differs.)
+ */
+function alike(index: number, a: TaskInfo, x: Step | undefined, b: TaskInfo, y: Step | undefined, blocked: Set<number | undefined>): boolean {
+  if (taskName(a) !== taskName(b) || blocked.has(a.id) !== blocked.has(b.id)) return false;
+  if ((a.done?.tick === index ? a.done.state : '') !== (b.done?.tick === index ? b.done.state : '')) return false;
+  if (!x || !y) return x === y;
+  return (a.steps[0] === x) === (b.steps[0] === y) && x.from === y.from && x.fromFile === y.fromFile && x.to === y.to
+    && x.file === y.file && x.reason?.text === y.reason?.text;
 }
 
 function entryRef(model: TraceModel, entry: number | CallbackRef): string {
@@ -232,18 +285,6 @@ function timerPurpose(reason: WaitReason | undefined, timer: TimerInfo): string 
   return `it was set${at} to run \`${timer.fn}\``;
 }
 
-/** "X ran." three times in a row reads as "X ran (3 times)." */
-function collapseRepeats(sentences: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < sentences.length;) {
-    let j = i + 1;
-    while (j < sentences.length && sentences[j] === sentences[i]) j++;
-    out.push(j - i > 1 ? `${sentences[i].replace(/\.$/, '')} (${j - i} times).` : sentences[i]);
-    i = j;
-  }
-  return out;
-}
-
 function timerAndJobSentences(model: TraceModel, index: number, loopId: number): string[] {
   const out: string[] = [];
   for (const timer of model.timers) {
@@ -273,7 +314,7 @@ function stepIn(model: TraceModel, task: TaskInfo, index: number): Step | undefi
 }
 
 /** Why each task in the next tick's ready queue is there, grouped by cause. */
-function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapshot[], next: Tick,
+function readySentences(model: TraceModel, index: number, next: Tick,
   nextReady: Set<number>, explained: Set<number>): string[] {
   const out: string[] = [];
   const loopId = model.ticks[index].loop;
@@ -304,42 +345,58 @@ function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapsh
     for (const c of children) explained.add(c.id);
   }
 
-  const groups = new Map<string, { text: (list: string, plural: boolean) => string; tasks: string[] }>();
-  const add = (key: string, text: (list: string, plural: boolean) => string, task: string) => {
-    const group = groups.get(key) ?? { text, tasks: [] };
-    group.tasks.push(task);
-    groups.set(key, group);
-  };
-  const reasons = new Map(afterTasks.map((s) => [s.task.id, s.reason]));
+  // Grouped by why they are ready; each group keeps the names it lists and counts the rest (a tick
+  // can make 10,000 tasks ready, and this runs on every cursor move).
+  const groups = new Map<string, { why: Why; cause: string; tasks: string[]; count: number }>();
   for (const id of nextReady) {
     if (explained.has(id)) continue;
     const task = model.taskById(id);
-    const reason = reasons.get(id);
-    const who = ref(task, id);
-    const nextStep = task ? stepIn(model, task, next.index) : undefined;
+    if (!task) continue;
+    const nextStep = stepIn(model, task, next.index);
+    const here = stepIn(model, task, index);
     const by = nextStep?.by;
-    const cancelled = task?.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index;
-    if (cancelled) {
-      const cause = by && by.kind !== 'yield' ? ` by ${wokenBy(model, by, index)}` : '';
-      add(`cancelled:${cause}`, (list, plural) => `${list} ${plural ? 'were' : 'was'} cancelled${cause}: cancel() wakes a waiting task `
-        + `so that CancelledError is raised inside it, in tick ${next.n}.`, who);
-    } else if (by?.kind === 'yield' || (!by && reason?.kind === 'yield' && task && stepIn(model, task, index))) {
-      add('yield', (list, plural) => `${list} yielded: a tick runs only what was in the ready queue when it began, `
-        + `so ${plural ? 'they run' : 'it runs'} again in tick ${next.n}${plural ? ', in the order they yielded' : ''}.`, who);
+    let why: Why;
+    let cause = '';
+    if (task.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index) {
+      why = 'cancelled';
+      if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
+    } else if (by ? by.kind === 'yield' : here?.reason?.kind === 'yield') {
+      why = 'yield';
     } else if (by) {
-      const cause = wokenBy(model, by, index);
-      add(`by:${cause}`, (list, plural) => `${list} ${plural ? 'were' : 'was'} woken by ${cause}; `
-        + `${plural ? 'they run' : 'it runs'} in tick ${next.n}.`, who);
+      why = 'woken';
+      cause = wokenBy(model, by, index);
     } else {
-      // Without protocol 2.1's `by`, the trace does not say what woke it: say what it waited in.
-      const waited = reason ? waitedOn(reason, model, true) : '';
-      add(`reason:${waited}`, (list, plural) => `${list} became ready${waited ? ` (${plural ? 'they were' : 'it was'} ${waited})` : ''}; `
-        + `${plural ? 'they run' : 'it runs'} in tick ${next.n}.`, who);
+      // Without protocol 2.1's `by`, the trace does not say what woke it: say what it waited on.
+      why = 'waited';
+      const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
+      cause = reason ? waitedOn(reason, model, true) : '';
+    }
+    const key = `${why}:${cause}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { why, cause, tasks: [], count: 0 }));
+    if (group.count++ <= MAX_LISTED) group.tasks.push(ref(task, id));
+  }
+  for (const { why, cause, tasks, count } of groups.values()) {
+    const list = listSome(tasks, count);
+    const plural = count > 1;
+    const runs = `${plural ? 'they run' : 'it runs'} in tick ${next.n}`;
+    if (why === 'cancelled') {
+      out.push(`${list} ${plural ? 'were' : 'was'} cancelled${cause}: cancel() wakes a waiting task so that CancelledError is raised `
+        + `inside it, in tick ${next.n}.`);
+    } else if (why === 'yield') {
+      out.push(`${list} yielded: a tick runs only what was in the ready queue when it began, so ${plural ? 'they run' : 'it runs'} `
+        + `again in tick ${next.n}${plural ? ', in the order they yielded' : ''}.`);
+    } else if (why === 'woken') {
+      out.push(`${list} ${plural ? 'were' : 'was'} woken by ${cause}; ${runs}.`);
+    } else {
+      out.push(`${list} became ready${cause ? ` (${plural ? 'they were' : 'it was'} ${cause})` : ''}; ${runs}.`);
     }
   }
-  for (const group of groups.values()) out.push(group.text(listSome(group.tasks, group.tasks.length), group.tasks.length > 1));
   return out;
 }
+
+/** Why a task is in the next tick's ready queue, as the narration groups them. */
+type Why = 'cancelled' | 'yield' | 'woken' | 'waited';
 
 /** What a protocol 2.1 `by` says woke a task, in words: "`producer()` at line 12". */
 function wokenBy(model: TraceModel, by: StepBy, index: number): string {
@@ -362,17 +419,17 @@ function wokenBy(model: TraceModel, by: StepBy, index: number): string {
 /** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */
 function queueSentence(model: TraceModel, next: Tick, index: number): string {
   const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
-  let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length)}`;
+  let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length, 'entries')}`;
+  const byOf = (id: number) => {
+    const task = model.taskById(id);
+    return task ? stepIn(model, task, next.index)?.by : undefined;
+  };
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
-  if (tasks.length > 1) {
-    const bys = tasks.map((id) => {
-      const task = model.taskById(id);
-      return task ? stepIn(model, task, next.index)?.by : undefined;
-    });
-    const first = bys[0];
-    const oneCause = first && bys.every((b) => b && b.kind === first.kind && b.n === first.n && b.q === first.q
-      && b.task === first.task && b.timer === first.timer);
-    if (oneCause && first.kind !== 'yield') text += `, in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`;
+  const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
+  const alike = (b: StepBy | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q
+    && b.task === first!.task && b.timer === first!.timer;
+  if (first && first.kind !== 'yield' && tasks.every((id) => alike(byOf(id)))) {
+    text += `, in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`;
   }
   return `${text}.`;
 }
@@ -385,6 +442,18 @@ function queueSentence(model: TraceModel, next: Tick, index: number): string {
 function shutdownTicks(model: TraceModel, loopId: number): number[] {
   const loop = model.loops.get(loopId);
   if (!loop || loop.closedAt === undefined) return [];
+  // Asked on every cursor move: worked out once per closed loop (it does not change once closed).
+  let known = shutdownCache.get(model);
+  if (!known) shutdownCache.set(model, (known = new Map()));
+  let ticks = known.get(loopId);
+  if (!ticks) known.set(loopId, (ticks = findShutdownTicks(model, loop)));
+  return ticks;
+}
+
+const shutdownCache = new WeakMap<TraceModel, Map<number, number[]>>();
+
+function findShutdownTicks(model: TraceModel, loop: LoopInfo): number[] {
+  const loopId = loop.id;
   const own = (entry: number | CallbackRef) => (typeof entry === 'number'
     ? model.taskById(entry)?.internal === true : entry.line === undefined);
   let start = loop.ticks.length;
@@ -431,8 +500,12 @@ function shutdownParagraphs(model: TraceModel, indices: number[]): string[] {
   ];
 }
 
-/** Like listOf, naming at most MAX_LISTED of `total` items and counting the rest. */
-function listSome(items: string[], total: number): string {
+/**
+ * Like listOf, naming at most MAX_LISTED of `total` items and counting the rest; many items that
+ * all read the same are counted once: "the 10000 `worker()` tasks".
+ */
+function listSome(items: string[], total: number, noun = 'tasks'): string {
+  if (total > 2 && items.every((item) => item === items[0])) return `the ${total} ${items[0]} ${noun}`;
   if (total <= MAX_LISTED + 1) return listOf(items.slice(0, total));
   return `${items.slice(0, MAX_LISTED).join(', ')} and ${total - MAX_LISTED} more`;
 }

@@ -125,9 +125,28 @@ describe('narrateTick on hand-made events', () => {
     for (const event of crowdEvents) crowd.apply(event);
     const lines = narrateTick(crowd, 0).split('\n');
     assert.ok(lines.length <= 14, lines.join('\n'));
-    assert.ok(lines.includes('…and 12 more (20 entries in the ready queue in all).'), lines.join('\n'));
+    assert.ok(lines.includes('…and 12 more entries (20 in the ready queue in all).'), lines.join('\n'));
     assert.ok(lines.some((l) => l.endsWith('and 14 more yielded: a tick runs only what was in the ready queue when it began, '
       + 'so they run again in tick 2, in the order they yielded.')), lines.join('\n'));
+  });
+
+  it('tells a run of alike steps once, with a count, and the same tasks once: "the 20 `worker()` tasks"', () => {
+    const crowd = new TraceModel();
+    const many = Array.from({ length: 20 }, (_, i) => i + 2);
+    for (const event of [
+      events[0], events[1],
+      ...many.map((id) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'worker', label: 'worker()', parent: null, line: 9, internal: false, t: 0, wall: 0 })),
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: many },
+      ...many.map((id) => ({ ev: 'step', task: id, t: 0, dur: 0, from: 3, to: 4, stack: [[4, 'worker']], reason: { kind: 'yield', text: 'asyncio.sleep(0): yielded' } })),
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: many },
+    ] as unknown as TraceEvent[]) crowd.apply(event);
+    assert.equal(narrateTick(crowd, 0), [
+      'Tick 1, t=0.000.',
+      '`worker()` started at line 3 and yielded at line 4 (asyncio.sleep(0)), going to the back of the ready queue (20 times).',
+      'After tick 1: the 20 `worker()` tasks yielded: a tick runs only what was in the ready queue when it began, so they run again in tick 2, '
+        + 'in the order they yielded.',
+      'The ready queue for tick 2 is, first in, first out: the 20 `worker()` entries.',
+    ].join('\n'));
   });
 
   it('stays short when many tasks each create a task in one tick', () => {
