@@ -8,6 +8,7 @@ import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile
 import type { TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
 import { type DrawnDecorations, updateDecorations } from './decorations';
+import { connectInput, inputWords, planInput } from './input';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
 import { Visualization } from './visualization';
@@ -83,11 +84,19 @@ export class Controller implements vscode.Disposable {
     }
 
     const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const cwd = folder?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath;
+    const input = await planInput(cwd);
+    if (!input) {
+      this.starting = false;
+      this.refresh();
+      return undefined;
+    }
     const session = new Session({
       python: python.path,
       scenario: uri.fsPath,
-      cwd: folder?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath,
+      cwd,
       clock,
+      input: input.mode === 'closed' ? 'closed' : 'pipe',
       pauseAtStart: mode === 'live',
       blockingMs: settings.get<number>('blockingThresholdMs', 100),
       limits: {
@@ -100,7 +109,7 @@ export class Controller implements vscode.Disposable {
     });
     this.diagnostics.delete(uri);
     this.output.clear();
-    this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath}`);
+    this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath} · ${inputWords(input)}`);
     session.onOutput(({ data }) => this.output.append(data.toString('utf8')));
     const visualization = new Visualization({
       scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false, showInternal,
@@ -109,6 +118,7 @@ export class Controller implements vscode.Disposable {
     this.show(visualization);
     markLearned('visualize');
     session.start();
+    connectInput(session, input, (text) => this.output.append(text));
     void session.done.then((result) => this.reportOutcome(visualization, result));
     return visualization;
   }
@@ -322,8 +332,15 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} has a syntax error on line ${end.error.line}: ${end.error.message}`);
     } else if (end?.outcome === 'exception' && end.error) {
       const show = 'Show Line';
-      void vscode.window.showErrorMessage(`Loopscope: the program raised ${end.error.type}: ${end.error.message}`, show)
-        .then((choice) => { if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file); });
+      const input = 'Input Settings';
+      // EOFError: input() found standard input ended (closed, or the configured text ran out).
+      const eof = end.error.type === 'EOFError';
+      void vscode.window.showErrorMessage(`Loopscope: the program raised ${end.error.type}: ${end.error.message}`
+        + `${eof ? '. It read standard input after its end: see loopscope.input.mode.' : ''}`, show, ...(eof ? [input] : []))
+        .then((choice) => {
+          if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file);
+          if (choice === input) void vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.input');
+        });
     } else if (result.outcome === 'limit') {
       const setting = {
         ticks: 'loopscope.limits.maxTicks', 'virtual-seconds': 'loopscope.limits.maxVirtualSeconds',

@@ -358,6 +358,30 @@ describe('Loopscope in the real workbench', function () {
     });
   });
 
+  describe('a program that reads input() (12.5)', () => {
+    check('asks in an input box at each prompt, showing the prompt, and the program goes on with the answers', async function () {
+      await wb.openPath(join(FIXTURES, 'greeter.py'));
+      await wb.palette('Loopscope: Visualize Loop');
+      const box = wb.quickInput;
+      const notice = wb.page.locator('.notifications-toasts', { hasText: 'this tracer cannot tell when the program waits for input' });
+      const asked = await until(async () => ((await box.isVisible()) && 'box') || ((await notice.count()) > 0 && 'notice'),
+        { message: 'an input box, or the notice that the tracer cannot report prompts', timeout: 60_000 });
+      // Protocol 2.0 tracers do not report prompts (output.partial, protocol 2.1): nothing to answer.
+      if (asked === 'notice') this.skip();
+      for (const [prompt, answer] of [['name? ', 'Ana'], ['age? ', '7']]) {
+        await until(async () => (await box.innerText()).includes(`It printed: ${prompt.trim()}`), { message: `the prompt ${prompt}` });
+        assert.match(await box.innerText(), /Loopscope: the program waits for input/);
+        await box.locator('input').fill(answer);
+        await wb.page.keyboard.press('Enter');
+        await box.waitFor({ state: 'hidden' });
+      }
+      await wb.waitForRun('greeter.py', /completed/);
+      await wb.palette('Loopscope: Continue / Run to End');
+      await until(async () => (await wb.webview.locator('#output .out-text').allTextContents()).some((t) => t.endsWith('hello Ana 7')),
+        { message: 'the output "hello Ana 7"' });
+    });
+  });
+
   describe('webview lockdown', () => {
     const IMG = '<img src=x onerror="window.__pwned=1">';
     const SCRIPT = '<script>window.__pwned=2</script>';

@@ -205,3 +205,49 @@ describe('The editor beside the panel (12.6)', function () {
     panel.post = post;
   });
 });
+
+const GREETER = `import asyncio
+
+
+async def main():
+    name = input("name? ")
+    age = input("age? ")
+    print("hello", name, age)
+
+
+asyncio.run(main())
+`;
+
+describe('Standard input (12.5)', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('input');
+
+  it('gives the program the configured text, one line per input(), then end of file', async () => {
+    await withSetting('input.mode', 'text', () => withSetting('input.text', 'Ana\n7', async () => {
+      const { run } = await visualizeSource(dir, 'greeter.py', GREETER);
+      assert.ok(run.model.output.some((o) => o.stream === 'stdout' && o.text.endsWith('hello Ana 7')),
+        JSON.stringify(run.model.output.map((o) => o.text)));
+    }));
+  });
+
+  it('reads a configured file, and says so and runs nothing when the file cannot be read', async () => {
+    writeFileSync(join(dir, 'answers.txt'), 'Ben\n9\n');
+    await withSetting('input.mode', 'file', async () => {
+      await withSetting('input.file', join(dir, 'answers.txt'), async () => {
+        const { run } = await visualizeSource(dir, 'greeter.py', GREETER);
+        assert.ok(run.model.output.some((o) => o.text.endsWith('hello Ben 9')), JSON.stringify(run.model.output.map((o) => o.text)));
+      });
+      await withSetting('input.file', join(dir, 'missing.txt'), async () => {
+        const run = await vscode.commands.executeCommand('loopscope.visualize', vscode.Uri.file(join(dir, 'greeter.py')));
+        assert.equal(run, undefined, 'nothing runs without its input');
+      });
+    });
+  });
+
+  it('with input closed, input() gets end of file at once (EOFError), nothing waits', async () => {
+    await withSetting('input.mode', 'closed', async () => {
+      const { run } = await visualizeSource(dir, 'greeter.py', GREETER, 'exception');
+      assert.equal(run.model.end?.error?.type, 'EOFError');
+    });
+  });
+});
