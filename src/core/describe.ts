@@ -4,7 +4,7 @@
 // reported; it never infers asyncio behaviour. Which moment a view shows is defined in moment.ts:
 // "at tick N" is the loop just after tick N ran, labelled with afterTick()/beforeTick().
 // Pure: no Node, no vscode, no DOM.
-import type { ReadyEntry, WaitReason } from '../protocol/events';
+import type { ErrorInfo, ReadyEntry, WaitReason } from '../protocol/events';
 import type { TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
 
 // ---- times and places --------------------------------------------------------------------------
@@ -322,6 +322,34 @@ function shortNameById(id: number | undefined, model: TraceModel): string {
   return task ? shortTaskName(task) : 'a task';
 }
 
+// ---- exceptions ----------------------------------------------------------------------------------
+
+/** Protocol 2.1 `error.leaves`: the leaf exceptions of an ExceptionGroup, depth first. */
+interface ErrorLeaf {
+  type: string;
+  message: string;
+  line?: number;
+  file?: string;
+}
+
+/** The leaf exceptions of an ExceptionGroup, when the tracer wrote them (protocol 2.1). */
+export function errorLeaves(error: ErrorInfo): ErrorLeaf[] {
+  const leaves = (error as ErrorInfo & { leaves?: unknown }).leaves;
+  return Array.isArray(leaves) ? leaves.filter((l): l is ErrorLeaf => typeof l?.type === 'string' && typeof l.message === 'string') : [];
+}
+
+/**
+ * An exception in one line, an ExceptionGroup with its leaves:
+ * `ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception): RuntimeError("boom")`.
+ */
+export function errorText(error: ErrorInfo): string {
+  const text = `${error.type}${error.message ? `: ${error.message}` : ''}`;
+  const leaves = errorLeaves(error);
+  if (leaves.length === 0) return text;
+  const named = leaves.slice(0, 3).map((leaf) => `${leaf.type}(${JSON.stringify(leaf.message)})`);
+  return `${text}: ${named.join(', ')}${leaves.length > 3 ? ` and ${leaves.length - 3} more` : ''}`;
+}
+
 // ---- one line per task or ready entry (CLI, hovers) ---------------------------------------------
 
 /** One line describing a task at a moment, as the CLI and the hover say it. */
@@ -333,7 +361,7 @@ export function describeSnapshot(snapshot: TaskSnapshot, model: TraceModel): str
       const done = snapshot.task.done!;
       if (done.state === 'ok') return `${who}: done${done.result !== undefined ? ` → ${done.result}` : ''}`;
       if (done.state === 'cancelled') return `${who}: cancelled`;
-      return `${who}: raised ${done.error?.type ?? 'an exception'}${done.error?.message ? `: ${done.error.message}` : ''}`;
+      return `${who}: raised ${done.error ? errorText(done.error) : 'an exception'}`;
     }
     case 'new': return `${who}: created, not started yet`;
     case 'ready': return `${who}: ready, in the ready queue${where}`;

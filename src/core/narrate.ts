@@ -6,7 +6,7 @@
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
 import type { CallbackRef, WaitReason } from '../protocol/events';
 import {
-  afterTick, asyncioWords, atPlace, duration, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  afterTick, asyncioWords, atPlace, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type StepBy, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
@@ -105,16 +105,8 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
     }
   }
 
-  const printed: typeof model.output = [];
-  for (let i = firstIndex(model.output, (o) => o.tick >= index); model.output[i]?.tick === index; i++) {
-    const o = model.output[i];
-    if (o.loop === undefined || o.loop === tick.loop) printed.push(o);
-  }
-  if (printed.length > 0) {
-    const shown = printed.slice(0, MAX_PRINTED).map((o) => `“${o.text}”`);
-    const more = printed.length - shown.length;
-    paragraphs.push(`Printed: ${shown.join(', ')}${more > 0 ? ` and ${more} more line${more > 1 ? 's' : ''}` : ''}.`);
-  }
+  const printed = printedIn(model, index, index, tick.loop);
+  if (printed.length > 0) paragraphs.push(printedSentence(printed));
 
   const timers = timerAndJobSentences(model, index, tick.loop);
   paragraphs.push(...timers.slice(0, MAX_TOLD));
@@ -129,6 +121,22 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   paragraphs.push(...afterward);
   if (!next && model.loops.get(tick.loop)?.closedAt !== undefined) paragraphs.push('This was the loop\'s last tick; then the loop closed.');
   return paragraphs;
+}
+
+/** The output printed during global ticks `from`..`to` by `loop` (or by no loop: after it closed). */
+function printedIn(model: TraceModel, from: number, to: number, loop: number): TraceModel['output'] {
+  const printed: TraceModel['output'] = [];
+  for (let i = firstIndex(model.output, (o) => o.tick >= from); i < model.output.length && model.output[i].tick <= to; i++) {
+    const o = model.output[i];
+    if (o.loop === undefined || o.loop === loop) printed.push(o);
+  }
+  return printed;
+}
+
+function printedSentence(printed: TraceModel['output']): string {
+  const shown = printed.slice(0, MAX_PRINTED).map((o) => `“${o.text}”`);
+  const more = printed.length - shown.length;
+  return `Printed: ${shown.join(', ')}${more > 0 ? ` and ${more} more line${more > 1 ? 's' : ''}` : ''}.`;
 }
 
 function capitalize(text: string): string {
@@ -231,8 +239,10 @@ function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): str
     return `was cancelled: CancelledError was raised${from !== null ? ` at line ${from}` : ''}, and the task ended cancelled`;
   }
   const error = done.error;
+  const leaves = error ? errorLeaves(error) : [];
+  const holding = leaves.length > 0 ? `, holding ${listSome(leaves.map((l) => `${l.type}(${JSON.stringify(l.message)})`), leaves.length)}` : '';
   return `raised ${error?.type ?? 'an exception'}${error?.line ? atPlace({ line: error.line, file: error.file }) : ''}`
-    + `${error?.message ? ` (“${error.message}”)` : ''}: the task ended, and the exception is kept in it for whoever awaits it`;
+    + `${error?.message ? ` (“${error.message}”)` : ''}${holding}: the task ended, and the exception is kept in it for whoever awaits it`;
 }
 
 function callbackSentence(model: TraceModel, entry: CallbackRef, reasons: Map<number, WaitReason | undefined>, index: number,
@@ -491,12 +501,14 @@ function shutdownParagraphs(model: TraceModel, indices: number[]): string[] {
       if (fn !== undefined && !work.includes(item)) work.push(item);
     }
   }
+  const printed = printedIn(model, indices[0], indices[indices.length - 1], first.loop);
   return [
     `${capitalize(ticksText(model, indices))}${model.loops.size > 1 ? ` of loop ${first.loop}` : ''}, ${loopTime(first.t)}: `
       + 'asyncio.run shutting down, told once for all these ticks. Every task of the program has finished; '
       + 'the loop runs only asyncio\'s own work now, each piece in a short run of the loop of its own.',
     `It ran ${listOf(work)}.`,
     'Then the loop closed.',
+    ...(printed.length > 0 ? [printedSentence(printed)] : []),
   ];
 }
 

@@ -2,7 +2,7 @@
 // the editor and the status bar, step its cursor, and report how the run ended.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { seconds } from '../core/describe';
+import { errorText, seconds } from '../core/describe';
 import { Session, type SessionResult } from '../core/session';
 import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
@@ -24,6 +24,8 @@ export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The decorations last drawn, by file path (read by the tests through the extension's API). */
   drawn = new Map<string, DrawnDecorations>();
+  /** The last run's exception as notified, and where Show Line goes (read by the tests). */
+  lastNotice?: { text: string; line?: number; file?: string };
   /** Visualize Loop is saving the file and finding Python; the run is not there yet. */
   private starting = false;
 
@@ -65,6 +67,7 @@ export class Controller implements vscode.Disposable {
     // From the first frame on, every view is about the new run: the previous one goes now, not once
     // the file is saved and the interpreter found (that takes a Python start).
     this.starting = true;
+    this.lastNotice = undefined;
     this.show(new Visualization({ scenario: uri.fsPath, python: '', clock, mode, replay: false, showInternal }, uri));
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (document?.isDirty) await document.save();
@@ -335,8 +338,10 @@ export class Controller implements vscode.Disposable {
       const input = 'Input Settings';
       // EOFError: input() found standard input ended (closed, or the configured text ran out).
       const eof = end.error.type === 'EOFError';
-      void vscode.window.showErrorMessage(`Loopscope: the program raised ${end.error.type}: ${end.error.message}`
-        + `${eof ? '. It read standard input after its end: see loopscope.input.mode.' : ''}`, show, ...(eof ? [input] : []))
+      // Show Line goes where the tracer says it was raised: the first leaf's raise in an ExceptionGroup.
+      this.lastNotice = { text: `Loopscope: the program raised ${errorText(end.error)}`
+        + `${eof ? '. It read standard input after its end: see loopscope.input.mode.' : ''}`, line: end.error.line ?? undefined, file: end.error.file };
+      void vscode.window.showErrorMessage(this.lastNotice.text, show, ...(eof ? [input] : []))
         .then((choice) => {
           if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file);
           if (choice === input) void vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.input');

@@ -2,7 +2,7 @@
 // trace itself (names, lines, tick numbers and times come from the model), plus a small hand-made
 // trace that pins the exact wording.
 import * as assert from 'node:assert/strict';
-import { callLabel, distinctNames, duration, fullTaskName, place, reasonText, seconds, taskName } from '../../src/core/describe';
+import { callLabel, distinctNames, duration, errorText, fullTaskName, place, reasonText, seconds, taskName } from '../../src/core/describe';
 import { TraceModel, type TaskInfo } from '../../src/core/model';
 import { narrateTick } from '../../src/core/narrate';
 import type { TraceEvent } from '../../src/protocol/events';
@@ -42,6 +42,13 @@ describe('the vocabulary (describe.ts)', () => {
       "fetch(…, 'https://a.example/3', 4)", 'other(1)']);
     // Names that fit the width stay whole.
     assert.deepEqual([...distinctNames([task(1, "chop('onion')"), task(2, "chop('garlic')")], 20).values()], ["chop('onion')", "chop('garlic')"]);
+  });
+
+  it('tells an exception in one line, an ExceptionGroup with its leaves (protocol 2.1)', () => {
+    assert.equal(errorText({ type: 'ValueError', message: 'bad' }), 'ValueError: bad');
+    const group = { type: 'ExceptionGroup', message: 'unhandled errors in a TaskGroup (2 sub-exceptions)', line: 7,
+      leaves: [{ type: 'RuntimeError', message: 'boom "inside"', line: 7 }, { type: 'KeyError', message: "'x'" }, { type: 3 }] };
+    assert.equal(errorText(group), 'ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions): RuntimeError("boom \\"inside\\""), KeyError("\'x\'")');
   });
 
   it('formats places as {line, file}, and names awaited tasks instead of "task 2 (Task-2)"', () => {

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { duration, loopTime, seconds } from '../../src/core/describe';
+import { duration, errorLeaves, loopTime, seconds } from '../../src/core/describe';
+import { stateAfter } from '../../src/core/moment';
 import { narrateTick } from '../../src/core/narrate';
 import { api, hoverText, lineOf, scenarioDir, until, visualizeSource, withSetting } from './helpers';
 
@@ -249,5 +250,54 @@ describe('Standard input (12.5)', function () {
       const { run } = await visualizeSource(dir, 'greeter.py', GREETER, 'exception');
       assert.equal(run.model.end?.error?.type, 'EOFError');
     });
+  });
+});
+
+const KITCHEN_GROUP = `import asyncio
+
+
+async def cook(dish, seconds):
+    await asyncio.sleep(seconds)
+    if dish == "souffle":
+        raise RuntimeError("boom inside the task group")  # the raise
+    return dish
+
+
+async def main():
+    async with asyncio.TaskGroup() as group:
+        group.create_task(cook("soup", 1))
+        group.create_task(cook("souffle", 2))
+
+
+asyncio.run(main())
+`;
+
+describe('Errors (12.4)', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('errors');
+
+  it('an uncaught ExceptionGroup: the traceback the program printed is in the output after the last tick, and told', async () => {
+    const { run } = await visualizeSource(dir, 'group.py', KITCHEN_GROUP, 'exception');
+    const model = run.model;
+    const last = model.ticks.length - 1;
+    const printed = model.output.map((o) => o.text);
+    assert.ok(printed.some((line) => line.endsWith('RuntimeError: boom inside the task group')), printed.join('\n'));
+    assert.equal(stateAfter(model, last)!.outputCount, model.output.length, 'after the last tick, everything printed is there');
+    const told = narrateTick(model, last);
+    assert.ok(told.includes(`Printed: “${printed[0]}”, “${printed[1]}”, “${printed[2]}” and ${printed.length - 3} more lines.`), told);
+  });
+
+  it('names the leaf exceptions of an ExceptionGroup and shows the line of the raise (protocol 2.1 error.leaves)', async function () {
+    const { controller } = await api();
+    const { run } = await visualizeSource(dir, 'group.py', KITCHEN_GROUP, 'exception');
+    const error = run.model.end!.error!;
+    assert.equal(error.type, 'ExceptionGroup');
+    await until('the notification', () => controller.lastNotice);
+    assert.ok(controller.lastNotice!.text.startsWith('Loopscope: the program raised ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)'));
+    // A protocol 2.0 tracer does not write the leaves: there is nothing more to name.
+    if (errorLeaves(error).length === 0) this.skip();
+    assert.equal(controller.lastNotice!.text, 'Loopscope: the program raised ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception): '
+      + 'RuntimeError("boom inside the task group")');
+    assert.equal(controller.lastNotice!.line, lineOf(KITCHEN_GROUP, '# the raise'));
   });
 });
