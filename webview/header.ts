@@ -9,7 +9,7 @@ export interface HeaderInfo {
   scenario?: string;
   scenarioPath?: string;
   python?: string;
-  clock?: 'virtual' | 'real';
+  clock?: 'virtual' | 'deterministic' | 'real';
   replay?: boolean;
   mode?: 'record' | 'live';
   /** completed / exception / running / paused / ... */

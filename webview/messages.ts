@@ -9,7 +9,7 @@ export interface SessionInfo {
   scenario: string;
   /** Shown in the header, e.g. "Python 3.11.7". */
   python: string;
-  clock: 'virtual' | 'real';
+  clock: 'virtual' | 'deterministic' | 'real';
   mode: RunMode;
   /** A saved trace being replayed rather than a live run. */
   replay: boolean;

@@ -8,7 +8,7 @@ import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe'
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel, type StateBeforeTick } from '../core/model';
 import { DEFAULT_PYTHONS, findPython } from '../core/python';
-import { Session, type SessionResult } from '../core/session';
+import { type ClockMode, Session, type SessionResult } from '../core/session';
 import { summarize } from '../core/summary';
 import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
@@ -33,7 +33,9 @@ Loopscope tracer, and prints a summary. The program's own stdout and stderr pass
 
 Options:
   --python EXE       Python interpreter (default: python3, then python)
-  --real-time        real clock instead of the virtual clock
+  --clock MODE       virtual (default: sleeps take no time, the program's own
+                     work does), deterministic (loop time moves only when the
+                     loop waits: the same times on every run) or real
   --max-ticks N      stop after N loop iterations
   --max-seconds S    stop when loop time passes S seconds
   --timeout S        stop after S seconds of wall time (default 60)
@@ -67,6 +69,14 @@ Writes the trace in Chrome's Trace Event Format, to open in Perfetto or chrome:/
 Example:
   loopscope export gather.jsonl --chrome gather.trace.json`,
 };
+
+const CLOCKS: readonly ClockMode[] = ['virtual', 'deterministic', 'real'];
+
+function clockOption(value: string | true | undefined): ClockMode {
+  if (value === undefined) return 'virtual';
+  if (typeof value === 'string' && (CLOCKS as readonly string[]).includes(value)) return value as ClockMode;
+  throw new UsageError(`--clock must be ${CLOCKS.join(', ').replace(/, (\w+)$/, ' or $1')}`);
+}
 
 interface Parsed {
   positional: string[];
@@ -114,7 +124,7 @@ function exitCodeOf(result: SessionResult): number {
 }
 
 async function trace(args: string[]): Promise<number> {
-  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const parsed = parseArgs(args, ['python', 'clock', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['json']);
   const [scenario, ...extra] = parsed.positional;
   if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
   const json = parsed.options.has('json');
@@ -134,7 +144,7 @@ async function trace(args: string[]): Promise<number> {
     scenario: scenarioPath,
     args: [...extra, ...parsed.rest],
     cwd: process.cwd(),
-    clock: parsed.options.has('real-time') ? 'real' : 'virtual',
+    clock: clockOption(parsed.options.get('clock')),
     blockingMs: numberOption(parsed, 'blocking-ms'),
     // The tracer stops itself cleanly at the timeout; killing the process group is the backstop.
     limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },

@@ -10,6 +10,9 @@ import { TraceModel } from './model';
 /** Where the Python package lives, relative to the bundled dist/*.js files. */
 export const TRACER_PATH = join(__dirname, '..', 'src', 'tracer');
 
+/** How loop time runs (README, Clock modes): virtual (faithful), deterministic (same times every run) or real. */
+export type ClockMode = 'virtual' | 'deterministic' | 'real';
+
 export interface TraceLimits {
   ticks?: number;
   virtualSeconds?: number;
@@ -22,7 +25,7 @@ export interface SessionOptions {
   scenario: string;
   args?: string[];
   cwd: string;
-  clock?: 'virtual' | 'real';
+  clock?: ClockMode;
   limits?: TraceLimits;
   blockingMs?: number;
   /** Wall-clock seconds after which the process group is killed whatever it is doing. */

@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { errorText, seconds } from '../core/describe';
-import { Session, type SessionResult } from '../core/session';
+import { type ClockMode, Session, type SessionResult } from '../core/session';
 import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
 import type { TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
@@ -62,7 +62,7 @@ export class Controller implements vscode.Disposable {
     }
     const settings = this.settings();
     const mode = settings.get<RunMode>('runMode', 'record');
-    const clock = settings.get<boolean>('realTimeClock', false) ? 'real' : 'virtual';
+    const clock = settings.get<ClockMode>('clock', 'virtual');
     const showInternal = settings.get<boolean>('showInternalTasks', false);
     // From the first frame on, every view is about the new run: the previous one goes now, not once
     // the file is saved and the interpreter found (that takes a Python start).

@@ -301,3 +301,45 @@ describe('Errors (12.4)', function () {
     assert.equal(controller.lastNotice!.line, lineOf(KITCHEN_GROUP, '# the raise'));
   });
 });
+
+const BUSY = `import asyncio
+import time
+
+
+async def main():
+    started = time.perf_counter()
+    while time.perf_counter() - started < 0.05:  # 50 ms of the program's own work
+        pass
+    await asyncio.sleep(1)  # wakes at t=1.000 on the deterministic clock
+    print("woke")
+
+
+asyncio.run(main())
+`;
+
+describe('Clock modes (12.9)', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('clock');
+
+  it('deterministic: the program\'s own work does not move loop time, so a run gives the same ticks and times every time', async function () {
+    await withSetting('clock', 'deterministic', async () => {
+      const runs = [];
+      for (let i = 0; i < 2; i++) {
+        const file = join(dir, 'busy.py');
+        writeFileSync(file, BUSY);
+        const run = (await vscode.commands.executeCommand<{ model: { start?: { clock: string }; ticks: { n: number; t: number; ready: unknown[] }[] }; session: { done: Promise<{ outcome: string }> } }>(
+          'loopscope.visualize', vscode.Uri.file(file)))!;
+        const result = await run.session.done;
+        // Until the tracer has the mode (protocol 2.1) it refuses it and writes no start event.
+        if (!run.model.start) this.skip();
+        assert.equal(result.outcome, 'completed');
+        assert.equal(run.model.start.clock, 'deterministic');
+        runs.push(run.model.ticks.map((tick) => [tick.n, tick.t, tick.ready]));
+      }
+      assert.deepEqual(runs[1], runs[0], 'the same ticks, times and ready queues on both runs');
+      const woke = runs[0].find(([, t]) => t !== 0);
+      assert.equal(woke?.[1], 1, 'sleep(1) ends at exactly t=1');
+      assert.equal(runs[0][0][1], 0, 'the first tick at t=0');
+    });
+  });
+});
