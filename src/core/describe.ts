@@ -76,7 +76,7 @@ function hasDefaultName(task: TaskInfo): boolean {
 }
 
 /** The function a task runs, without its class or enclosing function: `download`. */
-export function functionName(task: TaskInfo): string {
+function functionName(task: TaskInfo): string {
   return task.coro.split('.').pop() || task.coro;
 }
 
@@ -85,7 +85,7 @@ export function functionName(task: TaskInfo): string {
  * undefined when the label is not a call. The tracer shortens long reprs (`<Task pend...py:12>>`),
  * so brackets may not balance: depth never goes below zero.
  */
-export function callArguments(label: string): string[] | undefined {
+function callArguments(label: string): string[] | undefined {
   const open = label.indexOf('(');
   if (open <= 0 || !label.endsWith(')')) return undefined;
   const inner = label.slice(open + 1, -1);

@@ -6,7 +6,7 @@
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
 import type { CallbackRef, WaitReason } from '../protocol/events';
 import {
-  afterTick, asyncioWords, atPlace, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  afterTick, asyncioWords, atPlace, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type StepBy, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
@@ -36,7 +36,14 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const nextIndex = nextTickOfLoop(model, index);
   const after = nextIndex !== undefined ? model.stateBefore(nextIndex) : undefined;
   const next = after?.tick;
-  const paragraphs: string[] = [header(model, index)];
+  // Both moments, named: what the tick began with (here), then what it left ("After tick N:").
+  let opening = header(model, index);
+  if (tick.ready.length > 1) {
+    const queue = tick.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
+    opening += ` ${capitalize(beforeTick(tick, model))}, the ready queue held ${listSome(queue, tick.ready.length, 'entries')}; `
+      + 'the tick runs them first in, first out.';
+  }
+  const paragraphs: string[] = [opening];
 
   // Tasks whose waking up is already told (by their timer, their creation), so "ready" skips them.
   const explained = new Set<number>();

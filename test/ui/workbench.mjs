@@ -321,10 +321,11 @@ export class Workbench {
       // Rows are labelled "Light Modern, Default Light Modern": the setting value is the description.
       try {
         const index = await until(async () => {
+          // The picker may come back empty once the theme extensions are read: type the name again.
+          if ((await input.inputValue()) !== theme) await input.fill(theme);
           const labels = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
           const i = labels.findIndex((label) => label.endsWith(`, ${theme}`));
           return i >= 0 ? i + 1 : false;
-          // The list fills once the extension host has read the theme extensions: slow on a busy machine.
         }, { message: `${theme} in the color theme picker`, timeout: 60_000 });
         await rows.nth(index - 1).click();
         await this.quickInput.waitFor({ state: 'hidden' });

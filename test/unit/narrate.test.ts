@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { callLabel, distinctNames, duration, errorText, fullTaskName, place, reasonText, seconds, taskName } from '../../src/core/describe';
 import { TraceModel, type TaskInfo } from '../../src/core/model';
+import { stateAfter } from '../../src/core/moment';
 import { narrateTick } from '../../src/core/narrate';
 import type { TraceEvent } from '../../src/protocol/events';
 import { lineOf, taskOf, traceExample } from './exampleTraces';
@@ -148,7 +149,7 @@ describe('narrateTick on hand-made events', () => {
       { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: many },
     ] as unknown as TraceEvent[]) crowd.apply(event);
     assert.equal(narrateTick(crowd, 0), [
-      'Tick 1, t=0.000.',
+      'Tick 1, t=0.000. Before tick 1, the ready queue held the 20 `worker()` entries; the tick runs them first in, first out.',
       '`worker()` started at line 3 and yielded at line 4 (asyncio.sleep(0)), going to the back of the ready queue (20 times).',
       'After tick 1: the 20 `worker()` tasks yielded: a tick runs only what was in the ready queue when it began, so they run again in tick 2, '
         + 'in the order they yielded.',
@@ -174,6 +175,21 @@ describe('narrateTick on hand-made events', () => {
     assert.ok(lines.length <= 24, lines.join('\n'));
     assert.ok(lines.includes('…and 22 more tasks created by 22 other tasks.'), lines.join('\n'));
     assert.ok(lines.some((l) => l.startsWith('After tick 1: `parent()` created `child()`')), lines.join('\n'));
+  });
+
+  it('the moment after a tick is the state before the loop\'s next tick, and after its last tick everything printed', () => {
+    const after = stateAfter(model, 3)!;
+    const next = model.stateBefore(4)!;
+    assert.equal(after.tick.n, 4);
+    assert.equal(after.next, next.tick);
+    assert.deepEqual(after.tasks.map((t) => [t.task.id, t.state]), next.tasks.map((t) => [t.task.id, t.state]));
+    assert.deepEqual(after.ready, [1]);
+    assert.equal(after.outputCount, 1, '“diced!” was printed in tick 4');
+    const end = stateAfter(model, 4)!;
+    assert.equal(end.next, undefined);
+    assert.deepEqual(end.ready, []);
+    assert.deepEqual(end.tasks.map((t) => [t.task.id, t.state]), [[1, 'done']]);
+    assert.equal(stateAfter(model, 5), undefined);
   });
 
   it('is empty for a tick that does not exist', () => {
@@ -249,6 +265,9 @@ describe('narrateTick on example traces', function () {
       + `so they run again in tick ${n + 1}, in the order they yielded.`);
     includes(text, `eady queue for tick ${n + 1} is, first in, first out: ${ref(anna)} and ${ref(ben)}`);
     includes(text, 'Printed: “Anna chops onion 2”, “Ben chops onion 2”.');
+    // The moment the tick began from, named: what its ready queue held.
+    assert.ok(text.startsWith(`Tick ${n}, t=${seconds(model.ticks[yielded].t)}. Before tick ${n}, the ready queue held ${ref(anna)} and ${ref(ben)}; `
+      + 'the tick runs them first in, first out.\n'), text);
   });
 
   it('gather: asyncio\'s own callbacks are told in plain words', async () => {
