@@ -118,8 +118,10 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const timers = timerAndJobSentences(model, index, tick.loop);
   paragraphs.push(...timers.slice(0, MAX_TOLD));
   if (timers.length > MAX_TOLD) paragraphs.push(`…and ${timers.length - MAX_TOLD} more timers and jobs.`);
-  const afterward = next && after ? readySentences(model, index, next, nextReady, explained) : [];
-  if (next && next.ready.length > 1) afterward.push(capitalize(queueSentence(model, next, index)));
+  const ready = next && after ? readySentences(model, index, next, nextReady, explained) : { told: [], whole: false };
+  const afterward = ready.told;
+  // The queue in order, unless one sentence already named all of it in that order.
+  if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index)));
   if (nextIndex !== undefined && shutdown[0] === nextIndex) {
     afterward.push(`every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
       + 'asyncio.run shutting down.');
@@ -201,7 +203,8 @@ function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined,
   if (done) text += ` and ${doneText(done, step.from)}`;
   else if (step.reason?.kind === 'yield') {
     const how = waitedOn(step.reason).replace(/^in /, '');
-    text += ` and yielded${atPlace({ line: step.to, file: step.file })}${how.startsWith('yielded') ? '' : ` (${how})`}, going to the back of the ready queue`;
+    const there = step.to === step.from && step.file === step.fromFile ? ' there' : atPlace({ line: step.to, file: step.file });
+    text += ` and yielded${there}${how.startsWith('yielded') ? '' : ` (${how})`}, going to the back of the ready queue`;
     if (position !== undefined) text += behind(model, index, position);
   } else {
     text += ` and suspended${atPlace({ line: step.to, file: step.file })}: ${reasonText(step.reason, model, true)}`;
@@ -331,9 +334,15 @@ function stepIn(model: TraceModel, task: TaskInfo, index: number): Step | undefi
 }
 
 /** Why each task in the next tick's ready queue is there, grouped by cause. */
+/**
+ * Why each task in the next tick's ready queue is there, grouped by cause; `whole` when one
+ * sentence names the whole queue, in its order.
+ */
 function readySentences(model: TraceModel, index: number, next: Tick,
-  nextReady: Set<number>, explained: Set<number>): string[] {
+  nextReady: Set<number>, explained: Set<number>): { told: string[]; whole: boolean } {
   const out: string[] = [];
+  /** The ids each sentence names, in order (to know whether one names the whole queue). */
+  const named: number[][] = [];
   const loopId = model.ticks[index].loop;
   const created = model.taskOrder.filter((t) => t.loop === loopId && t.created.tick === index);
   const byParent = new Map<number | null, TaskInfo[]>();
@@ -359,12 +368,13 @@ function readySentences(model: TraceModel, index: number, next: Tick,
     const starting = children.filter((c) => nextReady.has(c.id));
     const they = children.length > 1 ? 'they take their' : 'it takes its';
     out.push(`${subject}${starting.length === children.length ? `; ${they} first step in tick ${next.n}` : ''}.`);
+    named.push(children.map((c) => c.id));
     for (const c of children) explained.add(c.id);
   }
 
   // Grouped by why they are ready; each group keeps the names it lists and counts the rest (a tick
   // can make 10,000 tasks ready, and this runs on every cursor move).
-  const groups = new Map<string, { why: Why; cause: string; tasks: string[]; count: number }>();
+  const groups = new Map<string, { why: Why; cause: string; tasks: string[]; count: number; ids: number[] }>();
   for (const id of nextReady) {
     if (explained.has(id)) continue;
     const task = model.taskById(id);
@@ -390,10 +400,12 @@ function readySentences(model: TraceModel, index: number, next: Tick,
     }
     const key = `${why}:${cause}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { why, cause, tasks: [], count: 0 }));
+    if (!group) groups.set(key, (group = { why, cause, tasks: [], count: 0, ids: [] }));
     if (group.count++ <= MAX_LISTED) group.tasks.push(ref(task, id));
+    group.ids.push(id);
   }
-  for (const { why, cause, tasks, count } of groups.values()) {
+  for (const { why, cause, tasks, count, ids } of groups.values()) {
+    named.push(ids);
     const list = listSome(tasks, count);
     const plural = count > 1;
     const runs = `${plural ? 'they run' : 'it runs'} in tick ${next.n}`;
@@ -404,12 +416,13 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       out.push(`${list} yielded: a tick runs only what was in the ready queue when it began, so ${plural ? 'they run' : 'it runs'} `
         + `again in tick ${next.n}${plural ? ', in the order they yielded' : ''}.`);
     } else if (why === 'woken') {
-      out.push(`${list} ${plural ? 'were' : 'was'} woken by ${cause}; ${runs}.`);
+      out.push(plural ? `${list} were woken by ${cause}, one after the other; ${runs}, in that order.` : `${list} was woken by ${cause}; ${runs}.`);
     } else {
       out.push(`${list} became ready${cause ? ` (${plural ? 'they were' : 'it was'} ${cause})` : ''}; ${runs}.`);
     }
   }
-  return out;
+  const whole = named.length === 1 && named[0].length === next.ready.length && named[0].every((id, i) => next.ready[i] === id);
+  return { told: out, whole };
 }
 
 /** Why a task is in the next tick's ready queue, as the narration groups them. */

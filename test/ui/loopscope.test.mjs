@@ -499,13 +499,13 @@ describe('Loopscope in the real workbench', function () {
         return text.startsWith('Tick 3,') && text;
       }, { message: 'the narration of tick 3' });
       assertIncludes(narration, [
-        `${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE} (asyncio.sleep(0)), going to the back of the ready queue, `
+        `Before tick 3, the ready queue held ${CHEFS[0]} and ${CHEFS[1]}; the tick runs them first in, first out.`,
+        `${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded there (asyncio.sleep(0)), going to the back of the ready queue, `
           + `behind ${CHEFS[1]}, which had not run yet.`,
-        `${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE}`,
+        `${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded there`,
         'Printed: “Anna chops onion 2”, “Ben chops onion 2”.',
         `After tick 3: ${CHEFS[0]} and ${CHEFS[1]} yielded: a tick runs only what was in the ready queue when it began, `
           + 'so they run again in tick 4, in the order they yielded.',
-        `The ready queue for tick 4 is, first in, first out: ${CHEFS[0]} and ${CHEFS[1]}`,
       ], 'Explain this tick at tick 3');
       // Without the side bar the panel is wide enough to show the narration whole.
       await wb.palette('View: Toggle Primary Side Bar Visibility');
