@@ -4,12 +4,13 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeToolbarButton } from '@vscode-elements/elements/dist/vscode-toolbar-button/vscode-toolbar-button.js';
 import { el, icon } from './dom';
 import type { Axis, PanelCommand } from './messages';
+import type { ClockMode } from '../src/protocol/events';
 
 export interface HeaderInfo {
   scenario?: string;
   scenarioPath?: string;
   python?: string;
-  clock?: 'virtual' | 'deterministic' | 'real';
+  clock?: ClockMode;
   replay?: boolean;
   mode?: 'record' | 'live';
   /** completed / exception / running / paused / ... */

@@ -1,6 +1,6 @@
 // Messages between the extension host (src/extension/panel.ts) and the webview. The webview keeps
 // its own TraceModel fed with the same tracer events, so these carry events, not drawings.
-import type { TraceEvent } from '../src/protocol/events';
+import type { ClockMode, TraceEvent } from '../src/protocol/events';
 
 export type Axis = 'tick' | 'time';
 export type RunMode = 'record' | 'live';
@@ -9,7 +9,7 @@ export interface SessionInfo {
   scenario: string;
   /** Shown in the header, e.g. "Python 3.11.7". */
   python: string;
-  clock: 'virtual' | 'deterministic' | 'real';
+  clock: ClockMode;
   mode: RunMode;
   /** A saved trace being replayed rather than a live run. */
   replay: boolean;

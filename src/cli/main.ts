@@ -8,10 +8,10 @@ import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe'
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel, type StateBeforeTick } from '../core/model';
 import { DEFAULT_PYTHONS, findPython } from '../core/python';
-import { type ClockMode, Session, type SessionResult } from '../core/session';
+import { Session, type SessionResult } from '../core/session';
 import { summarize } from '../core/summary';
 import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import type { ClockMode, TraceEvent } from '../protocol/events';
 import { drawLanes } from './terminalLanes';
 
 class UsageError extends Error {}

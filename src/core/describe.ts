@@ -4,7 +4,7 @@
 // reported; it never infers asyncio behaviour. Which moment a view shows is defined in moment.ts:
 // "at tick N" is the loop just after tick N ran, labelled with afterTick()/beforeTick().
 // Pure: no Node, no vscode, no DOM.
-import type { ErrorInfo, ReadyEntry, WaitReason } from '../protocol/events';
+import type { ErrorInfo, ErrorLeaf, ReadyEntry, WaitReason } from '../protocol/events';
 import type { TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
 
 // ---- times and places --------------------------------------------------------------------------
@@ -300,7 +300,7 @@ export function shortReason(reason: WaitReason | undefined, model?: TraceModel):
   if (!reason) return 'waiting';
   switch (reason.kind) {
     case 'sleep':
-      return reason.delay !== undefined && reason.wake !== undefined
+      return typeof reason.delay === 'number' && reason.wake !== undefined
         ? `sleep ${+reason.delay.toFixed(3)}s → ${loopTime(reason.wake)}` : 'sleep';
     case 'yield': return 'yield (back in the ready queue)';
     case 'task': return `awaits ${model ? shortNameById(reason.task, model) : 'a task'}`;
@@ -324,17 +324,9 @@ function shortNameById(id: number | undefined, model: TraceModel): string {
 
 // ---- exceptions ----------------------------------------------------------------------------------
 
-/** Protocol 2.1 `error.leaves`: the leaf exceptions of an ExceptionGroup, depth first. */
-interface ErrorLeaf {
-  type: string;
-  message: string;
-  line?: number;
-  file?: string;
-}
-
-/** The leaf exceptions of an ExceptionGroup, when the tracer wrote them (protocol 2.1). */
+/** The leaf exceptions of an ExceptionGroup (protocol 2.1), checked: a hostile trace may hold anything. */
 export function errorLeaves(error: ErrorInfo): ErrorLeaf[] {
-  const leaves = (error as ErrorInfo & { leaves?: unknown }).leaves;
+  const leaves: unknown = error.leaves;
   return Array.isArray(leaves) ? leaves.filter((l): l is ErrorLeaf => typeof l?.type === 'string' && typeof l.message === 'string') : [];
 }
 

@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason,
+  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
@@ -53,21 +53,7 @@ export interface Step {
   /** Protocol 2.1: the index, in its tick's ready list, of the handle that ran this step. */
   q?: number;
   /** Protocol 2.1: what put the task in the ready queue for this step. */
-  by?: StepBy;
-}
-
-/** Protocol 2.1 `step.by` (docs/protocol.md); declared here until events.ts is generated from the schema. */
-export interface StepBy {
-  kind: 'spawn' | 'yield' | 'task' | 'timer' | 'io' | 'threadsafe' | 'callback' | 'outside';
-  /** The loop's tick number (per loop, 1-based) during which it was scheduled. */
-  n?: number;
-  /** Index in that tick's ready list of the handle that was running then. */
-  q?: number;
-  task?: number;
-  timer?: number;
-  fn?: string;
-  line?: number;
-  file?: string;
+  by?: Waker;
 }
 
 export interface TaskInfo {
@@ -238,8 +224,8 @@ function validReason(reason: unknown): WaitReason | undefined {
   return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
 }
 
-function validBy(by: unknown): StepBy | undefined {
-  return typeof by === 'object' && by !== null && typeof (by as StepBy).kind === 'string' ? by as StepBy : undefined;
+function validBy(by: unknown): Waker | undefined {
+  return typeof by === 'object' && by !== null && typeof (by as Waker).kind === 'string' ? by as Waker : undefined;
 }
 
 function validStack(stack: unknown): Frame[] | undefined {
@@ -312,7 +298,7 @@ export class TraceModel {
       case 'timer_cancel': {
         const timer = this.timerById.get(event.timer);
         if (timer && timer.ended === Infinity) {
-          timer.ended = this.tickNow(event.loop);
+          timer.ended = this.tickNow(event.loop ?? timer.loop);
           timer.cancelled = true;
         }
         break;
@@ -458,9 +444,8 @@ export class TraceModel {
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
     };
     // Protocol 2.1 facts, kept only when present (a 2.0 trace has neither).
-    const { q, by } = event as StepEvent & { q?: unknown; by?: unknown };
-    if (typeof q === 'number') step.q = q;
-    const wokenBy = validBy(by);
+    if (typeof event.q === 'number') step.q = event.q;
+    const wokenBy = validBy(event.by);
     if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);

@@ -4,12 +4,12 @@
 // at the cursor, after it (moment.ts). Nothing here is written per example; names, times and places
 // come from describe.ts, the one vocabulary. asyncio's own shutdown work at the end of a loop is told
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
-import type { CallbackRef, WaitReason } from '../protocol/events';
+import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
 import {
   afterTick, asyncioWords, atPlace, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn,
 } from './describe';
-import { firstIndex, type LoopInfo, type Step, type StepBy, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -429,7 +429,7 @@ function readySentences(model: TraceModel, index: number, next: Tick,
 type Why = 'cancelled' | 'yield' | 'woken' | 'waited';
 
 /** What a protocol 2.1 `by` says woke a task, in words: "`producer()` at line 12". */
-function wokenBy(model: TraceModel, by: StepBy, index: number): string {
+function wokenBy(model: TraceModel, by: Waker, index: number): string {
   const at = by.line !== undefined ? atPlace({ line: by.line, file: by.file }) : '';
   const when = by.n !== undefined && by.n !== model.ticks[index].n ? ` in tick ${by.n}` : '';
   switch (by.kind) {
@@ -456,7 +456,7 @@ function queueSentence(model: TraceModel, next: Tick, index: number): string {
   };
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
   const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
-  const alike = (b: StepBy | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q
+  const alike = (b: Waker | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q
     && b.task === first!.task && b.timer === first!.timer;
   if (first && first.kind !== 'yield' && tasks.every((id) => alike(byOf(id)))) {
     text += `, in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`;

@@ -4,14 +4,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EventDecoder } from '../protocol/decoder';
-import type { ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
+import type { ClockMode, ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
 import { TraceModel } from './model';
 
 /** Where the Python package lives, relative to the bundled dist/*.js files. */
 export const TRACER_PATH = join(__dirname, '..', 'src', 'tracer');
-
-/** How loop time runs (README, Clock modes): virtual (faithful), deterministic (same times every run) or real. */
-export type ClockMode = 'virtual' | 'deterministic' | 'real';
 
 export interface TraceLimits {
   ticks?: number;

@@ -1,6 +1,6 @@
 // The run summary printed by `loopscope trace --json` (and used by tests): built from the model and
 // the session's result only. Times are the tracer's loop times: seconds since the loop started.
-import type { ErrorInfo, LimitKind, Outcome } from '../protocol/events';
+import type { ClockMode, ErrorInfo, LimitKind, Outcome } from '../protocol/events';
 import type { TraceModel } from './model';
 import type { SessionResult } from './session';
 
@@ -8,7 +8,7 @@ export interface RunSummary {
   protocol: number | null;
   scenario: string;
   python: string | null;
-  clock: 'virtual' | 'real' | null;
+  clock: ClockMode | null;
   outcome: Outcome;
   limit: LimitKind | null;
   exitCode: number | null;

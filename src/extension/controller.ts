@@ -3,9 +3,9 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { errorText, seconds } from '../core/describe';
-import { type ClockMode, Session, type SessionResult } from '../core/session';
+import { Session, type SessionResult } from '../core/session';
 import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import type { ClockMode, TraceEvent } from '../protocol/events';
 import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
 import { type DrawnDecorations, updateDecorations } from './decorations';
 import { connectInput, inputWords, planInput } from './input';

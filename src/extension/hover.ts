@@ -74,7 +74,7 @@ function blockingMarkdown(md: vscode.MarkdownString, visualization: Visualizatio
     md.appendText(`for ${duration(b.dur)} in tick ${b.n}: ${b.what === 'step' ? `a step of ${who}` : b.what === 'callback' ? `the callback ${b.fn}` : 'the tick'}`
       + ' ran this line without reaching an await, so nothing else could run meanwhile and timers fired late.');
     // Protocol 2.1: most of that time was not the program's own.
-    if ((b as { uncertain?: boolean }).uncertain) md.appendText(' Most of that time was not this program\'s: it may be machine load.');
+    if (b.uncertain) md.appendText(' Most of that time was not this program\'s: it may be machine load.');
     md.appendMarkdown('\n\n');
   }
   const others = here.filter((e) => e.tick !== visualization.cursor && e.tick >= 0);

@@ -90,7 +90,7 @@ export function connectInput(session: Session, plan: InputPlan, echo: (text: str
       session.endInput();
       void vscode.window.showInformationMessage('Loopscope: this tracer cannot tell when the program waits for input, so its '
         + 'standard input is closed. Set loopscope.input.mode to "text" or "file" to give it input.');
-    } else if (event.ev === 'output' && (event as { partial?: boolean }).partial === true) {
+    } else if (event.ev === 'output' && event.partial === true) {
       ask(event.text);
     }
   });

@@ -1,33 +1,10 @@
 // Streaming JSON-lines decoder for the tracer's event stream. Takes bytes in any chunking, never
 // throws on bad input: malformed lines are counted, unknown kinds skipped, a newer major protocol
 // version stops decoding with a message.
-import { EVENT_KINDS, PROTOCOL_MAJOR, TraceEvent } from './events';
+import { EVENT_KINDS, INDEXED_FIELDS, PROTOCOL_MAJOR, type EventKind, type TraceEvent } from './events';
 
 /** Lines longer than this are counted as malformed and skipped without being buffered whole. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-
-// Required fields per kind ('n' number, 's' string, 'o' object or array, 'b' boolean). Only what
-// the model indexes by; optional fields are checked where they are read.
-const REQUIRED: Record<string, Record<string, 'n' | 's' | 'o' | 'b'>> = {
-  start: { protocol: 'n', python: 's', scenario: 's', clock: 's' },
-  end: { outcome: 's' },
-  loop: { loop: 'n', t: 'n' },
-  loop_closed: { loop: 'n', t: 'n' },
-  tick: { loop: 'n', n: 'n', t: 'n', ready: 'o' },
-  timer: { loop: 'n', timer: 'n', when: 'n', fn: 's' },
-  timer_cancel: { loop: 'n', timer: 'n' },
-  task: { task: 'n', loop: 'n', name: 's', coro: 's', label: 's' },
-  step: { task: 'n', t: 'n', dur: 'n' },
-  done: { task: 'n', state: 's' },
-  callback: { loop: 'n', fn: 's', dur: 'n' },
-  blocking: { loop: 'n', what: 's', dur: 'n' },
-  job: { job: 'n', loop: 'n', fn: 's' },
-  job_start: { job: 'n' },
-  job_end: { job: 'n' },
-  output: { stream: 's', text: 's' },
-  pause: { loop: 'n', n: 'n', tasks: 'o' },
-  internal_error: { message: 's' },
-};
 
 // Most lines of a big trace are protocol 2 steps that only moved a task on, such as
 // {"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":12}. This pattern reads exactly those
@@ -43,8 +20,9 @@ function plainStep(line: string): Record<string, unknown> | undefined {
   return m ? { ev: 'step', task: Number(m[1]), t: Number(m[2]), dur: Number(m[3]), to: m[4] === 'null' ? null : Number(m[4]) } : undefined;
 }
 
-function hasRequiredFields(event: Record<string, unknown>): boolean {
-  const fields = REQUIRED[event.ev as string];
+/** The fields a reader indexes by are there, with their JSON types (schema.json's `x-index`). */
+function hasIndexedFields(event: Record<string, unknown>): boolean {
+  const fields = INDEXED_FIELDS[event.ev as EventKind];
   for (const name in fields) {
     const value = event[name];
     const want = fields[name];
@@ -139,7 +117,7 @@ export class EventDecoder {
       this.stats.unknown++;
       return;
     }
-    if (!hasRequiredFields(event)) {
+    if (!hasIndexedFields(event)) {
       this.malformed(line);
       return;
     }

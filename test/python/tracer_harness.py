@@ -14,6 +14,8 @@ import tempfile
 import threading
 import unittest
 
+from protocol_schema import check_event
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TRACER_PATH = os.path.join(ROOT, 'src', 'tracer')
@@ -182,6 +184,10 @@ def run_traced(script, args=(), opts=(), cwd=None, stdin=subprocess.DEVNULL, env
             else:
                 events = [json.loads(line) for line in f if line.strip()]
         os.unlink(tmp)
+    # Every event the tracer writes follows the protocol's schema (large raw traces: the first
+    # 20,000 lines, which hold every kind of event such a trace has).
+    for ev in events[:20000] if raw_events else events:
+        check_event(json.loads(ev) if raw_events else ev)
     return Result(p.returncode, out, err, events)
 
 

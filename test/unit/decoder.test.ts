@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EventDecoder, MAX_LINE_BYTES } from '../../src/protocol/decoder';
 import { PROTOCOL_MAJOR, type TraceEvent } from '../../src/protocol/events';
+import { REPO } from './helpers';
 
 const START = { ev: 'start', protocol: 1, minor: 0, python: '3.11.7', scenario: '/tmp/s.py', clock: 'virtual' };
 const TASK = { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 3, internal: false, t: 0, wall: 0 };
@@ -115,4 +119,48 @@ describe('EventDecoder', () => {
     assert.equal(decoder.stats.malformed, 1);
     assert.equal(decoder.stats.events, 1);
   });
+
+  describe('follows src/protocol/schema.json', () => {
+    const schema = JSON.parse(readFileSync(join(REPO, 'src/protocol/schema.json'), 'utf8'));
+    const kinds: [string, Record<string, unknown>][] = schema.oneOf.map((entry: { $ref: string }) => {
+      const def = schema.$defs[entry.$ref.split('/').pop()!];
+      return [def.properties.ev.const, def];
+    });
+    /** A value of the JSON type the schema gives a field (its first non-null type). */
+    const sample = (property: Record<string, unknown>): unknown => {
+      const ref = property.$ref as string | undefined;
+      const s = (ref ? schema.$defs[ref.split('/').pop()!] : property) as Record<string, unknown>;
+      if (Array.isArray(s.enum)) return s.enum[0];
+      const type = ([] as unknown[]).concat(s.type).find((t) => t !== 'null');
+      return type === 'integer' || type === 'number' ? 1 : type === 'string' ? 'x' : type === 'boolean' ? true
+        : type === 'array' ? [] : {};
+    };
+
+    it('accepts an event of each kind holding only the fields the schema indexes by, and refuses it without any one of them', () => {
+      for (const [kind, def] of kinds) {
+        const properties = def.properties as Record<string, Record<string, unknown>>;
+        const indexed = def['x-index'] as string[];
+        const minimal: Record<string, unknown> = { ev: kind };
+        for (const field of indexed) minimal[field] = sample(properties[field]);
+        if (kind === 'start') minimal.protocol = PROTOCOL_MAJOR;
+        assert.equal(decodeAll([bytes(`${JSON.stringify(minimal)}\n`)]).events.length, 1, kind);
+        for (const field of indexed) {
+          const without = { ...minimal };
+          delete without[field];
+          const wrongType = { ...minimal, [field]: typeof minimal[field] === 'string' ? 1 : 'x' };
+          for (const bad of [without, wrongType]) {
+            const { events, decoder } = decodeAll([bytes(`${JSON.stringify(bad)}\n`)]);
+            assert.equal(events.length, 0, `${kind} without a valid ${field}`);
+            assert.equal(decoder.stats.malformed, 1);
+          }
+        }
+      }
+    });
+
+    it('has events.ts and the tables of docs/protocol.md generated from the current schema', () => {
+      const check = spawnSync(process.execPath, [join(REPO, 'scripts/gen-protocol.mjs'), '--check'], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+    });
+  });
 });
+
