@@ -1,7 +1,8 @@
 // What the program reads from standard input (issue 12.5), set by `loopscope.input.mode`:
 // - ask (default): an input box each time the program waits for a line, titled with the prompt it
 //   printed (the tracer reports a prompt written without a newline as a partial output, protocol
-//   2.1); Escape closes its input. A tracer that cannot report prompts gets end of file, said once.
+//   2.1); Escape closes its input. With a tracer that cannot report prompts the program reads end of
+//   file (an EOFError then points at the setting).
 // - text / file: the configured text or file, then end of file.
 // - closed: end of file at once, so input() raises EOFError.
 import { isAbsolute, join } from 'node:path';
@@ -86,10 +87,9 @@ export function connectInput(session: Session, plan: InputPlan, echo: (text: str
   };
   session.onEvent((event: TraceEvent) => {
     if (event.ev === 'start' && !(event.minor >= 1)) {
-      // Protocol 2.0 does not say when the program waits for input: it would wait until the time limit.
+      // Protocol 2.0 does not say when the program waits for input: it would wait until the time
+      // limit. End of file instead; an EOFError then points at loopscope.input.mode.
       session.endInput();
-      void vscode.window.showInformationMessage('Loopscope: this tracer cannot tell when the program waits for input, so its '
-        + 'standard input is closed. Set loopscope.input.mode to "text" or "file" to give it input.');
     } else if (event.ev === 'output' && event.partial === true) {
       ask(event.text);
     }
