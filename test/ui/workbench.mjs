@@ -319,14 +319,19 @@ export class Workbench {
       await input.fill(theme);
       const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
       // Rows are labelled "Light Modern, Default Light Modern": the setting value is the description.
+      let seen = [];
       try {
         const index = await until(async () => {
           // The picker may come back empty once the theme extensions are read: type the name again.
           if ((await input.inputValue()) !== theme) await input.fill(theme);
-          const labels = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+          const labels = seen = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
           const i = labels.findIndex((label) => label.endsWith(`, ${theme}`));
           return i >= 0 ? i + 1 : false;
-        }, { message: `${theme} in the color theme picker`, timeout: 60_000 });
+        }, { message: `${theme} in the color theme picker`, timeout: 60_000 }).catch(async (error) => {
+          error.message += `; rows: ${JSON.stringify(seen)}; input: ${JSON.stringify(await input.inputValue().catch(() => '?'))}`;
+          await this.page.screenshot({ path: join(SHOTS, 'FAILED-theme-picker.png') }).catch(() => {});
+          throw error;
+        });
         await rows.nth(index - 1).click();
         await this.quickInput.waitFor({ state: 'hidden' });
       } finally {
