@@ -11,6 +11,7 @@ import { DEFAULT_PYTHONS, findPython } from '../node/python';
 import { Session, type SessionResult } from '../node/session';
 import { summarize } from './summary';
 import { partialMessage, readTraceFile } from '../node/traceFile';
+import type { ClockMode } from '../protocol/events';
 import { drawLanes } from './terminalLanes';
 
 class UsageError extends Error {}
@@ -32,7 +33,9 @@ Loopscope tracer, and prints a summary. The program's own stdout and stderr pass
 
 Options:
   --python EXE       Python interpreter (default: python3, then python)
-  --real-time        real clock instead of the virtual clock
+  --clock MODE       virtual (default: sleeps take no time, the program's own
+                     work does), deterministic (loop time moves only when the
+                     loop waits: the same times on every run) or real
   --max-ticks N      stop after N loop iterations
   --max-seconds S    stop when loop time passes S seconds
   --max-events N     stop after N events (default 5000000; 0: no limit)
@@ -67,6 +70,14 @@ Writes the trace in Chrome's Trace Event Format, to open in Perfetto or chrome:/
 Example:
   loopscope export gather.jsonl --chrome gather.trace.json`,
 };
+
+const CLOCKS: readonly ClockMode[] = ['virtual', 'deterministic', 'real'];
+
+function clockOption(value: string | true | undefined): ClockMode {
+  if (value === undefined) return 'virtual';
+  if (typeof value === 'string' && (CLOCKS as readonly string[]).includes(value)) return value as ClockMode;
+  throw new UsageError(`--clock must be ${CLOCKS.join(', ').replace(/, (\w+)$/, ' or $1')}`);
+}
 
 interface Parsed {
   positional: string[];
@@ -114,7 +125,7 @@ function exitCodeOf(result: SessionResult): number {
 }
 
 async function trace(args: string[]): Promise<number> {
-  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'max-events', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const parsed = parseArgs(args, ['python', 'clock', 'max-ticks', 'max-seconds', 'max-events', 'timeout', 'blocking-ms', 'out'], ['json']);
   const [scenario, ...extra] = parsed.positional;
   if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
   const json = parsed.options.has('json');
@@ -134,7 +145,7 @@ async function trace(args: string[]): Promise<number> {
     scenario: scenarioPath,
     args: [...extra, ...parsed.rest],
     cwd: process.cwd(),
-    clock: parsed.options.has('real-time') ? 'real' : 'virtual',
+    clock: clockOption(parsed.options.get('clock')),
     blockingMs: numberOption(parsed, 'blocking-ms'),
     // The tracer stops itself cleanly at the timeout; the session kills the process group if it did not.
     limits: {
@@ -224,7 +235,7 @@ function stateJson(model: TraceModel, state: StateBeforeTick) {
 function stateText(model: TraceModel, state: StateBeforeTick): string {
   const loopTicks = model.loops.get(state.tick.loop)?.ticks.length ?? 0;
   const lines = [`Loop ${state.tick.loop}, tick ${state.tick.n} of ${loopTicks}, t=${seconds(state.tick.t)}`, '', 'Tasks:'];
-  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot)}`);
+  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot, model)}`);
   lines.push('', 'Ready queue (runs in this order):');
   if (state.ready.length === 0) lines.push('  (empty)');
   state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));

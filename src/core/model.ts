@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason,
+  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
@@ -50,8 +50,10 @@ export interface Step {
   file?: string;
   stack: Frame[];
   reason?: WaitReason;
-  /** Where it ran in its tick: see Activity.slot. */
+  /** Where it ran in its tick: see Activity.slot (from the tracer's `q`, protocol 2.1, when written). */
   slot?: number;
+  /** Protocol 2.1: what put the task in the ready queue for this step. */
+  by?: Waker;
 }
 
 export interface TaskInfo {
@@ -249,6 +251,10 @@ function isCallbackRef(entry: unknown): entry is CallbackRef {
 function validReason(reason: unknown): WaitReason | undefined {
   const r = reason as WaitReason | undefined;
   return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
+}
+
+function validBy(by: unknown): Waker | undefined {
+  return typeof by === 'object' && by !== null && typeof (by as Waker).kind === 'string' ? by as Waker : undefined;
 }
 
 function validStack(stack: unknown): Frame[] | undefined {
@@ -478,6 +484,9 @@ export class TraceModel {
       file: typeof event.file === 'string' ? event.file : undefined,
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
     };
+    // Protocol 2.1: what scheduled the step, kept only when present (a 2.0 trace has none).
+    const wokenBy = validBy(event.by);
+    if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;

@@ -39,6 +39,8 @@ export interface SessionOptions {
    */
   timeoutSeconds?: number;
   pauseAtStart?: boolean;
+  /** Standard input: closed (the default: the program reads end of file) or a pipe for writeInput(). */
+  input?: 'closed' | 'pipe';
   tracerPath?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -134,7 +136,7 @@ export class Session {
     env.PYTHONPATH = env.PYTHONPATH ? `${tracerPath}${process.platform === 'win32' ? ';' : ':'}${env.PYTHONPATH}` : tracerPath;
 
     const child = spawn(o.python, args, {
-      cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      cwd: o.cwd, env, stdio: [o.input === 'pipe' ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       // Its own process group, so stop() can kill everything the program started.
       detached: process.platform !== 'win32',
     });
@@ -149,6 +151,7 @@ export class Session {
     events.on('error', () => undefined);
     const control = child.stdio[4] as NodeJS.WritableStream;
     control.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
 
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let spawnError: Error | undefined;
@@ -174,6 +177,16 @@ export class Session {
   send(command: ControlCommand): void {
     const control = this.child?.stdio[4] as NodeJS.WritableStream | undefined;
     if (this.running && control && (control as { writable?: boolean }).writable !== false) control.write(`${command}\n`);
+  }
+
+  /** Text for the program's standard input (with `input: 'pipe'`). */
+  writeInput(text: string): void {
+    if (this.running && this.child?.stdin?.writable) this.child.stdin.write(text);
+  }
+
+  /** Ends the program's standard input: its next read gets end of file. */
+  endInput(): void {
+    this.child?.stdin?.end();
   }
 
   pause(): void { this.send('pause'); }
