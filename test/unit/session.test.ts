@@ -1,7 +1,10 @@
 // The session's lifecycle against real Python: run to the end, step a paused run, stop, time out,
 // crash, and never leave a process behind.
 import * as assert from 'node:assert/strict';
-import { isAlive, nextEvent, scenarioDir, startSession, writeScenario } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from '../../src/node/session';
+import { isAlive, nextEvent, PYTHON, REPO, scenarioDir, startSession, TRACER, writeScenario } from './helpers';
 
 describe('Session', function () {
   this.timeout(30000);
@@ -49,6 +52,23 @@ asyncio.run(main())
     session.continue();
     const result = await session.done;
     assert.equal(result.outcome, 'completed');
+  });
+
+  it('records the event stream as it came, readable while the program is paused and whole once it ended', async () => {
+    const recording = join(dir, 'counting.jsonl');
+    const session = new Session({ python: PYTHON, cwd: REPO, tracerPath: TRACER, timeoutSeconds: 60, scenario: counting, pauseAtStart: true });
+    session.recordTo(recording);
+    session.start();
+    await nextEvent(session, (e) => e.ev === 'pause');
+    await session.recordedSoFar();
+    const soFar = readFileSync(recording, 'utf8').trim().split('\n').map((line) => JSON.parse(line).ev);
+    assert.deepEqual([soFar[0], soFar.at(-1)], ['start', 'pause']);
+    assert.equal(soFar.length, session.decoder.stats.events);
+    session.continue();
+    await session.recorded();
+    const lines = readFileSync(recording, 'utf8').trim().split('\n');
+    assert.equal(lines.length, session.decoder.stats.events);
+    assert.equal(JSON.parse(lines.at(-1)!).ev, 'end');
   });
 
   it('stops a program that would run forever, keeping what it recorded', async () => {
