@@ -63,6 +63,13 @@ class SameAsUntraced(TracerTestCase):
                           'three four'])
         self.assertEqual(res.events[0]['cwd'], cwd)
 
+    def test_interpreter_options(self):
+        # Options given to the interpreter are the program's: sys.flags, -X, -W, orig_argv.
+        res = self.assertSameAsUntraced(scenario('environment.py'), ['a'],
+                                        interp=['-X', 'dev', '-W', 'ignore::UserWarning', '-B'])
+        self.assertIn(b"dev_mode=True", res.out)
+        self.assertNotIn(b'UserWarning', res.err)
+
     def test_environment_like_the_session(self):
         # Events on fd 3 and control on fd 4, as the VS Code session passes them.
         res = self.assertSameAsUntraced(scenario('environment.py'), fd3=True)
@@ -71,6 +78,20 @@ class SameAsUntraced(TracerTestCase):
     def test_module_annotations(self):
         res = self.assertSameAsUntraced(scenario('annotations.py'))
         self.assertIn(b"module {'x': <class 'int'>, 'name': <class 'str'>}", res.out)
+
+    def test_stdio_errors_handler_as_untraced(self):
+        # The C locale, nothing forced: stdout's errors handler is surrogateescape, plainly and
+        # traced; the tracer's own channel carries the escaped name as JSON.
+        env = {'LC_ALL': 'C', 'LANG': None, 'LC_CTYPE': None, 'PYTHONIOENCODING': None,
+               'PYTHONUTF8': None}
+        res = self.assertSameAsUntraced(scenario('file_names.py'), env=env)
+        self.assertIn(b'name caf\xe9.txt', res.out)
+        self.assertEqual(res.rc, 0)
+        self.assertEqual(res.of('output')[1]['text'], 'name caf\udce9.txt')
+        # An encoding forced on the program (what the session did) changes the outcome.
+        forced = run_traced(scenario('file_names.py'), env=dict(env, PYTHONIOENCODING='utf-8'))
+        self.assertEqual(forced.rc, 1)
+        self.assertIn(b'UnicodeEncodeError', forced.err)
 
     def test_keyboard_interrupt(self):
         res = self.assertSameAsUntraced(scenario('kbint.py'))

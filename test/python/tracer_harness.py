@@ -37,8 +37,11 @@ def _env(traced, extra=None):
     env.pop('PYTHONASYNCIODEBUG', None)
     if traced:
         env['PYTHONPATH'] = TRACER_PATH
-    if extra:
-        env.update(extra)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)   # None: not set at all
+        else:
+            env[k] = v
     return env
 
 
@@ -78,10 +81,12 @@ class Result:
         return [e['reason'] for e in self.of('step') if 'reason' in e]
 
 
-def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, input=None):
+def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, input=None,
+                 interp=()):
+    """interp: the interpreter's own options (-X dev, -W ...), before the script."""
     if input is not None:
         stdin = None
-    p = subprocess.run([PY, script] + list(args), cwd=cwd, stdin=stdin, input=input,
+    p = subprocess.run([PY] + list(interp) + [script] + list(args), cwd=cwd, stdin=stdin, input=input,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(False, env),
                        timeout=HANG_GUARD)
     return p.returncode, p.stdout, p.stderr
@@ -89,12 +94,12 @@ def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, 
 
 def run_traced(script, args=(), opts=(), cwd=None, stdin=subprocess.DEVNULL, env=None,
                on_event=None, control=False, events_file=False, fd3=False, input=None,
-               raw_events=False):
+               raw_events=False, interp=()):
     """Run the tracer like the session does. on_event(ev, send) is called for each event as
     it arrives (from a reader thread); send(line) writes to the control descriptor."""
     r_ev, w_ev = os.pipe()
     pass_fds = []
-    cmd = [PY, '-m', 'loopscope_tracer']
+    cmd = [PY] + list(interp) + ['-m', 'loopscope_tracer']
     tmp = None
     r_ctl = w_ctl = None
     if control or on_event is not None or fd3:
@@ -197,16 +202,19 @@ class TracerTestCase(unittest.TestCase):
     def assertSameAsUntraced(self, script, args=(), opts=(), ended=True, **kw):
         """Traced and untraced runs give identical stdout, stderr and exit code."""
         res = run_traced(script, args, opts, **kw)
-        self.assertMatchesUntraced(res, script, args, cwd=kw.get('cwd'), input=kw.get('input'))
+        self.assertMatchesUntraced(res, script, args, cwd=kw.get('cwd'), input=kw.get('input'),
+                                   env=kw.get('env'), interp=kw.get('interp', ()))
         self.assertWellFormed(res, ended=ended)
         return res
 
-    def assertMatchesUntraced(self, res, script, args=(), cwd=None, input=None):
+    def assertMatchesUntraced(self, res, script, args=(), cwd=None, input=None, env=None,
+                              interp=()):
         traced = (res.rc, normalize(res.out), normalize(res.err))
         # The untraced program's own timing varies with machine load (a real sleep can
         # overshoot): the traced run must match one untraced run out of three.
         for attempt in range(3):
-            untraced = run_untraced(script, args, cwd=cwd, input=input)
+            untraced = run_untraced(script, args, cwd=cwd, input=input, env=env,
+                                    interp=interp)
             if traced == (untraced[0], normalize(untraced[1]), normalize(untraced[2])):
                 return
         where = ' (traced exit code %s, untraced %s; traced stderr ends %r)' % (

@@ -216,7 +216,11 @@ def run(ending, script_arg, args, install):
         del md['__cached__']  # no longer set on modules
     sys.argv[:] = [script_arg] + list(args)
     if hasattr(sys, 'orig_argv'):
-        sys.orig_argv = [sys.orig_argv[0], script_arg] + list(args)
+        # The interpreter and its own options, then the file: drop `-m loopscope_tracer` and
+        # the tracer's options.
+        orig = sys.orig_argv
+        cut = next((i for i, a in enumerate(orig) if i and a.startswith('-m')), 1)
+        sys.orig_argv = orig[:cut] + [script_arg] + list(args)
     if sys.path:
         sys.path[0] = path0
     else:
