@@ -286,8 +286,11 @@ class Recorder(Instrument):
         self.emit(ev)
 
     # -- asked for by other modules ----------------------------------------------------------
-    def blocking(self, loop, L, what, tid, fn, line, file, dur, sampled):
-        """what: "step" (tid: its task), "callback" or "tick"."""
+    def blocking(self, loop, L, what, tid, fn, line, file, dur, sampled, cpu=None,
+                 uncertain=False):
+        """what: "step" (tid: its task), "callback" or "tick"; dur: the program's own
+        seconds; cpu: CPU seconds, when measured; uncertain: most of the wall time was not
+        the program's."""
         ev = {'ev': 'blocking', 'loop': L.id, 'what': what}
         if tid is not None:
             ev['task'] = tid
@@ -295,7 +298,12 @@ class Recorder(Instrument):
         ev['line'] = line
         if file is not None:
             ev['file'] = file
-        ev.update(dur=round(dur, 6), t=round(loop.time() - L.origin, 6), n=L.n, sampled=sampled)
+        ev['dur'] = round(dur, 6)
+        if cpu is not None:
+            ev['cpu'] = round(cpu, 6)
+        if uncertain:
+            ev['uncertain'] = True
+        ev.update(t=round(loop.time() - L.origin, 6), n=L.n, sampled=sampled)
         self.emit(ev)
 
     def pause(self, loop, L, tasks):
