@@ -127,6 +127,24 @@ class TaskEvents(TracerTestCase):
         self.assertEqual(last['line'], 19)
 
 
+class InternalTasks(TracerTestCase):
+    def test_asyncio_coroutines_the_program_runs_are_its_tasks(self):
+        res = self.assertSameAsUntraced(scenario('asyncio_coroutines_as_tasks.py'))
+        tasks = res.of('task')
+        mine = sorted(t['coro'] for t in tasks if not t['internal'] and t.get('lib'))
+        self.assertEqual(mine, ['Event.wait', 'sleep', 'wait_for', 'wait_for'])
+        internal = sorted(t['coro'].split('.')[-1] for t in tasks if t['internal'])
+        self.assertIn('_accept_connection2', internal)
+        self.assertIn('shutdown_asyncgens', internal)
+        for t in tasks:
+            if t['coro'] == 'wait_for':
+                self.assertEqual(t['line'], 13)
+                if sys.version_info >= (3, 12):
+                    # wait_for awaits the coroutine itself: its lane shows the user's work().
+                    stacks = [e['stack'] for e in res.of('step', task=t['task']) if 'stack' in e]
+                    self.assertIn('work', [frame[1] for frame in stacks[0]])
+
+
 @unittest.skipUnless(sys.version_info >= (3, 12), 'eager tasks exist from 3.12')
 class EagerTasks(TracerTestCase):
     def test_eager_first_step(self):

@@ -112,7 +112,8 @@ class Recorder(Instrument):
               'parent': parent, 'line': line}
         if file is not None:
             ev['file'] = file
-        ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename))
+        ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename)
+                              and _asyncio_own_work(coro))
         lib = frames.code_library(co.co_filename) if co is not None else None
         if lib:
             ev['lib'] = lib
@@ -333,6 +334,21 @@ class Recorder(Instrument):
         self.emitter.emit_final({'ev': 'end', 'outcome': outcome, 'limit': limit,
                                  'exitCode': exit_code, 'error': error, 'counts': counts,
                                  'wall': self.wall()})
+
+
+# Public coroutine methods that asyncio.run() and Runner run as tasks of their own, at the end.
+_HOUSEKEEPING = ('shutdown_asyncgens', 'shutdown_default_executor')
+
+
+def _asyncio_own_work(coro):
+    """An asyncio coroutine run as a task for asyncio's own work: a private one (a server's
+    _accept_connection2, a subprocess's _connect_pipes), one nested in an asyncio function
+    (staggered_race's run_one_coro), or the loop's housekeeping at the end of asyncio.run().
+    Not a public one the program made and turned into a task (gather(wait_for(...)),
+    create_task(asyncio.sleep(...)), asyncio.wait([event.wait()]))."""
+    parts = getattr(coro, '__qualname__', '').split('.')
+    return '<locals>' in parts or parts[-1] in _HOUSEKEEPING \
+        or any(p.startswith('_') for p in parts)
 
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------
