@@ -1,5 +1,6 @@
 """A wait reason of each kind, with its details."""
 import os
+import subprocess
 import sys
 import unittest
 
@@ -192,3 +193,53 @@ class Libraries(TracerTestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+def _debian_python_with_aiohttp():
+    """Debian's python3 when it has python3-aiohttp (apt-get install python3-aiohttp) and is
+    of the running tests' version (so that one version of the suite runs the test)."""
+    exe = '/usr/bin/python3'
+    if not os.path.exists(exe):
+        return None
+    probe = subprocess.run([exe, '-c', 'import sys, aiohttp; print(sys.version_info[:2])'],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if probe.returncode != 0 or probe.stdout.decode().strip() != str(sys.version_info[:2]):
+        return None
+    return exe
+
+
+AIOHTTP_PYTHON = _debian_python_with_aiohttp()
+
+
+class FuturesFollowed(TracerTestCase):
+    """A bare future is followed to what will resolve it: who holds it, then their
+    connection or task."""
+
+    def test_protocol_reply(self):
+        res = self.assertSameAsUntraced(scenario('protocol_reply.py'))
+        main = res.one('task', coro='main')['task']
+        last = res.one('step', task=main, to=30)['reason']  # print(await client.reply)
+        self.assertEqual(last['kind'], 'io_read')
+        self.assertRegex(last['peer'], r'^127\.0\.0\.1:\d+$')
+        self.assertIn('client.reply, a Client', last['text'])
+
+    @unittest.skipUnless(AIOHTTP_PYTHON, "Debian's python3 of this version with aiohttp")
+    def test_aiohttp_client_waits_on_its_connection(self):
+        res = self.assertSameAsUntraced(scenario('aiohttp_round_trip.py'),
+                                        python=AIOHTTP_PYTHON)
+        self.assertEqual(res.out, b'200 hi\n')
+        main = res.one('task', coro='main')['task']
+        reasons = [e['reason'] for e in res.of('step', task=main) if 'reason' in e]
+        waiting = [r for r in reasons if r['kind'] == 'io_read']
+        self.assertEqual(len(waiting), 1, reasons)
+        port = waiting[0]['peer'].rsplit(':', 1)[1]
+        self.assertIn('aiohttp', waiting[0]['text'])
+        self.assertEqual(waiting[0]['via']['lib'], 'aiohttp')
+        # The server's request handler task waits on the other end of the same connection.
+        handler = [t['task'] for t in res.of('task') if t['coro'] == 'RequestHandler.start']
+        self.assertEqual(len(handler), 1)
+        theirs = [e['reason'] for e in res.of('step', task=handler[0])
+                  if e.get('reason', {}).get('kind') == 'io_read']
+        self.assertTrue(theirs)
+        self.assertNotEqual(theirs[0]['peer'].rsplit(':', 1)[1], port)
+        self.assertNotIn('awaiting a Future', ' '.join(r['text'] for r in reasons))

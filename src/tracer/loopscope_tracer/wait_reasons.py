@@ -58,9 +58,69 @@ def _sock_info(sock):
     return d
 
 
+def _attrs(obj):
+    """An object's instance attributes, read without running any of its code (no
+    properties, no __getattr__): its __dict__ and its __slots__."""
+    if obj is None:
+        return {}
+    try:
+        d = dict(object.__getattribute__(obj, '__dict__'))
+    except (AttributeError, TypeError):
+        d = {}
+    for cls in type(obj).__mro__:
+        for slot in cls.__dict__.get('__slots__', ()) if isinstance(
+                cls.__dict__.get('__slots__', ()), (tuple, list)) else ():
+            desc = cls.__dict__.get(slot)
+            if type(desc).__name__ == 'member_descriptor':
+                try:
+                    d[slot] = desc.__get__(obj, cls)
+                except AttributeError:
+                    pass
+    return d
+
+
+def _holder(fw, obj, var):
+    """(obj, its attributes, a description, the attribute's name) when obj holds fw in one
+    of its attributes, else None."""
+    if obj is None or isinstance(obj, (int, float, str, bytes, tuple, list, dict, set)):
+        return None
+    held = _attrs(obj)
+    name = next((k for k, v in held.items() if v is fw), None)
+    if name is None:
+        return None
+    what = '%s.%s' % (type(obj).__name__, name) if var == 'self' else '%s.%s, a %s' % (
+        var, name, type(obj).__name__)
+    return obj, held, what, name
+
+
+def _connection_of(owner, attrs, loop):
+    """The transport an object (or a frame, by its locals) is the reading or writing end of:
+    itself, one it holds, its protocol's, or the loop's transport that delivers to it (the
+    object, or a protocol it holds, is that transport's protocol)."""
+    if isinstance(owner, asyncio.BaseTransport):
+        return owner
+    protocols = [owner] if isinstance(owner, asyncio.BaseProtocol) else []
+    for v in attrs.values():
+        if isinstance(v, asyncio.BaseTransport):
+            return v
+        if isinstance(v, asyncio.BaseProtocol):
+            protocols.append(v)
+    for p in protocols:
+        for w in _attrs(p).values():
+            if isinstance(w, asyncio.BaseTransport):
+                return w
+    transports = getattr(loop, '_transports', None)
+    if protocols and transports is not None:
+        for tr in list(transports.values()):
+            if any(_attrs(tr).get('_protocol') is p for p in protocols):
+                return tr
+    return None
+
+
 def _transport_info(transport):
     d = {}
-    if transport is None:
+    if transport is None or type(transport).__module__.split('.')[0] not in _TRANSPORT_LIBS:
+        # get_extra_info of a transport class of the program's would run its code.
         return d
     try:
         p = _peer_str(transport.get_extra_info('peername'))
@@ -75,6 +135,10 @@ def _transport_info(transport):
     except Exception:
         pass
     return d
+
+
+# Where the transports whose get_extra_info the tracer may call come from.
+_TRANSPORT_LIBS = ('asyncio', 'uvloop')
 
 
 class Reasons(Instrument):
@@ -207,7 +271,7 @@ class Reasons(Instrument):
                     r = h(chain[i], task)
                     if r is not None:
                         return self._with_timeout(r, rec)
-            return self._with_timeout(self._from_waiter(task), rec)
+            return self._with_timeout(self._from_waiter(task, chain), rec)
         except Exception as e:
             self.report('wait_reason', e)
             return {'kind': 'future', 'text': 'waiting (reason unknown)', 'type': 'unknown'}
@@ -229,13 +293,14 @@ class Reasons(Instrument):
 
     # -- from the future the task waits on -----------------------------------------------
 
-    def _from_waiter(self, task):
+    def _from_waiter(self, task, chain):
         fw = getattr(task, '_fut_waiter', None)
         if fw is None:
             return {'kind': 'yield', 'text': 'yielded: back in the ready queue'}
-        return self.describe_future(fw)
+        return self.describe_future(fw, chain, task)
 
-    def describe_future(self, fw):
+    def describe_future(self, fw, chain, waiter):
+        """fw: what the task `waiter` awaits, at the bottom of its await chain."""
         registry = self.registry
         if isinstance(fw, TASK_TYPES):
             tid = registry.task_id(fw)
@@ -258,8 +323,59 @@ class Reasons(Instrument):
                 d['task'] = tid
                 d['text'] = 'awaiting shielded task %s (%s)' % (tid, _task_name(shield_inner))
             return d
+        owned = self._owned_future(fw, chain, waiter)
+        if owned is not None:
+            return owned
         tname = type(fw).__name__
         return {'kind': 'future', 'type': tname, 'text': 'awaiting a %s' % tname}
+
+    def _owned_future(self, fw, chain, waiter):
+        """A bare future, followed to what will resolve it as far as the facts allow: who
+        holds it in the await chain, from the deepest frame up: the frame's `self` (an
+        aiohttp StreamReader's _waiter, a protocol's), a local variable, or an object in a
+        local variable (the program's `protocol.reply`); then that holder's connection (a
+        transport, or a protocol's transport) or a task it holds. None when nothing in the
+        chain holds it. Reads instance attributes and locals only: no code of the program
+        runs."""
+        for f in reversed(chain):
+            loc = f.f_locals
+            found = _holder(fw, loc.get('self'), 'self')
+            if found is None and any(v is fw for v in loc.values()):
+                name = next(k for k, v in loc.items() if v is fw)
+                found = (None, loc, '%s() variable %s' % (f.f_code.co_name, name), name)
+            if found is None:
+                for k, v in loc.items():
+                    found = _holder(fw, v, k) if k != 'self' else None
+                    if found is not None:
+                        break
+            if found is None:
+                continue
+            owner, held, what, name = found
+            lib = _frames.code_library(f.f_code.co_filename)
+            if lib:
+                what = '%s %s' % (lib, what)
+            transport = _connection_of(owner, held, getattr(fw, '_loop', None))
+            return self._resolver(fw, what, name, transport, held, waiter)
+        return None
+
+    def _resolver(self, fw, what, name, transport, held, waiter):
+        if transport is not None:
+            d = {'kind': 'io_write' if 'drain' in name or 'writ' in name else 'io_read'}
+            d.update(_transport_info(transport))
+            peer = d.get('peer', 'a connection')
+            if d['kind'] == 'io_read':
+                d['text'] = 'waiting on the connection with %s (%s)' % (peer, what)
+            else:
+                d['text'] = 'waiting to write to %s (%s)' % (peer, what)
+            return d
+        task = next((v for v in held.values() if isinstance(v, TASK_TYPES) and not v.done()
+                     and v is not waiter), None)
+        if task is not None:
+            tid = self.registry.task_id(task)
+            return {'kind': 'task', 'task': tid, 'text': 'awaiting %s, next to task %s (%s)'
+                    % (what, tid, _task_name(task))}
+        tname = type(fw).__name__
+        return {'kind': 'future', 'type': tname, 'text': 'awaiting a %s: %s' % (tname, what)}
 
     def _job_reason(self, job):
         d = {'kind': 'executor', 'fn': job.fn, 'job': job.id}
