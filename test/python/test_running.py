@@ -93,6 +93,18 @@ class SameAsUntraced(TracerTestCase):
         self.assertEqual(forced.rc, 1)
         self.assertIn(b'UnicodeEncodeError', forced.err)
 
+    def test_the_programs_objects_are_left_alone(self):
+        # No __repr__/__str__ of the program runs for events (a task's result, a label, an
+        # error message); a half-built loop subclass, a mocked selector, a Task-like object
+        # from a task factory, a non-callable job: no internal error.
+        res = self.assertSameAsUntraced(scenario('program_objects.py'))
+        self.assertIn(b"calls: ['repr']", res.out)   # print() of the task-like's result
+        fail = res.one('task', coro='fail')['task']
+        error = res.one('done', task=fail)['error']
+        self.assertEqual((error['type'], error['message']), ('Shouting', "'quiet', <Counted>"))
+        result = res.task_by_coro('result')
+        self.assertEqual(res.one('done', task=result[0]['task'])['result'], '<Counted>')
+
     def test_keyboard_interrupt(self):
         res = self.assertSameAsUntraced(scenario('kbint.py'))
         self.assertEqual(res.rc, -signal.SIGINT)

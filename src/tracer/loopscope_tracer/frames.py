@@ -6,7 +6,9 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 """
 
 import asyncio
+import enum
 import gc
+import inspect
 import os
 import reprlib
 import sys
@@ -285,7 +287,29 @@ def library_frame(f):
             'file': os.path.abspath(co.co_filename)}
 
 
-_repr = reprlib.Repr()
+# Values whose repr and str run no code but CPython's own; containers of them (exactly these
+# types: a subclass may override anything).
+_SCALARS = frozenset((int, float, complex, bool, type(None), str, bytes))
+_CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
+
+
+class _Repr(reprlib.Repr):
+    """reprlib, but never calling a repr of the program's (or a library's): the tracer must
+    not run code the program would not run (a slow or side-effecting __repr__). Other
+    values show as <TypeName>, an Enum member by its name."""
+
+    def repr1(self, x, level):
+        t = type(x)
+        if t in _SCALARS or t in _CONTAINERS:
+            return reprlib.Repr.repr1(self, x, level)
+        if isinstance(x, enum.Enum):
+            name = x.__dict__.get('_name_')
+            if type(name) is str:
+                return '%s.%s' % (t.__name__, name)
+        return '<%s>' % t.__name__
+
+
+_repr = _Repr()
 _repr.maxstring = 24
 _repr.maxother = 24
 _repr.maxlist = 4
@@ -300,6 +324,16 @@ def short_repr(value):
         return _repr.repr(value)
     except Exception:
         return '<%s>' % type(value).__name__
+
+
+def _plain(value, depth=0):
+    t = type(value)
+    if t in _SCALARS:
+        return True
+    if t in _CONTAINERS and depth < 2 and len(value) <= 20:
+        items = value.items() if t is dict else ((v,) for v in value)
+        return all(_plain(v, depth + 1) for item in items for v in item)
+    return False
 
 
 def coro_label(coro):
@@ -423,10 +457,30 @@ def put_position(d, line, file):
 
 
 def safe_str(exc):
+    """An exception's message. str(exc) when that runs no code of the program: its __str__
+    is CPython's or the standard library's and its arguments are plain values; else its
+    arguments, shown without calling their reprs."""
     try:
-        s = str(exc)
+        args = BaseException.args.__get__(exc)
+        if _plain(args) and not _program_method(type(exc), '__str__'):
+            s = str(exc)
+        elif len(args) == 1 and type(args[0]) is str:
+            s = args[0]
+        else:
+            s = ', '.join(short_repr(a) for a in args)
     except Exception:
         s = '<unprintable %s>' % type(exc).__name__
     if len(s) > 500:
         s = s[:497] + '...'
     return s
+
+
+def _program_method(cls, name):
+    """True when cls's method `name` is Python code outside the standard library (the
+    program's, or an installed library's)."""
+    co = getattr(inspect.getattr_static(cls, name, None), '__code__', None)
+    if co is None:
+        return False
+    fn = co.co_filename
+    lib = code_library(fn)
+    return lib is None or lib == '' or is_installed_library(fn)

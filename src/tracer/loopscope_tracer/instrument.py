@@ -17,7 +17,7 @@ unless said otherwise, and must not keep frames, tasks or handles beyond the cal
 class Instrument:
     # -- loops and ticks -------------------------------------------------------------------
     def loop_created(self, loop, L):
-        """A loop was constructed (or first seen)."""
+        """A loop is seen for the first time (its first tick, task or timer)."""
 
     def loop_closed(self, loop, L):
         """loop.close() is about to close a loop that is not running."""

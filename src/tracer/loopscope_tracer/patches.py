@@ -4,7 +4,9 @@ hooks of instrument.py, nothing more.
 Patched at class level so every loop is seen, whoever builds it (asyncio.run, Runner,
 get_event_loop().run_until_complete, a loop the user constructs); the loop's class and repr
 stay the same:
-  BaseEventLoop.__init__ / close        -> loop_created (through the registry), loop_closed
+  BaseEventLoop.close                   -> loop_closed (loop_created comes through the
+                                           registry, at the first contact with the loop: a
+                                           subclass's __init__ may not be done before that)
   BaseEventLoop._run_once               -> tick_started, tick_ready (if no handle ran), tick_ended
   loop._selector.select (per instance)  -> before/after_io_wait; or a virtual jump, when the
                                            jump decision says the loop is idle (a real wait
@@ -85,7 +87,6 @@ class _Patches:
 
     def install(self):
         BEL = base_events.BaseEventLoop
-        self._patch(BEL, '__init__', self._make_init)
         self._patch(BEL, 'close', self._make_close)
         self._patch(BEL, '_run_once', self._make_run_once)
         self._patch(BEL, 'create_task', self._make_create_task)
@@ -109,18 +110,6 @@ class _Patches:
         return orig
 
     # -- loops -------------------------------------------------------------------------------
-    def _make_init(self, orig):
-        registry = self.registry
-        report = self.report
-
-        def __init__(self, *args, **kwargs):
-            orig(self, *args, **kwargs)
-            try:
-                registry.add_loop(self)
-            except Exception as e:
-                report('loop_init', e)
-        return __init__
-
     def _make_close(self, orig):
         registry = self.registry
         report = self.report
@@ -429,6 +418,10 @@ class _Patches:
         return create_task
 
     def _created(self, loop, task, coro, pid, line, file, name, label, elapsed):
+        if not isinstance(task, _TASK_TYPES):
+            # A task factory's own Task-like object (it may lack most of the Task API): the
+            # asyncio Task it wraps, if any, is seen at its first step.
+            return
         hooks = self.hooks
         registry = self.registry
         rec = registry.known_task(task)
@@ -520,7 +513,9 @@ class _Patches:
             job = None
             try:
                 ex = self._default_executor if executor is None else executor
-                if ex is None or isinstance(ex, concurrent.futures.ThreadPoolExecutor):
+                # Not callable: asyncio raises its own TypeError, untagged.
+                if callable(func) and (ex is None or isinstance(
+                        ex, concurrent.futures.ThreadPoolExecutor)):
                     job = registry.add_job(frames.callable_name(_job_function(func)))
                     if job_submitted is not None:
                         job_submitted(job, self, registry.loop(self))

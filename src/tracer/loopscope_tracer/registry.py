@@ -128,7 +128,11 @@ class Registry:
         self.n_loops += 1
         ref = _Ref(loop, self._loop_gone)
         ref.key = id(loop)
-        rec = LoopRec(self.n_loops, ref, loop.time())
+        try:
+            origin = float(loop.time())
+        except Exception:
+            origin = 0.0   # a time() the program replaced (a Mock)
+        rec = LoopRec(self.n_loops, ref, origin)
         self.loops[id(loop)] = rec
         try:
             ssock = getattr(loop, '_ssock', None)

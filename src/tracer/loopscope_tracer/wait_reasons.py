@@ -12,6 +12,7 @@ Reasons is also the listener that keeps each task's active asyncio.timeout() dea
 """
 
 import asyncio
+import socket
 from asyncio import locks, queues, streams, tasks
 
 from . import frames as _frames
@@ -34,17 +35,19 @@ def _num(x):
 
 
 def _peer_str(peer):
-    if peer is None or peer == '':
-        return None
-    if isinstance(peer, tuple) and len(peer) >= 2:
+    """host:port or a socket path; None for anything else (no str() of a program's object)."""
+    if type(peer) is tuple and len(peer) >= 2 and type(peer[0]) is str \
+            and type(peer[1]) is int:
         return '%s:%s' % (peer[0], peer[1])
-    if isinstance(peer, bytes):
+    if type(peer) is bytes:
         peer = peer.decode('utf-8', 'replace')
-    return str(peer)
+    return peer if type(peer) is str and peer else None
 
 
 def _sock_info(sock):
     d = {}
+    if not isinstance(sock, socket.socket):
+        return d   # something else the program passed (a mock): nothing to say of it
     try:
         d['fd'] = sock.fileno()
     except Exception:
@@ -470,14 +473,15 @@ class Reasons(Instrument):
         loc = f.f_locals
         d = {'kind': 'io_connect'}
         host, port = loc.get('host'), loc.get('port')
-        if host is not None or port is not None:
+        if type(host) in (str, type(None)) and type(port) in (int, str, type(None)) \
+                and (host is not None or port is not None):
             d['peer'] = '%s:%s' % (host, port)
-        elif loc.get('path') is not None:
-            d['peer'] = str(loc.get('path'))
-        elif loc.get('address') is not None:
+        elif _peer_str(loc.get('path')):
+            d['peer'] = _peer_str(loc.get('path'))
+        elif _peer_str(loc.get('address')):
             d['peer'] = _peer_str(loc.get('address'))
         sock = loc.get('sock')
-        if sock is not None:
+        if isinstance(sock, socket.socket):
             try:
                 d['fd'] = sock.fileno()
             except Exception:
