@@ -58,14 +58,14 @@ class Blocking(Instrument):
         w.blocked = False
         w.longest = None
 
-    def before_step(self, task, rec, loop, L):
+    def before_step(self, task, rec, loop, L, handle):
         w = L.blocking
         if w.samples:
             w.samples = []
         w.line = rec.line
         w.file = rec.file
 
-    def after_step(self, task, rec, loop, L, t, dur):
+    def after_step(self, task, rec, loop, L, handle, t, dur):
         w = L.blocking
         longest = w.longest
         if longest is None or dur > longest[0] or dur > self.threshold:
@@ -79,7 +79,7 @@ class Blocking(Instrument):
         if w.samples:
             w.samples = []
 
-    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+    def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         w = L.blocking
         longest = w.longest
         if longest is None or dur > longest[0] or dur > self.threshold:

@@ -21,6 +21,9 @@ _YIELD_JSON = encode(YIELD)
 _get_running_loop = _aio_events._get_running_loop
 _current_task = _aio_tasks.current_task
 MAX_INTERNAL_ERRORS = 50
+YIELD_BY = object()  # TaskRec.by of a step put back by the task's own previous step
+# A step's `by` kind for the kind of the plain callback that scheduled it.
+_BY_CALLBACK = {'timer': 'timer', 'io': 'io', 'threadsafe': 'threadsafe', 'soon': 'callback'}
 
 
 class Recorder(Instrument):
@@ -64,12 +67,17 @@ class Recorder(Instrument):
 
     def tick_ready(self, loop, L, first):
         ready = []
+        L.ready_ids = ids = []   # for each handle's `q` (ready_index)
+        L.ready_at = 0
         if first is not None and not first._cancelled:
+            ids.append(id(first))
             ready.append(self._ready_entry(first, L))
         recs = self.registry.tasks
         append = ready.append
+        append_id = ids.append
         for h in loop._ready:
             if not h._cancelled:
+                append_id(id(h))
                 # Inlined fast path of _ready_entry for a known task's step.
                 obj = getattr(h._callback, '__self__', None)
                 if obj is not None:
@@ -119,6 +127,52 @@ class Recorder(Instrument):
         ev['wall'] = self.wall()
         self.emit(ev)
 
+    def task_scheduled(self, task, rec, loop, L):
+        """rec.by: what put the task's next step in the ready queue (the step's `by`), during
+        tick rec.by_n. A step scheduled in tick n runs in a later tick: a `by` of the current
+        tick was set during the step running now (its next step), not before it."""
+        if rec is L.running_rec or _current_task(loop) is task:
+            # Its own step put it back (sleep(0), a bare yield): the by's n and q are that
+            # step's (rec.last_n/last_q), known when it ends. The running step's own `by` is
+            # kept aside for its event.
+            if rec.by is not None and rec.by_n < L.n:
+                rec.step_by = rec.by
+            rec.by_n = L.n
+            rec.by = YIELD_BY
+            return
+        rec.by_n = L.n
+        running = L.running
+        q = ready_index(L, running) if running is not None else None
+        by = _current_task(loop)
+        d = {}
+        if by is not None or running is not None:
+            d['kind'] = 'spawn' if not rec.started else None
+            d['n'] = L.n
+            if q is not None:
+                d['q'] = q
+            if by is not None:
+                d['kind'] = d['kind'] or 'task'
+                d['task'] = self.registry.task_id(by)
+            else:
+                kind = L.running_kind
+                d['kind'] = d['kind'] or _BY_CALLBACK[kind]
+                if kind == 'timer' and L.running_timer is not None:
+                    d['timer'] = L.running_timer
+                else:
+                    d['fn'] = frames.callable_name(L.running_callback)
+            by = running = None
+            creating = self.registry.creating
+            if d['kind'] == 'spawn' and creating and creating[-1][0] is frames.task_coro(task):
+                line, file = creating[-1][2:4]
+            else:
+                line, file = frames.caller_position(2)
+            frames.put_position(d, line, file)
+        else:
+            d['kind'] = 'outside'
+            if L.n:
+                d['n'] = L.n
+        rec.by = encode(d)
+
     def task_started(self, task, rec, coro):
         # The first step starts at the coroutine's def line (user code only).
         co = getattr(coro, 'cr_code', None)
@@ -141,9 +195,44 @@ class Recorder(Instrument):
         done = self.done
         sleep_code = SLEEP_CODE
 
-        def after_step(task, rec, loop, L, t, dur):
+        def after_step(task, rec, loop, L, handle, t, dur):
             recorder.steps += 1
-            head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (rec.id, t - L.origin, dur)
+            q = None
+            if handle is not None:
+                # ready_index(L, handle), inlined: the handle is mostly the one last looked
+                # up (by task_scheduled) or the next.
+                ids = L.ready_ids
+                i = L.ready_at
+                hid = id(handle)
+                if i < len(ids) and ids[i] == hid:
+                    q = i
+                else:
+                    q = ready_index(L, handle)
+            by = None
+            if handle is not None:
+                if rec.step_by is not None:
+                    by = rec.step_by
+                    rec.step_by = None
+                elif rec.by is not None and rec.by_n < L.n:
+                    by = rec.by
+                    rec.by = None
+            if by is YIELD_BY and q is not None and rec.last_q is not None:
+                # The most frequent step (after a sleep(0)), in one format.
+                head = ('{"ev":"step","task":%d,"t":%.6f,"dur":%.7f,"q":%d,'
+                        '"by":{"kind":"yield","n":%d,"q":%d}' % (
+                            rec.id, t - L.origin, dur, q, rec.last_n, rec.last_q))
+            else:
+                head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (
+                    rec.id, t - L.origin, dur)
+                if q is not None:
+                    head += ',"q":%d' % q
+                if by is YIELD_BY:
+                    by = '{"kind":"yield","n":%d%s}' % (
+                        rec.last_n, '' if rec.last_q is None else ',"q":%d' % rec.last_q)
+                if by is not None:
+                    head += ',"by":' + by
+            rec.last_n = L.n
+            rec.last_q = q
             if not rec.stepped:
                 rec.stepped = True
                 head += ',"from":' + ('null' if rec.line is None else str(rec.line))
@@ -204,13 +293,16 @@ class Recorder(Instrument):
         self.emit(ev)
 
     # -- callbacks and timers ----------------------------------------------------------------
-    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+    def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         ev = {'ev': 'callback', 'loop': L.id, 'fn': frames.callable_name(callback)}
         line, file = frames.callable_position(callback)
         frames.put_position(ev, line, file)
         ev['kind'] = kind
         if timer is not None:
             ev['timer'] = timer
+        q = ready_index(L, handle)
+        if q is not None:
+            ev['q'] = q
         ev['t'] = round(t - L.origin, 6)
         ev['dur'] = dur
         self.emit(ev)
@@ -322,6 +414,22 @@ class Recorder(Instrument):
         self.emitter.emit_final({'ev': 'end', 'outcome': outcome, 'limit': limit,
                                  'exitCode': exit_code, 'error': error, 'counts': counts,
                                  'wall': self.wall()})
+
+
+def ready_index(L, handle):
+    """The handle's index in its tick's ready list (its `q`), or None. Handles run in the
+    list's order (skipping any cancelled meanwhile), so the search goes on from the last
+    one found."""
+    ids = L.ready_ids
+    i = L.ready_at
+    n = len(ids)
+    hid = id(handle)
+    while i < n:
+        if ids[i] == hid:
+            L.ready_at = i
+            return i
+        i += 1
+    return None
 
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------
