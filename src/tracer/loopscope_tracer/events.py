@@ -36,6 +36,8 @@ class Recorder(Instrument):
         self.main_ident = threading.get_ident()
         self.steps = 0
         self.internal_errors = 0
+        # TaskRecs whose wait reason may have changed during this tick (reason_changed)
+        self.stale = set()
         self.after_step = self._step_writer()
 
     def wall(self):
@@ -193,6 +195,8 @@ class Recorder(Instrument):
         await_chain = frames.await_chain
         user_stack = frames.user_stack
         done = self.done
+        waiters_of = reasons.waiters_of
+        stale = self.stale
         sleep_code = SLEEP_CODE
 
         def after_step(task, rec, loop, L, handle, t, dur):
@@ -242,6 +246,7 @@ class Recorder(Instrument):
                 rec.line = rec.file = rec.reason = None
                 emit_raw(head + ',"to":null}')
                 done(task, rec, loop)
+                stale.update(waiters_of(rec))
                 return
             try:
                 coro = task._coro
@@ -292,6 +297,29 @@ class Recorder(Instrument):
             exc = None
         self.emit(ev)
 
+    def tick_ended(self, loop, L):
+        # At most one `reason` event per task and tick: a gather of 100,000 tasks that all
+        # finish in one tick is recounted once, not 100,000 times.
+        if self.stale:
+            stale = list(self.stale)
+            self.stale.clear()
+            for rec in stale:
+                self.reason_changed(rec)
+
+    def reason_changed(self, rec):
+        """A `reason` event when the suspended task's wait reason is no longer the one last
+        written (a gather child finished, ...). Not for a task already back in the ready
+        queue: its next step says where it is."""
+        task = rec.ref()
+        if task is None or task.done() or rec.by is not None or not rec.stepped:
+            return
+        reason = self.reasons.suspension(task, rec)[1]
+        if reason != rec.reason:
+            rec.reason = reason
+            loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
+            self.emit({'ev': 'reason', 'task': rec.id, 't': round(loop.time() - rec.origin, 6),
+                       'reason': reason})
+
     # -- callbacks and timers ----------------------------------------------------------------
     def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         ev = {'ev': 'callback', 'loop': L.id, 'fn': frames.callable_name(callback)}
@@ -306,6 +334,7 @@ class Recorder(Instrument):
         ev['t'] = round(t - L.origin, 6)
         ev['dur'] = dur
         self.emit(ev)
+        self.stale.update(self.reasons.waiters_after(callback))
 
     def timer_armed(self, handle, trec, loop, L, callback):
         ev = {'ev': 'timer', 'loop': L.id, 'timer': trec.id, 'when': trec.when,
