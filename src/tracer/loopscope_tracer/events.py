@@ -144,35 +144,32 @@ class Recorder(Instrument):
             return
         rec.by_n = L.n
         running = L.running
+        waker = _current_task(loop)
+        if waker is None and running is None:
+            rec.by = '{"kind":"outside","n":%d}' % L.n if L.n else '{"kind":"outside"}'
+            return
+        spawn = not rec.started
+        d = {'kind': None, 'n': L.n}
         q = ready_index(L, running) if running is not None else None
-        by = _current_task(loop)
-        d = {}
-        if by is not None or running is not None:
-            d['kind'] = 'spawn' if not rec.started else None
-            d['n'] = L.n
-            if q is not None:
-                d['q'] = q
-            if by is not None:
-                d['kind'] = d['kind'] or 'task'
-                d['task'] = self.registry.task_id(by)
-            else:
-                kind = L.running_kind
-                d['kind'] = d['kind'] or _BY_CALLBACK[kind]
-                if kind == 'timer' and L.running_timer is not None:
-                    d['timer'] = L.running_timer
-                else:
-                    d['fn'] = frames.callable_name(L.running_callback)
-            by = running = None
-            creating = self.registry.creating
-            if d['kind'] == 'spawn' and creating and creating[-1][0] is frames.task_coro(task):
-                line, file = creating[-1][2:4]
-            else:
-                line, file = frames.caller_position(2)
-            frames.put_position(d, line, file)
+        if q is not None:
+            d['q'] = q
+        if waker is not None:
+            d['kind'] = 'spawn' if spawn else 'task'
+            d['task'] = self.registry.task_id(waker)
         else:
-            d['kind'] = 'outside'
-            if L.n:
-                d['n'] = L.n
+            kind = L.running_kind
+            d['kind'] = 'spawn' if spawn else _BY_CALLBACK.get(kind, 'callback')
+            if kind == 'timer' and L.running_timer is not None:
+                d['timer'] = L.running_timer
+            else:
+                d['fn'] = frames.callable_name(L.running_callback)
+        waker = running = None
+        creating = self.registry.creating
+        if spawn and creating and creating[-1][0] is frames.task_coro(task):
+            line, file = creating[-1][2:4]     # the create_task(...) line, already found
+        else:
+            line, file = frames.caller_position(2)
+        frames.put_position(d, line, file)
         rec.by = encode(d)
 
     def task_started(self, task, rec, coro):
