@@ -1,8 +1,9 @@
 """The virtual clock: jumps over idle waits, keeps timer order, and the program's clocks."""
+import ast
 import sys
 import unittest
 
-from tracer_harness import TracerTestCase, scenario
+from tracer_harness import TracerTestCase, run_traced, scenario
 
 
 def split_at_outputs(res, markers):
@@ -122,6 +123,44 @@ class RelativeTimes(TracerTestCase):
         self.assertLess(res.of('done')[0]['t'], 6)
         # The program's own clock is untouched.
         self.assertIn(b'big clock True', res.out)
+
+
+class DeterministicClock(TracerTestCase):
+    def run_it(self):
+        res = run_traced(scenario('deterministic.py'), opts=['--clock', 'deterministic'])
+        self.assertWellFormed(res)
+        self.assertEqual(res.rc, 0, res.err)
+        self.assertEqual(res.events[0]['clock'], 'deterministic')
+        return res
+
+    def test_the_same_times_on_every_run(self):
+        first = self.run_it()
+        lines = first.out.decode().splitlines()
+        # Every wake-up is exactly on its deadline, whatever the work between the sleeps took.
+        for name in ('w0', 'w1', 'w2'):
+            delays = ast.literal_eval([l for l in lines if l.startswith(name + ' delays')][0]
+                                      .split('delays ')[1])
+            woke = [float(l.split('at ')[1]) for l in lines if l.startswith(name + ' woke')]
+            expected = [round(sum(delays[:i + 1]), 6) for i in range(len(delays))]
+            self.assertEqual(woke, expected)
+        last = max(float(l.split('at ')[1]) for l in lines if l[0] == 'w' and ' woke ' in l)
+        self.assertIn('sleep(1) woke at %.6f' % (last + 1), lines)
+        # A blocking time.sleep on the loop's thread moves the clocks by exactly its time.
+        self.assertIn('after time.sleep(0.2) at %.6f, perf_counter %.6f' % (last + 1.2, last + 1.2),
+                      lines)
+        # A wait that must be real (a thread) still moves loop time by the real time.
+        self.assertIn('after a real wait of 0.05: True', lines)
+        jumps = [t['jump'] for t in first.of('tick') if t['jump']]
+        self.assertTrue(jumps)
+        self.assertTrue(all(round(j, 6) in (0.1, 0.15, 0.05, 0.25, 0.5, 1.0) for j in jumps), jumps)
+
+        def before_the_thread(res):
+            ticks = [(t['n'], t['t'], t['ready']) for t in res.of('tick') if t['t'] <= last + 1.2]
+            out = res.out.decode().split('after a real wait')[0]
+            return ticks, out
+
+        second = self.run_it()
+        self.assertEqual(before_the_thread(first), before_the_thread(second))
 
 
 if __name__ == '__main__':

@@ -206,5 +206,82 @@ class ExceptionGroups(TracerTestCase):
         self.assertNotIn('leaves', res.one('done', task=plain)['error'])
 
 
+class Scheduling(TracerTestCase):
+    """step.q and callback.q (the handle's place in its tick's ready queue) and step.by (what
+    put the step there)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.res = None
+
+    def setUp(self):
+        if Scheduling.res is None:
+            Scheduling.res = self.assertSameAsUntraced(scenario('scheduling.py'))
+        self.res = Scheduling.res
+
+    def steps_of(self, coro):
+        return [self.res.of('step', task=t['task']) for t in self.res.task_by_coro(coro)]
+
+    def test_q_is_the_place_in_the_ready_queue(self):
+        ready = {}
+        checked = 0
+        for e in self.res.events:
+            if e['ev'] == 'tick':
+                ready[e['loop']] = e['ready']
+            elif e['ev'] == 'step' and 'q' in e:
+                self.assertEqual(ready[1][e['q']], e['task'])
+                checked += 1
+            elif e['ev'] == 'callback':
+                entry = ready[e['loop']][e['q']]
+                self.assertEqual((entry['fn'], entry.get('timer')), (e['fn'], e.get('timer')))
+                checked += 1
+        self.assertEqual(checked, len(self.res.of('step')) + len(self.res.of('callback')))
+
+    def test_by_points_at_the_handle_that_was_running(self):
+        ticks = {t['n']: t['ready'] for t in self.res.of('tick')}
+        for s in self.res.of('step'):
+            by = s['by']
+            if by['kind'] == 'outside':
+                continue
+            running = ticks[by['n']][by['q']]
+            if by['kind'] == 'yield':
+                self.assertEqual(running, s['task'])
+            elif by['kind'] in ('task', 'spawn'):
+                self.assertEqual(running, by['task'])
+            elif by['kind'] == 'timer':
+                self.assertEqual(running['timer'], by['timer'])
+            else:
+                self.assertEqual(running['fn'], by['fn'])
+
+    def test_each_kind(self):
+        res = self.res
+        main = res.one('task', coro='main')['task']
+        main_steps = res.of('step', task=main)
+        self.assertEqual(main_steps[0]['by'], {'kind': 'outside'})
+        [waiter] = self.steps_of('waiter')
+        by = waiter[0]['by']
+        self.assertEqual((by['kind'], by['task'], by['line']), ('spawn', main, 41))
+        setter = res.one('task', coro='setter')['task']
+        by = waiter[1]['by']
+        self.assertEqual((by['kind'], by['task'], by['line']), ('task', setter, 20))
+        [sleeper] = self.steps_of('sleeper')
+        timer = res.one('timer', task=res.one('task', coro='sleeper')['task'])['timer']
+        self.assertEqual((sleeper[1]['by']['kind'], sleeper[1]['by']['timer']), ('timer', timer))
+        for steps in self.steps_of('yielder'):
+            self.assertEqual(steps[1]['by']['kind'], 'yield')
+            self.assertNotIn('task', steps[1]['by'])
+        kinds = [(s['by']['kind'], s['by'].get('fn'), s['by'].get('task')) for s in main_steps]
+        child = res.task_by_coro('yielder')[-1]['task']
+        # gather's callback is _gather.<locals>._done_callback on 3.8-3.9
+        self.assertTrue(kinds[1][1].endswith('gather.<locals>._done_callback'), kinds[1])
+        self.assertEqual(kinds[1:], [
+            ('callback', kinds[1][1], None),
+            ('threadsafe', '_chain_future.<locals>._set_state', None),
+            ('io', 'reader.<locals>.on_readable', None),
+            ('task', None, child)])
+        # The last step of main was woken by its child finishing: no line did it.
+        self.assertNotIn('line', main_steps[-1]['by'])
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -191,6 +191,39 @@ class Libraries(TracerTestCase):
         self.assertNotIn('via', res.of('step', task=main['task'])[1]['reason'])
 
 
+class PendingCounts(TracerTestCase):
+    def test_reason_events_while_suspended(self):
+        # A `reason` event each time a task the suspended main() waits for finishes (and, for
+        # a TaskGroup, when the group has processed it); none once main() is woken.
+        res = self.assertSameAsUntraced(scenario('pending_counts.py'))
+        main = res.one('task', coro='main')['task']
+        seen = [(e['ev'], e['reason']['kind'], e['reason']['pending'], e['reason']['text'])
+                for e in res.events if e['ev'] in ('step', 'reason') and e['task'] == main
+                and 'reason' in e]
+        expected = [('step', 'gather', 3), ('reason', 'gather', 2), ('reason', 'gather', 1),
+                    ('reason', 'gather', 0),
+                    ('step', 'wait', 2), ('reason', 'wait', 1), ('reason', 'wait', 0)]
+        if sys.version_info >= (3, 11):
+            expected += [('step', 'taskgroup', 2), ('reason', 'taskgroup', 2),
+                         ('reason', 'taskgroup', 1), ('reason', 'taskgroup', 1)]
+        self.assertEqual([s[:3] for s in seen], expected)
+        self.assertIn('1 of 3 awaitables pending', seen[2][3])
+        if sys.version_info >= (3, 11):
+            self.assertIn('(1 finished, completion not yet processed)', seen[8][3])
+        # A reason event comes at the end of the tick in which a task it counts finished (or,
+        # for a TaskGroup, the group's done callback ran).
+        tick = []
+        for e in res.events:
+            if e['ev'] == 'tick':
+                tick = []
+            elif e['ev'] == 'reason':
+                self.assertTrue(any(x['ev'] == 'done' or x.get('fn') == 'TaskGroup._on_task_done'
+                                    for x in tick), tick)
+            tick.append(e)
+        self.assertEqual(res.of('reason', task=main)[0]['reason']['children'],
+                         [t['task'] for t in res.task_by_coro('nap')[:3]])
+
+
 if __name__ == '__main__':
     unittest.main()
 

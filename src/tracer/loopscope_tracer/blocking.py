@@ -77,7 +77,7 @@ class Blocking(Instrument):
         w.longest = None
         w.tick_since = PERF()
 
-    def before_step(self, task, rec, loop, L):
+    def before_step(self, task, rec, loop, L, handle):
         w = L.blocking
         if w.samples:
             w.samples = []
@@ -85,7 +85,7 @@ class Blocking(Instrument):
         w.line = rec.line
         w.file = rec.file
 
-    def after_step(self, task, rec, loop, L, t, dur):
+    def after_step(self, task, rec, loop, L, handle, t, dur):
         w = L.blocking
         longest = w.longest
         if longest is None or dur > longest[0] or dur > self.threshold:
@@ -100,7 +100,7 @@ class Blocking(Instrument):
             w.samples = []
         w.handle_at = None
 
-    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+    def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         w = L.blocking
         longest = w.longest
         if longest is None or dur > longest[0] or dur > self.threshold:

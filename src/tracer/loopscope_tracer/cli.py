@@ -17,7 +17,10 @@ options:
   --events-file PATH        write events to PATH (created or truncated)
   --control-fd N            read control commands (pause, step N, continue, stop) from fd N
   --pause-at-start          pause before the first tick (needs --control-fd)
-  --clock virtual|real      virtual (default): idle waits take no real time
+  --clock virtual|real|deterministic
+                            virtual (default): idle waits take no real time;
+                            deterministic: also the program's compute time does not move
+                            its clocks (the same times on every run)
   --max-ticks N             stop after N ticks (default 1000000; 0 = no limit)
   --max-virtual-seconds S   stop after S seconds of loop time (default 3600; 0 = no limit)
   --max-wall-seconds S      stop after S real seconds (default 60; 0 = no limit)
@@ -88,8 +91,8 @@ def parse(argv):
             opts.pause_at_start = True
         elif name == '--clock':
             v = value()
-            if v not in ('virtual', 'real'):
-                raise UsageError('--clock must be virtual or real')
+            if v not in ('virtual', 'real', 'deterministic'):
+                raise UsageError('--clock must be virtual, real or deterministic')
             opts.clock = v
         elif name == '--max-ticks':
             opts.max_ticks = number(value(), int, name) or None
@@ -200,9 +203,13 @@ def start(opts, script, args, events_fd, control_fd):
                         started, ctl.paused_seconds, stop)
     block = blocking.Blocking(opts.blocking_ms / 1000.0, recorder, ids)
     executor = jobs.Jobs()
+    deterministic = opts.clock == 'deterministic'
     # The order is the order each hook calls its listeners: the gate and the limits before
     # a tick; a step's own events before the blocking event about it.
-    hooks = Hooks([ctl, lim, recorder, reasons, block, executor])
+    listeners = [ctl, lim, recorder, reasons, block, executor]
+    if deterministic:
+        listeners.append(virtual_clock.DeterministicClock())
+    hooks = Hooks(listeners)
     ids.hooks = hooks
     out = output.Output(hooks, report)
     dog = blocking.Watchdog(block.threshold, ids, emitter, lim.check_limits, report)
@@ -222,8 +229,8 @@ def start(opts, script, args, events_fd, control_fd):
                     'blockingMs': opts.blocking_ms})
 
     def install():
-        virtual_clock.install()
-        decision = jump.JumpDecision(executor) if opts.clock == 'virtual' else None
+        virtual_clock.install(deterministic)
+        decision = jump.JumpDecision(executor, deterministic) if opts.clock != 'real' else None
         patches.install(hooks, ids, report, decision.may_skip if decision else None)
         out.install()
         real_exit = os._exit

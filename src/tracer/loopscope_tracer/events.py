@@ -21,6 +21,9 @@ _YIELD_JSON = encode(YIELD)
 _get_running_loop = _aio_events._get_running_loop
 _current_task = _aio_tasks.current_task
 MAX_INTERNAL_ERRORS = 50
+YIELD_BY = object()  # TaskRec.by of a step put back by the task's own previous step
+# A step's `by` kind for the kind of the plain callback that scheduled it.
+_BY_CALLBACK = {'timer': 'timer', 'io': 'io', 'threadsafe': 'threadsafe', 'soon': 'callback'}
 
 
 class Recorder(Instrument):
@@ -33,6 +36,8 @@ class Recorder(Instrument):
         self.main_ident = threading.get_ident()
         self.steps = 0
         self.internal_errors = 0
+        # TaskRecs whose wait reason may have changed during this tick (reason_changed)
+        self.stale = set()
         self.after_step = self._step_writer()
 
     def wall(self):
@@ -66,12 +71,17 @@ class Recorder(Instrument):
 
     def tick_ready(self, loop, L, first):
         ready = []
+        L.ready_ids = ids = []   # for each handle's `q` (ready_index)
+        L.ready_at = 0
         if first is not None and not first._cancelled:
+            ids.append(id(first))
             ready.append(self._ready_entry(first, L))
         recs = self.registry.tasks
         append = ready.append
+        append_id = ids.append
         for h in loop._ready:
             if not h._cancelled:
+                append_id(id(h))
                 # Inlined fast path of _ready_entry for a known task's step.
                 obj = getattr(h._callback, '__self__', None)
                 if obj is not None:
@@ -123,6 +133,49 @@ class Recorder(Instrument):
         ev['wall'] = self.wall()
         self.emit(ev)
 
+    def task_scheduled(self, task, rec, loop, L):
+        """rec.by: what put the task's next step in the ready queue (the step's `by`), during
+        tick rec.by_n. A step scheduled in tick n runs in a later tick: a `by` of the current
+        tick was set during the step running now (its next step), not before it."""
+        if rec is L.running_rec or _current_task(loop) is task:
+            # Its own step put it back (sleep(0), a bare yield): the by's n and q are that
+            # step's (rec.last_n/last_q), known when it ends. The running step's own `by` is
+            # kept aside for its event.
+            if rec.by is not None and rec.by_n < L.n:
+                rec.step_by = rec.by
+            rec.by_n = L.n
+            rec.by = YIELD_BY
+            return
+        rec.by_n = L.n
+        running = L.running
+        waker = _current_task(loop)
+        if waker is None and running is None:
+            rec.by = '{"kind":"outside","n":%d}' % L.n if L.n else '{"kind":"outside"}'
+            return
+        spawn = not rec.started
+        d = {'kind': None, 'n': L.n}
+        q = ready_index(L, running) if running is not None else None
+        if q is not None:
+            d['q'] = q
+        if waker is not None:
+            d['kind'] = 'spawn' if spawn else 'task'
+            d['task'] = self.registry.task_id(waker)
+        else:
+            kind = L.running_kind
+            d['kind'] = 'spawn' if spawn else _BY_CALLBACK.get(kind, 'callback')
+            if kind == 'timer' and L.running_timer is not None:
+                d['timer'] = L.running_timer
+            else:
+                d['fn'] = frames.callable_name(L.running_callback)
+        waker = running = None
+        creating = self.registry.creating
+        if spawn and creating and creating[-1][0] is frames.task_coro(task):
+            line, file = creating[-1][2:4]     # the create_task(...) line, already found
+        else:
+            line, file = frames.caller_position(2)
+        frames.put_position(d, line, file)
+        rec.by = encode(d)
+
     def task_started(self, task, rec, coro):
         # The first step starts at the coroutine's def line (user code only).
         co = getattr(coro, 'cr_code', None)
@@ -143,11 +196,48 @@ class Recorder(Instrument):
         await_chain = frames.await_chain
         user_stack = frames.user_stack
         done = self.done
+        waiters_of = reasons.waiters_of
+        stale = self.stale
         sleep_code = SLEEP_CODE
 
-        def after_step(task, rec, loop, L, t, dur):
+        def after_step(task, rec, loop, L, handle, t, dur):
             recorder.steps += 1
-            head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (rec.id, t - L.origin, dur)
+            q = None
+            if handle is not None:
+                # ready_index(L, handle), inlined: the handle is mostly the one last looked
+                # up (by task_scheduled) or the next.
+                ids = L.ready_ids
+                i = L.ready_at
+                hid = id(handle)
+                if i < len(ids) and ids[i] == hid:
+                    q = i
+                else:
+                    q = ready_index(L, handle)
+            by = None
+            if handle is not None:
+                if rec.step_by is not None:
+                    by = rec.step_by
+                    rec.step_by = None
+                elif rec.by is not None and rec.by_n < L.n:
+                    by = rec.by
+                    rec.by = None
+            if by is YIELD_BY and q is not None and rec.last_q is not None:
+                # The most frequent step (after a sleep(0)), in one format.
+                head = ('{"ev":"step","task":%d,"t":%.6f,"dur":%.7f,"q":%d,'
+                        '"by":{"kind":"yield","n":%d,"q":%d}' % (
+                            rec.id, t - L.origin, dur, q, rec.last_n, rec.last_q))
+            else:
+                head = '{"ev":"step","task":%d,"t":%.6f,"dur":%.7f' % (
+                    rec.id, t - L.origin, dur)
+                if q is not None:
+                    head += ',"q":%d' % q
+                if by is YIELD_BY:
+                    by = '{"kind":"yield","n":%d%s}' % (
+                        rec.last_n, '' if rec.last_q is None else ',"q":%d' % rec.last_q)
+                if by is not None:
+                    head += ',"by":' + by
+            rec.last_n = L.n
+            rec.last_q = q
             if not rec.stepped:
                 rec.stepped = True
                 head += ',"from":' + ('null' if rec.line is None else str(rec.line))
@@ -157,6 +247,7 @@ class Recorder(Instrument):
                 rec.line = rec.file = rec.reason = None
                 emit_raw(head + ',"to":null}')
                 done(task, rec, loop)
+                stale.update(waiters_of(rec))
                 return
             try:
                 coro = task._coro
@@ -207,17 +298,44 @@ class Recorder(Instrument):
             exc = None
         self.emit(ev)
 
+    def tick_ended(self, loop, L):
+        # At most one `reason` event per task and tick: a gather of 100,000 tasks that all
+        # finish in one tick is recounted once, not 100,000 times.
+        if self.stale:
+            stale = list(self.stale)
+            self.stale.clear()
+            for rec in stale:
+                self.reason_changed(rec)
+
+    def reason_changed(self, rec):
+        """A `reason` event when the suspended task's wait reason is no longer the one last
+        written (a gather child finished, ...). Not for a task already back in the ready
+        queue: its next step says where it is."""
+        task = rec.ref()
+        if task is None or task.done() or rec.by is not None or not rec.stepped:
+            return
+        reason = self.reasons.suspension(task, rec)[1]
+        if reason != rec.reason:
+            rec.reason = reason
+            loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
+            self.emit({'ev': 'reason', 'task': rec.id, 't': round(loop.time() - rec.origin, 6),
+                       'reason': reason})
+
     # -- callbacks and timers ----------------------------------------------------------------
-    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+    def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         ev = {'ev': 'callback', 'loop': L.id, 'fn': frames.callable_name(callback)}
         line, file = frames.callable_position(callback)
         frames.put_position(ev, line, file)
         ev['kind'] = kind
         if timer is not None:
             ev['timer'] = timer
+        q = ready_index(L, handle)
+        if q is not None:
+            ev['q'] = q
         ev['t'] = round(t - L.origin, 6)
         ev['dur'] = dur
         self.emit(ev)
+        self.stale.update(self.reasons.waiters_after(callback))
 
     def timer_armed(self, handle, trec, loop, L, callback):
         ev = {'ev': 'timer', 'loop': L.id, 'timer': trec.id, 'when': trec.when,
@@ -349,6 +467,22 @@ def _asyncio_own_work(coro):
     parts = getattr(coro, '__qualname__', '').split('.')
     return '<locals>' in parts or parts[-1] in _HOUSEKEEPING \
         or any(p.startswith('_') for p in parts)
+
+
+def ready_index(L, handle):
+    """The handle's index in its tick's ready list (its `q`), or None. Handles run in the
+    list's order (skipping any cancelled meanwhile), so the search goes on from the last
+    one found."""
+    ids = L.ready_ids
+    i = L.ready_at
+    n = len(ids)
+    hid = id(handle)
+    while i < n:
+        if ids[i] == hid:
+            L.ready_at = i
+            return i
+        i += 1
+    return None
 
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------

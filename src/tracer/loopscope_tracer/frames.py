@@ -194,6 +194,12 @@ def task_coro(task):
         return task.get_coro()
 
 
+def coro_started(coro):
+    """True once a coroutine's first step has begun (it runs, is suspended or is over)."""
+    return (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_running', False)
+            or getattr(coro, 'cr_suspended', False))
+
+
 def await_chain(coro):
     """Frames of a suspended task, outermost first, and the object at the bottom of the chain
     (a FutureIter, a custom awaitable's iterator, or None for a bare yield)."""

@@ -46,13 +46,19 @@ class Instrument:
         arguments, when read before an eager first step (else None: read it from coro);
         eager: its first step already ran inside create_task (3.12+)."""
 
+    def task_scheduled(self, task, rec, loop, L):
+        """loop.call_soon put a step of the task in the ready queue (its first step, a
+        wake-up, or a bare yield). What was running then: L.running (the handle, or None
+        outside any handle of this loop) and asyncio.current_task(loop)."""
+
     def task_started(self, task, rec, coro):
         """Its first step is about to run (for an eager task: has just run)."""
 
-    def before_step(self, task, rec, loop, L):
-        """One step of the task (one Task.__step) is about to run."""
+    def before_step(self, task, rec, loop, L, handle):
+        """One step of the task (one Task.__step) is about to run. handle: the ready-queue
+        handle running it, or None for an eager task's first step (inside create_task)."""
 
-    def after_step(self, task, rec, loop, L, t, dur):
+    def after_step(self, task, rec, loop, L, handle, t, dur):
         """The step ran. t: loop.time() when it started; dur: real seconds it took, the
         tracer's own work inside it subtracted."""
 
@@ -60,7 +66,7 @@ class Instrument:
     def before_callback(self, handle, loop, L):
         """A handle that is not a task step is about to run."""
 
-    def after_callback(self, callback, loop, L, kind, timer, t, dur):
+    def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
         """A plain callback ran. kind: "soon", "timer", "io" or "threadsafe"; timer: its
         timer id or None; t and dur as for after_step."""
 

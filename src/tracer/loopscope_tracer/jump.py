@@ -20,6 +20,8 @@ a real wait is cut into slices of RECHECK seconds, the decision taken again afte
 
 The jump is the timeout rounded up to 1 ms, like epoll: jumping exactly to the deadline would
 split timers whose deadlines differ by the real time between their calls into different ticks.
+Under the deterministic clock the program's compute time does not move the clock, so equal
+delays give equal deadlines and the jump is exact (sleep(1) wakes at t=1.000).
 """
 
 import math
@@ -50,14 +52,17 @@ else:
 
 
 class JumpDecision:
-    def __init__(self, jobs):
-        """jobs: jobs.Jobs (the executor's books)."""
+    def __init__(self, jobs, exact):
+        """jobs: jobs.Jobs (the executor's books); exact: jump to the deadline itself."""
         self.jobs = jobs
+        self.exact = exact
 
     def may_skip(self, loop, selector, L, timeout):
         """Seconds the clock may jump instead of this wait, or None to wait for real."""
         if not self._idle(loop, selector, L):
             return None
+        if self.exact:
+            return timeout
         return math.ceil(timeout * 1e3) * 1e-3
 
     def _idle(self, loop, sel, L):

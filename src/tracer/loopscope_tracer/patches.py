@@ -15,6 +15,8 @@ stay the same:
                                            before/after_step, timer_fired, before/after_callback
   BaseEventLoop.create_task             -> task_spawned (through the registry), and an eager
                                            task's first step (3.12+)
+  BaseEventLoop.call_soon               -> task_scheduled (a task's step put in the ready queue:
+                                           the C Task calls loop.call_soon by method lookup)
   BaseEventLoop.call_at, TimerHandle.cancel -> timer_armed, timer_cancelled
   BaseEventLoop.call_soon_threadsafe    -> marks the callback (kind "threadsafe")
   BaseEventLoop.run_in_executor, _WorkItem.run, concurrent Future.set_result/exception
@@ -90,6 +92,8 @@ class _Patches:
         self._patch(BEL, 'close', self._make_close)
         self._patch(BEL, '_run_once', self._make_run_once)
         self._patch(BEL, 'create_task', self._make_create_task)
+        if self.hooks.task_scheduled is not None:
+            self._patch(BEL, 'call_soon', self._make_call_soon)
         self._patch(BEL, 'call_at', self._make_call_at)
         self._patch(BEL, 'call_soon_threadsafe', self._make_call_soon_threadsafe)
         self._patch(BEL, 'run_in_executor', self._make_run_in_executor)
@@ -315,7 +319,7 @@ class _Patches:
                         if task_started is not None:
                             task_started(task, rec, task_coro(task))
                     if before_step is not None:
-                        before_step(task, rec, loop, L)
+                        before_step(task, rec, loop, L, self)
                     kind = timer = None
                 else:
                     task = rec = timer = None
@@ -330,6 +334,10 @@ class _Patches:
                         threadsafe.discard(id(cb))
                     if before_callback is not None:
                         before_callback(self, loop, L)
+                L.running_callback = cb
+                L.running_rec = rec
+                L.running_kind = kind
+                L.running_timer = timer
                 t = loop.time()
                 own0 = hooks.own
                 s0 = PERF()
@@ -346,14 +354,14 @@ class _Patches:
             finally:
                 s1 = PERF()
                 L.running_since = None
-                L.running = None
+                L.running = L.running_callback = L.running_rec = None
                 try:
                     dur = s1 - s0 - (hooks.own - own0)
                     if task is not None:
                         if after_step is not None:
-                            after_step(task, rec, loop, L, t, dur)
+                            after_step(task, rec, loop, L, self, t, dur)
                     elif after_callback is not None:
-                        after_callback(cb, loop, L, kind, timer, t, dur)
+                        after_callback(self, cb, loop, L, kind, timer, t, dur)
                 except Exception as e:
                     report('handle_end', e)
                 # Counted as the tracer's own time for a handle this one runs inside of (an
@@ -425,8 +433,7 @@ class _Patches:
         hooks = self.hooks
         registry = self.registry
         rec = registry.known_task(task)
-        started = (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_suspended', False)
-                   or task.done())
+        started = frames.coro_started(coro) or task.done()
         if rec is None:
             rec = registry.add_task(task, coro, pid, line, file, name, label, bool(started))
         if started and not rec.started:
@@ -436,9 +443,38 @@ class _Patches:
             if hooks.task_started is not None:
                 hooks.task_started(task, rec, coro)
             if hooks.before_step is not None:
-                hooks.before_step(task, rec, loop, L)
+                hooks.before_step(task, rec, loop, L, None)
             if hooks.after_step is not None:
-                hooks.after_step(task, rec, loop, L, loop.time(), elapsed)
+                hooks.after_step(task, rec, loop, L, None, loop.time(), elapsed)
+
+    def _make_call_soon(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        loops = registry.loops
+        recs = registry.tasks
+        task_scheduled = hooks.task_scheduled
+
+        # The same signature as BaseEventLoop.call_soon (3.8+): forwarding **kwargs costs more.
+        def call_soon(self, callback, *args, context=None):
+            h = orig(self, callback, *args, context=context)
+            task = getattr(callback, '__self__', None)
+            if task is not None and isinstance(task, _TASK_TYPES):
+                s0 = PERF()
+                try:
+                    L = loops.get(id(self))
+                    if L is None or L.ref() is not self:
+                        L = registry.loop(self)
+                    rec = recs.get(id(task))
+                    if rec is None or rec.ref() is not task:
+                        rec = registry.task(task)
+                    task_scheduled(task, rec, self, L)
+                except Exception as e:
+                    report('call_soon', e)
+                hooks.own += PERF() - s0
+                task = None
+            return h
+        return call_soon
 
     # -- timers ------------------------------------------------------------------------------
     def _make_call_at(self, orig):

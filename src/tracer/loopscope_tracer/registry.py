@@ -24,11 +24,17 @@ class LoopRec:
       thread_ident, selector_wrapped, ssock_fd (the self-pipe), waited and jump (real wait and
       virtual jump before this tick), io (descriptors the selector reported) and io_ids (ids
       of their handles), running and running_since (the handle running now, REAL_PERF() when
-      it started);
+      it started), running_callback (its callback: a handle that cancels itself loses it),
+      running_rec (for a task step: the task's TaskRec), running_kind and running_timer (for
+      a plain callback: its kind and timer id);
+    events.Recorder: ready_ids (id() of each handle of this tick's ready list, in order) and
+      ready_at (index in it of the last handle looked up: handles run in that order);
     blocking: blocking (its per-loop state)."""
     __slots__ = ('id', 'ref', 'origin', 'closed', 'n', 'tick_ready', 'thread_ident',
                  'selector_wrapped', 'ssock_fd', 'waited', 'jump', 'io', 'io_ids',
-                 'running', 'running_since', 'blocking')
+                 'running', 'running_since', 'running_callback', 'running_rec',
+                 'running_kind', 'running_timer', 'ready_ids', 'ready_at',
+                 'blocking')
 
     def __init__(self, lid, ref, origin):
         self.id = lid
@@ -46,6 +52,12 @@ class LoopRec:
         self.io_ids = ()
         self.running = None
         self.running_since = None
+        self.running_callback = None
+        self.running_rec = None
+        self.running_kind = None
+        self.running_timer = None
+        self.ready_ids = []
+        self.ready_at = 0
         self.blocking = None
 
 
@@ -55,10 +67,13 @@ class TaskRec:
     patches: started (its first step has begun);
     events.Recorder: line and file (where its next step starts: its def line, then where it
       is suspended, the deepest user frame), stack and reason (last written), stepped (a
-      `step` event was written);
+      `step` event was written), by and by_n (what put its next step in the ready queue:
+      JSON, or events.YIELD_BY; and in which tick of its loop), step_by (the `by` of the
+      step running now, kept aside when that step schedules the next one), last_n and
+      last_q (the tick and ready-queue index of its last step);
     wait_reasons.Reasons: timeouts ({timer id: deadline} of its active asyncio.timeout()s)."""
     __slots__ = ('id', 'ref', 'loop', 'origin', 'started', 'line', 'file', 'stack', 'reason',
-                 'stepped', 'timeouts')
+                 'stepped', 'by', 'by_n', 'step_by', 'last_n', 'last_q', 'timeouts')
 
     def __init__(self, tid, ref, loop, origin):
         self.id = tid
@@ -71,6 +86,11 @@ class TaskRec:
         self.stack = None
         self.reason = None
         self.stepped = False
+        self.by = None
+        self.by_n = 0
+        self.step_by = None
+        self.last_n = 0
+        self.last_q = None
         self.timeouts = None
 
 
@@ -174,7 +194,7 @@ class Registry:
             coro = frames.task_coro(task)
         if self.creating and coro is not None and self.creating[-1][0] is coro:
             _, parent, line, file, name, label = self.creating[-1]
-            eager = True
+            eager = frames.coro_started(coro)
         self.n_tasks += 1
         ref = _Ref(task, self._task_gone)
         ref.key = id(task)

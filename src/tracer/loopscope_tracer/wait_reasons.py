@@ -8,7 +8,9 @@ The reason is found in two passes over the task's await chain (frames.await_chai
    executor job, a shield, or any other future (kind `future` with its type name).
 Anything unexpected gives kind `future`: computing a reason must never fail the tracer.
 Reasons is also the listener that keeps each task's active asyncio.timeout() deadlines
-(TaskRec.timeouts), from the timer hooks.
+(TaskRec.timeouts), from the timer hooks; and it says whose reason may have changed while
+they stay suspended (waiters_of, waiters_after): a gather, asyncio.wait or TaskGroup counts
+the tasks it still waits for.
 """
 
 import asyncio
@@ -25,6 +27,8 @@ YIELD = {'kind': 'yield', 'text': 'asyncio.sleep(0): yielded, back in the ready 
 # asyncio.sleep's code: in an await chain, followed by another frame (its bare yield), it is
 # asyncio.sleep(0).
 SLEEP_CODE = getattr(tasks.sleep, '__code__', None)
+_TASKGROUP_DONE = getattr(getattr(getattr(asyncio, 'taskgroups', None), 'TaskGroup', None),
+                          '_on_task_done', None)
 
 
 def _num(x):
@@ -151,6 +155,9 @@ class Reasons(Instrument):
         self.report = report
         self.by_code = {}
         self.origin = 0.0   # the loop origin of the task whose reason is being computed
+        self.waiter = None  # the TaskRec whose reason is being computed
+        # id of a task -> [TaskRec] of the tasks whose reason counts it as pending
+        self.waiters = {}
         self._register()
 
     # -- asyncio.timeout() deadlines (timer hooks) ------------------------------------------
@@ -229,6 +236,39 @@ class Reasons(Instrument):
         R(asp.create_subprocess_exec, self._subprocess_start)
         R(asp.create_subprocess_shell, self._subprocess_start)
 
+    # -- reasons that change while the task stays suspended ----------------------------
+
+    def _watch(self, tasks):
+        """The reason being computed counts these tasks as pending: when one finishes, its
+        waiter's reason changes."""
+        rec = self.waiter
+        if rec is None:
+            return
+        waiters = self.waiters
+        task_id = self.registry.task_id
+        for t in tasks:
+            if isinstance(t, TASK_TYPES) and not t.done():
+                tid = task_id(t)
+                recs = waiters.get(tid)
+                if recs is None:
+                    waiters[tid] = [rec]
+                elif rec not in recs:
+                    recs.append(rec)
+
+    def waiters_of(self, rec):
+        """TaskRecs of the tasks whose reason counted this (now finished) task as pending."""
+        return self.waiters.pop(rec.id, ())
+
+    def waiters_after(self, callback):
+        """TaskRecs whose reason this callback changed: a TaskGroup counts a finished task
+        until its done callback (_on_task_done) has run."""
+        done = _TASKGROUP_DONE
+        if done is not None and getattr(callback, '__func__', None) is done:
+            parent = getattr(callback.__self__, '_parent_task', None)
+            if parent is not None:
+                return (self.registry.task(parent),)
+        return ()
+
     # -- entry points -------------------------------------------------------------------
 
     def suspension(self, task, rec):
@@ -257,6 +297,7 @@ class Reasons(Instrument):
     def compute(self, task, chain, first, rec=None):
         """chain: frames outermost first; first: index just below the deepest user frame."""
         try:
+            self.waiter = rec
             if rec is not None:
                 self.origin = rec.origin
             else:
@@ -313,6 +354,7 @@ class Reasons(Instrument):
         if children is not None and type(fw).__name__ == '_GatheringFuture':
             ids = [registry.task_id(c) for c in children if isinstance(c, TASK_TYPES)]
             pending = sum(1 for c in children if not c.done())
+            self._watch(children)
             return {'kind': 'gather', 'children': ids, 'pending': pending,
                     'text': 'asyncio.gather: %d of %d awaitables pending' % (pending, len(children))}
         job = registry.job_of_future(fw)
@@ -532,8 +574,10 @@ class Reasons(Instrument):
     def _wait(self, f, task):
         loc = f.f_locals
         fs = loc.get('fs') or ()
-        ids = [self.registry.task_id(x) for x in fs if isinstance(x, TASK_TYPES)]
+        # fs and a TaskGroup's tasks are sets: ids in creation order, not in address order
+        ids = sorted(self.registry.task_id(x) for x in fs if isinstance(x, TASK_TYPES))
         pending = sum(1 for x in fs if not x.done())
+        self._watch(fs)
         rw = loc.get('return_when')
         d = {'kind': 'wait', 'tasks': ids, 'pending': pending, 'returnWhen': rw}
         h = loc.get('timeout_handle')
@@ -545,7 +589,8 @@ class Reasons(Instrument):
     def _taskgroup(self, f, task):
         tg = f.f_locals.get('self')
         ts = list(getattr(tg, '_tasks', ()) or ())
-        ids = [self.registry.task_id(x) for x in ts if isinstance(x, TASK_TYPES)]
+        ids = sorted(self.registry.task_id(x) for x in ts if isinstance(x, TASK_TYPES))
+        self._watch(ts)
         # The group waits until each task's done callback has run: a task already done (a
         # cancelled sibling) stays in _tasks until then, and still counts.
         pending = len(ts)
