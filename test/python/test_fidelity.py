@@ -89,7 +89,6 @@ class Blocking(TracerTestCase):
         self.assertIn(b2['line'], (10, 11))  # inside crunch()'s loop, found by sampling
         # 0.25 s of CPU; the program's time is measured from the watchdog's first look.
         self.assertGreaterEqual(b2['cpu'], 0.24)  # schedstat lags by up to a scheduler tick
-        self.assertGreaterEqual(b2['dur'], 0.2)
 
     def test_threshold_option(self):
         res = run_traced(scenario('blocking.py'), opts=['--blocking-ms', '1000'])
@@ -115,14 +114,18 @@ class Blocking(TracerTestCase):
 
     def test_a_busy_machine_is_not_the_programs_time(self):
         # Three busy processes share the program's CPU: each step waits for it about three
-        # times as long as it runs. The 50 ms step is not blocking; the 200 ms one is, with
-        # its CPU time, and marked uncertain (most of its wall time was waiting for the CPU).
+        # times as long as it runs. The 200 ms step is blocking, with its CPU time; the time
+        # it waited for the CPU is taken out and it is marked uncertain (most of its wall time
+        # was not the program's). Whether the 50 ms step crosses the threshold depends on how
+        # busy the rest of the machine is, so it is not checked.
         res = self.assertSameAsUntraced(scenario('crowded_cpu.py'))
-        b = res.one('blocking')
-        self.assertEqual(b['what'], 'step')
-        self.assertIn(b['line'], (12, 13))  # crunch()'s loop
+        main = res.one('task', coro='main')['task']
+        long_step = res.of('step', task=main)[-1]
+        b = res.of('blocking')[-1]     # the program's last step is the long one
+        self.assertEqual((b['what'], b['task']), ('step', main))
         self.assertGreaterEqual(b['cpu'], 0.19)
-        self.assertLess(b['dur'], 0.35)
+        self.assertIn(b['line'], (12, 13))  # crunch()'s loop
+        self.assertLess(b['dur'], long_step['dur'])
         self.assertIs(b['uncertain'], True)
 
     def test_virtual_jumps_are_not_blocking(self):

@@ -54,6 +54,10 @@ class TaskLike:
     def done(self):
         return self._task.done()
 
+    def set_name(self, name):   # 3.13.0's create_task calls it even for name=None
+        if name is not None:
+            self._task.set_name(name)
+
 
 async def main():
     await result(Counted())
