@@ -590,12 +590,15 @@ export class LaneTimeline {
       if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
     timeline.on('rangechanged', (props: { byUser?: boolean }) => {
+      // vis-timeline says so 200 ms after any change; this view asked at once for the windows it
+      // set itself (a step that scrolled, a zoom button, fit).
+      if (!props.byUser) return;
       clearTimeout(this.settle);
       this.settle = setTimeout(() => {
         this.settle = undefined;
         this.request();
       }, SETTLE_MS);
-      if (props.byUser && !this.settingWindow) this.callbacks.window(this.axis, this.window());
+      this.callbacks.window(this.axis, this.window());
     });
     timeline.on('changed', () => this.placeCursorBand());
     // Plain vertical wheel scrolls the lanes (ours, not vis-timeline's); Shift+wheel or a sideways
