@@ -1,5 +1,6 @@
 // `npm run bench`: measures every performance figure in one run and prints one table (Markdown, so
 // it can go into the README as it is). Each figure is a ratio or a rate taken within this run.
+// `npm run bench -- --viewer` measures only the viewer's figures (4 to 7), not the tracer's.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, 'bench', '.cache');
 const quick = process.argv.includes('--quick');
+const viewerOnly = process.argv.includes('--viewer');
 const rows = [];
 
 function node(script, args, extraNodeArgs = []) {
@@ -37,24 +39,26 @@ execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' 
 mkdirSync(cache, { recursive: true });
 const runs = quick ? '3' : '5';
 
-console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session)');
-for (const python of pythons()) {
-  const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs]);
-  row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, python.version === '3.11' ? '≤ 2.0x' : '(≤ 2.0x on 3.11)',
-    python.version === '3.11' ? r.ratio <= 2 : null, `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events)`);
-}
+if (!viewerOnly) {
+  console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session)');
+  for (const python of pythons()) {
+    const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs]);
+    row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, python.version === '3.11' ? '≤ 2.0x' : '(≤ 2.0x on 3.11)',
+      python.version === '3.11' ? r.ratio <= 2 : null, `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events)`);
+  }
 
-console.error('2. mixed workload (sockets, Queue, Semaphore, executor), real-time clock');
-{
-  const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/mixed.py', runs, 'real']);
-  row('Mixed workload, real time', `${r.ratio.toFixed(2)}x`, '≤ 1.5x', r.ratio <= 1.5, `median of ${runs} traced / untraced wall time (${r.untraced.toFixed(2)} s untraced)`);
-}
+  console.error('2. mixed workload (sockets, Queue, Semaphore, executor), real-time clock');
+  {
+    const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/mixed.py', runs, 'real']);
+    row('Mixed workload, real time', `${r.ratio.toFixed(2)}x`, '≤ 1.5x', r.ratio <= 1.5, `median of ${runs} traced / untraced wall time (${r.untraced.toFixed(2)} s untraced)`);
+  }
 
-console.error('3. virtual clock speed-up on a scenario that sleeps 9 s');
-{
-  const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/sleep9.py', quick ? '1' : '3']);
-  const speedup = r.untraced / r.traced;
-  row('Virtual clock speed-up', `${speedup.toFixed(0)}x`, '≥ 50x', speedup >= 50, `untraced real run ${r.untraced.toFixed(2)} s / traced ${r.traced.toFixed(3)} s`);
+  console.error('3. virtual clock speed-up on a scenario that sleeps 9 s');
+  {
+    const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/sleep9.py', quick ? '1' : '3']);
+    const speedup = r.untraced / r.traced;
+    row('Virtual clock speed-up', `${speedup.toFixed(0)}x`, '≥ 50x', speedup >= 50, `untraced real run ${r.untraced.toFixed(2)} s / traced ${r.traced.toFixed(3)} s`);
+  }
 }
 
 /** The recorded trace of bench/scenarios/big_trace.py with `rounds` sleep(0) a task, once per protocol version. */
