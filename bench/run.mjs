@@ -94,7 +94,7 @@ console.error('6. the panel: the real bundle in headless Chromium, served by the
     `median of ${big.samples.open}: from reading the file to the first frame that shows it (lanes, header, side views) while the rest is read; `
     + `the whole trace read and drawn in ${(big.wholeMs / 1000).toFixed(1)} s`);
   row(`Host process memory in the harness, ${events}`, `${Math.round(big.hostRssMB)} MB`, '(< 600 MB)', null,
-    `resident size after GC of the process serving the panel, playwright's client included (heap ${Math.round(big.hostHeapMB)} MB); the real extension host: row 7`);
+    `resident size after GC of the process serving the panel, playwright's client included (heap ${Math.round(big.hostHeapMB)} MB); the real extension host: the last row`);
   row(`Webview memory, ${events}`, `${big.webviewHeapMB.toFixed(1)} MB`, '< 200 MB', big.webviewHeapMB < 200,
     `the panel's JavaScript heap after GC, the trace on screen (${big.webviewNodes.toLocaleString()} DOM nodes)`);
   row(`Step → panel drawn, p95, ${events}`, `${Math.round(big.stepP95Ms)} ms`, '< 50 ms', big.stepP95Ms < 50,
