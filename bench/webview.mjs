@@ -4,22 +4,30 @@
 // (test/webview/harness.mjs): the host reads the trace and answers the panel's requests across the
 // process boundary, as VS Code's extension host does. Run with --expose-gc. Prints ONE JSON line:
 //
-//   openMs            median (and all runs) from the start of reading the trace file to the end of
-//                     the frame that shows it (lanes drawn, side views and header at the first tick):
-//                     the first run on a fresh page, the others in the open panel.
+//   firstPaintMs      median (and all runs) from the start of reading the trace file to the end of
+//                     the first frame that shows it (lanes drawn, side views and header at the first
+//                     tick), while the rest of the file is still read (Open Trace shows a trace from
+//                     its beginning); wholeMs to the frame that shows the whole trace, read to its end.
+//                     The first run on a fresh page, the others in the open panel.
 //   hostHeapMB/RssMB  this process after the trace is open and a garbage collection: the heap (the
 //                     model and the server) and the resident size (also playwright's client).
 //   webviewHeapMB     the page's JavaScript heap after a garbage collection (CDP), with the trace on
 //                     screen; webviewNodes its DOM nodes.
 //   stepP50Ms/P95Ms   from the host moving its cursor (as Step Tick Forward does) to the end of the
 //                     first frame painted after the panel drew that tick (header, side views, cursor
-//                     bar): single steps with about 100 ticks on screen, then random jumps.
+//                     bar, the lanes' new segments when the window moved), that end taken on the
+//                     page's clock (both clocks are the system's): single steps with about 100 ticks
+//                     on screen, then random jumps.
+//   stepCpuP95Ms      the CPU time of a step's work: the host's (serving the cursor move and the view
+//                     requests it brings) plus the page's main thread (CDP ThreadTime) until drawn.
 //   panZoomFrameP95Ms frame durations (deltas between animation frames) while real input (CDP) zooms
-//                     with Ctrl+wheel, drags the lanes sideways and pans with Shift+wheel.
+//                     with Ctrl+wheel, drags the lanes sideways and pans with Shift+wheel;
+//                     panZoomFrameCpuP95Ms the main thread's CPU time per frame of the same input,
+//                     played again under a Chrome trace (its tasks' thread time between frames).
 //
 // "End of a frame" is taken in a task queued from a requestAnimationFrame callback, which runs after
-// that frame's style, layout and paint. Timings are wall-clock: `load` gives the 1-minute load
-// average before and after, as they depend on what else the machine runs.
+// that frame's style, layout and paint. Durations (…Ms) are wall-clock and depend on what else the
+// machine runs (`load`: the 1-minute load average before and after); CPU times depend on it less.
 //
 //   node --expose-gc bench/webview.mjs --trace trace.jsonl [--runs 3] [--steps 40] [--width 1200] [--height 800]
 import { loadavg } from 'node:os';
@@ -76,12 +84,12 @@ export function installProbe() {
         channel.port2.postMessage(0);
       }));
     },
-    /** The end of the first frame after which nothing is pending and `ready()` holds. */
-    async settled(ready, timeoutMs = 60000) {
+    /** The end of the first frame after which nothing is pending (unless `anyPending`) and `ready()` holds. */
+    async settled(ready, timeoutMs = 60000, anyPending = false) {
       const began = performance.now();
       for (;;) {
         const end = await probe.afterFrame();
-        if (pending.size === 0 && ready()) return end;
+        if ((anyPending || pending.size === 0) && ready()) return end;
         if (end - began > timeoutMs) throw new Error('the webview did not settle');
       }
     },
@@ -98,6 +106,29 @@ export async function drawnTick(tick) {
     const timeline = app.timeline;
     return app.debug.tick === tick && !app.pendingMoment && !timeline.inFlight && !timeline.answer && !timeline.stale && !timeline.settle
       && document.querySelector('.vis-item[data-lane]') !== null;
+  });
+}
+
+/**
+ * Resolves at the end of the first frame that shows tick `tick` (header, side views, cursor) and
+ * segments in the lanes, though the panel may still be asking for more (a trace still being read).
+ */
+export async function drawnFirst(tick) {
+  const probe = window.__bench;
+  return probe.settled(() => {
+    const app = probe.app();
+    return app.debug.tick === tick && !app.pendingMoment && document.querySelector('.vis-item[data-lane]') !== null;
+  }, 60000, true);
+}
+
+/** Resolves at the end of the first frame after the panel drew the whole trace (`ticks` of it) at its first tick. */
+export async function drawnWhole(ticks) {
+  const probe = window.__bench;
+  return probe.settled(() => {
+    const app = probe.app();
+    const timeline = app.timeline;
+    return timeline.shape.ticks === ticks && app.debug.tick === 0 && !app.pendingMoment && !timeline.inFlight && !timeline.answer
+      && !timeline.stale && !timeline.settle && document.querySelector('.vis-item[data-lane]') !== null;
   });
 }
 
@@ -163,27 +194,46 @@ async function main() {
   const view = await openWebview({ theme: 'dark', width: args.width, height: args.height });
   const page = () => view.page;
   const host = view.host;
+  // The host's CPU time in serving the panel: its cursor moves and the panel's requests.
+  let hostCpuMs = 0;
+  for (const name of ['update', 'receive']) {
+    const serve = host.server[name].bind(host.server);
+    host.server[name] = (...args) => {
+      const before = process.cpuUsage();
+      try {
+        return serve(...args);
+      } finally {
+        const spent = process.cpuUsage(before);
+        hostCpuMs += (spent.user + spent.system) / 1000;
+      }
+    };
+  }
   try {
     await page().evaluate(installProbe);
-    // 1. Open and first paint.
+    const cdp = await page().context().newCDPSession(page());
+    await cdp.send('Performance.enable');
+    const threadMs = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value * 1000;
+
+    // 1. Open: the first paint, while the file is read, then the whole trace.
     const open = [];
     for (let run = 0; run < args.runs; run++) {
       const t0 = performance.now();
-      await host.open(args.trace);
-      const read = performance.now() - t0;
-      await page().evaluate(drawnTick, 0);
-      open.push({ ms: performance.now() - t0, read });
-      log(`open ${run + 1}/${args.runs}: ${open[run].ms.toFixed(0)} ms (reading ${read.toFixed(0)} ms)`);
+      const { read } = await host.open(args.trace);
+      await page().evaluate(drawnFirst, 0);
+      const first = performance.now() - t0;
+      await read;
+      const readMs = performance.now() - t0;
+      await page().evaluate(drawnWhole, host.model.ticks.length);
+      open.push({ first, read: readMs, whole: performance.now() - t0 });
+      log(`open ${run + 1}/${args.runs}: first paint ${first.toFixed(0)} ms, read ${readMs.toFixed(0)} ms, whole drawn ${open[run].whole.toFixed(0)} ms`);
     }
     const ticks = host.model.ticks.length;
 
     // 2. Memory, with the trace open and on screen.
     global.gc();
     const memory = process.memoryUsage();
-    const cdp = await page().context().newCDPSession(page());
     await cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    await cdp.send('Performance.enable');
     const { metrics } = await cdp.send('Performance.getMetrics');
     const nodes = metrics.find((m) => m.name === 'Nodes')?.value;
     log(`memory: host heap ${(memory.heapUsed / 1e6).toFixed(0)} MB, rss ${(memory.rss / 1e6).toFixed(0)} MB; webview heap ${(usedSize / 1e6).toFixed(1)} MB`);
@@ -202,72 +252,104 @@ async function main() {
       ...Array.from({ length: args.steps }, () => random(ticks)),
     ];
     const steps = [];
+    const stepCpu = [];
+    const pageOrigin = await page().evaluate(() => performance.timeOrigin);
     for (const tick of targets) {
       // A step comes at any point of a frame: 0 to 16 ms after one ended.
       await page().evaluate(() => window.__bench.afterFrame());
       await new Promise((r) => setTimeout(r, random(16)));
-      const t0 = performance.now();
+      const thread = await threadMs();
+      hostCpuMs = 0;
+      // The page watches for the frame before the host moves its cursor, and says when that frame
+      // ended on its own clock: the time its answer takes back to this process (busy with the host's
+      // own work after the step, as the extension host would be) is not the panel's.
+      const drawn = page().evaluate(drawnTick, tick);
+      const t0 = performance.timeOrigin + performance.now();
       host.setCursor(tick);
-      await page().evaluate(drawnTick, tick);
-      steps.push(performance.now() - t0);
+      steps.push(pageOrigin + (await drawn) - t0);
+      stepCpu.push({ host: hostCpuMs, page: (await threadMs()) - thread });
     }
-    log(`steps: p50 ${quantile(steps, 0.5).toFixed(1)} p95 ${quantile(steps, 0.95).toFixed(1)} ms`);
+    log(`steps: p50 ${quantile(steps, 0.5).toFixed(1)} p95 ${quantile(steps, 0.95).toFixed(1)} ms; CPU p95 ${quantile(stepCpu.map((c) => c.host + c.page), 0.95).toFixed(1)} ms`);
 
     // 4. Pan and zoom with real input: back to the whole run, then Ctrl+wheel in, drag left and
-    // right, Shift+wheel, Ctrl+wheel out.
-    await page().focus('#timeline');
-    await page().keyboard.press('f');
-    await page().evaluate(() => window.__bench.settled(() => true));
+    // right, Shift+wheel, Ctrl+wheel out. Played twice: for the frame durations, then under a trace.
     const box = await page().$eval('#timeline .vis-center', (node) => {
       const r = node.getBoundingClientRect();
       return { x: r.x, y: r.y, width: r.width, height: r.height };
     });
     const cx = box.x + box.width / 2;
     const cy = box.y + Math.min(box.height / 2, 120);
-    await page().mouse.move(cx, cy);
-    await page().evaluate(startFrames);
-    const phase = (name) => page().evaluate((label) => window.__bench.frames.marks.push([label, performance.now()]), name);
-    await phase('zoomIn');
-    await page().keyboard.down('Control');
-    for (let i = 0; i < 20; i++) await page().mouse.wheel(0, -100);
-    await page().keyboard.up('Control');
-    await phase('drag');
-    for (const direction of [-1, 1, -1]) {
-      await page().mouse.down();
-      for (let i = 1; i <= 40; i++) await page().mouse.move(cx + direction * i * 8, cy);
-      await page().mouse.up();
+    const gesture = async (phase) => {
+      await page().focus('#timeline');
+      await page().keyboard.press('f');
+      await page().evaluate(() => window.__bench.settled(() => true));
       await page().mouse.move(cx, cy);
-    }
-    await phase('shiftWheel');
-    await page().keyboard.down('Shift');
-    for (let i = 0; i < 20; i++) await page().mouse.wheel(0, 100);
-    await page().keyboard.up('Shift');
-    await phase('zoomOut');
-    await page().keyboard.down('Control');
-    for (let i = 0; i < 20; i++) await page().mouse.wheel(0, 100);
-    await page().keyboard.up('Control');
+      await phase('zoomIn');
+      await page().keyboard.down('Control');
+      for (let i = 0; i < 20; i++) await page().mouse.wheel(0, -100);
+      await page().keyboard.up('Control');
+      await phase('drag');
+      for (const direction of [-1, 1, -1]) {
+        await page().mouse.down();
+        for (let i = 1; i <= 40; i++) await page().mouse.move(cx + direction * i * 8, cy);
+        await page().mouse.up();
+        await page().mouse.move(cx, cy);
+      }
+      await phase('shiftWheel');
+      await page().keyboard.down('Shift');
+      for (let i = 0; i < 20; i++) await page().mouse.wheel(0, 100);
+      await page().keyboard.up('Shift');
+      await phase('zoomOut');
+      await page().keyboard.down('Control');
+      for (let i = 0; i < 20; i++) await page().mouse.wheel(0, 100);
+      await page().keyboard.up('Control');
+    };
+    const mark = (name) => page().evaluate((label) => window.__bench.frames?.marks.push([label, performance.now()]), name);
+    await gesture(async (name) => {
+      if (name === 'zoomIn') await page().evaluate(startFrames);
+      await mark(name);
+    });
     const frames = await page().evaluate(stopFrames);
     log(`pan/zoom: ${frames.deltas.length} frames in ${frames.span.toFixed(0)} ms, p95 ${quantile(frames.deltas, 0.95).toFixed(1)} ms, `
       + `max ${Math.max(...frames.deltas).toFixed(1)} ms, long animation frames ${frames.loaf.length}`);
+    let traced = false;
+    await gesture(async (name) => {
+      if (name !== 'zoomIn' || traced) return;
+      traced = true;
+      await view.browser.startTracing(page(), { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame'] });
+    });
+    await page().evaluate(() => window.__bench.settled(() => { const t = window.__bench.app().timeline; return !t.settle && !t.inFlight && !t.answer && !t.stale; }));
+    const frameCpu = mainThreadCpuPerFrame(JSON.parse((await view.browser.stopTracing()).toString()).traceEvents);
+    log(`pan/zoom under a trace: ${frameCpu.length} frames, main-thread CPU p95 ${quantile(frameCpu, 0.95).toFixed(1)} ms`);
 
     if (view.errors.length) log(`page errors:\n  ${view.errors.slice(0, 5).join('\n  ')}`);
+    const cpu = stepCpu.map((c) => c.host + c.page);
     const result = {
-      openMs: round1(quantile(open.map((o) => o.ms), 0.5)),
+      firstPaintMs: round1(quantile(open.map((o) => o.first), 0.5)),
+      wholeMs: round1(quantile(open.map((o) => o.whole), 0.5)),
       hostHeapMB: round1(memory.heapUsed / 1e6),
       hostRssMB: round1(memory.rss / 1e6),
       webviewHeapMB: round1(usedSize / 1e6),
       webviewNodes: nodes,
       stepP50Ms: round1(quantile(steps, 0.5)),
       stepP95Ms: round1(quantile(steps, 0.95)),
+      stepCpuP50Ms: round1(quantile(cpu, 0.5)),
+      stepCpuP95Ms: round1(quantile(cpu, 0.95)),
       panZoomFrameP95Ms: round1(quantile(frames.deltas, 0.95)),
       panZoomFrameP50Ms: round1(quantile(frames.deltas, 0.5)),
-      samples: { open: open.length, steps: steps.length, frames: frames.deltas.length },
+      panZoomFrameCpuP95Ms: round1(quantile(frameCpu, 0.95)),
+      samples: { open: open.length, steps: steps.length, frames: frames.deltas.length, tracedFrames: frameCpu.length },
       load: [round1(loadBefore), round1(loadavg()[0])],
       detail: {
-        openRunsMs: open.map((o) => round1(o.ms)),
+        firstPaintRunsMs: open.map((o) => round1(o.first)),
         readMs: open.map((o) => round1(o.read)),
+        wholeRunsMs: open.map((o) => round1(o.whole)),
         stepSingleP95Ms: round1(quantile(steps.slice(0, args.steps), 0.95)),
         stepJumpP95Ms: round1(quantile(steps.slice(args.steps), 0.95)),
+        stepHostCpuP95Ms: round1(quantile(stepCpu.map((c) => c.host), 0.95)),
+        stepPageCpuP95Ms: round1(quantile(stepCpu.map((c) => c.page), 0.95)),
+        stepSingleCpuP95Ms: round1(quantile(cpu.slice(0, args.steps), 0.95)),
+        stepJumpCpuP95Ms: round1(quantile(cpu.slice(args.steps), 0.95)),
         panZoomFrameMaxMs: round1(Math.max(...frames.deltas)),
         panZoomFrameP95ByPhaseMs: Object.fromEntries(Object.entries(frames.phases).map(([name, d]) => [name, round1(quantile(d, 0.95))])),
         longAnimationFrames: frames.loaf.length,
@@ -281,6 +363,32 @@ async function main() {
   } finally {
     await view.close();
   }
+}
+
+/**
+ * The page's main-thread CPU time of each frame in a Chrome trace: the thread time of its tasks
+ * between one BeginMainThreadFrame and the next (the renderer whose main thread worked most).
+ */
+export function mainThreadCpuPerFrame(events) {
+  const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const busy = new Map();
+  for (const e of events) {
+    const thread = `${e.pid}:${e.tid}`;
+    if (e.name === 'RunTask' && mains.has(thread)) busy.set(thread, (busy.get(thread) ?? 0) + (e.tdur ?? 0));
+  }
+  const main = [...busy].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const on = events.filter((e) => `${e.pid}:${e.tid}` === main);
+  const frames = on.filter((e) => e.name === 'BeginMainThreadFrame').map((e) => e.ts).sort((a, b) => a - b);
+  const tasks = on.filter((e) => e.name === 'RunTask' && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+  const perFrame = [];
+  let k = 0;
+  for (let i = 0; i + 1 < frames.length; i++) {
+    while (k < tasks.length && tasks[k].ts < frames[i]) k++;
+    let cpu = 0;
+    for (let j = k; j < tasks.length && tasks[j].ts < frames[i + 1]; j++) cpu += tasks[j].tdur ?? 0;
+    perFrame.push(cpu / 1000);
+  }
+  return perFrame;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

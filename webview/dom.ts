@@ -16,3 +16,21 @@ export function icon(name: string): HTMLElement {
   span.setAttribute('aria-hidden', 'true');
   return span;
 }
+
+/**
+ * Makes `nodes` the children of `parent`, leaving in place those already there in that order: a
+ * node taken out and put back is styled and laid out anew, so a list that changed in a few rows
+ * costs those rows only.
+ */
+export function setChildren(parent: Node, nodes: readonly Node[]): void {
+  let next = parent.firstChild;
+  for (const node of nodes) {
+    if (node === next) next = next.nextSibling;
+    else parent.insertBefore(node, next);
+  }
+  while (next) {
+    const after = next.nextSibling;
+    parent.removeChild(next);
+    next = after;
+  }
+}

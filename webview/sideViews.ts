@@ -6,7 +6,7 @@
 // and the others when they scroll into view. Moving the cursor costs the same with 10 tasks or 10,000.
 import type { MomentInfo, SideList, SideListInfo, SideRow } from '../src/protocol/panel';
 import { formatLocation } from '../src/core/format';
-import { el } from './dom';
+import { el, setChildren } from './dom';
 
 export interface SideActions {
   reveal(line: number, file?: string): void;
@@ -35,6 +35,8 @@ interface Section {
   list: VirtualRows;
   /** The rows the host sent for the current tick, by index. */
   known: Map<number, SideRow>;
+  /** The elements drawn for rows, by index and content: a row the next moment sends unchanged keeps its element. */
+  drawn: Map<string, HTMLElement>;
   /** Rows asked for and not yet sent: [from, to). */
   asked?: [number, number];
 }
@@ -127,7 +129,7 @@ class VirtualRows {
       this.after.style.height = `${(this.count - last) * this.rowPx}px`;
       nodes.push(this.after);
     }
-    this.rows.replaceChildren(...nodes);
+    setChildren(this.rows, nodes);
     if (lacking) this.missing(lacking[0], lacking[1]);
   }
 }
@@ -185,7 +187,7 @@ export class SideViews {
     details.append(summary, body);
     details.addEventListener('toggle', () => this.actions.toggled(key, details.open));
     this.element.appendChild(details);
-    this.sections.set(key, { key, details, count, body, rows, list, known: new Map() });
+    this.sections.set(key, { key, details, count, body, rows, list, known: new Map(), drawn: new Map() });
   }
 
   /** Shows the lists of a new moment (the cursor moved, or the trace grew). */
@@ -209,12 +211,19 @@ export class SideViews {
     section.asked = undefined;
     if (section.key === 'blocking') section.details.classList.toggle('has-warnings', !!info.warn);
     if (info.count > 0) {
+      const previous = section.drawn;
+      section.drawn = new Map();
       section.list.set(info.count, (i) => {
         const row = section.known.get(i);
-        return row && (section.key === 'output' ? this.outputRow(row, i) : this.entryRow(row));
+        if (!row) return undefined;
+        const key = `${i} ${JSON.stringify(row)}`;
+        const node = section.drawn.get(key) ?? previous.get(key) ?? (section.key === 'output' ? this.outputRow(row, i) : this.entryRow(row));
+        section.drawn.set(key, node);
+        return node;
       }, (from, to) => this.ask(section, info.count, from, to));
       return;
     }
+    section.drawn = new Map();
     section.list.clear();
     section.rows.replaceChildren(el(section.rows.tagName === 'DIV' ? 'div' : 'li', 'empty', info.empty));
   }

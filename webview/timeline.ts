@@ -7,6 +7,14 @@
 // applied inside vis-timeline's own animation frame, right before it draws, so each frame lays out
 // once and shows old and new items never mixed. Also owns the tick cursor (a custom time bar),
 // clicks, drags, keyboard navigation and the hover card (its text asked of the host).
+//
+// vis-timeline also gets slow with many items: each redraw (every frame of a pan or zoom) moves
+// every item with its own style writes, and items come and go with their own DOM and bookkeeping.
+// So each slot holds one vis-timeline item, a *strip* spanning what the answer covers, and the
+// lane's segments are plain elements inside it, placed in percent of the strip: a frame of a pan
+// moves one element per lane, a zoom resizes it (the browser places the segments), and an answer
+// replaces the strip's children. The segments keep vis-timeline's item classes and structure
+// (`vis-item`, `.vis-item-overflow > .vis-item-content`), so the theme's item rules apply to them.
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -28,11 +36,15 @@ export interface TimelineCallbacks {
   tooltip(seq: number, lane: number, index: number): void;
 }
 
-interface ShownItem {
-  lane?: LaneRow;
-  seg?: SegmentRow;
-  /** Where the host can find the segment again (for its hover text). */
-  ref?: [seq: number, lane: number, index: number];
+/** A slot's strip: its vis-timeline item, the element holding its segments and what they are. */
+interface Strip {
+  element: HTMLElement;
+  /** The axis range the strip spans (that of the answer it shows). */
+  from: number;
+  to: number;
+  /** The answer its segments come from (the host finds a segment's hover text by it). */
+  seq: number;
+  segments: SegmentRow[];
 }
 
 interface Slot {
@@ -44,15 +56,15 @@ interface Slot {
 interface VisItem {
   id: string;
   group?: string;
-  /** Test hooks, copied to data-lane / data-kind attributes on the segment element. */
-  lane?: string;
-  kind?: string;
   start: number;
   end: number;
   type: 'range' | 'background';
   className: string;
   /** An element, or '' for none (vis-timeline would parse any other string as HTML). */
   content?: HTMLElement | '';
+  /** A strip keeps its real width however wide it gets, and its content at its left edge. */
+  limitSize?: boolean;
+  align?: 'left';
 }
 
 interface VisGroup {
@@ -106,7 +118,10 @@ export class LaneTimeline {
   private readonly timeline: Timeline;
   private readonly groups = new DataSet<VisGroup>();
   private readonly items = new DataSet<VisItem>();
-  private readonly shown = new Map<string, ShownItem>();
+  /** Per slot: its strip (see the top of this file). */
+  private readonly strips: Strip[] = [];
+  /** Blocking bands on screen, by id. */
+  private readonly bands = new Set<string>();
   private readonly slots: Slot[] = [];
   private readonly tooltip: Tooltip;
   private readonly scrollbar = el('div', 'lane-scrollbar');
@@ -120,8 +135,8 @@ export class LaneTimeline {
   private cursorX?: Record<Axis, number>;
   /** Follow the whole trace as it grows, until the user pans or zooms. */
   private autoFit = true;
-  /** An answer waits to be applied before vis-timeline's next redraw (see scheduleRedraw). */
-  private answer?: ViewAnswer;
+  /** An answer waits to be applied before vis-timeline's next redraw (see scheduleRedraw), with what it covers. */
+  private answer?: { answer: ViewAnswer; covers: Covered };
   /** The request in flight, and whether the view changed since it was sent. */
   private inFlight?: { seq: number; covers: Covered };
   private stale = false;
@@ -136,11 +151,11 @@ export class LaneTimeline {
   private newSlots = false;
   private settingWindow = false;
   private wheelRest = 0;
-  /** The item under the mouse, whose hover text was asked for. */
-  private hovered?: { id: string; seq: number; x: number; y: number };
+  /** The segment under the mouse, whose hover text was asked for. */
+  private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
   /**
-   * Items on screen, view requests sent, time spent applying the last answer and in the last
-   * redraw, answer included (the caller paces redraws on it; the harness reads them).
+   * Segments on screen, view requests sent, time spent applying the last answer and in the last
+   * redraw, answer included (the harness reads them).
    */
   readonly stats = { items: 0, requests: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
@@ -285,11 +300,10 @@ export class LaneTimeline {
 
   /** The host's answer to a view request. */
   receive(answer: ViewAnswer): void {
-    if (this.inFlight?.seq === answer.seq) {
-      this.covered = this.inFlight.covers;
-      this.inFlight = undefined;
-    } else return; // an answer to a request from before a reset
-    this.answer = answer;
+    if (this.inFlight?.seq !== answer.seq) return; // an answer to a request from before a reset
+    this.covered = this.inFlight.covers;
+    this.answer = { answer, covers: this.inFlight.covers };
+    this.inFlight = undefined;
     this.scheduleRedraw();
     if (this.stale) this.request();
   }
@@ -297,7 +311,7 @@ export class LaneTimeline {
   /** The host's hover text for the segment under the mouse. */
   showTooltip(seq: number, lines: string[]): void {
     const hovered = this.hovered;
-    if (hovered && hovered.seq === seq && this.shown.has(hovered.id)) this.tooltip.show(lines, hovered.x, hovered.y);
+    if (hovered && hovered.seq === seq && hovered.node.isConnected) this.tooltip.show(lines, hovered.x, hovered.y);
   }
 
   private placeCursor(scroll: boolean): void {
@@ -384,7 +398,8 @@ export class LaneTimeline {
   }
 
   private clearItems(): void {
-    this.shown.clear();
+    this.strips.length = 0;
+    this.bands.clear();
     this.items.clear();
     this.covered = undefined;
     this.stats.items = 0;
@@ -447,8 +462,11 @@ export class LaneTimeline {
     const last = this.covered;
     if (last && last.version === this.shape.version && last.slots === this.slotsVersion && last.unitsPerPx === unitsPerPx
       && last.axis === this.axis && a - span * 0.25 >= last.from && b + span * 0.25 <= last.to) return;
+    // On whole axis milliseconds: vis-timeline rounds an item's ends to those, and the strips that
+    // hold the answer's segments span exactly this.
     const covers: Covered = {
-      version: this.shape.version, slots: this.slotsVersion, unitsPerPx, from: a - span * 0.5, to: b + span * 0.5, axis: this.axis,
+      version: this.shape.version, slots: this.slotsVersion, unitsPerPx, axis: this.axis,
+      from: fromMs(this.axis, Math.floor(toMs(this.axis, a - span * 0.5))), to: fromMs(this.axis, Math.ceil(toMs(this.axis, b + span * 0.5))),
     };
     const seq = this.nextSeq++;
     this.inFlight = { seq, covers };
@@ -459,51 +477,64 @@ export class LaneTimeline {
     });
   }
 
-  /** Hands vis-timeline the difference between the items on screen and those of the answer. */
+  /** Shows an answer: each slot's strip spans what it covers and holds its segments; bands are diffed. */
   private apply(): void {
-    const answer = this.answer!;
+    const { answer, covers } = this.answer!;
     this.answer = undefined;
     const began = performance.now();
     this.labelSlots(answer.lanes.map((l) => l.lane));
-    const next = new Map<string, VisItem>();
-    const nextShown = new Map<string, ShownItem>();
-    answer.lanes.forEach(({ lane, segments }, k) => {
-      segments.forEach((seg, index) => {
-        const id = `${k}|${lane.id}|${seg.cls}|${seg.start}|${seg.end}|${seg.text ?? ''}`;
-        if (next.has(id)) return;
-        next.set(id, {
-          id, group: `slot-${k}`, lane: lane.id, kind: seg.kind, start: 0, end: 0, type: 'range', className: seg.cls,
-        });
-        nextShown.set(id, { lane, seg, ref: [answer.seq, k, index] });
-      });
-    });
-    for (const [s, end] of answer.bands) {
-      const id = `band|${s}|${end}`;
-      next.set(id, { id, start: toMs(this.axis, s), end: toMs(this.axis, end), type: 'background', className: 'blocking-band' });
-      nextShown.set(id, {});
-    }
-
-    const removed: string[] = [];
-    for (const id of this.shown.keys()) if (!nextShown.has(id)) removed.push(id);
     const added: VisItem[] = [];
-    for (const [id, item] of next) {
-      if (this.shown.has(id)) continue;
-      const seg = nextShown.get(id)!.seg;
-      if (seg) {
-        item.start = toMs(this.axis, seg.start);
-        item.end = toMs(this.axis, seg.end);
-        // Most segments are too narrow for words: no element at all for those (fewer nodes to lay
-        // out). Text only ever goes in through textContent, never as markup.
-        item.content = seg.text ? el('span', 'seg-text', seg.text) : '';
+    const moved: Partial<VisItem>[] = [];
+    const start = toMs(this.axis, covers.from);
+    const end = toMs(this.axis, covers.to);
+    let segments = 0;
+    answer.lanes.forEach(({ lane, segments: rows }, k) => {
+      let strip = this.strips[k];
+      if (!strip) {
+        strip = { element: el('div', 'lane-segments'), from: covers.from, to: covers.to, seq: answer.seq, segments: [] };
+        this.strips[k] = strip;
+        added.push({
+          id: `strip-${k}`, group: `slot-${k}`, start, end, type: 'range', className: 'lane-strip', content: strip.element,
+          limitSize: false, align: 'left',
+        });
+      } else if (strip.from !== covers.from || strip.to !== covers.to) {
+        moved.push({ id: `strip-${k}`, start, end });
       }
-      added.push(item);
+      strip.from = covers.from;
+      strip.to = covers.to;
+      strip.seq = answer.seq;
+      strip.segments = rows;
+      strip.element.replaceChildren(...rows.map((seg, index) => segmentElement(seg, lane.id, index, covers)));
+      segments += rows.length;
+    });
+    const removed: string[] = [];
+    while (this.strips.length > answer.lanes.length) {
+      this.strips.pop();
+      removed.push(`strip-${this.strips.length}`);
     }
-    this.shown.clear();
-    for (const [id, shown] of nextShown) this.shown.set(id, shown);
+    const bands = new Set(answer.bands.map(([s, e]) => `band|${s}|${e}`));
+    for (const id of this.bands) if (!bands.has(id)) removed.push(id);
+    for (const [s, e] of answer.bands) {
+      const id = `band|${s}|${e}`;
+      if (!this.bands.has(id)) added.push({ id, start: toMs(this.axis, s), end: toMs(this.axis, e), type: 'background', className: 'blocking-band' });
+    }
+    this.bands.clear();
+    for (const id of bands) this.bands.add(id);
     if (removed.length) this.items.remove(removed);
+    if (moved.length) this.items.update(moved as VisItem[]);
     if (added.length) this.items.add(added);
-    this.stats.items = this.shown.size;
+    this.stats.items = segments;
     this.stats.lastApplyMs = performance.now() - began;
+  }
+
+  /** The segment element under an event's target, and its row. */
+  private segmentAt(target: EventTarget | null | undefined): { node: HTMLElement; strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
+    const node = target instanceof Element ? target.closest<HTMLElement>('.seg[data-index]') : null;
+    const slot = node ? this.strips.findIndex((strip) => strip.element === node.parentElement) : -1;
+    const strip = this.strips[slot];
+    const index = Number(node?.dataset.index);
+    const seg = strip?.segments[index];
+    return node && strip && seg ? { node, strip, seg, slot, index } : undefined;
   }
 
   /**
@@ -559,12 +590,15 @@ export class LaneTimeline {
       if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
     timeline.on('rangechanged', (props: { byUser?: boolean }) => {
+      // vis-timeline says so 200 ms after any change; this view asked at once for the windows it
+      // set itself (a step that scrolled, a zoom button, fit).
+      if (!props.byUser) return;
       clearTimeout(this.settle);
       this.settle = setTimeout(() => {
         this.settle = undefined;
         this.request();
       }, SETTLE_MS);
-      if (props.byUser && !this.settingWindow) this.callbacks.window(this.axis, this.window());
+      this.callbacks.window(this.axis, this.window());
     });
     timeline.on('changed', () => this.placeCursorBand());
     // Plain vertical wheel scrolls the lanes (ours, not vis-timeline's); Shift+wheel or a sideways
@@ -590,7 +624,7 @@ export class LaneTimeline {
       if (this.slotCount !== slots) this.slotsVersion++;
       this.request();
     }).observe(this.element);
-    timeline.on('click', (props: { what?: string; item?: string; group?: string; time?: Date; event?: Event }) => {
+    timeline.on('click', (props: { what?: string; item?: string; group?: string; time?: Date; event?: { target?: EventTarget } }) => {
       this.element.focus({ preventScroll: true });
       if (props.what === 'group-label') {
         const lane = props.group?.startsWith('slot-') ? this.slots[Number(props.group.slice(5))]?.lane : undefined;
@@ -598,7 +632,7 @@ export class LaneTimeline {
         return;
       }
       if (props.time && props.what !== 'custom-time') this.pickAt(fromMs(this.axis, props.time.valueOf()));
-      const target = props.item ? this.shown.get(props.item)?.seg?.target : undefined;
+      const target = this.segmentAt(props.event?.target)?.seg.target;
       if (target) this.callbacks.reveal(target.line, target.file);
     });
     timeline.on('timechange', (props: { id: string; time: Date }) => {
@@ -607,13 +641,17 @@ export class LaneTimeline {
     timeline.on('timechanged', (props: { id: string }) => {
       if (props.id === 'cursor') this.placeCursor(false);
     });
-    timeline.on('itemover', (props: { item: string; event: MouseEvent }) => {
-      const ref = this.shown.get(props.item)?.ref;
-      if (!ref) return;
-      this.hovered = { id: props.item, seq: ref[0], x: props.event.clientX, y: props.event.clientY };
-      this.callbacks.tooltip(...ref);
+    // Segments are not vis-timeline items (see the top of this file): their hover is ours.
+    this.element.addEventListener('mouseover', (event) => {
+      const found = this.segmentAt(event.target);
+      if (found?.node === this.hovered?.node) return;
+      if (!found) {
+        this.hideTooltip();
+        return;
+      }
+      this.hovered = { node: found.node, seq: found.strip.seq, x: event.clientX, y: event.clientY };
+      this.callbacks.tooltip(found.strip.seq, found.slot, found.index);
     });
-    timeline.on('itemout', () => this.hideTooltip());
     this.element.addEventListener('mouseleave', () => this.hideTooltip());
     this.element.addEventListener('keydown', (event) => this.onKey(event));
   }
@@ -667,6 +705,29 @@ export class LaneTimeline {
   }
 }
 
+/**
+ * A segment inside its lane's strip, placed in percent of what the strip covers. `data-lane` and
+ * `data-kind` name it for tests; `data-index` finds its row. Text only ever goes in through
+ * textContent, never as markup; most segments are too narrow for words and get no inner elements.
+ */
+function segmentElement(seg: SegmentRow, lane: string, index: number, covers: { from: number; to: number }): HTMLElement {
+  const node = el('div', `vis-item ${seg.cls}`);
+  node.dataset.lane = lane;
+  node.dataset.kind = seg.kind;
+  node.dataset.index = String(index);
+  const span = covers.to - covers.from;
+  node.style.left = `${((seg.start - covers.from) / span) * 100}%`;
+  node.style.width = `${((seg.end - seg.start) / span) * 100}%`;
+  if (seg.text) {
+    const overflow = el('div', 'vis-item-overflow');
+    const content = el('div', 'vis-item-content');
+    content.append(el('span', 'seg-text', seg.text));
+    overflow.append(content);
+    node.append(overflow);
+  }
+  return node;
+}
+
 /** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
 function labelElement(lane: LaneRow): HTMLElement {
   const label = el('div', `lane-label lane-${lane.kind}`);
@@ -685,7 +746,9 @@ function labelElement(lane: LaneRow): HTMLElement {
 // the time. Our items have a fixed height and clipped, non-wrapping text, so:
 //  - Group.add only registers the item; the next redraw draws it (batched per group);
 //  - RangeItem and BackgroundItem sizes come from the CSS (16 px high) and an estimate of the text
-//    width (a blocking band read them right after inserting itself: one forced layout per band).
+//    width (a blocking band read them right after inserting itself: one forced layout per band);
+//  - an item's content element is compared with the one it had by identity, not by serializing
+//    both (outerHTML: a strip's whole subtree, on every move).
 // It also redraws more than once per change, each time forcing layouts between its writes:
 //  - every DataSet add/update/remove redraws the whole ItemSet at once, although it also queues the
 //    same redraw for the next animation frame: only the queued one is kept;
@@ -693,6 +756,8 @@ function labelElement(lane: LaneRow): HTMLElement {
 //    after its items were written (a forced layout of every lane per redraw): the top is the sum of
 //    the heights of the groups above it, the width that of the centre panel, both already known, and
 //    the label is measured again only when it changed or the panel was resized;
+//  - each group reads the height of a hidden marker element first thing in every redraw, to notice
+//    web fonts that changed item heights: ours have a fixed height, so it is read only once;
 //  - the item set reads its own width (and that of its background) after all items are written,
 //    a forced layout of every item per redraw: it is the width of the centre panel, already known;
 //  - the queued redraw goes through `redraw`, which applies the host's answer first, in the same
@@ -749,6 +814,14 @@ function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[]
         item.setParent(this);
         this.stackDirty = true;
       };
+      if (typeof proto._didMarkerHeightChange === 'function') {
+        const markerHeightChanged = proto._didMarkerHeightChange as (this: unknown) => boolean;
+        proto._didMarkerHeightChange = function markerHeight(this: { markerRead?: boolean }): boolean {
+          if (this.markerRead) return false;
+          this.markerRead = true;
+          return markerHeightChanged.call(this);
+        };
+      }
       if (typeof proto._calculateGroupSizeAndPosition === 'function') {
         proto._calculateGroupSizeAndPosition = function sizeAndPosition(this: VisGroupInternals): void {
           const { groupIds, groups, body } = this.itemSet;
@@ -795,6 +868,9 @@ function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[]
     const proto = Object.getPrototypeOf(item) as PatchedPrototype;
     if (!patched(proto) && typeof proto._getDomComponentsSizes === 'function') {
       proto.loopscopePatched = true;
+      // Whether the content changed, by identity: comparing elements serializes them (outerHTML),
+      // a strip's whole subtree on every move.
+      proto._contentToString = (content: unknown) => content;
       proto._getDomComponentsSizes = function sizes(this: { overflow: boolean; whiteSpace: boolean; dom: { content: HTMLElement } }) {
         this.overflow = false;
         this.whiteSpace = false;

@@ -11,6 +11,7 @@ import {
 } from './lanes';
 import { Layout } from './layout';
 import type { StateBeforeTick, TaskSnapshot, TraceModel } from './model';
+import { nextTickOfLoop } from './moment';
 import { narrateTickParagraphs } from './narrate';
 import type { ReadyEntry } from '../protocol/events';
 import type {
@@ -53,6 +54,11 @@ export class PanelServer {
   private answers: { seq: number; lanes: { lane: Lane; segments: Segment[] }[] }[] = [];
   private lists?: Lists;
   private sent = { version: -1, moment: '' };
+  /** Narrations kept (see narration()): the cursor tick's, and the next one's once prepared. */
+  private narrated: { model: TraceModel; tick: number; paragraphs: string[] }[] = [];
+  /** The last cursor tick a moment was sent for, and the preparation of the next narration. */
+  private lastTick?: number;
+  private preparing?: ReturnType<typeof setTimeout>;
   private cursorSeq = 0;
 
   constructor(private readonly send: (message: HostMessage) => void) {}
@@ -67,6 +73,9 @@ export class PanelServer {
     this.answers = [];
     this.lists = undefined;
     this.sent = { version: -1, moment: '' };
+    this.narrated = [];
+    this.lastTick = undefined;
+    clearTimeout(this.preparing);
     this.send({ type: 'reset', session: source.info });
     this.send({ type: 'axis', axis: this.axis });
     this.update();
@@ -92,6 +101,23 @@ export class PanelServer {
       this.sent.moment = key;
       this.send({ type: 'moment', moment });
     }
+    if (moment.tick !== undefined && moment.tick !== this.lastTick) this.prepareNext(model, moment.tick, moment.tick < (this.lastTick ?? -1) ? -1 : 1);
+    this.lastTick = moment.tick;
+  }
+
+  /**
+   * Stepping goes mostly one tick at a time, the same way: once a moment is sent, the narration of
+   * the next tick that way is made while the panel draws it and the user reads, so the step there
+   * does not wait for it (narrating a tick of 10,000 ready tasks takes tens of ms).
+   */
+  private prepareNext(model: TraceModel, tick: number, direction: 1 | -1): void {
+    clearTimeout(this.preparing);
+    const next = tick + direction;
+    if (next < 0 || next >= model.ticks.length) return;
+    this.preparing = setTimeout(() => {
+      this.preparing = undefined;
+      if (this.source?.model === model) this.narration(model, next);
+    }, 0);
   }
 
   /** Handles what it can answer; returns the messages the owner acts on (a click's tick as setCursor). */
@@ -211,9 +237,22 @@ export class PanelServer {
       x: tick !== undefined ? { tick: this.layouts!.tick.cursorX(tick), time: this.layouts!.time.cursorX(tick) } : undefined,
       cursorTitle: info ? `Before tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
       header: headerInfo(model, source, tick),
-      narration: tick !== undefined ? narrateTickParagraphs(model, tick) : [],
+      narration: tick !== undefined ? this.narration(model, tick) : [],
       lists,
     };
+  }
+
+  /**
+   * The narration of a tick, kept while the trace grows (a live run, a trace file being read) once
+   * what comes later cannot change it: its loop ran two more ticks.
+   */
+  private narration(model: TraceModel, tick: number): string[] {
+    const kept = this.narrated.find((k) => k.model === model && k.tick === tick);
+    if (kept) return kept.paragraphs;
+    const paragraphs = narrateTickParagraphs(model, tick);
+    const next = nextTickOfLoop(model, tick);
+    if (next !== undefined && nextTickOfLoop(model, next) !== undefined) this.narrated = [{ model, tick, paragraphs }, ...this.narrated].slice(0, 2);
+    return paragraphs;
   }
 
   private listInfo(name: SideList, state: StateBeforeTick | undefined): SideListInfo {

@@ -11,7 +11,7 @@ import { type DrawnDecorations, updateDecorations } from './decorations';
 import { connectInput, inputWords, planInput } from './input';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
-import { type OpenedTrace, Visualization } from './visualization';
+import { Visualization } from './visualization';
 import { markLearned } from './walkthrough';
 
 
@@ -131,35 +131,43 @@ export class Controller implements vscode.Disposable {
     }))?.[0];
     if (!uri) return undefined;
     // One pass reads the first window (the whole trace when it holds up to 1,000,000 events) and
-    // indexes the rest, if any, to be read a window at a time.
+    // indexes the rest, if any, to be read a window at a time. The panel shows the trace as soon as
+    // its beginning is read, and grows with it; the command returns once the whole file is read.
     let index;
     try {
-      index = await TraceIndex.build(uri.fsPath);
+      index = await TraceIndex.open(uri.fsPath);
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
     }
+    const window = index.firstWindow();
+    // A start event further on than the beginning (after malformed lines) is still found.
+    if (!index.fatal && !window.model.start) await index.done.catch(() => undefined);
     if (index.fatal) {
       void vscode.window.showErrorMessage(`Loopscope: ${index.fatal}`);
       return undefined;
     }
-    const malformed = index.stats?.malformed ?? 0;
-    const window = index.firstWindow();
     const start = window.model.start;
     if (!start) {
+      index.stop();
+      const malformed = index.stats?.malformed ?? 0;
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
         + `${malformed ? `; ${malformed} malformed lines` : ''}).`);
       return undefined;
     }
-    const whole = window.endTick === index.ticks && !window.partial;
-    const opened: OpenedTrace = whole ? { model: window.model, file: uri.fsPath, events: index.events } : { index, window };
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
-    }, vscode.Uri.file(start.scenario), undefined, opened);
+    }, vscode.Uri.file(start.scenario), undefined, { index, window });
     this.show(visualization);
-    const problems = [malformed ? `${malformed} malformed lines were skipped` : ''].filter(Boolean);
-    if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);
+    try {
+      await index.done;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Loopscope: cannot read all of ${basename(uri.fsPath)}: ${(error as Error).message}`);
+      return visualization;
+    }
+    const malformed = index.stats?.malformed ?? 0;
+    if (malformed) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${malformed} malformed lines were skipped.`);
     return visualization;
   }
 

@@ -11,8 +11,8 @@ import type { Session, SessionResult } from '../node/session';
 import type { TraceIndex, TraceWindow } from '../node/traceIndex';
 import type { RunMode, SessionInfo, StatusInfo } from '../protocol/panel';
 
-/** A saved trace read whole into a model, or one too big for that, opened through its index. */
-export type OpenedTrace = { model: TraceModel; file: string; events: number } | { index: TraceIndex; window: TraceWindow };
+/** A saved trace, opened through its index (its first window, the whole of a small trace, read as the index is built). */
+export interface OpenedTrace { index: TraceIndex; window: TraceWindow }
 
 /** While events stream in, views hear about them at most this often (ms). */
 const BATCH_MS = 30;
@@ -31,11 +31,10 @@ export class Visualization implements vscode.Disposable, PanelSource {
   /** The trace as the tracer wrote it: the file opened, or where the session records its events. */
   readonly traceFile: string;
   private readonly ownsTraceFile: boolean;
-  private readonly openedEvents: number;
 
   /** The session's own model when running, or the one a saved trace was read into. */
   private readonly whole?: TraceModel;
-  /** A trace opened through its index: the window of it in memory (see node/traceIndex.ts). */
+  /** A saved trace: the window of it in memory (see node/traceIndex.ts). */
   private readonly indexed?: { index: TraceIndex; window: TraceWindow; moving?: Promise<void> };
 
   constructor(
@@ -44,11 +43,13 @@ export class Visualization implements vscode.Disposable, PanelSource {
     readonly session?: Session,
     opened?: OpenedTrace,
   ) {
-    if (opened && 'index' in opened) this.indexed = { index: opened.index, window: opened.window };
-    else this.whole = session?.model ?? opened?.model ?? new TraceModel();
+    if (opened) {
+      this.indexed = { index: opened.index, window: opened.window };
+      // The first window grows while the index is built: views hear of it as of a live run's events.
+      opened.index.onProgress(() => this.changed.fire());
+    } else this.whole = session?.model ?? new TraceModel();
     this.ownsTraceFile = !opened;
-    this.openedEvents = opened ? ('index' in opened ? opened.index.events : opened.events) : 0;
-    this.traceFile = opened ? ('index' in opened ? opened.index.path : opened.file) : join(tmpdir(), `loopscope-${process.pid}-${++recordings}.jsonl`);
+    this.traceFile = opened ? opened.index.path : join(tmpdir(), `loopscope-${process.pid}-${++recordings}.jsonl`);
     if (session) {
       session.recordTo(this.traceFile);
       session.onEvent((event) => {
@@ -68,10 +69,10 @@ export class Visualization implements vscode.Disposable, PanelSource {
   /** The trace, or the window of it in memory: views read it anew each time (a window can move). */
   get model(): TraceModel { return this.indexed?.window.model ?? this.whole!; }
 
-  /** Where the model's ticks are in the whole trace, for a trace opened through its index. */
+  /** Where the model's ticks are in the whole trace, when the model is a window of a bigger one. */
   get window(): { firstTick: number; ticks: number; loopTicks(loop: number): number } | undefined {
     const indexed = this.indexed;
-    if (!indexed) return undefined;
+    if (!indexed || this.whollyRead) return undefined;
     return { firstTick: indexed.window.firstTick, ticks: indexed.index.ticks, loopTicks: (loop) => indexed.index.loopTicks(loop) };
   }
 
@@ -80,7 +81,14 @@ export class Visualization implements vscode.Disposable, PanelSource {
   get paused(): boolean { return this.running && this.processPaused; }
   get tickCount(): number { return this.model.ticks.length; }
   /** Events in the trace. */
-  get eventCount(): number { return this.session ? this.session.decoder.stats.events : this.openedEvents; }
+  get eventCount(): number { return this.session ? this.session.decoder.stats.events : this.indexed?.index.events ?? 0; }
+
+  /** A saved trace read whole into its one window. */
+  private get whollyRead(): boolean {
+    const indexed = this.indexed;
+    return !!indexed && !indexed.index.reading && indexed.window.firstTick === 0 && indexed.window.endTick === indexed.index.ticks
+      && !indexed.window.partial;
+  }
 
   /** Tells the views about events that arrived since they last heard. */
   private flush(): void {
@@ -106,7 +114,8 @@ export class Visualization implements vscode.Disposable, PanelSource {
 
   private outcomeMessage(): string | undefined {
     const indexed = this.indexed;
-    if (indexed) {
+    if (indexed?.index.reading) return indexed.index.progressText();
+    if (indexed && !this.whollyRead) {
       const { window, index } = indexed;
       const number = (n: number) => n.toLocaleString('en-US');
       return `${number(index.events)} events: ticks ${number(window.firstTick + 1)}–${number(window.endTick)} of ${number(index.ticks)} `
@@ -175,6 +184,7 @@ export class Visualization implements vscode.Disposable, PanelSource {
 
   dispose(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.indexed?.index.stop();
     this.session?.dispose();
     this.changed.dispose();
     if (this.ownsTraceFile) {

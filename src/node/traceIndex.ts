@@ -1,16 +1,20 @@
 // A saved trace is opened through an index of byte offsets into the file: one pass reads the first
 // window into a model (the whole trace, when it holds at most WINDOW_EVENTS events), and records
-// where every tick's line starts and, every
-// WINDOW_EVENTS / 2 events, a checkpoint: the byte offset to read on from and the few events that
-// rebuild the loop's state there (the loops, every unfinished task with its last step spelled out,
-// pending timers, running executor jobs). A window of the trace (at most WINDOW_EVENTS events, two
-// checkpoints apart) is then read into an ordinary TraceModel whenever the cursor enters it, so
-// every view works on it as on a small trace, and memory stays that of one window whatever the
-// size of the file. Plain offsets into the file rather than a database: the file is the store
-// already, the index is a few numbers a tick and is built at the speed of reading the file once,
-// and there is nothing native to load (the .vsix runs in desktop VS Code's Electron, where a
-// native module built for Node 20 does not load).
-import { createReadStream } from 'node:fs';
+// where every tick's line starts and, every WINDOW_EVENTS / 2 events, a checkpoint: the byte offset
+// to read on from and the few events that rebuild the loop's state there (the loops, every
+// unfinished task with its last step spelled out, pending timers, running executor jobs). A window
+// of the trace (at most WINDOW_EVENTS events, two checkpoints apart) is then read into an ordinary
+// TraceModel whenever the cursor enters it, so every view works on it as on a small trace, and
+// memory stays that of one window whatever the size of the file. Plain offsets into the file rather
+// than a database: the file is the store already, the index is a few numbers a tick and is built at
+// the speed of reading the file once, and there is nothing native to load (the .vsix runs in
+// desktop VS Code's Electron, where a native module built for Node 20 does not load).
+//
+// The pass is not waited for: `open` returns once the beginning of the file is read, and the first
+// window's model grows as the pass goes on (as a live run's does), so the panel shows the first ticks
+// at once; listeners hear of progress every PROGRESS_MS, and `done` settles at the end of the file.
+import { createReadStream, type ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { firstIndex, TraceModel } from '../core/model';
 import { EventDecoder, MAX_LINE_BYTES, type DecoderStats } from '../protocol/decoder';
 import type {
@@ -20,6 +24,8 @@ import { MAX_TRACE_BYTES, MAX_TRACE_EVENTS } from './traceFile';
 
 /** Events in one window read into memory. */
 export const WINDOW_EVENTS = MAX_TRACE_EVENTS;
+/** While the pass reads, progress is told at most this often (ms): each time, the panel redraws. */
+export const PROGRESS_MS = 1000;
 
 interface Checkpoint {
   /** Global index of the first tick read from here. */
@@ -36,19 +42,22 @@ interface Checkpoint {
 export interface TraceWindow {
   model: TraceModel;
   firstTick: number;
-  /** Global index just past its last tick. */
+  /** Global index just past its last tick (of those read so far, while the pass reads the first window). */
   endTick: number;
-  /** Events of the file read into it (the seed not counted). */
+  /** Events of the file read into it (the seed not counted; so far, as for endTick). */
   events: number;
   /** Stopped at MAX_TRACE_BYTES before its end (a window of a few huge events). */
   partial: boolean;
 }
 
+/** A task's last step, spelled out as a protocol 1 step (one object a task, updated in place). */
+type SpelledStep = StepEvent & { from: number | null; to: number | null; reason: StepEvent['reason'] };
+
 /** What a pass over the file keeps of the state, to write checkpoints. */
 interface LiveState {
   start?: StartEvent;
   loops: Map<number, LoopEvent>;
-  tasks: Map<number, { task: TaskEvent; step?: StepEvent }>;
+  tasks: Map<number, { task: TaskEvent; step?: SpelledStep }>;
   timers: Map<number, TimerEvent>;
   jobs: Map<number, { job: JobEvent; start?: JobStartEvent }>;
 }
@@ -59,6 +68,7 @@ export class TraceIndex {
   private loopOf = new Int32Array(1024);
   private nOf = new Int32Array(1024);
   private timeOf = new Float64Array(1024);
+  private readonly ticksOfLoop = new Map<number, number>();
   ticks = 0;
   events = 0;
   readonly checkpoints: Checkpoint[] = [];
@@ -66,25 +76,56 @@ export class TraceIndex {
   end?: EndEvent;
   stats?: DecoderStats;
   fatal?: string;
-  /** Bytes of the file. */
+  /** Bytes of the file read so far, and its size. */
   bytes = 0;
+  size = 0;
+  /** The pass is still reading the file. */
+  reading = true;
+  /** Settles when the pass has read the whole file, or was stopped; rejects on a read error. */
+  readonly done: Promise<void>;
   /** The first window, read during the pass (until handed out: one window in memory at a time). */
   private first?: TraceWindow = { model: new TraceModel(), firstTick: 0, endTick: 0, events: 0, partial: false };
+  private readonly listeners: (() => void)[] = [];
+  private stream?: ReadStream;
+  private began!: () => void;
+  /** Resolves once the pass has read its first chunk of the file, or ended. */
+  private readonly begun = new Promise<void>((resolve) => { this.began = resolve; });
 
-  private constructor(readonly path: string, private readonly spacing: number) {}
+  private constructor(readonly path: string, private readonly spacing: number) {
+    this.done = this.scan();
+    this.done.then(this.began, this.began);
+  }
 
-  /** Reads the whole file once and indexes it. */
-  static async build(path: string, windowEvents = WINDOW_EVENTS): Promise<TraceIndex> {
+  /** Starts the pass over the file and returns once the beginning of it is read (see the top of this file). */
+  static async open(path: string, windowEvents = WINDOW_EVENTS): Promise<TraceIndex> {
     const index = new TraceIndex(path, Math.max(1, Math.floor(windowEvents / 2)));
-    await index.scan();
+    await index.begun;
+    // A file that could not be read at all fails the open.
+    if (!index.reading) await index.done;
     return index;
   }
 
-  /** Global index of the last tick of `loop` whose loop time is at most `t`, from the index alone. */
-  tickAtTime(t: number, loop: number): number | undefined {
-    let found: number | undefined;
-    for (let g = 0; g < this.ticks && this.timeOf[g] <= t; g++) if (this.loopOf[g] === loop) found = g;
-    return found;
+  /** Reads the whole file once and indexes it. */
+  static async build(path: string, windowEvents = WINDOW_EVENTS): Promise<TraceIndex> {
+    const index = await TraceIndex.open(path, windowEvents);
+    await index.done;
+    return index;
+  }
+
+  /** Calls `listener` at most every PROGRESS_MS while the pass reads, and once when it ends. */
+  onProgress(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Stops the pass (the trace was closed while it was read). */
+  stop(): void {
+    this.stream?.destroy();
+  }
+
+  /** What the header says while the pass reads. */
+  progressText(): string {
+    const percent = Math.floor((100 * this.bytes) / Math.max(1, this.size));
+    return `Reading the trace: ${percent}% (${this.events.toLocaleString('en-US')} events so far)…`;
   }
 
   /** The per-loop tick number and loop of global tick `g`. */
@@ -92,22 +133,21 @@ export class TraceIndex {
     return g >= 0 && g < this.ticks ? { loop: this.loopOf[g], n: this.nOf[g], t: this.timeOf[g] } : undefined;
   }
 
-  /** Ticks of `loop` in the whole trace. */
+  /** Ticks of `loop` in the whole trace (so far, while the pass reads). */
   loopTicks(loop: number): number {
-    let count = 0;
-    for (let g = 0; g < this.ticks; g++) if (this.loopOf[g] === loop) count++;
-    return count;
+    return this.ticksOfLoop.get(loop) ?? 0;
   }
 
-  /** The first window of the trace, read by the pass that built the index (the whole trace when it is small). */
+  /** The first window of the trace, read by the pass that builds the index (the whole trace when it is small). */
   firstWindow(): TraceWindow {
     const first = this.first!;
     this.first = undefined;
     return first;
   }
 
-  /** The window holding global tick `g`, read from the file; `g` lies in its first half when it can. */
+  /** The window holding global tick `g`, read from the file once the pass is over; `g` lies in its first half when it can. */
   async window(g: number): Promise<TraceWindow> {
+    await this.done;
     const k = Math.max(0, firstIndex(this.checkpoints, (c) => c.tick > g) - 1);
     const from = this.checkpoints[k];
     const to = this.checkpoints[k + 2];
@@ -135,7 +175,7 @@ export class TraceIndex {
     });
   }
 
-  private scan(): Promise<void> {
+  private async scan(): Promise<void> {
     const live: LiveState = { loops: new Map(), tasks: new Map(), timers: new Map(), jobs: new Map() };
     let offset = 0;
     let sinceCheckpoint = Infinity;
@@ -161,60 +201,80 @@ export class TraceIndex {
       if (reading) {
         first.model.apply(event);
         first.events++;
+        first.endTick = first.model.ticks.length;
       }
     });
-    return new Promise((resolve, reject) => {
-      let rest: Buffer | undefined;
-      /** A line longer than MAX_LINE_BYTES is being skipped (the decoder would skip it too). */
-      let skipping = false;
-      const stream = createReadStream(this.path, { highWaterMark: 1 << 20 });
-      stream.on('data', (data) => {
-        const chunk = rest ? Buffer.concat([rest, data as Buffer]) : data as Buffer;
-        // The whole lines of the chunk, decoded at once; a line's byte offset is its character offset
-        // while the text is ASCII (a line's own byte length otherwise).
-        const end = chunk.lastIndexOf(10) + 1;
-        const text = chunk.toString('utf8', 0, end);
-        const ascii = text.length === end;
-        let lineStart = 0;
-        let byte = this.bytes;
-        for (;;) {
-          const newline = text.indexOf('\n', lineStart);
-          if (newline < 0) break;
-          offset = byte;
-          const line = text.slice(lineStart, newline + 1);
-          if (skipping) skipping = false;
-          else decoder.pushText(line);
-          byte += ascii ? line.length : Buffer.byteLength(line);
-          lineStart = newline + 1;
-        }
-        this.bytes += end;
-        rest = end < chunk.length ? chunk.subarray(end) : undefined;
-        if (rest && rest.length > MAX_LINE_BYTES) {
-          this.bytes += rest.length;
-          rest = undefined;
-          skipping = true;
-          decoder.stats.malformed++;
-        }
-        if (decoder.fatal) stream.destroy();
+    let told = performance.now();
+    const progress = (): void => {
+      told = performance.now();
+      for (const listener of this.listeners) listener();
+    };
+    try {
+      this.size = (await stat(this.path)).size;
+      await new Promise<void>((resolve, reject) => {
+        let rest: Buffer | undefined;
+        /** A line longer than MAX_LINE_BYTES is being skipped (the decoder would skip it too). */
+        let skipping = false;
+        // Chunks of 256 KB: a few ms of work each, so that the panel's requests are answered in between.
+        const stream = createReadStream(this.path, { highWaterMark: 1 << 18 });
+        this.stream = stream;
+        stream.on('data', (data) => {
+          const chunk = rest ? Buffer.concat([rest, data as Buffer]) : data as Buffer;
+          // The whole lines of the chunk, decoded at once; a line's byte offset is its character offset
+          // while the text is ASCII (a line's own byte length otherwise).
+          const end = chunk.lastIndexOf(10) + 1;
+          const text = chunk.toString('utf8', 0, end);
+          const ascii = text.length === end;
+          let lineStart = 0;
+          let byte = this.bytes;
+          for (;;) {
+            const newline = text.indexOf('\n', lineStart);
+            if (newline < 0) break;
+            offset = byte;
+            const line = text.slice(lineStart, newline + 1);
+            if (skipping) skipping = false;
+            else decoder.pushText(line);
+            byte += ascii ? line.length : Buffer.byteLength(line);
+            lineStart = newline + 1;
+          }
+          this.bytes += end;
+          rest = end < chunk.length ? chunk.subarray(end) : undefined;
+          if (rest && rest.length > MAX_LINE_BYTES) {
+            this.bytes += rest.length;
+            rest = undefined;
+            skipping = true;
+            decoder.stats.malformed++;
+          }
+          if (decoder.fatal) stream.destroy();
+          this.began();
+          if (performance.now() - told >= PROGRESS_MS) progress();
+        });
+        let finished = false;
+        const finish = () => {
+          if (finished) return;
+          finished = true;
+          if (rest && !skipping && !decoder.fatal) {
+            offset = this.bytes;
+            decoder.pushText(rest.toString('utf8'));
+            this.bytes += rest.length;
+          }
+          decoder.end();
+          resolve();
+        };
+        stream.on('end', finish);
+        // Destroyed: a newer protocol, or stopped.
+        stream.on('close', finish);
+        stream.on('error', reject);
       });
-      const finish = () => {
-        if (rest && !skipping && !decoder.fatal) {
-          offset = this.bytes;
-          decoder.pushText(rest.toString('utf8'));
-          this.bytes += rest.length;
-        }
-        decoder.end();
-        this.stats = decoder.stats;
-        this.fatal = decoder.fatal;
-        this.start = live.start;
-        if (this.checkpoints.length === 0) this.checkpoints.push({ tick: 0, offset: 0, events: 0, seed: [] });
-        first.endTick = first.model.ticks.length;
-        resolve();
-      };
-      stream.on('end', finish);
-      stream.on('close', () => { if (decoder.fatal) finish(); });
-      stream.on('error', reject);
-    });
+    } finally {
+      this.stream = undefined;
+      this.reading = false;
+      this.stats = decoder.stats;
+      this.fatal = decoder.fatal;
+      this.start = live.start;
+      if (this.checkpoints.length === 0) this.checkpoints.push({ tick: 0, offset: 0, events: 0, seed: [] });
+      progress();
+    }
   }
 
   private addTick(offset: number, loop: number, n: number, t: number): void {
@@ -233,6 +293,7 @@ export class TraceIndex {
     this.loopOf[this.ticks] = loop;
     this.nOf[this.ticks] = n;
     this.timeOf[this.ticks] = t;
+    this.ticksOfLoop.set(loop, (this.ticksOfLoop.get(loop) ?? 0) + 1);
     this.ticks++;
   }
 
@@ -246,17 +307,21 @@ export class TraceIndex {
       case 'step': {
         const entry = live.tasks.get(event.task);
         if (!entry) break;
-        const previous = entry.step;
         const carry = (live.start?.protocol ?? 1) >= 2;
-        const carryFrom = carry && event.from === undefined;
-        entry.step = {
-          ev: 'step', task: event.task, t: event.t, dur: event.dur, to: event.to ?? null,
-          from: carryFrom ? previous?.to ?? null : event.from ?? null,
-          fromFile: carryFrom ? previous?.file : event.fromFile,
-          file: event.file,
-          stack: event.stack ?? previous?.stack,
-          reason: event.reason === undefined && carry ? previous?.reason ?? null : event.reason ?? null,
-        };
+        const step = entry.step ??= { ev: 'step', task: event.task, t: 0, dur: 0, to: null, from: null, reason: null };
+        if (carry && event.from === undefined) {
+          step.from = step.to;
+          step.fromFile = step.file;
+        } else {
+          step.from = event.from ?? null;
+          step.fromFile = event.fromFile;
+        }
+        step.t = event.t;
+        step.dur = event.dur;
+        step.to = event.to ?? null;
+        step.file = event.file;
+        if (event.stack) step.stack = event.stack;
+        if (event.reason !== undefined || !carry) step.reason = event.reason ?? null;
         break;
       }
       case 'done': live.tasks.delete(event.task); break;
@@ -282,7 +347,8 @@ function seedOf(live: LiveState): TraceEvent[] {
   if (live.start) seed.push(live.start);
   seed.push(...live.loops.values());
   for (const { task } of live.tasks.values()) seed.push(task);
-  for (const { step } of live.tasks.values()) if (step) seed.push(step);
+  // Copies: the pass goes on updating each task's step in place.
+  for (const { step } of live.tasks.values()) if (step) seed.push({ ...step });
   seed.push(...live.timers.values());
   for (const { job, start } of live.jobs.values()) {
     seed.push(job);

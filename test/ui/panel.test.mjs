@@ -200,6 +200,25 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
   });
 
+  it('a step that scrolls the lanes asks for them once, and nothing more when vis-timeline later says the range changed', async () => {
+    await view.show(events, { cursor: 0 });
+    await page().focus('#timeline');
+    for (let i = 0; i < 3; i++) await page().keyboard.press('+');
+    await view.frame();
+    await view.clearPosted();
+    // vis-timeline tells 'rangechanged' 200 ms after the window moved: see what the panel does then.
+    const rangechanged = page().evaluate(() => new Promise((resolve) => {
+      const timeline = window.__loopscope.timeline;
+      timeline.timeline.on('rangechanged', () => resolve(timeline.settle !== undefined));
+    }));
+    view.host.setCursor(13);
+    assert.equal(await rangechanged, false, 'no second request pending');
+    await view.frame();
+    const views = (await view.posted()).filter((m) => m.type === 'view');
+    assert.equal(views.length, 1, JSON.stringify(views));
+    assert.equal(await text('#tick-label'), 'Tick 14 of 14');
+  });
+
   it('shows no CSP violations and no page errors', async () => {
     assert.deepEqual(await view.csp(), []);
     assert.deepEqual(view.errors, []);

@@ -2,10 +2,14 @@
 // (the lanes and window in view, the rows in view), never more, and tells the panel when the trace
 // or the cursor changed.
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { TraceModel } from '../../src/core/model';
+import { narrateTickParagraphs } from '../../src/core/narrate';
 import { PanelServer, type PanelSource } from '../../src/core/panelServer';
 import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
-import { traceExample } from './exampleTraces';
+import type { TraceEvent } from '../../src/protocol/events';
+import { EXAMPLES, traceExample } from './exampleTraces';
+import { startSession } from './helpers';
 
 const SESSION: SessionInfo = { scenario: '/x/gather.py', python: 'Python 3', clock: 'virtual', mode: 'record', replay: true, showInternal: false };
 
@@ -94,5 +98,38 @@ describe('the panel server', function () {
     (source as { model: TraceModel }).model = other;
     server.update();
     assert.deepEqual(sent.slice(count + 1).map((m) => m.type), ['reset', 'axis', 'shape', 'moment']);
+  });
+
+  it('narrates the cursor tick as the trace says it now, while the trace grows and the cursor steps back and forth', async () => {
+    const session = startSession({ scenario: join(EXAMPLES, 'gather.py') });
+    const events: TraceEvent[] = [];
+    session.onEvent((event) => events.push(event));
+    await session.done;
+    const model = new TraceModel();
+    const { server, source, last } = serve(model);
+    const narrated = () => assert.deepEqual(last('moment').moment.narration, narrateTickParagraphs(model, source.cursor), `tick ${source.cursor}`);
+    // The next tick's narration is prepared once a moment is sent (a timer): let it run each time.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
+    // Events arrive a few at a time, the cursor on the last tick (a live run), then one back.
+    for (let i = 0; i < events.length; i += 3) {
+      for (const event of events.slice(i, i + 3)) model.apply(event);
+      source.cursor = Math.max(0, model.ticks.length - 1);
+      server.update();
+      narrated();
+      await settle();
+      if (source.cursor > 0) {
+        source.cursor--;
+        server.update();
+        narrated();
+        await settle();
+      }
+    }
+    // Then stepping forward and back over the whole trace.
+    for (const tick of [...model.ticks.keys(), ...[...model.ticks.keys()].reverse()]) {
+      source.cursor = tick;
+      server.update();
+      narrated();
+      await settle();
+    }
   });
 });

@@ -2,11 +2,13 @@
 // every window read back from it must show each tick as the whole trace in one model does.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceModel } from '../../src/core/model';
 import { TraceIndex, type TraceWindow } from '../../src/node/traceIndex';
 import { readTraceFile } from '../../src/node/traceFile';
 import { REPO, scenarioDir, writeScenario } from './helpers';
+import { SMALL_EVENTS_PER_BODY, smallEvents, writeHuge } from './hugeTrace';
 
 describe('a trace opened through its index', function () {
   this.timeout(120_000);
@@ -73,5 +75,44 @@ asyncio.run(main())
     }
     assert.ok(windows >= 3, `${windows} windows`);
     assert.equal(first.endTick, (await index.window(0)).endTick);
+  });
+
+  it('is shown from its beginning while the rest of the file is read, and grows to the whole of it', async () => {
+    // One body of events, 15 MB: the pass reads it in chunks of 1 MB, and open() returns after the first.
+    const path = join(dir, 'growing.jsonl');
+    const { bodies } = writeHuge(path, 2e6, smallEvents);
+    try {
+      const growing = await TraceIndex.open(path);
+      const first = growing.firstWindow();
+      const ticksAtOpen = first.model.ticks.length;
+      assert.ok(growing.reading, 'the pass goes on after open()');
+      assert.ok(ticksAtOpen > 0 && first.endTick === ticksAtOpen, `${ticksAtOpen} ticks read at open`);
+      assert.match(growing.progressText(), /^Reading the trace: \d+% \([\d,]+ events so far\)…$/);
+      let told = 0;
+      growing.onProgress(() => told++);
+      await growing.done;
+      assert.equal(growing.reading, false);
+      assert.ok(told >= 1, 'listeners hear of the end');
+      const ticks = (bodies * SMALL_EVENTS_PER_BODY) / 2;
+      assert.ok(ticksAtOpen < ticks, `${ticksAtOpen} of ${ticks} ticks at open`);
+      assert.equal(first.model.ticks.length, ticks);
+      assert.equal(first.endTick, ticks);
+      assert.equal(growing.loopTicks(1), ticks);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  it('stops reading when asked (the trace was closed while it was read)', async () => {
+    const path = join(dir, 'stopped.jsonl');
+    writeHuge(path, 2e6, smallEvents);
+    try {
+      const stopped = await TraceIndex.open(path);
+      stopped.stop();
+      await stopped.done;
+      assert.ok(stopped.bytes < stopped.size, `${stopped.bytes} of ${stopped.size} bytes read`);
+    } finally {
+      rmSync(path, { force: true });
+    }
   });
 });

@@ -254,9 +254,10 @@ export async function openWebview({ theme = 'dark', width = 1200, height = 800, 
       host.show(events, { cursor, showInternal, status });
       await api.frame();
     },
-    /** The host opens a trace file as Open Trace does; waits until drawn. */
+    /** The host opens a trace file as Open Trace does; waits until it is read whole and drawn. */
     async open(path, { cursor, showInternal = false } = {}) {
-      await host.open(path, { cursor, showInternal });
+      const { read } = await host.open(path, { cursor, showInternal });
+      await read;
       await api.frame();
     },
     /** Waits until the host and the webview are done: every message delivered, answered and drawn (then two frames). */

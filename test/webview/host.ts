@@ -13,10 +13,13 @@ export class HarnessHost implements PanelSource {
   model = new TraceModel();
   cursor = 0;
   info: SessionInfo = { scenario: '', python: '', clock: 'virtual', mode: 'record', replay: true, showInternal: false };
-  private statusInfo: StatusInfo = { running: false, paused: false };
+  /** The run state a test gave, else that of a saved trace (see status()). */
+  private statusInfo?: StatusInfo;
   readonly server: PanelServer;
-  /** Events in the trace shown. */
+  /** Events in the trace shown (so far, while a trace file is read). */
   eventCount = 0;
+  /** The trace file opened last is still being read. */
+  private reading?: TraceIndex;
   /** What the webview asked the host to do (commands, reveals, setCursor), validated. */
   readonly received: WebviewMessage[] = [];
 
@@ -26,18 +29,38 @@ export class HarnessHost implements PanelSource {
 
   /** A trace from events, as a Visualization of a saved trace has it; then the panel shows it. */
   show(events: TraceEvent[], options: { cursor?: number; showInternal?: boolean; status?: StatusInfo } = {}): void {
+    this.reading?.stop();
+    this.reading = undefined;
     this.model = new TraceModel();
     for (const event of events) this.model.apply(event);
     this.eventCount = events.length;
     this.present(options);
   }
 
-  /** A trace read from a file as Open Trace reads it (its first window, the whole of a small trace); then the panel shows it. */
-  async open(path: string, options: { cursor?: number; showInternal?: boolean } = {}): Promise<void> {
-    const window = (await TraceIndex.build(path)).firstWindow();
+  /**
+   * A trace read from a file as Open Trace reads it (its first window, the whole of a small trace):
+   * the panel shows it once its beginning is read, and grows with it. Resolves with the end of the read.
+   */
+  async open(path: string, options: { cursor?: number; showInternal?: boolean } = {}): Promise<{ read: Promise<void> }> {
+    const index = await TraceIndex.open(path);
+    const window = index.firstWindow();
     this.model = window.model;
     this.eventCount = window.events;
+    this.reading = index;
+    let wanted = options.cursor;
+    index.onProgress(() => {
+      if (this.reading !== index) return;
+      this.eventCount = window.events;
+      if (!index.reading) this.reading = undefined;
+      // A cursor asked for beyond what was read at first goes there once it is read.
+      if (wanted !== undefined && wanted < this.model.ticks.length) {
+        this.cursor = wanted;
+        wanted = undefined;
+      }
+      this.server.update();
+    });
     this.present(options);
+    return { read: index.done };
   }
 
   private present(options: { cursor?: number; showInternal?: boolean; status?: StatusInfo }): void {
@@ -46,13 +69,15 @@ export class HarnessHost implements PanelSource {
       scenario: start?.scenario ?? 'scenario.py', python: start?.python ?? '', clock: start?.clock ?? 'virtual',
       mode: 'record', replay: true, showInternal: !!options.showInternal,
     };
-    this.statusInfo = options.status ?? { running: false, paused: false, outcome: this.model.end?.outcome ?? 'crashed' };
+    this.statusInfo = options.status;
     this.cursor = Math.max(0, Math.min(options.cursor ?? 0, this.model.ticks.length - 1));
     this.server.show(this);
   }
 
   status(): StatusInfo {
-    return this.statusInfo;
+    if (this.statusInfo) return this.statusInfo;
+    if (this.reading) return { running: false, paused: false, message: this.reading.progressText() };
+    return { running: false, paused: false, outcome: this.model.end?.outcome ?? 'crashed' };
   }
 
   setCursor(tick: number): void {
