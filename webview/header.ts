@@ -139,7 +139,8 @@ export class Header {
 
     if (info.tick) {
       const { n, of, global, total } = info.tick;
-      this.tick.textContent = `Tick ${n} of ${of}`;
+      // The moment every view shows: the loop just after this tick ran (src/core/moment.ts).
+      this.tick.textContent = `After tick ${n} of ${of}`;
       this.tick.title = total !== of ? `global tick ${global + 1} of ${total} across all loops` : '';
     } else this.tick.textContent = 'No ticks yet';
     show(this.loop, info.loop ?? '');

@@ -28,6 +28,9 @@ const FETCH_MORE = 40;
 interface Section {
   key: SideList;
   details: HTMLDetailsElement;
+  title: HTMLElement;
+  /** The heading when the host sends none. */
+  name: string;
   count: HTMLElement;
   body: HTMLElement;
   /** Where the rows go (the body itself, or a wrapper inside it). */
@@ -143,7 +146,7 @@ export class SideViews {
 
   constructor(parent: HTMLElement, private readonly actions: SideActions, closed: readonly string[]) {
     this.element.id = 'side';
-    this.element.setAttribute('aria-label', 'State before the current tick');
+    this.element.setAttribute('aria-label', 'The loop after the cursor tick');
     this.narration.id = 'narration';
     this.narration.hidden = true;
     this.narration.setAttribute('aria-live', 'polite');
@@ -175,7 +178,8 @@ export class SideViews {
     details.open = !closed.includes(key);
     const summary = el('summary', 'side-title');
     const count = el('span', 'count');
-    summary.append(el('span', 'side-title-text', title), count);
+    const heading = el('span', 'side-title-text', title);
+    summary.append(heading, count);
     const body = el(tag, 'side-body');
     body.id = id;
     // The output keeps its scroll at the bottom by itself (column-reverse around one wrapper).
@@ -185,7 +189,7 @@ export class SideViews {
     details.append(summary, body);
     details.addEventListener('toggle', () => this.actions.toggled(key, details.open));
     this.element.appendChild(details);
-    this.sections.set(key, { key, details, count, body, rows, list, known: new Map() });
+    this.sections.set(key, { key, details, title: heading, name: title, count, body, rows, list, known: new Map() });
   }
 
   /** Shows the lists of a new moment (the cursor moved, or the trace grew). */
@@ -204,6 +208,7 @@ export class SideViews {
   }
 
   private fill(section: Section, info: SideListInfo): void {
+    section.title.textContent = info.title ?? section.name;
     section.count.textContent = info.badge;
     section.known = new Map(info.rows.map((row, i) => [info.from + i, row]));
     section.asked = undefined;

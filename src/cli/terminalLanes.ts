@@ -30,7 +30,7 @@ export function drawLanes(model: TraceModel, options: LaneOptions): string {
   for (const loop of model.loops.values()) {
     const ticks = loop.ticks;
     if (ticks.length === 0) continue;
-    const from = layout.cursorX(ticks[0]);
+    const from = layout.tickStart(ticks[0]);
     const to = layout.loopEnd(loop.id);
     const unit = options.by === 'tick' ? `${ticks.length} ticks`
       : `t=${model.ticks[ticks[0]].t.toFixed(3)} → ${to.toFixed(3)} s`;

@@ -167,7 +167,7 @@ function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0:
     return;
   }
   // Woken some time before the step's tick: ready from the start of that tick.
-  const wake = next ? Math.min(x1, Math.max(x0, layout.cursorX(next.tick))) : x1;
+  const wake = next ? Math.min(x1, Math.max(x0, layout.tickStart(next.tick))) : x1;
   push(out, q, [x0, wake], suspendedClass(prev), { kind: 'suspended', task, prev, next });
   if (next) push(out, q, [wake, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
 }

@@ -46,18 +46,24 @@ export class Layout {
     return this.axis === 'tick' ? g + this.waitFraction(tick) : tick.t;
   }
 
-  /** The cursor position for "the state before tick g". */
-  cursorX(g: number): number {
+  /** Where tick g starts (its wait phase, if any). */
+  tickStart(g: number): number {
     if (this.axis === 'tick') return g;
     const tick = this.model.ticks[g];
     return tick ? tick.t : this.extent()[1];
+  }
+
+  /** The cursor at tick g: the moment just after tick g ran (src/core/moment.ts), where its handles end. */
+  afterX(g: number): number {
+    return this.model.ticks[g] ? this.tickSpan(g)[1] : this.extent()[1];
   }
 
   /** The tick under x (for clicks and drags); undefined before any tick. */
   tickAt(x: number): number | undefined {
     const count = this.model.ticks.length;
     if (count === 0) return undefined;
-    if (this.axis === 'tick') return Math.min(count - 1, Math.max(0, Math.floor(x)));
+    // The column x is in; on an edge, the column to its left (the cursor sits at a tick's right edge).
+    if (this.axis === 'tick') return Math.min(count - 1, Math.max(0, Math.ceil(x) - 1));
     return this.model.tickAtTime(x);
   }
 

@@ -10,7 +10,8 @@ import {
   segmentText, type Lane, type Segment,
 } from './lanes';
 import { Layout } from './layout';
-import type { StateBeforeTick, TaskSnapshot, TraceModel } from './model';
+import type { TaskSnapshot, TraceModel } from './model';
+import { stateAfter, type StateAfterTick } from './moment';
 import { narrateTickParagraphs } from './narrate';
 import type { ReadyEntry } from '../protocol/events';
 import type {
@@ -38,7 +39,7 @@ const KEPT_ANSWERS = 2;
 interface Lists {
   tick: number | undefined;
   version: number;
-  state?: StateBeforeTick;
+  state?: StateAfterTick;
   rows: Record<SideList, { count: number; row: (index: number) => SideRow }>;
 }
 
@@ -198,7 +199,8 @@ export class PanelServer {
     const model = source.model;
     const count = model.ticks.length;
     const tick = count > 0 ? Math.min(Math.max(0, source.cursor), count - 1) : undefined;
-    const state = tick !== undefined ? model.stateBefore(tick) : undefined;
+    // One moment for every list, the header and the narration: the loop just after the cursor tick.
+    const state = tick !== undefined ? stateAfter(model, tick) : undefined;
     this.lists = this.listsOf(model, tick, state);
     const lists = {} as Record<SideList, SideListInfo>;
     for (const name of ['ready', 'timers', 'tasks', 'output', 'blocking'] as const) {
@@ -208,15 +210,15 @@ export class PanelServer {
     return {
       tick,
       cursorSeq: this.cursorSeq,
-      x: tick !== undefined ? { tick: this.layouts!.tick.cursorX(tick), time: this.layouts!.time.cursorX(tick) } : undefined,
-      cursorTitle: info ? `Before tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
+      x: tick !== undefined ? { tick: this.layouts!.tick.afterX(tick), time: this.layouts!.time.afterX(tick) } : undefined,
+      cursorTitle: info ? `After tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
       header: headerInfo(model, source, tick),
       narration: tick !== undefined ? narrateTickParagraphs(model, tick) : [],
       lists,
     };
   }
 
-  private listInfo(name: SideList, state: StateBeforeTick | undefined): SideListInfo {
+  private listInfo(name: SideList, state: StateAfterTick | undefined): SideListInfo {
     const { count, row } = this.lists!.rows[name];
     // The output list shows its end: its first rows are its last ones.
     const from = name === 'output' ? Math.max(0, count - FIRST_ROWS) : 0;
@@ -224,20 +226,23 @@ export class PanelServer {
     for (let i = from; i < Math.min(count, from + FIRST_ROWS); i++) rows.push(row(i));
     const model = this.source!.model;
     switch (name) {
-      case 'ready':
-        return { count, rows, from, badge: state ? String(count) : '', empty: state ? 'Empty: the loop will wait for timers or I/O.' : 'No tick yet.' };
+      case 'ready': {
+        const title = state?.next ? `Ready queue for tick ${state.next.n}` : 'Ready queue';
+        const empty = !state ? 'No tick yet.' : state.next ? 'Empty: the loop will wait for timers or I/O.' : 'The loop ran no further tick.';
+        return { count, rows, from, title, badge: state ? String(count) : '', empty };
+      }
       case 'timers':
         return { count, rows, from, badge: state ? String(count) : '', empty: 'No pending timers.' };
       case 'tasks':
         return { count, rows, from, badge: state ? String(state.tasks.filter((s) => s.state !== 'done').length) : '', empty: 'No tasks.' };
       case 'output':
-        return { count, rows, from, badge: count ? String(count) : '', empty: state ? 'Nothing printed before this tick.' : 'Nothing printed.' };
+        return { count, rows, from, badge: count ? String(count) : '', empty: state ? 'Nothing printed through this tick.' : 'Nothing printed.' };
       case 'blocking':
         return { count, rows, from, badge: count ? String(count) : '', empty: 'Nothing blocked the loop.', warn: model.blocking.length > 0 };
     }
   }
 
-  private listsOf(model: TraceModel, tick: number | undefined, state: StateBeforeTick | undefined): Lists {
+  private listsOf(model: TraceModel, tick: number | undefined, state: StateAfterTick | undefined): Lists {
     const ready = state?.ready ?? [];
     const timers = state?.timers ?? [];
     const tasks = state?.tasks ?? [];
@@ -328,12 +333,13 @@ function placeholder(model: TraceModel, status: StatusInfo): string {
   return 'Nothing traced yet. Run a scenario to watch its event loop here.';
 }
 
-function readyRow(model: TraceModel, state: StateBeforeTick, entry: ReadyEntry): SideRow {
+/** An entry of the ready queue the loop runs next (the next tick's ready list). */
+function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): SideRow {
   if (typeof entry === 'number') {
     const task = model.taskById(entry);
     if (!task) return { cls: 'entry entry-task', dot: 'state-ready', name: `task #${entry}` };
     const snap = state.tasks.find((s) => s.task.id === entry);
-    const started = task.steps.length > 0 && task.steps[0].tick < state.tick.index;
+    const started = task.steps.length > 0 && task.steps[0].tick <= state.tick.index;
     return {
       cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskTitle(task),
       line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
@@ -348,14 +354,15 @@ function readyRow(model: TraceModel, state: StateBeforeTick, entry: ReadyEntry):
   };
 }
 
-function timerRow(model: TraceModel, state: StateBeforeTick, timer: StateBeforeTick['timers'][number]): SideRow {
-  const firing = timer.ended === state.tick.index && !timer.cancelled;
+function timerRow(model: TraceModel, state: StateAfterTick, timer: StateAfterTick['timers'][number]): SideRow {
+  // Due already: its handle is in the ready queue for the next tick.
+  const firing = state.next !== undefined && timer.ended === state.next.index && !timer.cancelled;
   const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
   return {
     cls: `entry timer${firing ? ' firing' : ''}`, when: formatLoopTime(timer.when),
     name: task ? `wakes ${taskTitle(task)}` : timer.fn, line: timer.line, file: timer.file,
     nameTitle: `${timer.fn}${timer.line ? ` (${formatLocation(timer.line, timer.file)})` : ''}`,
-    detail: `${firing ? 'fires in this tick' : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
+    detail: `${firing ? `fires in tick ${state.next!.n}` : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
   };
 }
 
@@ -390,7 +397,7 @@ function blockingRow(model: TraceModel, i: number, cursor: number | undefined): 
   const task = blocking.task !== undefined ? model.taskById(blocking.task) : undefined;
   const where = blocking.line !== null ? formatLocation(blocking.line, blocking.file) : '';
   return {
-    cls: `entry blocking${cursor !== undefined && blocking.tick >= cursor ? ' later' : ''}`, dot: 'state-blocking',
+    cls: `entry blocking${cursor !== undefined && blocking.tick > cursor ? ' later' : ''}`, dot: 'state-blocking',
     name: `⚠ ${duration(blocking.dur)} in ${blocking.fn}`, nameTitle: 'Go to this tick and show the line',
     line: blocking.line ?? undefined, file: blocking.file, tick: blocking.tick >= 0 ? blocking.tick : undefined,
     detail: [where, `tick ${blocking.n}`, task ? taskTitle(task) : ''].filter(Boolean).join(' · '),

@@ -33,7 +33,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.match(await text('#python-version'), /3\.11\.7/);
     assert.match(await text('#clock'), /virtual/);
     assert.equal(await text('#outcome'), 'completed');
-    assert.equal(await text('#tick-label'), 'Tick 14 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 14 of 14');
   });
 
   it('draws one lane per task, the loop lane and the worker lane, the internal task hidden', async () => {
@@ -57,13 +57,22 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.equal(await page().$$eval('.vis-item.blocking-band', (n) => n.length), 1);
   });
 
-  it('moves the tick label and the side views with the host\'s cursor', async () => {
-    view.host.setCursor(8);
+  it('moves the tick label and the side views with the host\'s cursor: the loop after the cursor tick', async () => {
+    // After tick 8 (its timer fired): video.mp4 is ready for tick 9 and has not printed yet.
+    view.host.setCursor(7);
     await view.frame();
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 8 of 14');
+    assert.equal(await text('.section-ready .side-title-text'), 'Ready queue for tick 9');
     assert.match(await text('#ready-queue'), /download_file\('video\.mp4', 3\)/);
     assert.match(await text('#output'), /finished notes\.txt/);
     assert.doesNotMatch(await text('#output'), /finished video\.mp4/);
+    // After tick 9 it has run to its end and printed; gather's callback runs next.
+    view.host.setCursor(8);
+    await view.frame();
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
+    assert.equal(await text('.section-ready .side-title-text'), 'Ready queue for tick 10');
+    assert.match(await text('#ready-queue'), /gather\.<locals>\._done_callback/);
+    assert.match(await text('#output'), /finished video\.mp4/);
     assert.match(await text('#blocking'), /300\.3 ms in main/);
     assert.equal(await text('#narration .narration-title'), 'Explain this tick');
     assert.match(await text('#narration .narration-lines'), /^Tick 9, t=3\.000\./);
@@ -86,7 +95,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.deepEqual(await lastPosted('reveal'), { type: 'reveal', line: 7 });
     const cursor = await lastPosted('setCursor');
     assert.ok(cursor && cursor.tick >= 1 && cursor.tick <= 8, `setCursor ${JSON.stringify(cursor)}`);
-    assert.equal(await text('#tick-label'), `Tick ${cursor.tick + 1} of 14`, 'the host moved the cursor there');
+    assert.equal(await text('#tick-label'), `After tick ${cursor.tick + 1} of 14`, 'the host moved the cursor there');
   });
 
   it('clicking a task label reveals where the task was created', async () => {
@@ -154,7 +163,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.deepEqual((await view.posted())[0], { type: 'ready' });
     const checked = await page().$eval('vscode-toolbar-button[data-axis="time"]', (n) => n.checked);
     assert.equal(checked, true);
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
     assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
   });
 
@@ -162,7 +171,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
     await view.show(events, { cursor: 8 });
     assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
   });
 
   it('never turns program text into markup', async () => {
@@ -183,8 +192,9 @@ describe('the panel in headless Chromium, served by the host', function () {
     const trace = join(dir, 'crowd.jsonl');
     execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'trace', 'crowd.py', '--out', trace, '--json'], { cwd: dir, stdio: 'ignore' });
     await view.clearPosted();
-    await view.open(trace, { cursor: 2 });
-    // The tasks list before tick 3 counts every worker, but only its first rows came with the moment.
+    await view.open(trace, { cursor: 1 });
+    // The tasks list after tick 2 (every worker yielded at sleep(0)) counts every worker, but only
+    // its first rows came with the moment.
     assert.equal(await text('.section-tasks .count'), '2001');
     const rows = () => page().$$eval('#tasks li.entry .name', (nodes) => nodes.map((n) => n.textContent));
     assert.equal((await rows())[0], 'main()');

@@ -2,7 +2,9 @@
 // (the lanes and window in view, the rows in view), never more, and tells the panel when the trace
 // or the cursor changed.
 import * as assert from 'node:assert/strict';
+import { taskName } from '../../src/core/describe';
 import { TraceModel } from '../../src/core/model';
+import { stateAfter } from '../../src/core/moment';
 import { PanelServer, type PanelSource } from '../../src/core/panelServer';
 import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
 import { traceExample } from './exampleTraces';
@@ -30,7 +32,31 @@ describe('the panel server', function () {
     const moment: MomentInfo = last('moment').moment;
     assert.equal(moment.tick, 0);
     assert.equal(moment.header.tick?.n, 1);
-    assert.equal(moment.lists.tasks.count, model.stateBefore(0)!.tasks.length);
+    assert.equal(moment.lists.tasks.count, stateAfter(model, 0)!.tasks.length);
+  });
+
+  it('shows one moment, the loop just after the cursor tick: its lists, the ready queue of the next tick, the cursor at the tick\'s end', async () => {
+    const { model } = await traceExample('gather');
+    const { last } = serve(model);
+    // Tick 1 ran main() up to its gather: main is suspended there and the downloads are ready for tick 2.
+    const moment: MomentInfo = last('moment').moment;
+    const after = stateAfter(model, 0)!;
+    const main = model.taskOrder[0];
+    assert.match(moment.lists.tasks.rows.find((row) => row.name === taskName(main))!.cls, /state-suspended/);
+    assert.equal(moment.lists.ready.title, 'Ready queue for tick 2');
+    assert.deepEqual(moment.lists.ready.rows.map((row) => row.name), after.ready.map((entry) => taskName(model.taskById(entry as number)!)));
+    assert.ok(after.ready.length >= 3, 'the downloads are ready');
+    assert.match(moment.cursorTitle!, /^After tick 1 /);
+    assert.equal(moment.x!.tick, 1, 'the cursor bar at the end of tick 1\'s column');
+  });
+
+  it('after the loop\'s last tick, says the loop ran no further tick', async () => {
+    const { model } = await traceExample('gather');
+    const { source, server, last } = serve(model);
+    source.cursor = model.ticks.length - 1;
+    server.update();
+    const ready = last('moment').moment.lists.ready;
+    assert.deepEqual([ready.count, ready.title, ready.empty], [0, 'Ready queue', 'The loop ran no further tick.']);
   });
 
   it('answers a view request with the lanes asked for and the segments of the window only', async () => {
