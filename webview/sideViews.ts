@@ -5,7 +5,7 @@
 // VirtualRows), and the panel holds only those rows: the host sends the first ones with the moment
 // and the others when they scroll into view. Moving the cursor costs the same with 10 tasks or 10,000.
 import type { MomentInfo, SideList, SideListInfo, SideRow } from '../src/protocol/panel';
-import { formatLocation } from '../src/core/format';
+import { place } from '../src/core/describe';
 import { el } from './dom';
 
 export interface SideActions {
@@ -235,7 +235,7 @@ export class SideViews {
     if (line === undefined || line < 1) return el('span', className, text);
     const button = el('button', className, text);
     button.type = 'button';
-    button.title = `Show ${formatLocation(line, file)}`;
+    button.title = `Show ${place({ line, file })}`;
     button.addEventListener('click', () => this.actions.reveal(line, file));
     return button;
   }

@@ -4,7 +4,9 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants } from 'node:os';
-import { describeReadyEntry, describeSnapshot, loopTime, place, seconds, taskName, taskNameById } from '../core/describe';
+import {
+  asyncioWords, atPlace, describeReadyEntry, describeSnapshot, duration, errorText, loopTime, place, seconds, taskName, taskNameById,
+} from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel } from '../core/model';
 import { stateAfter, type StateAfterTick } from '../core/moment';
@@ -190,9 +192,10 @@ async function trace(args: string[]): Promise<number> {
       + `${visible.filter((t) => t.state === 'exception').length} raised, ${visible.filter((t) => t.state === 'cancelled').length} cancelled, `
       + `${visible.filter((t) => t.state === 'pending').length} pending`);
     for (const block of summary.blocking) {
-      lines.push(`   ⚠ blocking: ${block.function} held the loop ${(block.duration * 1000).toFixed(0)} ms at line ${block.line ?? '?'}`);
+      lines.push(`   ⚠ blocking: ${block.function} held the loop ${duration(block.duration)}${atPlace({ line: block.line, file: block.file ?? undefined })}`);
     }
-    if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
+    const error = session.model.end?.error;
+    if (error) lines.push(`   error: ${errorText(error)}${error.line ? ` (${place(error)})` : ''}`);
     if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
     if (result.message) lines.push(`   ${result.message}`);
     if (typeof out === 'string') lines.push(`   trace saved to ${out} (${session.decoder.stats.events} events)`);
@@ -262,7 +265,8 @@ function stateText(model: TraceModel, state: StateAfterTick): string {
       lines.push(`  ${taskNameById(step.task, model)}: ${from} → ${step.to === null ? 'finished' : place({ line: step.to, file: step.file })}`);
     } else if (activity.callback) {
       const callback = activity.callback;
-      lines.push(`  callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}`);
+      const words = callback.line === undefined ? asyncioWords(callback.fn) : undefined;
+      lines.push(`  callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}${words ? `: ${words}` : ''}`);
     }
   }
   return lines.join('\n');

@@ -47,6 +47,12 @@ export function place({ line, file }: Place): string {
   return file ? `${basename(file)}:${line}` : `line ${line}`;
 }
 
+/** `L12`, or `helpers.py:12` in another file, for tight spaces (inside a lane's segment). */
+export function shortPlace({ line, file }: Place): string {
+  if (line === null || line === undefined) return '';
+  return file ? `${basename(file)}:${line}` : `L${line}`;
+}
+
 /** ` at line 12` / ` at helpers.py:12`, or nothing when the line is unknown. */
 export function atPlace(where: Place): string {
   const text = place(where);

@@ -3,10 +3,9 @@
 // (see layout.ts for positions), then segments narrower than a few pixels are merged.
 import { firstIndex } from './model';
 import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
-import type { BlockingEvent, CallbackEvent } from '../protocol/events';
+import type { BlockingEvent, CallbackEvent, ReasonKind } from '../protocol/events';
 import type { LaneRow } from '../protocol/panel';
-import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
-import { duration, shortReason } from './describe';
+import { atPlace, distinctNames, duration, fullTaskName, loopTime, place, shortPlace, shortReason, taskName } from './describe';
 import type { Layout, Span } from './layout';
 
 export type LaneKind = 'loop' | 'task' | 'worker';
@@ -16,6 +15,8 @@ export interface Lane {
   kind: LaneKind;
   loop: number;
   task?: TaskInfo;
+  /** A task lane's label: its name, told apart from the other lanes' (describe.ts distinctNames). */
+  name?: string;
   thread?: string;
   /** Jobs run on this worker thread, in start order (worker lanes). */
   jobs?: JobInfo[];
@@ -60,18 +61,21 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   }
   for (const lane of workers.values()) lane.jobs!.sort((a, b) => a.startWall! - b.startWall!);
 
+  const shown = showInternal ? model.taskOrder : model.taskOrder.filter((task) => !task.internal);
+  const names = distinctNames(shown, LABEL_CHARS);
   const lanes: Lane[] = [];
   for (const loop of [...loopIds].sort((a, b) => a - b)) {
     lanes.push({ id: `loop:${loop}`, kind: 'loop', loop });
-    for (const task of model.taskOrder) {
-      if (task.loop === loop && (showInternal || !task.internal)) {
-        lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task });
-      }
+    for (const task of shown) {
+      if (task.loop === loop) lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task, name: names.get(task.id) });
     }
     for (const lane of workers.values()) if (lane.loop === loop) lanes.push(lane);
   }
   return lanes;
 }
+
+/** Characters of a lane's name that its label shows (the panel's label column, `loopscope lanes`). */
+export const LABEL_CHARS = 26;
 
 /** What the label at the left of a lane says: its name, a detail, the full text for its tooltip, where a click goes. */
 export type LaneLabel = Omit<LaneRow, 'id' | 'kind'>;
@@ -86,10 +90,10 @@ export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   }
   if (lane.kind === 'task' && lane.task) {
     const task = lane.task;
-    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
+    const where = task.line !== null ? `, created${atPlace(task)}` : '';
     return {
-      name: taskTitle(task), detail: `#${task.id}`, internal: task.internal,
-      title: `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`,
+      name: lane.name ?? taskName(task), detail: `#${task.id}`, internal: task.internal,
+      title: `${fullTaskName(task)}${where}${task.internal ? ' (asyncio internal)' : ''}`,
       line: task.line ?? undefined, file: task.file,
     };
   }
@@ -119,6 +123,22 @@ function push(out: Segment[], q: SegmentQuery, span: Span, cls: string, info: Se
   if (end < q.from || start > q.to) return;
   if (end <= start && (info.kind === 'ready' || info.kind === 'suspended' || info.kind === 'wait')) return;
   out.push({ start, end: Math.max(start, end), cls, info });
+}
+
+/** Colour family of a wait reason; drives the `reason-*` CSS class of suspended segments. */
+export type ReasonCategory = 'timer' | 'yield' | 'await' | 'sync' | 'io' | 'executor' | 'other';
+
+export function reasonCategory(kind: ReasonKind | string | undefined): ReasonCategory {
+  switch (kind) {
+    case 'sleep': case 'timeout': case 'wait_for': return 'timer';
+    case 'yield': return 'yield';
+    case 'task': case 'gather': case 'wait': case 'taskgroup': case 'shield': return 'await';
+    case 'queue_get': case 'queue_put': case 'queue_join': case 'lock': case 'semaphore':
+    case 'event': case 'condition': case 'barrier': return 'sync';
+    case 'io_read': case 'io_write': case 'io_connect': case 'io_accept': case 'subprocess': return 'io';
+    case 'executor': return 'executor';
+    default: return 'other';
+  }
 }
 
 function suspendedClass(step: Step): string {
@@ -251,7 +271,7 @@ function jobSegments(jobs: JobInfo[], layout: Layout, q: SegmentQuery, out: Segm
 export function segmentText(seg: Segment, virtualClock: boolean): string {
   const info = seg.info;
   switch (info.kind) {
-    case 'running': return info.step.from !== null ? `L${info.step.from}` : '';
+    case 'running': return shortPlace({ line: info.step.from, file: info.step.fromFile });
     case 'ready': return '';
     case 'suspended': return shortReason(info.prev.reason);
     case 'done': return info.task.done?.state === 'ok' ? '✓' : info.task.done?.state === 'exception' ? '✗' : '⊘';
@@ -348,7 +368,7 @@ function tickName(model: TraceModel, g: number): string {
   const tick = model.ticks[g];
   if (!tick) return '';
   const loops = model.loops.size > 1 ? `loop ${tick.loop}, ` : '';
-  return `${loops}tick ${tick.n} · ${formatLoopTime(tick.t)}`;
+  return `${loops}tick ${tick.n} · ${loopTime(tick.t)}`;
 }
 
 /** Lines of plain text describing a segment, for the hover tooltip. */
@@ -362,23 +382,23 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
   switch (info.kind) {
     case 'running': {
       const { task, step } = info;
-      lines.unshift(`${taskTitle(task)} — running`);
-      lines.push(step.to === null ? `step from line ${step.from ?? '?'} to the end of the task`
-        : `step from line ${step.from ?? '?'} to line ${step.to}`);
+      const from = place({ line: step.from, file: step.fromFile }) || 'an unknown line';
+      lines.unshift(`${taskName(task)} — running`);
+      lines.push(step.to === null ? `step from ${from} to the end of the task`
+        : `step from ${from} to ${place({ line: step.to, file: step.file })}`);
       lines.push(`took ${duration(step.dur)} · ${tickName(model, step.tick)}`);
       break;
     }
     case 'ready': {
       const { task, prev, next } = info;
-      lines.unshift(`${taskTitle(task)} — ready`);
-      lines.push(prev ? `in the ready queue, resumes at line ${prev.to ?? '?'}` : 'in the ready queue, waiting for its first step');
+      lines.unshift(`${taskName(task)} — ready`);
+      lines.push(prev ? `in the ready queue, resumes${atPlace({ line: prev.to, file: prev.file })}` : 'in the ready queue, waiting for its first step');
       if (next) lines.push(`runs in ${tickName(model, next.tick)}`);
       break;
     }
     case 'suspended': {
       const { task, prev, next } = info;
-      const where = prev.stack[prev.stack.length - 1];
-      lines.unshift(`${taskTitle(task)} — suspended at ${formatLocation(prev.to, where?.[2])}`);
+      lines.unshift(`${taskName(task)} — suspended${atPlace({ line: prev.to, file: prev.file })}`);
       if (prev.reason?.text) lines.push(prev.reason.text);
       if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
       else if (!task.done) lines.push('still waiting');
@@ -387,14 +407,14 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
     case 'done': {
       const { task } = info;
       const done = task.done!;
-      if (done.state === 'ok') lines.unshift(`${taskTitle(task)} — finished`, `result: ${done.result ?? 'None'}`);
-      else if (done.state === 'cancelled') lines.unshift(`${taskTitle(task)} — cancelled`);
+      if (done.state === 'ok') lines.unshift(`${taskName(task)} — finished`, `result: ${done.result ?? 'None'}`);
+      else if (done.state === 'cancelled') lines.unshift(`${taskName(task)} — cancelled`);
       else {
-        lines.unshift(`${taskTitle(task)} — raised ${done.error?.type ?? 'an exception'}`);
+        lines.unshift(`${taskName(task)} — raised ${done.error?.type ?? 'an exception'}`);
         if (done.error?.message) lines.push(done.error.message);
-        if (done.error?.line) lines.push(`at ${formatLocation(done.error.line, done.error.file)}`);
+        if (done.error?.line) lines.push(`at ${place(done.error)}`);
       }
-      lines.push(formatLoopTime(done.t));
+      lines.push(loopTime(done.t));
       break;
     }
     case 'wait': {
@@ -411,7 +431,7 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
     }
     case 'callback': {
       const { callback, tick } = info;
-      lines.unshift(`callback ${callback.fn}${callback.line ? ` (${formatLocation(callback.line, callback.file)})` : ''}`);
+      lines.unshift(`callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}`);
       lines.push(`${callbackKindText(callback.kind)}${callback.timer !== undefined ? ` #${callback.timer}` : ''}`);
       lines.push(`took ${duration(callback.dur)} · ${tickName(model, tick)}`);
       break;
@@ -420,21 +440,21 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { blocking } = info;
       const task = blocking.task !== undefined ? model.tasks.get(blocking.task) : undefined;
       lines.unshift(`⚠ Blocked the event loop for ${duration(blocking.dur)}`);
-      lines.push(`in ${blocking.fn}${blocking.line !== null ? ` at ${formatLocation(blocking.line, blocking.file)}` : ''}`
+      lines.push(`in ${blocking.fn}${atPlace(blocking)}`
         + (blocking.sampled ? ' (sampled while blocked)' : ''));
-      if (task) lines.push(`during a step of ${taskTitle(task)}`);
+      if (task) lines.push(`during a step of ${taskName(task)}`);
       lines.push('nothing else on this loop could run meanwhile');
       break;
     }
     case 'job': {
       const { job } = info;
-      lines.unshift(`executor job #${job.id}: ${job.fn}${job.line ? ` (line ${job.line})` : ''}`);
+      lines.unshift(`executor job #${job.id}: ${job.fn}${job.line ? ` (${place(job)})` : ''}`);
       if (job.thread) lines.push(`on thread ${job.thread}`);
       if (job.endWall !== undefined && job.startWall !== undefined) lines.push(`took ${duration(job.endWall - job.startWall)}`);
       else lines.push('still running');
       if (job.error) lines.push(job.error);
       const task = job.task !== undefined ? model.tasks.get(job.task) : undefined;
-      if (task) lines.push(`submitted by ${taskTitle(task)}`);
+      if (task) lines.push(`submitted by ${taskName(task)}`);
       break;
     }
   }
@@ -456,11 +476,10 @@ export function segmentTarget(seg: Segment): { line: number; file?: string } | u
   const info = seg.info;
   const at = (line: number | null | undefined, file?: string) =>
     typeof line === 'number' && line >= 1 ? { line, file } : undefined;
-  const topFile = (step: Step | undefined) => step?.stack[step.stack.length - 1]?.[2];
   switch (info.kind) {
-    case 'running': return at(info.step.from, info.step.fromFile) ?? at(info.step.to, topFile(info.step));
-    case 'ready': return info.prev ? at(info.prev.to, topFile(info.prev)) : at(info.task.line, info.task.file);
-    case 'suspended': return at(info.prev.to, topFile(info.prev));
+    case 'running': return at(info.step.from, info.step.fromFile) ?? at(info.step.to, info.step.file);
+    case 'ready': return info.prev ? at(info.prev.to, info.prev.file) : at(info.task.line, info.task.file);
+    case 'suspended': return at(info.prev.to, info.prev.file);
     case 'done': {
       const error = info.task.done?.error;
       if (error?.line) return at(error.line, error.file);
@@ -469,7 +488,7 @@ export function segmentTarget(seg: Segment): { line: number; file?: string } | u
     }
     case 'callback': return at(info.callback.line, info.callback.file);
     case 'blocking': return at(info.blocking.line, info.blocking.file);
-    case 'job': return at(info.job.line);
+    case 'job': return at(info.job.line, info.job.file);
     default: return undefined;
   }
 }

@@ -97,6 +97,7 @@ export interface JobInfo {
   task?: number;
   fn: string;
   line?: number;
+  file?: string;
   t: number;
   submitted: number;
   thread?: string;
@@ -572,7 +573,7 @@ export class TraceModel {
 
   private addJob(event: JobEvent): void {
     this.jobs.set(event.job, {
-      id: event.job, loop: event.loop, task: event.task, fn: event.fn, line: event.line, t: event.t,
+      id: event.job, loop: event.loop, task: event.task, fn: event.fn, line: event.line, file: event.file, t: event.t,
       submitted: this.tickNow(event.loop), submittedWall: event.wall,
     });
   }

@@ -6,7 +6,7 @@
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
 import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
 import {
-  afterTick, asyncioWords, atPlace, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  afterTick, asyncioWords, atPlace, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
@@ -194,13 +194,13 @@ function refById(model: TraceModel, id: number | undefined): string {
 function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number, position?: number): string {
   const who = ref(task);
   const done = task.done && task.done.tick === index ? task.done : undefined;
-  if (!step) return done ? `${who} ${doneText(done, null)}.` : `${who} was in the ready queue but took no step.`;
+  if (!step) return done ? `${who} ${doneText(done, {})}.` : `${who} was in the ready queue but took no step.`;
   const first = task.steps[0] === step;
   const from = atPlace({ line: step.from, file: step.fromFile });
   let text = `${who} ${first ? 'started' : 'resumed'}${from}`;
   // A finished task is known from its `done` event: `to` is also null while a task waits only in
   // asyncio's own frames.
-  if (done) text += ` and ${doneText(done, step.from)}`;
+  if (done) text += ` and ${doneText(done, { line: step.from, file: step.fromFile })}`;
   else if (step.reason?.kind === 'yield') {
     const how = waitedOn(step.reason).replace(/^in /, '');
     const there = step.to === step.from && step.file === step.fromFile ? ' there' : atPlace({ line: step.to, file: step.file });
@@ -243,10 +243,11 @@ function entryRef(model: TraceModel, entry: number | CallbackRef): string {
   return typeof entry === 'number' ? refById(model, entry) : `\`${entry.fn}\``;
 }
 
-function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): string {
+/** How a task ended; `from`: where its last step started (a cancellation is raised there). */
+function doneText(done: NonNullable<TaskInfo['done']>, from: Place): string {
   if (done.state === 'ok') return `finished${done.result !== undefined && done.result !== 'None' ? `, returning ${done.result}` : ''}`;
   if (done.state === 'cancelled') {
-    return `was cancelled: CancelledError was raised${from !== null ? ` at line ${from}` : ''}, and the task ended cancelled`;
+    return `was cancelled: CancelledError was raised${atPlace(from)}, and the task ended cancelled`;
   }
   const error = done.error;
   const leaves = error ? errorLeaves(error) : [];
@@ -321,7 +322,7 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
   for (const job of model.jobs.values()) {
     if (job.submitted !== index || job.loop !== loopId) continue;
     const by = job.task !== undefined ? refById(model, job.task) : 'A callback';
-    out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, line ${job.line}` : ''})`
+    out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, ${place(job)}` : ''})`
       + `${job.thread ? `, which runs it on ${job.thread}` : ''}; the loop does not wait for it.`);
   }
   return out;

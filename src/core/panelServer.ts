@@ -3,8 +3,7 @@
 // zoom's level of detail, and for the rows of a side list in view; this says when the trace grew
 // and what the cursor tick looks like (header, narration, side lists). Pure: the extension's panel
 // (src/extension/panel.ts) and the webview harness in tests both wire it to their transport.
-import { duration, shortReason } from './describe';
-import { basename, formatLocation, formatLoopTime, taskTitle } from './format';
+import { basename, duration, loopTime, place, shortReason, taskName } from './describe';
 import {
   blockingSpan, buildLanes, callbackKindText, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget,
   segmentText, type Lane, type Segment,
@@ -313,7 +312,7 @@ export function headerInfo(model: TraceModel, source: PanelSource, g: number | u
       n: tick.n, of: window ? window.loopTicks(loop.id) : loop.ticks.length,
       global: first + tick.index, total: window ? window.ticks : model.ticks.length,
     } : undefined,
-    loopTime: tick ? `${formatLoopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
+    loopTime: tick ? `${loopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
     running: status.running,
     paused: status.paused,
     atStart: g === undefined || first + g <= 0,
@@ -341,16 +340,16 @@ function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): 
     const snap = state.tasks.find((s) => s.task.id === entry);
     const started = task.steps.length > 0 && task.steps[0].tick <= state.tick.index;
     return {
-      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskTitle(task),
+      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
       line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
-      detail: started && snap ? `resumes at ${formatLocation(snap.line, snap.file)}` : 'first step',
+      detail: started && snap ? `resumes at ${place(snap)}` : 'first step',
     };
   }
   const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
   const wakes = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
   return {
     cls: 'entry entry-callback', dot: `cb-${entry.kind}`, name: entry.fn, line: entry.line, file: entry.file,
-    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskTitle(wakes)}` : ''}`,
+    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskName(wakes)}` : ''}`,
   };
 }
 
@@ -359,9 +358,9 @@ function timerRow(model: TraceModel, state: StateAfterTick, timer: StateAfterTic
   const firing = state.next !== undefined && timer.ended === state.next.index && !timer.cancelled;
   const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
   return {
-    cls: `entry timer${firing ? ' firing' : ''}`, when: formatLoopTime(timer.when),
-    name: task ? `wakes ${taskTitle(task)}` : timer.fn, line: timer.line, file: timer.file,
-    nameTitle: `${timer.fn}${timer.line ? ` (${formatLocation(timer.line, timer.file)})` : ''}`,
+    cls: `entry timer${firing ? ' firing' : ''}`, when: loopTime(timer.when),
+    name: task ? `wakes ${taskName(task)}` : timer.fn, line: timer.line, file: timer.file,
+    nameTitle: `${timer.fn}${timer.line ? ` (${place(timer)})` : ''}`,
     detail: `${firing ? `fires in tick ${state.next!.n}` : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
   };
 }
@@ -377,29 +376,29 @@ function taskRow(snap: TaskSnapshot): SideRow {
   else detail = 'created, not started';
   return {
     cls: `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`, dot: `state-${state}`,
-    name: taskTitle(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
+    name: taskName(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
   };
 }
 
 function outputRow(model: TraceModel, i: number): SideRow {
   const out = model.output[i];
   const task = out.task !== undefined ? model.taskById(out.task) : undefined;
-  const tag = task ? taskTitle(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
+  const tag = task ? taskName(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
   return {
     cls: `out-line stream-${out.stream}`, name: '', tag, text: out.text,
     line: typeof out.line === 'number' && out.line >= 1 ? out.line : undefined, file: out.file,
-    title: typeof out.line === 'number' ? `${tag ? `${tag}, ` : ''}${formatLocation(out.line, out.file)}: click to show` : undefined,
+    title: typeof out.line === 'number' ? `${tag ? `${tag}, ` : ''}${place(out)}: click to show` : undefined,
   };
 }
 
 function blockingRow(model: TraceModel, i: number, cursor: number | undefined): SideRow {
   const blocking = model.blocking[i];
   const task = blocking.task !== undefined ? model.taskById(blocking.task) : undefined;
-  const where = blocking.line !== null ? formatLocation(blocking.line, blocking.file) : '';
+  const where = place(blocking);
   return {
     cls: `entry blocking${cursor !== undefined && blocking.tick > cursor ? ' later' : ''}`, dot: 'state-blocking',
     name: `⚠ ${duration(blocking.dur)} in ${blocking.fn}`, nameTitle: 'Go to this tick and show the line',
     line: blocking.line ?? undefined, file: blocking.file, tick: blocking.tick >= 0 ? blocking.tick : undefined,
-    detail: [where, `tick ${blocking.n}`, task ? taskTitle(task) : ''].filter(Boolean).join(' · '),
+    detail: [where, `tick ${blocking.n}`, task ? taskName(task) : ''].filter(Boolean).join(' · '),
   };
 }

@@ -93,6 +93,39 @@ asyncio.run(main())
     assert.deepEqual([json.tick, json.moment, json.next, json.ready.map((r: { name: string }) => r.name)], [1, 'after', 2, ['boil_pasta', 'boil_eggs']]);
   });
 
+  it('show names the file of every line that is not in the scenario', () => {
+    writeScenario(dir, 'helper.py', `
+import asyncio
+
+
+async def nap(seconds):
+    await asyncio.sleep(seconds)  # napping
+`);
+    const napper = writeScenario(dir, 'napper.py', `
+import asyncio
+from helper import nap
+
+
+async def main():
+    await nap(1)
+
+
+asyncio.run(main())
+`);
+    const saved = join(dir, 'napper.jsonl');
+    assert.equal(cli(['trace', napper, '--out', saved, '--json'], dir).status, 0);
+    const first = cli(['show', saved, '--tick', '1'], dir).stdout;
+    assert.match(first, /\n {2}main\(\): suspended at helper\.py:5: asyncio\.sleep\(1\)/);
+    assert.match(first, /\nRan in tick 1:\n {2}main\(\): line 5 → helper\.py:5\n/);
+    // The tick main resumes in: from the helper's line, to its end.
+    const ticks = cli(['show', saved], dir).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const last = ticks.find((tick) => tick.ran.some((ran: { to: number | null; task: number }) => ran.task === 1 && ran.to === null));
+    assert.deepEqual(last.ran.find((ran: { task: number }) => ran.task === 1), { task: 1, from: 5, fromFile: join(dir, 'helper.py'), to: null, file: null,
+      duration: last.ran.find((ran: { task: number }) => ran.task === 1).duration });
+    const resumed = cli(['show', saved, '--tick', String(last.tick)], dir).stdout;
+    assert.match(resumed, /\n {2}main\(\): helper\.py:5 → finished\n/, resumed);
+  });
+
   it('show without a tick prints one JSON line per tick', () => {
     const { status, stdout } = cli(['show', trace], dir);
     assert.equal(status, 0);
@@ -106,8 +139,9 @@ asyncio.run(main())
     const { status, stdout } = cli(['lanes', trace, '--width', '80'], dir);
     assert.equal(status, 0);
     const rows = stdout.split('\n');
-    assert.ok(rows.some((r) => r.startsWith('boil(5)') && r.includes('█')), stdout);
-    assert.ok(rows.some((r) => r.startsWith('boil(3)') && r.includes('✓')), stdout);
+    // Named as every view names them: by their name=.
+    assert.ok(rows.some((r) => r.startsWith('boil_pasta ') && r.includes('█')), stdout);
+    assert.ok(rows.some((r) => r.startsWith('boil_eggs ') && r.includes('✓')), stdout);
   });
 
   it('lanes --by time draws a step as long as it held the loop', () => {
@@ -147,7 +181,7 @@ asyncio.run(main())
     assert.equal(status, 0);
     const exported = JSON.parse(readFileSync(out, 'utf8'));
     const names = exported.traceEvents.filter((e: { name: string }) => e.name === 'thread_name').map((e: { args: { name: string } }) => e.args.name);
-    assert.ok(names.includes('boil_pasta: boil(5)'), names.join(', '));
+    assert.ok(names.includes('boil_pasta (boil(5))'), names.join(', '));
     assert.ok(exported.traceEvents.some((e: { name: string; dur: number }) => e.name === 'wait: sleep' && e.dur >= 4_900_000));
   });
 

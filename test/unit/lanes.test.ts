@@ -1,7 +1,7 @@
 // Lane segments and their layout (src/core/lanes.ts, layout.ts), on traces of the examples run by
 // the real tracer: what the panel and `loopscope lanes` draw.
 import * as assert from 'node:assert/strict';
-import { buildLanes, laneSegments, mergeSegments, type Lane, type Segment } from '../../src/core/lanes';
+import { buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
 import { TraceModel } from '../../src/core/model';
 import type { TraceEvent } from '../../src/protocol/events';
@@ -128,5 +128,46 @@ describe('where activity ran in its tick (Activity.slot)', () => {
     assert.deepEqual(model.callbacksAt(0).map((act) => act.slot), [1, 0, 0]);
     const layout = new Layout(model, 'tick', true);
     assert.deepEqual(layout.callbackSpan(model.callbacksAt(0)[0]), [0.5, 1]);
+  });
+});
+
+describe('lanes in the one vocabulary (describe.ts)', () => {
+  // Three fetches of one function whose labels read alike for 40 characters; main's step resumes in
+  // a helper module (its line 5) and is suspended there again.
+  const fetch = (id: number, url: string) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'fetch',
+    label: `fetch(<client.Session object at 0x7f3a>, '${url}', 1)`, parent: 1, line: 9, internal: false, t: 0, wall: 0 });
+  const events = [
+    { ev: 'start', protocol: 2, minor: 0, python: '3.12.0', clock: 'virtual', scenario: '/w/main.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 20, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    fetch(2, 'https://example.com/a'), fetch(3, 'https://example.com/b'), fetch(4, 'https://example.com/c'),
+    { ev: 'step', task: 1, t: 0, dur: 0.001, from: 8, to: 5, file: '/w/helper.py', stack: [[12, 'main'], [5, 'nap', '/w/helper.py']],
+      reason: { kind: 'yield', text: 'asyncio.sleep(0)' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 0, dur: 0.001, to: 6, file: '/w/helper.py', reason: { kind: 'future', text: 'awaiting a Future' } },
+    { ev: 'tick', loop: 1, n: 3, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0, dur: 0.001, from: 3, to: 4, stack: [[4, 'fetch']], reason: { kind: 'future', text: 'awaiting a Future' } },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+  const lanes = buildLanes(model, false);
+
+  it('label tasks of one function that would read alike by the argument that differs', () => {
+    assert.deepEqual(lanes.filter((lane) => lane.task?.coro === 'fetch').map((lane) => laneLabel(lane, model).name),
+      ["fetch(…, 'https://example.com/a', …)", "fetch(…, 'https://example.com/b', …)", "fetch(…, 'https://example.com/c', …)"]);
+  });
+
+  it('say the file of every line that is not in the scenario, and go there on a click', () => {
+    const main = lanes.find((lane) => lane.task?.id === 1)!;
+    const layout = new Layout(model, 'tick', true);
+    const segments = laneSegments(main, model, layout, { from: 0, to: 4, coarse: false });
+    const running = segments.filter((seg) => seg.info.kind === 'running');
+    assert.deepEqual(describeSegment(running[0], model).slice(0, 2), ['main() — running', 'step from line 8 to helper.py:5']);
+    assert.deepEqual(describeSegment(running[1], model).slice(0, 2), ['main() — running', 'step from helper.py:5 to helper.py:6']);
+    assert.deepEqual(segmentTarget(running[1]), { line: 5, file: '/w/helper.py' });
+    const suspended = segments.find((seg) => seg.info.kind === 'suspended')!;
+    assert.equal(describeSegment(suspended, model)[0], 'main() — suspended at helper.py:6');
+    assert.deepEqual(segmentTarget(suspended), { line: 6, file: '/w/helper.py' });
   });
 });

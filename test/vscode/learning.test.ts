@@ -207,6 +207,54 @@ describe('The editor beside the panel (12.6)', function () {
   });
 });
 
+const HELPER = `import asyncio
+
+
+async def nap():
+    await asyncio.sleep(1)  # napping in the helper
+    print("woke")
+`;
+
+const NAPPER = `import asyncio
+from helper import nap
+
+
+async def main():
+    await nap()
+
+
+asyncio.run(main())
+`;
+
+describe('One vocabulary: lines with their files (13.5)', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('places');
+
+  it('a step that starts in a helper module highlights that line in the helper, never the same line number in the scenario', async () => {
+    const { controller } = await api();
+    const helper = join(dir, 'helper.py');
+    writeFileSync(helper, HELPER);
+    const { file, run } = await visualizeSource(dir, 'napper.py', NAPPER);
+    const napping = lineOf(HELPER, 'napping in the helper');
+    assert.ok(lineOf(NAPPER, 'await nap()') > napping, 'the scenario has a line of that number too');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(helper), { viewColumn: vscode.ViewColumn.One, preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { viewColumn: vscode.ViewColumn.One, preview: false });
+    // main resumes inside nap(), in helper.py, and runs to its end.
+    const main = run.model.taskOrder.find((task) => task.coro === 'main')!;
+    const resumed = main.steps.find((step) => step.fromFile === helper)!;
+    assert.ok(resumed, JSON.stringify(main.steps.map((step) => [step.from, step.fromFile])));
+    await goToTick(resumed.tick);
+    await until('the decorations of the tick', () => controller.drawn.get(file));
+    assert.deepEqual(controller.drawn.get(file)!.running, [], 'nothing of the scenario ran in that tick');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(helper), { viewColumn: vscode.ViewColumn.One });
+    await until(`line ${napping} of helper.py highlighted`, () => controller.drawn.get(helper)?.running.includes(napping));
+    // Before it, main was suspended there: the annotation sits in the helper too.
+    await goToTick(resumed.tick - 1);
+    await until('main\'s annotation in helper.py', () => controller.drawn.get(helper)?.suspended.some(([line]) => line === napping));
+    assert.ok(!controller.drawn.get(file)?.suspended.some(([line]) => line === napping), 'not at that line number of the scenario');
+  });
+});
+
 const GREETER = `import asyncio
 
 
