@@ -4,7 +4,7 @@
 // reported; it never infers asyncio behaviour. Which moment a view shows is defined in moment.ts:
 // "at tick N" is the loop just after tick N ran, labelled with afterTick()/beforeTick().
 // Pure: no Node, no vscode, no DOM.
-import type { ErrorInfo, ErrorLeaf, ReadyEntry, WaitReason } from '../protocol/events';
+import type { ErrorInfo, ErrorLeaf, ReadyEntry, WaitReason, Waker } from '../protocol/events';
 import type { TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
 
 // ---- times and places --------------------------------------------------------------------------
@@ -275,6 +275,27 @@ export function isShutdownWork(fn: string): boolean {
 }
 
 // ---- waits -------------------------------------------------------------------------------------
+
+/**
+ * What put a task in the ready queue (protocol 2.1 `by`), to follow "woken by": `producer()` at
+ * line 12, a timer (#3), I/O: data arrived on a socket. Only what `by` says; names in `code spans`
+ * with `code`.
+ */
+export function wakerText(by: Waker, model?: TraceModel, code = false): string {
+  const quote = (text: string) => (code ? `\`${text}\`` : text);
+  const task = () => (by.task === undefined ? 'a task' : quote(taskNameById(by.task, model)));
+  const words = by.fn ? asyncioWords(by.fn) : undefined;
+  switch (by.kind) {
+    case 'task': return `${task()}${atPlace(by)}`;
+    case 'spawn': return `its creation by ${task()}${atPlace(by)}`;
+    case 'yield': return 'its own yield';
+    case 'timer': return `a timer${by.timer !== undefined ? ` (#${by.timer})` : ''}`;
+    case 'io': return `I/O${by.fn ? `: ${words ?? quote(by.fn)}` : ''}`;
+    case 'threadsafe': return `another thread${by.fn ? ` (${quote(by.fn)})` : ''}`;
+    case 'outside': return 'code outside the loop\'s ticks (asyncio.run itself)';
+    default: return `${by.fn ? quote(by.fn) : 'a callback'}${words ? ` (${words})` : ''}${atPlace(by)}`;
+  }
+}
 
 /**
  * The wait reason as one sentence, naming tasks the way every view does (in `code spans` with

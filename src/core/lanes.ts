@@ -3,9 +3,11 @@
 // (see layout.ts for positions), then segments narrower than a few pixels are merged.
 import { firstIndex } from './model';
 import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
-import type { BlockingEvent, CallbackEvent, ReasonKind } from '../protocol/events';
+import type { BlockingEvent, CallbackEvent, ReasonKind, WaitReason } from '../protocol/events';
 import type { LaneRow } from '../protocol/panel';
-import { atPlace, distinctNames, duration, fullTaskName, loopTime, place, shortPlace, shortReason, taskName } from './describe';
+import {
+  atPlace, distinctNames, duration, fullTaskName, loopTime, place, shortPlace, shortReason, taskName, wakerText,
+} from './describe';
 import type { Layout, Span } from './layout';
 
 export type LaneKind = 'loop' | 'task' | 'worker';
@@ -25,7 +27,8 @@ export interface Lane {
 export type SegmentInfo =
   | { kind: 'running'; task: TaskInfo; step: Step }
   | { kind: 'ready'; task: TaskInfo; prev?: Step; next?: Step }
-  | { kind: 'suspended'; task: TaskInfo; prev: Step; next?: Step }
+  /** `reason`: the wait reason during this segment (it may change while the task stays suspended). */
+  | { kind: 'suspended'; task: TaskInfo; prev: Step; next?: Step; reason?: WaitReason }
   | { kind: 'done'; task: TaskInfo }
   | { kind: 'wait'; tick: Tick; seconds: number }
   | { kind: 'callback'; tick: number; callback: CallbackEvent }
@@ -141,9 +144,8 @@ export function reasonCategory(kind: ReasonKind | string | undefined): ReasonCat
   }
 }
 
-function suspendedClass(step: Step): string {
-  const kind = step.reason?.kind ?? 'future';
-  return `seg seg-suspended reason-${reasonCategory(kind)}`;
+function suspendedClass(reason: WaitReason | undefined): string {
+  return `seg seg-suspended reason-${reasonCategory(reason?.kind ?? 'future')}`;
 }
 
 function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
@@ -164,31 +166,49 @@ function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: Segm
     const prev = j > 0 ? steps[j - 1] : undefined;
     const gapStart = prev ? span(prev)[1] : Math.min(created, a);
     if (gapStart > q.to) break;
-    gap(task, prev, step, gapStart, a, layout, q, out);
+    gap(task, prev, step, gapStart, a, model, layout, q, out);
     push(out, q, [a, b], 'seg seg-running', { kind: 'running', task, step });
   }
   if (j === steps.length) {
     const last = steps[steps.length - 1];
-    if (!last) gap(task, undefined, undefined, created, end, layout, q, out);
+    if (!last) gap(task, undefined, undefined, created, end, model, layout, q, out);
     // Suspended after its last step (a step that ends inside asyncio has no `to` but a reason).
-    else if (last.to !== null || (!task.done && last.reason)) gap(task, last, undefined, span(last)[1], end, layout, q, out);
+    else if (last.to !== null || (!task.done && last.reason)) gap(task, last, undefined, span(last)[1], end, model, layout, q, out);
   }
   if (task.done && doneX !== undefined) {
     push(out, q, [doneX, doneX], `seg marker marker-${task.done.state}`, { kind: 'done', task });
   }
 }
 
-/** The time between two steps (or creation and the first step): suspended, then ready. */
+/**
+ * The time between two steps (or creation and the first step): suspended, then ready. Ready from
+ * where protocol 2.1's `by` says the task was put in the ready queue (by the handle that did it);
+ * without `by`, from the start of the tick whose ready list holds it, the one fact the trace
+ * gives. A wait reason that changed while it stayed suspended (protocol 2.1 `reason`) starts a new
+ * suspended segment after the tick it changed in.
+ */
 function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0: number, x1: number,
-  layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
   if (x1 <= x0) return;
-  if (!prev || prev.reason?.kind === 'yield') {
+  // Put back in the ready queue by its own step (a yield): ready all along.
+  if (!prev || (next?.by ? next.by.kind === 'yield' : prev.reason?.kind === 'yield')) {
     push(out, q, [x0, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
     return;
   }
-  // Woken some time before the step's tick: ready from the start of that tick.
-  const wake = next ? Math.min(x1, Math.max(x0, layout.tickStart(next.tick))) : x1;
-  push(out, q, [x0, wake], suspendedClass(prev), { kind: 'suspended', task, prev, next });
+  const woken = next?.by ? layout.wakeX(next.by, task.loop) : undefined;
+  const wake = next ? Math.min(x1, Math.max(x0, woken ?? layout.tickStart(next.tick))) : x1;
+  let start = x0;
+  let reason = prev.reason;
+  for (const change of model.reasonChangesAfter(prev)) {
+    const x = layout.axis === 'tick' ? layout.afterX(change.tick) : change.t;
+    if (x >= wake) break;
+    if (x > start) {
+      push(out, q, [start, x], suspendedClass(reason), { kind: 'suspended', task, prev, next, reason });
+      start = x;
+    }
+    reason = change.reason;
+  }
+  push(out, q, [start, wake], suspendedClass(reason), { kind: 'suspended', task, prev, next, reason });
   if (next) push(out, q, [wake, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
 }
 
@@ -273,7 +293,7 @@ export function segmentText(seg: Segment, virtualClock: boolean): string {
   switch (info.kind) {
     case 'running': return shortPlace({ line: info.step.from, file: info.step.fromFile });
     case 'ready': return '';
-    case 'suspended': return shortReason(info.prev.reason);
+    case 'suspended': return shortReason(info.reason);
     case 'done': return info.task.done?.state === 'ok' ? '✓' : info.task.done?.state === 'exception' ? '✗' : '⊘';
     case 'wait': {
       const { tick, seconds } = info;
@@ -393,13 +413,14 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { task, prev, next } = info;
       lines.unshift(`${taskName(task)} — ready`);
       lines.push(prev ? `in the ready queue, resumes${atPlace({ line: prev.to, file: prev.file })}` : 'in the ready queue, waiting for its first step');
+      if (next?.by) lines.push(`woken by ${wakerText(next.by, model)}${next.by.n !== undefined ? ` in tick ${next.by.n}` : ''}`);
       if (next) lines.push(`runs in ${tickName(model, next.tick)}`);
       break;
     }
     case 'suspended': {
-      const { task, prev, next } = info;
+      const { task, prev, next, reason } = info;
       lines.unshift(`${taskName(task)} — suspended${atPlace({ line: prev.to, file: prev.file })}`);
-      if (prev.reason?.text) lines.push(prev.reason.text);
+      if (reason?.text) lines.push(reason.text);
       if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
       else if (!task.done) lines.push('still waiting');
       break;

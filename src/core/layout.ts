@@ -5,6 +5,7 @@
 //  - 'time': x is loop time in seconds, from the events' t and dur.
 // vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
 import { firstIndex, type Activity, type JobInfo, type Step, type Tick, type TraceModel } from './model';
+import type { Waker } from '../protocol/events';
 import type { Axis } from '../protocol/panel';
 
 export type Span = [number, number];
@@ -122,6 +123,28 @@ export class Layout {
       if (item) end = Math.max(end, item.t + item.dur);
     }
     return [tick.t, end];
+  }
+
+  /**
+   * Where a task was put in the ready queue, from protocol 2.1's `by`: at the end of the handle
+   * (`q`) of the loop's tick `n` that did it; at the end of that tick's handles when no handle was
+   * running (`outside`). Undefined when `by` names no tick, or a tick not in this model.
+   */
+  wakeX(by: Waker, loopId: number): number | undefined {
+    const loop = this.model.loops.get(loopId);
+    if (by.n === undefined || !loop) return undefined;
+    // The loop's ticks by their number (a window of a big trace need not start at tick 1).
+    const ticks = this.model.ticks;
+    const g = loop.ticks[firstIndex(loop.ticks, (index) => ticks[index].n >= by.n!)];
+    if (g === undefined || ticks[g].n !== by.n) return undefined;
+    if (by.q === undefined || by.q < 0 || by.q >= ticks[g].ready.length) return this.tickSpan(g)[1];
+    if (this.axis === 'tick') return this.slotSpan(g, by.q)[1];
+    let end: number | undefined;
+    for (const act of this.model.activityAt(g)) {
+      const item = act.slot === by.q ? act.step ?? act.callback : undefined;
+      if (item) end = item.t + item.dur;
+    }
+    return end ?? this.tickSpan(g)[1];
   }
 
   /** The end of a loop's recorded history: where "still suspended" segments stop. */

@@ -7,7 +7,7 @@
 import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
 import {
   afterTick, asyncioWords, atPlace, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
-  waitedOn,
+  waitedOn, wakerText,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
@@ -110,6 +110,12 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
       paragraphs.push(`The ${b.what === 'tick' ? 'tick' : `callback \`${b.fn}\``} held the loop for ${duration(b.dur)}`
         + `${atPlace(b)}: nothing else could run meanwhile (blocking).`);
     }
+  }
+
+  // Waits that changed while the task stayed suspended (protocol 2.1 `reason`), the last word for each.
+  const changed = new Map(model.reasonChangesIn(index).map((change) => [change.task, change.reason]));
+  for (const [id, reason] of [...changed].slice(0, MAX_TOLD)) {
+    paragraphs.push(`${refById(model, id)} still waits, now ${reasonText(reason, model, true).replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase())}.`);
   }
 
   const printed = printedIn(model, index, index, tick.loop);
@@ -429,22 +435,10 @@ function readySentences(model: TraceModel, index: number, next: Tick,
 /** Why a task is in the next tick's ready queue, as the narration groups them. */
 type Why = 'cancelled' | 'yield' | 'woken' | 'waited';
 
-/** What a protocol 2.1 `by` says woke a task, in words: "`producer()` at line 12". */
+/** What a protocol 2.1 `by` says woke a task, and in which tick when not tick `index`: "`producer()` at line 12". */
 function wokenBy(model: TraceModel, by: Waker, index: number): string {
-  const at = by.line !== undefined ? atPlace({ line: by.line, file: by.file }) : '';
   const when = by.n !== undefined && by.n !== model.ticks[index].n ? ` in tick ${by.n}` : '';
-  switch (by.kind) {
-    case 'task': return `${refById(model, by.task)}${at}${when}`;
-    case 'spawn': return `its creation by ${refById(model, by.task)}${at}${when}`;
-    case 'timer': return `a timer${by.timer !== undefined ? ` (#${by.timer})` : ''}${when}`;
-    case 'io': return `I/O${by.fn ? `: ${asyncioWords(by.fn) ?? `\`${by.fn}\``}` : ''}${when}`;
-    case 'threadsafe': return `another thread${by.fn ? ` (\`${by.fn}\`)` : ''}${when}`;
-    case 'outside': return 'code outside the loop (before it ran)';
-    default: {
-      const words = by.fn ? asyncioWords(by.fn) : undefined;
-      return `${by.fn ? `\`${by.fn}\`` : 'a callback'}${words ? ` (${words})` : ''}${at}${when}`;
-    }
-  }
+  return `${wakerText(by, model, true)}${when}`;
 }
 
 /** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */

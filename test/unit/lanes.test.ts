@@ -171,3 +171,72 @@ describe('lanes in the one vocabulary (describe.ts)', () => {
     assert.deepEqual(segmentTarget(suspended), { line: 6, file: '/w/helper.py' });
   });
 });
+
+describe('lanes from protocol 2.1 facts, never guessed', () => {
+  // main wakes two workers waiting for an Event in tick 2 (its step is the first of two handles);
+  // they run in tick 3. main then waits in gather, whose reason changes in tick 4 when a worker ends.
+  const worker = (id: number) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'worker', label: `worker(${id})`,
+    parent: 1, line: 12, internal: false, t: 0, wall: 0 });
+  const gather = (pending: number) => ({ kind: 'gather', children: [2, 3], pending, text: `asyncio.gather: ${pending} of 2 awaitables pending` });
+  const trace = (withFacts: boolean) => [
+    { ev: 'start', protocol: 2, minor: withFacts ? 1 : 0, python: '3.12.0', clock: 'virtual', scenario: '/w/main.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 20, internal: false, t: 0, wall: 0 },
+    worker(2), worker(3),
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [2, 3] },
+    { ev: 'step', task: 2, t: 0, dur: 0.1, from: 4, to: 5, reason: { kind: 'event', text: 'waiting for Event.set()' } },
+    { ev: 'step', task: 3, t: 0.1, dur: 0.1, from: 4, to: 5, reason: { kind: 'event', text: 'waiting for Event.set()' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0.2, wall: 0, waited: 0, jump: 0, ready: [1, { fn: 'other', kind: 'soon' }] },
+    { ev: 'step', task: 1, t: 0.2, dur: 0.1, from: 10, to: 15, reason: gather(2) },
+    { ev: 'callback', loop: 1, fn: 'other', kind: 'soon', t: 0.3, dur: 0.5 },
+    { ev: 'tick', loop: 1, n: 3, t: 0.8, wall: 0, waited: 0, jump: 0, ready: [2, 3] },
+    { ev: 'step', task: 2, t: 0.8, dur: 0.1, to: null, ...(withFacts ? { q: 0, by: { kind: 'task', task: 1, n: 2, q: 0, line: 14 } } : {}) },
+    { ev: 'done', task: 2, t: 0.9, state: 'ok' },
+    ...(withFacts ? [{ ev: 'reason', task: 1, t: 0.9, reason: gather(1) }] : []),
+    { ev: 'step', task: 3, t: 0.9, dur: 0.1, to: 6, ...(withFacts ? { q: 1, by: { kind: 'task', task: 1, n: 2, q: 0, line: 14 } } : {}),
+      reason: { kind: 'sleep', delay: 1, wake: 2, text: 'asyncio.sleep(1)' } },
+    { ev: 'tick', loop: 1, n: 4, t: 1, wall: 0, waited: 0, jump: 0, ready: [{ fn: 'gather.<locals>._done_callback', kind: 'soon' }] },
+    { ev: 'callback', loop: 1, fn: 'gather.<locals>._done_callback', kind: 'soon', t: 1, dur: 0.1 },
+  ] as unknown as TraceEvent[];
+  const modelOf = (withFacts: boolean) => {
+    const model = new TraceModel();
+    for (const event of trace(withFacts)) model.apply(event);
+    return model;
+  };
+  const pieces = (model: TraceModel, task: number, axis: Axis) => segmentsOf(model, taskLane(model, task), axis)
+    .filter((seg) => seg.info.kind !== 'done').map((seg) => [seg.info.kind, +seg.start.toFixed(3), +seg.end.toFixed(3)]);
+
+  it('draw a task ready from the handle that woke it (by.n, by.q), on both axes', () => {
+    const model = modelOf(true);
+    // By tick: main's step is slot 0 of tick 2's two entries, [1, 1.5]; the workers are ready from its end.
+    assert.deepEqual(pieces(model, 2, 'tick'), [['running', 0, 0.5], ['suspended', 0.5, 1.5], ['ready', 1.5, 2], ['running', 2, 2.5]]);
+    // By time: from the end of main's step (t=0.3), not from the start of tick 3 (t=0.8).
+    assert.deepEqual(pieces(model, 3, 'time').slice(1, 5), [['running', 0.1, 0.2], ['suspended', 0.2, 0.3], ['ready', 0.3, 0.9], ['running', 0.9, 1]]);
+    const ready = segmentsOf(model, taskLane(model, 2), 'tick').find((seg) => seg.info.kind === 'ready')!;
+    assert.ok(describeSegment(ready, model).includes('woken by main() at line 14 in tick 2'), describeSegment(ready, model).join('\n'));
+  });
+
+  it('without `by` (a 2.0 trace), ready only from the start of the tick whose ready list holds it', () => {
+    const model = modelOf(false);
+    assert.deepEqual(pieces(model, 2, 'tick'), [['running', 0, 0.5], ['suspended', 0.5, 2], ['ready', 2, 2], ['running', 2, 2.5]].filter(([, a, b]) => a !== b));
+    const ready = segmentsOf(model, taskLane(model, 3), 'time').find((seg) => seg.info.kind === 'ready' && seg.info.prev)!;
+    assert.deepEqual([ready.start, ready.end], [0.8, 0.9]);
+    assert.ok(!describeSegment(ready, model).some((line) => line.startsWith('woken by')));
+  });
+
+  it('apply a `reason` event from the tick it came in on: the snapshot, the carried reason, the lane', () => {
+    const model = modelOf(true);
+    const main = model.taskById(1)!;
+    // The reason event came during tick 3 (index 2): after tick 3, main waits for 1 pending child.
+    assert.equal(model.stateBefore(2)!.tasks.find((s) => s.task === main)!.reason?.text, 'asyncio.gather: 2 of 2 awaitables pending');
+    assert.equal(model.stateBefore(3)!.tasks.find((s) => s.task === main)!.reason?.text, 'asyncio.gather: 1 of 2 awaitables pending');
+    assert.equal(main.steps[0].reason?.text, 'asyncio.gather: 2 of 2 awaitables pending', 'the step keeps what it said');
+    // The lane: a suspended segment per reason, the second from the end of tick 3.
+    const suspended = segmentsOf(model, taskLane(model, 1), 'tick').filter((seg) => seg.info.kind === 'suspended');
+    assert.deepEqual(suspended.map((seg) => [seg.start, seg.end, seg.info.kind === 'suspended' && seg.info.reason?.pending]), [[1.5, 3, 2], [3, 4, 1]]);
+    // A later step that leaves its reason out carries the changed one (protocol 2: the last one written).
+    model.apply({ ev: 'tick', loop: 1, n: 5, t: 1.1, wall: 0, waited: 0, jump: 0, ready: [1] } as TraceEvent);
+    model.apply({ ev: 'step', task: 1, t: 1.1, dur: 0.1, to: 16 } as TraceEvent);
+    assert.equal(main.steps[1].reason?.text, 'asyncio.gather: 1 of 2 awaitables pending');
+  });
+});

@@ -229,6 +229,29 @@ describe('narrateTick with protocol 2.1 facts (step.by)', () => {
   });
 });
 
+describe('narrateTick with protocol 2.1 `reason` events', () => {
+  const events = [
+    { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual' },
+    { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+    { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'job', label: 'job(1)', parent: 1, line: 5, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 0, dur: 0, from: 9, to: 10, q: 0, by: { kind: 'outside' },
+      reason: { kind: 'gather', children: [2], pending: 1, text: 'asyncio.gather: 1 of 1 awaitables pending' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0, dur: 0, from: 3, to: null, q: 0, by: { kind: 'spawn', task: 1, n: 1, q: 0, line: 10 } },
+    { ev: 'done', task: 2, t: 0, state: 'ok', result: '1' },
+    { ev: 'reason', task: 1, t: 0, reason: { kind: 'gather', children: [2], pending: 0, text: 'asyncio.gather: 0 of 1 awaitables pending' } },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+
+  it('tells a wait that changed while its task stayed suspended, in the tick it changed', () => {
+    includes(narrateTick(model, 1), '`main()` still waits, now asyncio.gather: 0 of 1 awaitables pending.');
+    assert.doesNotMatch(narrateTick(model, 0), /still waits/);
+  });
+});
+
 describe('narrateTick on example traces', function () {
   this.timeout(60000);
 
