@@ -5,7 +5,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants } from 'node:os';
 import {
-  asyncioWords, atPlace, describeReadyEntry, describeSnapshot, duration, errorText, loopTime, place, seconds, taskName, taskNameById,
+  asyncioWords, atPlace, describeReadyEntry, describeSnapshot, duration, errorText, loopTime, place, seconds, stepPlaces, taskName,
 } from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel } from '../core/model';
@@ -261,8 +261,8 @@ function stateText(model: TraceModel, state: StateAfterTick): string {
   for (const activity of state.ran) {
     if (activity.step) {
       const step = activity.step;
-      const from = place({ line: step.from, file: step.fromFile }) || '?';
-      lines.push(`  ${taskNameById(step.task, model)}: ${from} → ${step.to === null ? 'finished' : place({ line: step.to, file: step.file })}`);
+      const task = model.taskById(step.task);
+      if (task) lines.push(`  ${taskName(task)}: ${stepPlaces(step, task)}`);
     } else if (activity.callback) {
       const callback = activity.callback;
       const words = callback.line === undefined ? asyncioWords(callback.fn) : undefined;

@@ -1,7 +1,7 @@
 // Task lanes drawn with Unicode blocks for `loopscope lanes`: the segments the panel draws
 // (core/lanes.ts), one row per task, one character per slice of ticks (or of loop time): running
 // when the task ran in that slice at all, else the state that covers most of it.
-import { buildLanes, LABEL_CHARS, laneSegments, type Segment } from '../core/lanes';
+import { buildLanes, LABEL_CHARS, laneLabel, laneSegments, type Segment } from '../core/lanes';
 import { Layout } from '../core/layout';
 import type { TraceModel } from '../core/model';
 import { loopTime } from '../core/describe';
@@ -41,9 +41,11 @@ export function drawLanes(model: TraceModel, options: LaneOptions): string {
     const cell = (to - from) / columns;
     const query = { from, to, coarse: options.by === 'tick' && cell > 1 };
     for (const lane of lanes) {
-      if (lane.kind !== 'task' || lane.loop !== loop.id) continue;
+      if ((lane.kind !== 'task' && lane.kind !== 'library') || lane.loop !== loop.id) continue;
       const row = laneRow(laneSegments(lane, model, layout, query), from, cell, columns, paint);
-      out.push(`${fit(lane.name!, LABEL_WIDTH)} ${row}`.trimEnd());
+      // A library's tasks share one lane: `aiohttp · 12 tasks`.
+      const label = lane.kind === 'library' ? `${lane.lib} · ${laneLabel(lane, model).detail}` : lane.name!;
+      out.push(`${fit(label, LABEL_WIDTH)} ${row}`.trimEnd());
     }
     out.push('');
   }

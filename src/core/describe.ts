@@ -4,8 +4,8 @@
 // reported; it never infers asyncio behaviour. Which moment a view shows is defined in moment.ts:
 // "at tick N" is the loop just after tick N ran, labelled with afterTick()/beforeTick().
 // Pure: no Node, no vscode, no DOM.
-import type { ErrorInfo, ErrorLeaf, ReadyEntry, WaitReason, Waker } from '../protocol/events';
-import type { TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
+import type { ErrorInfo, ErrorLeaf, ReadyEntry, Via, WaitReason, Waker } from '../protocol/events';
+import type { Step, TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
 
 // ---- times and places --------------------------------------------------------------------------
 
@@ -47,10 +47,33 @@ export function place({ line, file }: Place): string {
   return file ? `${basename(file)}:${line}` : `line ${line}`;
 }
 
+/**
+ * Where a wait really is when it goes on inside a library (protocol 2.1 reason `via`):
+ * `aiohttp's ClientResponse.start (aiohttp/client_reqrep.py:1059)`. The file from the library's
+ * own folder on, so the library is seen in it.
+ */
+export function viaText(via: Via): string {
+  const parts = via.file.split(/[\\/]/);
+  const at = via.lib ? parts.lastIndexOf(via.lib) : -1;
+  const file = at >= 0 ? parts.slice(at).join('/') : basename(via.file);
+  return `${via.lib ? `${via.lib}'s ` : ''}${via.fn} (${file}:${via.line})`;
+}
+
 /** `L12`, or `helpers.py:12` in another file, for tight spaces (inside a lane's segment). */
 export function shortPlace({ line, file }: Place): string {
   if (line === null || line === undefined) return '';
   return file ? `${basename(file)}:${line}` : `L${line}`;
+}
+
+/**
+ * Where a step started and where it left its task: `line 4 → line 9`, `helpers.py:5 → finished`;
+ * a step in library code only (no line of the program) says so instead of a line.
+ */
+export function stepPlaces(step: Step, task: TaskInfo): string {
+  const from = place({ line: step.from, file: step.fromFile }) || 'library code';
+  const finished = task.done !== undefined && task.done.tick === step.tick && task.steps[task.steps.length - 1] === step;
+  const to = place({ line: step.to, file: step.file }) || (finished ? 'finished' : 'a wait in library code');
+  return `${from} → ${to}`;
 }
 
 /** ` at line 12` / ` at helpers.py:12`, or nothing when the line is unknown. */
@@ -172,6 +195,21 @@ export function fullTaskName(task: TaskInfo): string {
 /** The short form for tight spaces (editor decorations): the program's name, else the function. */
 export function shortTaskName(task: TaskInfo): string {
   return hasDefaultName(task) ? functionName(task) : task.name;
+}
+
+/**
+ * The library a task belongs to when it is not the program's own: `aiohttp` (protocol 2.1
+ * `task.lib`), `asyncio` for asyncio's internal tasks; undefined for the program's tasks.
+ */
+export function libraryOf(task: TaskInfo): string | undefined {
+  return task.lib ?? (task.internal ? 'asyncio' : undefined);
+}
+
+/** ` (asyncio's own task)`, ` (a task of aiohttp)`, or nothing for the program's own tasks. */
+export function ownerNote(task: TaskInfo): string {
+  const lib = libraryOf(task);
+  if (!lib) return '';
+  return lib === 'asyncio' && task.internal ? ' (asyncio\'s own task)' : ` (a task of ${lib})`;
 }
 
 /** A task named by its id, for views that hold only the id. */
@@ -304,9 +342,11 @@ export function wakerText(by: Waker, model?: TraceModel, code = false): string {
 export function reasonText(reason: WaitReason | undefined, model?: TraceModel, code = false): string {
   if (!reason) return 'waiting';
   const name = (id: number) => (code ? `\`${taskNameById(id, model)}\`` : taskNameById(id, model));
-  if (reason.kind === 'task' && reason.task !== undefined) return `awaiting ${name(reason.task)}`;
-  if (reason.kind === 'shield' && reason.task !== undefined) return `awaiting ${name(reason.task)} through asyncio.shield`;
-  return reason.text;
+  let text = reason.text;
+  if (reason.kind === 'task' && reason.task !== undefined) text = `awaiting ${name(reason.task)}`;
+  if (reason.kind === 'shield' && reason.task !== undefined) text = `awaiting ${name(reason.task)} through asyncio.shield`;
+  // The wait goes on inside a library: where, after the user's line the views already name.
+  return reason.via ? `${text}, inside ${viaText(reason.via)}` : text;
 }
 
 /**
@@ -322,9 +362,17 @@ export function waitedOn(reason: WaitReason, model?: TraceModel, code = false): 
   return `${what.startsWith('end of ') ? 'at the' : 'in'} ${what}`;
 }
 
-/** A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`. */
+/**
+ * A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`; inside a library
+ * (reason `via`), that library's function first: `aiohttp.start: io read`.
+ */
 export function shortReason(reason: WaitReason | undefined, model?: TraceModel): string {
   if (!reason) return 'waiting';
+  const short = compactReason(reason, model);
+  return reason.via ? `${reason.via.lib ? `${reason.via.lib}.` : ''}${reason.via.fn.split('.').pop()}: ${short}` : short;
+}
+
+function compactReason(reason: WaitReason, model?: TraceModel): string {
   switch (reason.kind) {
     case 'sleep':
       return typeof reason.delay === 'number' && reason.wake !== undefined
@@ -374,7 +422,7 @@ export function errorText(error: ErrorInfo): string {
 /** One line describing a task at a moment, as the CLI and the hover say it. */
 export function describeSnapshot(snapshot: TaskSnapshot, model: TraceModel): string {
   const where = atPlace(snapshot);
-  const who = fullTaskName(snapshot.task);
+  const who = `${fullTaskName(snapshot.task)}${ownerNote(snapshot.task)}`;
   switch (snapshot.state) {
     case 'done': {
       const done = snapshot.task.done!;

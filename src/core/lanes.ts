@@ -6,11 +6,12 @@ import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
 import type { BlockingEvent, CallbackEvent, ReasonKind, WaitReason } from '../protocol/events';
 import type { LaneRow } from '../protocol/panel';
 import {
-  atPlace, distinctNames, duration, fullTaskName, loopTime, place, shortPlace, shortReason, taskName, wakerText,
+  atPlace, distinctNames, duration, fullTaskName, libraryOf, loopTime, ownerNote, place, reasonText, shortPlace, shortReason, stepPlaces, taskName,
+  wakerText,
 } from './describe';
 import type { Layout, Span } from './layout';
 
-export type LaneKind = 'loop' | 'task' | 'worker';
+export type LaneKind = 'loop' | 'task' | 'library' | 'worker';
 
 export interface Lane {
   id: string;
@@ -19,6 +20,9 @@ export interface Lane {
   task?: TaskInfo;
   /** A task lane's label: its name, told apart from the other lanes' (describe.ts distinctNames). */
   name?: string;
+  /** A library lane: the tasks of one library (protocol 2.1 `task.lib`), drawn as one lane. */
+  lib?: string;
+  tasks?: TaskInfo[];
   thread?: string;
   /** Jobs run on this worker thread, in start order (worker lanes). */
   jobs?: JobInfo[];
@@ -48,7 +52,12 @@ export interface Segment {
 // ---------------------------------------------------------------------------------------------
 // Lanes
 
-/** Lanes in display order: per loop, the loop lane, its tasks (creation order), its worker threads. */
+/**
+ * Lanes in display order: per loop, the loop lane, the program's tasks (creation order), one lane
+ * per library whose tasks ran on the loop (aiohttp's connection handlers: the program did not
+ * write them), its worker threads. `showInternal`: every task in a lane of its own, asyncio's
+ * internal ones too.
+ */
 export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   const loopIds = new Set<number>(model.loops.keys());
   for (const task of model.taskOrder) loopIds.add(task.loop);
@@ -64,7 +73,17 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   }
   for (const lane of workers.values()) lane.jobs!.sort((a, b) => a.startWall! - b.startWall!);
 
-  const shown = showInternal ? model.taskOrder : model.taskOrder.filter((task) => !task.internal);
+  const shown: TaskInfo[] = [];
+  const libraries = new Map<string, Lane>();
+  for (const task of model.taskOrder) {
+    if (showInternal || (!task.internal && !task.lib)) shown.push(task);
+    else if (!task.internal) {
+      const id = `library:${task.loop}:${task.lib}`;
+      const lane = libraries.get(id);
+      if (lane) lane.tasks!.push(task);
+      else libraries.set(id, { id, kind: 'library', loop: task.loop, lib: task.lib, tasks: [task] });
+    }
+  }
   const names = distinctNames(shown, LABEL_CHARS);
   const lanes: Lane[] = [];
   for (const loop of [...loopIds].sort((a, b) => a - b)) {
@@ -72,9 +91,15 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
     for (const task of shown) {
       if (task.loop === loop) lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task, name: names.get(task.id) });
     }
+    for (const lane of libraries.values()) if (lane.loop === loop) lanes.push(lane);
     for (const lane of workers.values()) if (lane.loop === loop) lanes.push(lane);
   }
   return lanes;
+}
+
+/** Whether a task is drawn in `lane`: its own, or its library's. */
+export function laneHolds(lane: Lane, task: number): boolean {
+  return lane.task?.id === task || (lane.tasks?.some((t) => t.id === task) ?? false);
 }
 
 /** Characters of a lane's name that its label shows (the panel's label column, `loopscope lanes`). */
@@ -94,10 +119,19 @@ export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   if (lane.kind === 'task' && lane.task) {
     const task = lane.task;
     const where = task.line !== null ? `, created${atPlace(task)}` : '';
+    const lib = libraryOf(task);
     return {
-      name: lane.name ?? taskName(task), detail: `#${task.id}`, internal: task.internal,
-      title: `${fullTaskName(task)}${where}${task.internal ? ' (asyncio internal)' : ''}`,
+      name: lane.name ?? taskName(task), detail: `${lib ? `${lib} ` : ''}#${task.id}`, internal: lib !== undefined,
+      title: `${fullTaskName(task)}${ownerNote(task)}${where}`,
       line: task.line ?? undefined, file: task.file,
+    };
+  }
+  if (lane.kind === 'library' && lane.tasks) {
+    const count = lane.tasks.length;
+    return {
+      name: lane.lib!, detail: `${count} task${count > 1 ? 's' : ''}`, internal: true,
+      title: `${count} task${count > 1 ? 's' : ''} of ${lane.lib}, in one lane: it runs when any of them runs `
+        + '(loopscope.showInternalTasks gives each its own lane)',
     };
   }
   return { name: lane.thread ?? 'worker', detail: '', title: `Executor worker thread ${lane.thread ?? ''}`, internal: false };
@@ -116,6 +150,7 @@ export interface SegmentQuery {
 export function laneSegments(lane: Lane, model: TraceModel, layout: Layout, q: SegmentQuery): Segment[] {
   const out: Segment[] = [];
   if (lane.kind === 'task' && lane.task) taskSegments(lane.task, model, layout, q, out);
+  else if (lane.kind === 'library' && lane.tasks) librarySegments(lane.tasks, model, layout, q, out);
   else if (lane.kind === 'loop') loopSegments(lane.loop, model, layout, q, out);
   else if (lane.jobs) jobSegments(lane.jobs, layout, q, out);
   return out;
@@ -178,6 +213,14 @@ function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: Segm
   if (task.done && doneX !== undefined) {
     push(out, q, [doneX, doneX], `seg marker marker-${task.done.state}`, { kind: 'done', task });
   }
+}
+
+/** A library's lane: the steps of its tasks (when the library's code ran), in order. */
+function librarySegments(tasks: TaskInfo[], model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  const all: Segment[] = [];
+  for (const task of tasks) taskSegments(task, model, layout, q, all);
+  for (const seg of all) if (seg.info.kind === 'running') out.push(seg);
+  out.sort((a, b) => a.start - b.start);
 }
 
 /**
@@ -402,10 +445,8 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
   switch (info.kind) {
     case 'running': {
       const { task, step } = info;
-      const from = place({ line: step.from, file: step.fromFile }) || 'an unknown line';
-      lines.unshift(`${taskName(task)} — running`);
-      lines.push(step.to === null ? `step from ${from} to the end of the task`
-        : `step from ${from} to ${place({ line: step.to, file: step.file })}`);
+      lines.unshift(`${taskName(task)} — running${ownerNote(task)}`);
+      lines.push(`step: ${stepPlaces(step, task)}`);
       lines.push(`took ${duration(step.dur)} · ${tickName(model, step.tick)}`);
       break;
     }
@@ -420,7 +461,7 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
     case 'suspended': {
       const { task, prev, next, reason } = info;
       lines.unshift(`${taskName(task)} — suspended${atPlace({ line: prev.to, file: prev.file })}`);
-      if (reason?.text) lines.push(reason.text);
+      if (reason) lines.push(reasonText(reason, model));
       if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
       else if (!task.done) lines.push('still waiting');
       break;

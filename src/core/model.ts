@@ -66,6 +66,8 @@ export interface TaskInfo {
   line: number | null;
   file?: string;
   internal: boolean;
+  /** Protocol 2.1: the library the task's coroutine is in (`aiohttp`; `asyncio` for internal tasks). */
+  lib?: string;
   eager: boolean;
   created: { tick: number; t: number };
   steps: Step[];
@@ -488,7 +490,7 @@ export class TraceModel {
     const task: TaskInfo = {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
-      eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
+      lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);

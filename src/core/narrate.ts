@@ -6,7 +6,7 @@
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
 import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
 import {
-  afterTick, asyncioWords, atPlace, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn, wakerText,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
@@ -129,7 +129,7 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // The queue in order, unless one sentence already named all of it in that order.
   if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index)));
   if (nextIndex !== undefined && shutdown[0] === nextIndex) {
-    afterward.push(`every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
+    afterward.push(`Every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
       + 'asyncio.run shutting down.');
   }
   if (afterward.length > 0) afterward[0] = `${capitalize(afterTick(tick, model))}: ${afterward[0].replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase())}`;
@@ -189,7 +189,7 @@ function ioWord(events: string): string {
 /** A task as the narration names it: `download('cat.jpg', 1)`, in a code span. */
 function ref(task: TaskInfo | undefined, id?: number): string {
   if (!task) return `task ${id ?? '?'}`;
-  return `\`${taskName(task)}\`${task.internal ? ' (asyncio\'s own task)' : ''}`;
+  return `\`${taskName(task)}\`${ownerNote(task)}`;
 }
 
 function refById(model: TraceModel, id: number | undefined): string {

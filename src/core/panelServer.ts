@@ -3,9 +3,9 @@
 // zoom's level of detail, and for the rows of a side list in view; this says when the trace grew
 // and what the cursor tick looks like (header, narration, side lists). Pure: the extension's panel
 // (src/extension/panel.ts) and the webview harness in tests both wire it to their transport.
-import { basename, duration, loopTime, place, shortReason, taskName } from './describe';
+import { basename, duration, libraryOf, loopTime, place, reasonText, taskName } from './describe';
 import {
-  blockingSpan, buildLanes, callbackKindText, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget,
+  blockingSpan, buildLanes, callbackKindText, describeSegment, laneHolds, laneLabel, laneSegments, mergeSegments, segmentTarget,
   segmentText, type Lane, type Segment,
 } from './lanes';
 import { Layout } from './layout';
@@ -136,7 +136,7 @@ export class PanelServer {
 
   /** The index of a task's lane (to scroll to it), when the task has one. */
   laneOfTask(task: number): number | undefined {
-    const index = this.currentLanes().findIndex((lane) => lane.task?.id === task);
+    const index = this.currentLanes().findIndex((lane) => laneHolds(lane, task));
     return index >= 0 ? index : undefined;
   }
 
@@ -244,19 +244,36 @@ export class PanelServer {
   private listsOf(model: TraceModel, tick: number | undefined, state: StateAfterTick | undefined): Lists {
     const ready = state?.ready ?? [];
     const timers = state?.timers ?? [];
-    const tasks = state?.tasks ?? [];
+    const tasks = grouped(state?.tasks ?? []);
     const outputs = state ? state.outputCount : model.output.length;
     return {
       tick, version: model.version, state,
       rows: {
         ready: { count: ready.length, row: (i) => readyRow(model, state!, ready[i]) },
         timers: { count: timers.length, row: (i) => timerRow(model, state!, timers[i]) },
-        tasks: { count: tasks.length, row: (i) => taskRow(tasks[i]) },
+        tasks: { count: tasks.length, row: (i) => taskRow(model, tasks[i]) },
         output: { count: outputs, row: (i) => outputRow(model, i) },
         blocking: { count: model.blocking.length, row: (i) => blockingRow(model, i, tick) },
       },
     };
   }
+}
+
+/** The program's tasks first, then each library's together (in the order they came). */
+function grouped(tasks: TaskSnapshot[]): TaskSnapshot[] {
+  let libraries: Map<string, TaskSnapshot[]> | undefined;
+  const own: TaskSnapshot[] = [];
+  for (const snapshot of tasks) {
+    const lib = libraryOf(snapshot.task);
+    if (!lib) {
+      own.push(snapshot);
+      continue;
+    }
+    libraries ??= new Map();
+    const group = libraries.get(lib);
+    if (group) group.push(snapshot); else libraries.set(lib, [snapshot]);
+  }
+  return libraries ? own.concat(...libraries.values()) : tasks;
 }
 
 function laneRow(lane: Lane, model: TraceModel): LaneRow {
@@ -339,10 +356,12 @@ function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): 
     if (!task) return { cls: 'entry entry-task', dot: 'state-ready', name: `task #${entry}` };
     const snap = state.tasks.find((s) => s.task.id === entry);
     const started = task.steps.length > 0 && task.steps[0].tick <= state.tick.index;
+    const lib = libraryOf(task);
+    const where = snap && place(snap);
     return {
-      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
+      cls: `entry entry-task${lib ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
       line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
-      detail: started && snap ? `resumes at ${place(snap)}` : 'first step',
+      detail: `${lib ? `${lib} · ` : ''}${started ? (where ? `resumes at ${where}` : 'resumes') : 'first step'}`,
     };
   }
   const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
@@ -365,17 +384,19 @@ function timerRow(model: TraceModel, state: StateAfterTick, timer: StateAfterTic
   };
 }
 
-function taskRow(snap: TaskSnapshot): SideRow {
+function taskRow(model: TraceModel, snap: TaskSnapshot): SideRow {
   const state = snap.state === 'done' ? snap.doneState ?? 'done' : snap.state;
   let detail: string;
   if (snap.state === 'done') {
     const done = snap.task.done;
     detail = done?.state === 'exception' ? `raised ${done.error?.type ?? 'an exception'}` : done?.state === 'cancelled' ? 'cancelled' : 'finished';
-  } else if (snap.state === 'suspended') detail = snap.reason?.text || shortReason(snap.reason);
+  } else if (snap.state === 'suspended') detail = reasonText(snap.reason, model);
   else if (snap.state === 'ready') detail = 'ready';
   else detail = 'created, not started';
+  const lib = libraryOf(snap.task);
+  if (lib) detail = `${lib} · ${detail}`;
   return {
-    cls: `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`, dot: `state-${state}`,
+    cls: `entry task state-${snap.state}${lib ? ' internal' : ''}`, dot: `state-${state}`,
     name: taskName(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
   };
 }

@@ -69,7 +69,7 @@ export interface TraceShape {
 
 export interface LaneRow {
   id: string;
-  kind: 'loop' | 'task' | 'worker';
+  kind: 'loop' | 'task' | 'library' | 'worker';
   name: string;
   detail: string;
   title: string;

@@ -126,6 +126,33 @@ asyncio.run(main())
     assert.match(resumed, /\n {2}main\(\): helper\.py:5 → finished\n/, resumed);
   });
 
+  it('show says which library a task belongs to and where a wait goes on inside a library (protocol 2.1)', () => {
+    const lib = '/venv/lib/python3.12/site-packages/weblib/client.py';
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: join(dir, 'app.py') },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+      { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'Pool._keepalive', label: '_keepalive()', parent: 1, line: 5,
+        internal: false, lib: 'weblib', t: 0, wall: 0 },
+      { ev: 'step', task: 1, t: 0, dur: 0.001, from: 4, to: 6, q: 0,
+        reason: { kind: 'io_read', text: 'waiting to read from 10.0.0.1:80', via: { lib: 'weblib', fn: 'Response.read', line: 88, file: lib } } },
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+      { ev: 'step', task: 2, t: 0, dur: 0.001, from: null, to: null, q: 0,
+        reason: { kind: 'sleep', delay: 30, wake: 30, text: 'asyncio.sleep(30)', via: { lib: 'weblib', fn: 'Pool._keepalive', line: 120, file: lib } } },
+      { ev: 'tick', loop: 1, n: 3, t: 0, wall: 0, waited: 0, jump: 0, ready: [] },
+    ];
+    const saved = join(dir, 'library.jsonl');
+    writeFileSync(saved, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+    const { status, stdout } = cli(['show', saved, '--tick', '2'], dir);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /\n {2}main\(\): suspended at line 6: waiting to read from 10\.0\.0\.1:80, inside weblib's Response\.read \(weblib\/client\.py:88\)\n/);
+    assert.match(stdout, /\n {2}_keepalive\(\) \(a task of weblib\): suspended: asyncio\.sleep\(30\), inside weblib's Pool\._keepalive \(weblib\/client\.py:120\)\n/);
+    assert.match(stdout, /\nRan in tick 2:\n {2}_keepalive\(\): library code → a wait in library code\n/);
+    const lanes = cli(['lanes', saved, '--width', '60'], dir).stdout;
+    assert.match(lanes, /\nweblib · 1 task {16}/, lanes);
+  });
+
   it('show without a tick prints one JSON line per tick', () => {
     const { status, stdout } = cli(['show', trace], dir);
     assert.equal(status, 0);

@@ -1,6 +1,7 @@
 // Lane segments and their layout (src/core/lanes.ts, layout.ts), on traces of the examples run by
 // the real tracer: what the panel and `loopscope lanes` draw.
 import * as assert from 'node:assert/strict';
+import { shortReason } from '../../src/core/describe';
 import { buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
 import { TraceModel } from '../../src/core/model';
@@ -163,8 +164,8 @@ describe('lanes in the one vocabulary (describe.ts)', () => {
     const layout = new Layout(model, 'tick', true);
     const segments = laneSegments(main, model, layout, { from: 0, to: 4, coarse: false });
     const running = segments.filter((seg) => seg.info.kind === 'running');
-    assert.deepEqual(describeSegment(running[0], model).slice(0, 2), ['main() — running', 'step from line 8 to helper.py:5']);
-    assert.deepEqual(describeSegment(running[1], model).slice(0, 2), ['main() — running', 'step from helper.py:5 to helper.py:6']);
+    assert.deepEqual(describeSegment(running[0], model).slice(0, 2), ['main() — running', 'step: line 8 → helper.py:5']);
+    assert.deepEqual(describeSegment(running[1], model).slice(0, 2), ['main() — running', 'step: helper.py:5 → helper.py:6']);
     assert.deepEqual(segmentTarget(running[1]), { line: 5, file: '/w/helper.py' });
     const suspended = segments.find((seg) => seg.info.kind === 'suspended')!;
     assert.equal(describeSegment(suspended, model)[0], 'main() — suspended at helper.py:6');
@@ -238,5 +239,48 @@ describe('lanes from protocol 2.1 facts, never guessed', () => {
     model.apply({ ev: 'tick', loop: 1, n: 5, t: 1.1, wall: 0, waited: 0, jump: 0, ready: [1] } as TraceEvent);
     model.apply({ ev: 'step', task: 1, t: 1.1, dur: 0.1, to: 16 } as TraceEvent);
     assert.equal(main.steps[1].reason?.text, 'asyncio.gather: 1 of 2 awaitables pending');
+  });
+});
+
+describe('library code (protocol 2.1 task.lib and reason via)', () => {
+  const file = '/venv/lib/python3.12/site-packages/fakelib/__init__.py';
+  const events = [
+    { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: '/w/app.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 15, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: '_pump', label: '_pump(<Queue at ... maxsize=0>)', parent: 1, line: 9,
+      internal: false, lib: 'fakelib', t: 0, wall: 0 },
+    { ev: 'step', task: 1, t: 0, dur: 0.1, from: 8, to: 10, q: 0, by: { kind: 'outside' },
+      reason: { kind: 'sleep', delay: 1, wake: 1.1, timer: 1, text: 'asyncio.sleep(1): timer fires at t=1.100',
+        via: { lib: 'fakelib', fn: 'Client.fetch', line: 16, file } } },
+    { ev: 'tick', loop: 1, n: 2, t: 0.1, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0.1, dur: 0.1, from: null, to: null, stack: [], q: 0, by: { kind: 'spawn', task: 1, n: 1, q: 0, line: 9 },
+      reason: { kind: 'queue_get', text: 'queue.get(): waiting for an item', via: { lib: 'fakelib', fn: '_pump', line: 6, file } } },
+    { ev: 'task', task: 3, loop: 1, name: 'Task-3', coro: 'BaseEventLoop.shutdown_asyncgens', label: 'shutdown_asyncgens(<loop>)',
+      parent: null, line: 15, internal: true, lib: 'asyncio', t: 0.2, wall: 0 },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+
+  it('draw a library\'s tasks in one lane that says which library, each in its own lane when internal tasks are shown', () => {
+    const lanes = buildLanes(model, false);
+    assert.deepEqual(lanes.map((lane) => lane.id), ['loop:1', 'task:1', 'library:1:fakelib']);
+    const label = laneLabel(lanes[2], model);
+    assert.deepEqual([label.name, label.detail, label.internal], ['fakelib', '1 task', true]);
+    const segments = segmentsOf(model, lanes[2], 'tick');
+    assert.deepEqual(segments.map((seg) => [seg.info.kind, seg.start, seg.end]), [['running', 1, 2]]);
+    assert.deepEqual(describeSegment(segments[0], model).slice(0, 2), ['_pump(<Queue…>) — running (a task of fakelib)', 'step: library code → a wait in library code']);
+    const all = buildLanes(model, true);
+    assert.deepEqual(all.map((lane) => lane.id), ['loop:1', 'task:1', 'task:2', 'task:3']);
+    assert.deepEqual(all.slice(2).map((lane) => laneLabel(lane, model).detail), ['fakelib #2', 'asyncio #3']);
+  });
+
+  it('name the library function a wait ends in, after the user\'s line', () => {
+    const main = buildLanes(model, false)[1];
+    const suspended = segmentsOf(model, main, 'tick').find((seg) => seg.info.kind === 'suspended')!;
+    assert.deepEqual(describeSegment(suspended, model).slice(0, 2), ['main() — suspended at line 10',
+      "asyncio.sleep(1): timer fires at t=1.100, inside fakelib's Client.fetch (fakelib/__init__.py:16)"]);
+    assert.equal(shortReason(model.taskById(1)!.steps[0].reason), 'fakelib.fetch: sleep 1s → t=1.100');
   });
 });

@@ -6,6 +6,7 @@ import { taskName } from '../../src/core/describe';
 import { TraceModel } from '../../src/core/model';
 import { stateAfter } from '../../src/core/moment';
 import { PanelServer, type PanelSource } from '../../src/core/panelServer';
+import type { TraceEvent } from '../../src/protocol/events';
 import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
 import { traceExample } from './exampleTraces';
 
@@ -57,6 +58,28 @@ describe('the panel server', function () {
     server.update();
     const ready = last('moment').moment.lists.ready;
     assert.deepEqual([ready.count, ready.title, ready.empty], [0, 'Ready queue', 'The loop ran no further tick.']);
+  });
+
+  it('lists a library\'s tasks after the program\'s, saying which library, and reveals them in their library\'s lane', () => {
+    const model = new TraceModel();
+    const task = (id: number, coro: string, lib?: string) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro, label: `${coro}()`,
+      parent: null, line: 3, internal: false, ...(lib ? { lib } : {}), t: 0, wall: 0 });
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: '/w/app.py' },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      task(1, 'handler', 'weblib'), task(2, 'main'), task(3, 'reader', 'weblib'), task(4, 'worker'),
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1, 2, 3, 4] },
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    ] as unknown as TraceEvent[];
+    for (const event of events) model.apply(event);
+    const { server, last } = serve(model);
+    const tasks = last('moment').moment.lists.tasks;
+    assert.deepEqual(tasks.rows.map((row) => [row.name, row.detail]),
+      [['main()', 'created, not started'], ['worker()', 'created, not started'],
+        ['handler()', 'weblib · ready'], ['reader()', 'weblib · created, not started']]);
+    const ready = last('moment').moment.lists.ready;
+    assert.deepEqual(ready.rows.map((row) => row.detail), ['weblib · first step']);
+    assert.equal(server.laneOfTask(3), 3, 'in the lane of weblib, after the loop\'s and the program\'s two');
   });
 
   it('answers a view request with the lanes asked for and the segments of the window only', async () => {
