@@ -324,7 +324,8 @@ export function headerInfo(model: TraceModel, source: PanelSource, g: number | u
     outcome,
     message: status.message,
     error: error ? { text: `${error.type}: ${error.message}`, line: error.line ?? undefined, file: error.file } : undefined,
-    loop: loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
+    // Which loop, when there are several (the loop lane names it too).
+    loop: model.loops.size <= 1 ? undefined : loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
     tick: tick && loop ? {
       n: tick.n, of: window ? window.loopTicks(loop.id) : loop.ticks.length,
       global: first + tick.index, total: window ? window.ticks : model.ticks.length,

@@ -255,6 +255,48 @@ describe('One vocabulary: lines with their files (13.5)', function () {
   });
 });
 
+describe('Layout (12.8): the panel beside the code, never a third column', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('columns');
+  const groups = () => vscode.window.tabGroups.all.length;
+  const panelColumn = () => vscode.window.tabGroups.all.find((group) => group.tabs.some((tab) =>
+    tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('loopscope.panel')))?.viewColumn;
+
+  beforeEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('from the panel\'s own column, Visualize, Reveal in Timeline and Show Line keep two columns', async () => {
+    const { file, run } = await visualizeSource(dir, 'pizza.py', PIZZA);
+    assert.equal(groups(), 2);
+    // The panel has the focus (its toolbar's Restart, a click in it), then the run starts again.
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    const again = (await vscode.commands.executeCommand<typeof run>('loopscope.visualize', vscode.Uri.file(file)))!;
+    await again.session!.done;
+    assert.equal(groups(), 2, 'Visualize from the panel\'s column');
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await vscode.commands.executeCommand('loopscope.revealInTimeline', again.model.taskOrder[0].id);
+    assert.equal(groups(), 2, 'Reveal in Timeline');
+    const { controller } = await api();
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await controller.revealLine(lineOf(PIZZA, 'too slow'));
+    assert.equal(groups(), 2, 'Show Line');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
+    assert.notEqual(vscode.window.activeTextEditor?.viewColumn, panelColumn(), 'the line opens beside the panel, not over it');
+  });
+
+  it('with the program in the second column, the panel goes in the first', async () => {
+    const other = join(dir, 'notes.txt');
+    writeFileSync(other, 'notes\n');
+    const file = join(dir, 'pizza.py');
+    writeFileSync(file, PIZZA);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other), vscode.ViewColumn.One);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.Two);
+    const run = (await vscode.commands.executeCommand<{ session: { done: Promise<unknown> } }>('loopscope.visualize', vscode.Uri.file(file)))!;
+    await run.session.done;
+    assert.equal(groups(), 2);
+    assert.equal(panelColumn(), vscode.ViewColumn.One);
+  });
+});
+
 const GREETER = `import asyncio
 
 
