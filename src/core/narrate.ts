@@ -49,7 +49,15 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const explained = new Set<number>();
   const nextReady = new Set<number>();
   for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady.add(entry);
-  const runsNext = (id: number) => (next && nextReady.has(id) ? `, so it became ready and runs in tick ${next.n}` : '');
+  // A timer's task is in the next ready queue: that the timer woke it is said when protocol 2.1's
+  // `by` says so, or when the trace has no `by` (the timer is the one the tracer tied to the task).
+  // Undefined when `by` says something else woke it (the ready queue's sentences tell that).
+  const runsNext = (id: number, timer: number): string | undefined => {
+    if (!next || !nextReady.has(id)) return '';
+    const task = model.taskById(id);
+    const by = task ? stepIn(model, task, next.index)?.by : undefined;
+    return !by || (by.kind === 'timer' && by.timer === timer) ? `, so it became ready and runs in tick ${next.n}` : undefined;
+  };
 
   // What ran, in ready-queue order, each step matched to its task's entry in the order they ran.
   // Entries in a row that read alike are told once with a count; past MAX_TOLD sentences the rest
@@ -96,7 +104,7 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // Timers not told still explain why their task is ready.
   for (const entry of tick.ready.slice(position)) {
     const timer = typeof entry === 'object' && entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
-    if (timer?.task !== undefined) explained.add(timer.task);
+    if (timer?.task !== undefined && runsNext(timer.task, timer.id) !== undefined) explained.add(timer.task);
   }
   for (const { task, step, callback, position: at, count } of told) {
     const text = callback ?? stepSentence(model, task!, step, index, count === 1 ? at : undefined);
@@ -263,16 +271,17 @@ function doneText(done: NonNullable<TaskInfo['done']>, from: Place): string {
 }
 
 function callbackSentence(model: TraceModel, entry: CallbackRef, reasons: Map<number, WaitReason | undefined>, index: number,
-  runsNext: (id: number) => string, explained: Set<number>): string {
+  runsNext: (id: number, timer: number) => string | undefined, explained: Set<number>): string {
   const own = entry.line !== undefined;
   const where = own ? ` (${place(entry)})` : '';
   if (entry.timer !== undefined) {
     const timer = model.timerInfo(entry.timer);
     const task = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
     if (task) {
-      explained.add(task.id);
+      const runs = runsNext(task.id, timer!.id);
+      if (runs !== undefined) explained.add(task.id);
       const reason = reasons.get(task.id);
-      return `The timer of ${ref(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runsNext(task.id)}.`;
+      return `The timer of ${ref(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runs ?? ''}.`;
     }
     if (own) {
       return `The call_later timer${timer?.line !== undefined ? ` set at ${place(timer)}` : ''} fired${late(model, index, timer)}`

@@ -229,6 +229,35 @@ describe('narrateTick with protocol 2.1 facts (step.by)', () => {
   });
 });
 
+describe('narrateTick says a timer woke a task only when the trace says so', () => {
+  const events = (by: object | undefined) => [
+    { ev: 'start', protocol: 2, minor: by ? 1 : 0, python: '3.12.0', clock: 'virtual' },
+    { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'nap', label: 'nap()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'timer', loop: 1, timer: 1, when: 1, fn: '_set_result_unless_cancelled', line: 4, task: 1, t: 0 },
+    { ev: 'step', task: 1, t: 0, dur: 0, from: 3, to: 4, reason: { kind: 'sleep', delay: 1, wake: 1, timer: 1, text: 'asyncio.sleep(1)' } },
+    { ev: 'tick', loop: 1, n: 2, t: 1, wall: 0, waited: 0, jump: 1, ready: [{ fn: '_set_result_unless_cancelled', timer: 1, kind: 'timer' }] },
+    { ev: 'callback', loop: 1, fn: '_set_result_unless_cancelled', kind: 'timer', timer: 1, t: 1, dur: 0 },
+    { ev: 'tick', loop: 1, n: 3, t: 1, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 1, dur: 0, to: null, ...(by ? { q: 0, by } : {}) },
+  ] as unknown as TraceEvent[];
+  const told = (by?: object) => {
+    const model = new TraceModel();
+    for (const event of events(by)) model.apply(event);
+    return narrateTick(model, 1);
+  };
+
+  it('from `by` when the trace has it, else from the timer the tracer tied to the task', () => {
+    includes(told(), 'its asyncio.sleep(1) at line 4 is over, so it became ready and runs in tick 3.');
+    includes(told({ kind: 'timer', timer: 1, n: 2, q: 0 }), 'is over, so it became ready and runs in tick 3.');
+    // `by` names another waker: the timer's sentence does not claim it, the ready queue's tells who did.
+    const other = told({ kind: 'threadsafe', fn: 'Future.set_result', n: 2, q: 0 });
+    assert.doesNotMatch(other, /so it became ready/);
+    includes(other, '`nap()` was woken by another thread (`Future.set_result`); it runs in tick 3.');
+  });
+});
+
 describe('narrateTick with protocol 2.1 `reason` events', () => {
   const events = [
     { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual' },
@@ -313,7 +342,7 @@ describe('narrateTick on example traces', function () {
         includes(told[0], '`shutdown_asyncgens` (asyncio.run closing async generators)');
         // A sentence of its own, or the first after "After tick N:".
         assert.match(narrateTick(model, loop.ticks[model.ticks[shutdown[0]].n - 2]),
-          new RegExp(`(^|\\n)(After tick \\d+: e|E)very task of the program has finished; ticks ${first}–${end} are asyncio\\.run shutting down\\.`));
+          new RegExp(`(^|\\n)(After tick \\d+( of loop \\d+)?: e|E)very task of the program has finished; ticks ${first}–${end} are asyncio\\.run shutting down\\.`));
       }
     }
   });
