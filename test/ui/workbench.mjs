@@ -312,26 +312,34 @@ export class Workbench {
     const shows = () => this.page.locator('.monaco-workbench').evaluate(
       (n, classes) => classes.every((c) => n.classList.contains(c)), [cls, themeClass]);
     if (!(await shows())) {
-      await this.pickCommand('Preferences: Color Theme');
       const input = this.quickInput.locator('input');
-      await until(async () => (await input.inputValue()) === '' && (await this.quickInput.isVisible()),
-        { message: 'the color theme picker' });
-      await input.fill(theme);
       const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
       // Rows are labelled "Light Modern, Default Light Modern": the setting value is the description.
+      // The picker lists the themes registered when it opens: on a busy machine that can be before the
+      // built-in theme extensions are read, and an open picker never gets them. Reopen it until they are there.
       let seen = [];
-      try {
-        const index = await until(async () => {
-          // The picker may come back empty once the theme extensions are read: type the name again.
-          if ((await input.inputValue()) !== theme) await input.fill(theme);
+      const index = await until(async () => {
+        if (!(await this.quickInput.isVisible())) {
+          await this.pickCommand('Preferences: Color Theme');
+          await until(async () => (await input.inputValue()) === '' && (await this.quickInput.isVisible()),
+            { message: 'the color theme picker' });
+          await input.fill(theme);
+        }
+        for (let wait = 0; wait < 30; wait++) {
           const labels = seen = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
           const i = labels.findIndex((label) => label.endsWith(`, ${theme}`));
-          return i >= 0 ? i + 1 : false;
-        }, { message: `${theme} in the color theme picker`, timeout: 60_000 }).catch(async (error) => {
-          error.message += `; rows: ${JSON.stringify(seen)}; input: ${JSON.stringify(await input.inputValue().catch(() => '?'))}`;
-          await this.page.screenshot({ path: join(SHOTS, 'FAILED-theme-picker.png') }).catch(() => {});
-          throw error;
-        });
+          if (i >= 0) return i + 1;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await this.page.keyboard.press('Escape');
+        await this.quickInput.waitFor({ state: 'hidden' });
+        return false;
+      }, { message: `${theme} in the color theme picker`, timeout: 60_000 }).catch(async (error) => {
+        error.message += `; rows: ${JSON.stringify(seen)}`;
+        await this.page.screenshot({ path: join(SHOTS, 'FAILED-theme-picker.png') }).catch(() => {});
+        throw error;
+      });
+      try {
         await rows.nth(index - 1).click();
         await this.quickInput.waitFor({ state: 'hidden' });
       } finally {

@@ -189,10 +189,13 @@ describe('The editor beside the panel (12.6)', function () {
     const second = join(dir, 'pizza.py');
     writeFileSync(second, PIZZA);
     type Posted = { type: string; session?: { scenario: string } };
-    const panel = (controller as unknown as { panel: { post(m: Posted): void } }).panel;
+    const webview = (controller as unknown as { panel: { panel: vscode.WebviewPanel } }).panel.panel.webview;
     const posted: Posted[] = [];
-    const post = panel.post.bind(panel);
-    panel.post = (message) => { posted.push(message); post(message); };
+    const post = webview.postMessage.bind(webview);
+    (webview as { postMessage: (m: Posted) => Thenable<boolean> }).postMessage = (message) => {
+      posted.push(message);
+      return post(message);
+    };
     await withSetting('python.path', python, async () => {
       // The first file stays on screen; the second is visualized from elsewhere (as a CodeLens would).
       const started = vscode.commands.executeCommand('loopscope.visualize', vscode.Uri.file(second));
@@ -203,7 +206,7 @@ describe('The editor beside the panel (12.6)', function () {
       const run = (await started) as { session: { done: Promise<{ outcome: string }> } };
       assert.equal((await run.session.done).outcome, 'completed');
     });
-    panel.post = post;
+    (webview as { postMessage: (m: Posted) => Thenable<boolean> }).postMessage = post;
   });
 });
 

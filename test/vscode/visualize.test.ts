@@ -102,7 +102,7 @@ describe('Visualize Loop', function () {
         const started = performance.now();
         await vscode.commands.executeCommand('loopscope.stepForward');
         samples.push(performance.now() - started);
-        assert.match(controller.statusText ?? '', new RegExp(`^\\$\\(pulse\\) Loop tick ${i + 2}/`), 'each step shows the next tick');
+        assert.match(controller.statusText ?? '', new RegExp(`^\\$\\(pulse\\) Loop: after tick ${i + 2}/`), 'each step shows the next tick');
       }
     }
     samples.sort((a, b) => a - b);
