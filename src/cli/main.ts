@@ -146,7 +146,7 @@ async function trace(args: string[]): Promise<number> {
   }
   const session = new Session({
     python: python.path,
-    scenario: scenarioPath,
+    scenario, // as typed (the program's sys.argv[0]); it runs in our working directory
     args: [...extra, ...parsed.rest],
     cwd: process.cwd(),
     clock: clockOption(parsed.options.get('clock')),

@@ -120,7 +120,9 @@ export class Session {
 
   start(): this {
     const o = this.options;
-    const args = ['-X', 'utf8', '-m', 'loopscope_tracer', '--events-fd', '3', '--control-fd', '4',
+    // The program's own interpreter flags and stdio encodings: no -X utf8, no PYTHONIOENCODING
+    // (the tracer writes its events as UTF-8 JSON by itself).
+    const args = ['-m', 'loopscope_tracer', '--events-fd', '3', '--control-fd', '4',
       '--clock', o.clock ?? 'virtual'];
     if (o.pauseAtStart) args.push('--pause-at-start');
     if (o.blockingMs !== undefined) args.push('--blocking-ms', String(o.blockingMs));
@@ -132,7 +134,7 @@ export class Session {
     args.push('--', o.scenario, ...(o.args ?? []));
 
     const tracerPath = o.tracerPath ?? TRACER_PATH;
-    const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' };
+    const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), PYTHONUNBUFFERED: '1' };
     env.PYTHONPATH = env.PYTHONPATH ? `${tracerPath}${process.platform === 'win32' ? ';' : ':'}${env.PYTHONPATH}` : tracerPath;
 
     const child = spawn(o.python, args, {

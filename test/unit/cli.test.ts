@@ -78,6 +78,14 @@ asyncio.run(main())
     assert.match(stdout, /3 tasks: 3 ok/);
   });
 
+  it('trace runs the scenario as given: sys.argv[0] is the path typed, as with python', () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'argv0.py'), 'import sys\nprint("argv0", sys.argv[0])\n');
+    const { status, stdout } = cli(['trace', join('sub', 'argv0.py')], dir);
+    assert.equal(status, 0);
+    assert.match(stdout, new RegExp(`^argv0 ${join('sub', 'argv0.py')}\n`));
+  });
+
   it('show --tick describes the loop just after that tick, as the panel and the hover do', () => {
     const { status, stdout } = cli(['show', trace, '--time', '4'], dir);
     assert.equal(status, 0, stdout);

@@ -26,9 +26,9 @@ async def main():
     await asyncio.sleep(0.5)
     print(order)
     await asyncio.sleep(1.5)
-    print("monotonic", round(time.monotonic() - m0, 1))
-    print("time", round(time.time() - w0, 1))
-    print("datetime", round((datetime.datetime.now() - d0).total_seconds(), 1))
+    print("monotonic", round(time.monotonic() - m0))
+    print("time", round(time.time() - w0))
+    print("datetime", round((datetime.datetime.now() - d0).total_seconds()))
     print("isinstance", isinstance(d0, datetime.datetime), type(d0).__name__)
 
 
