@@ -294,7 +294,9 @@ describe('narrateTick on example traces', function () {
     const text = narrateTick(model, finished);
     assert.ok(text.startsWith(`Tick ${tick.n}, t=${seconds(tick.t)}.`), text);
     includes(text, `${ref(oven)} resumed at line ${sleep} and finished, returning 'pie'.`);
-    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} became ready`);
+    // Both awaited the oven: its finishing woke them (protocol 2.1 step.by), in the order they awaited it.
+    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} were woken by ${ref(oven)}, one after the other; `
+      + `they run in tick ${tick.n + 1}, in that order.`);
 
     const fired = model.timers.find((t) => t.task === oven.id)!.ended;
     const firedText = narrateTick(model, fired);
@@ -365,8 +367,8 @@ describe('narrateTick on example traces', function () {
     const sleep = lineOf(source, 'await asyncio.sleep(60)');
     const last = roast.steps[roast.steps.length - 1].tick;
     const before = model.ticks[model.loops.get(1)!.ticks[model.ticks[last].n - 2]];
-    includes(narrateTick(model, before.index),
-      `${ref(roast)} was cancelled: cancel() wakes a waiting task so that CancelledError is raised inside it, in tick ${model.ticks[last].n}.`);
+    includes(narrateTick(model, before.index), `${ref(roast)} was cancelled by ${ref(taskOf(model, 'main'))} at line `
+      + `${lineOf(source, 'task.cancel()')}: cancel() wakes a waiting task so that CancelledError is raised inside it, in tick ${model.ticks[last].n}.`);
     const text = narrateTick(model, last);
     includes(text, `${ref(roast)} resumed at line ${sleep} and was cancelled: CancelledError was raised at line ${sleep}, and the task ended cancelled.`);
     includes(text, 'Printed: “roast: oven off”.');
@@ -414,15 +416,16 @@ describe('narrateTick on example traces', function () {
     const io = model.ticks[readable].io!.find((x) => x.fd === fd)!;
     const text = narrateTick(model, readable);
     includes(text, `The operating system reported socket ${fd}${io.peer ? ` (${io.peer})` : ''} readable.`);
-    includes(text, `${ref(kitchen)} became ready (it was waiting for data from`);
+    includes(text, `${ref(kitchen)} was woken by I/O: data arrived on a socket; it runs in tick ${model.ticks[readable].n + 1}.`);
   });
 
   it('event: the three guests become ready together, in the order they were put in the ready queue', async () => {
-    const { model } = await traceExample('event');
+    const { model, source } = await traceExample('event');
     const guests = ['Ana', 'Ben', 'Cy'].map((name) => ref(taskOf(model, 'guest', name)));
     const set = model.output.find((o) => o.text === 'chef: dinner is ready!')!.tick;
-    includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} became ready (they were waiting for Event.set()); `
-      + `they run in tick ${model.ticks[set].n + 1}.`);
+    // main() awaits chef() inline, so main's step is the one that set the event.
+    includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} were woken by ${ref(taskOf(model, 'main'))} `
+      + `at line ${lineOf(source, 'dinner_ready.set()')}, one after the other; they run in tick ${model.ticks[set].n + 1}, in that order.`);
   });
 
   it('run_twice: names the loop when there are two, and says when a loop closed', async () => {
