@@ -21,13 +21,17 @@ export function loopTime(t: number): string {
 /** A duration in seconds, in the unit that reads best: 12 µs, 3.4 ms, 1.25 s, 2 min 5 s. */
 export function duration(value: number): string {
   const s = Math.abs(value);
-  const trim = (n: number, decimals: number) => String(Number(n.toFixed(decimals)));
+  const sign = value < 0 ? '-' : '';
+  const round = (n: number, decimals: number) => Number(n.toFixed(decimals));
   if (s === 0) return '0 s';
-  if (s < 1e-3) return `${trim(value * 1e6, 0)} µs`;
-  if (s < 1) return `${trim(value * 1e3, s < 0.01 ? 2 : 1)} ms`;
-  if (s < 60) return `${trim(value, 3)} s`;
-  const minutes = Math.floor(s / 60);
-  return `${value < 0 ? '-' : ''}${minutes} min ${trim(s - minutes * 60, 1)} s`;
+  // Each unit is picked after rounding: 0.99996 s reads "1 s", not "1000 ms".
+  if (round(s * 1e6, 0) < 1000) return `${sign}${round(s * 1e6, 0)} µs`;
+  const ms = round(s * 1e3, s < 0.01 ? 2 : 1);
+  if (ms < 1000) return `${sign}${ms} ms`;
+  if (round(s, 3) < 60) return `${sign}${round(s, 3)} s`;
+  const rounded = round(s, 1);
+  const minutes = Math.floor(rounded / 60);
+  return `${sign}${minutes} min ${round(rounded - minutes * 60, 1)} s`;
 }
 
 export function basename(path: string): string {

@@ -53,6 +53,12 @@ describe('the vocabulary (describe.ts)', () => {
     assert.equal(errorText(group as unknown as ErrorInfo), 'ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions): RuntimeError("boom \\"inside\\""), KeyError("\'x\'")');
   });
 
+  it('formats durations in the unit they read best in, picked after rounding', () => {
+    assert.deepEqual([0, 0.0004, 0.0025, 0.25, 0.99996, 1.5, 59.99996, 90, -0.25].map(duration),
+      ['0 s', '400 µs', '2.5 ms', '250 ms', '1 s', '1.5 s', '1 min 0 s', '1 min 30 s', '-250 ms']);
+    assert.deepEqual([0.0009996, 0.0099999].map(duration), ['1 ms', '10 ms']);
+  });
+
   it('formats places as {line, file}, and names awaited tasks instead of "task 2 (Task-2)"', () => {
     assert.equal(place({ line: 12 }), 'line 12');
     assert.equal(place({ line: 12, file: '/home/me/helpers.py' }), 'helpers.py:12');
