@@ -375,8 +375,11 @@ describe('Loopscope in the real workbench', function () {
         assert.match(await box.innerText(), /Loopscope: the program waits for input/);
         await box.locator('input').fill(answer);
         await wb.page.keyboard.press('Enter');
-        await box.waitFor({ state: 'hidden' });
+        // The box closes; the next prompt may open it again at once (then it shows the next prompt).
+        await until(async () => !(await box.isVisible()) || !(await box.innerText().catch(() => '')).includes(`It printed: ${prompt.trim()}`),
+          { message: `the answer to ${prompt} taken` });
       }
+      await box.waitFor({ state: 'hidden' });
       await wb.waitForRun('greeter.py', /completed/);
       await wb.palette('Loopscope: Continue / Run to End');
       await until(async () => (await wb.webview.locator('#output .out-text').allTextContents()).some((t) => t.endsWith('hello Ana 7')),
