@@ -33,6 +33,7 @@ export class Header {
   private readonly tick = el('span', 'tick-label');
   private readonly time = el('span', 'loop-time');
   private readonly warning = el('span', 'tracer-warning');
+  private readonly notes = el('div', 'header-row header-notes');
   private readonly buttons = new Map<string, VscodeToolbarButton>();
   private readonly axisButtons = new Map<Axis, VscodeToolbarButton>();
   private errorTarget?: { line?: number; file?: string };
@@ -53,11 +54,16 @@ export class Header {
     });
     this.warning.hidden = true;
 
-    const title = el('div', 'header-row title-row');
-    title.append(this.scenario, this.python, this.clock, this.outcome, this.error, this.message, this.warning);
-    const position = el('div', 'header-row position-row');
-    position.append(this.tick, this.loop, this.time);
-    this.element.append(title, position, this.toolbar());
+    // One line: what runs, where the cursor is, then the toolbar; sentences (an error, a message,
+    // a tracer problem) on a line of their own, only when there is one.
+    const what = el('div', 'header-group header-what');
+    what.append(this.scenario, this.python, this.clock, this.outcome);
+    const when = el('div', 'header-group header-when');
+    when.append(this.tick, this.loop, this.time);
+    const line = el('div', 'header-row header-line');
+    line.append(what, when, this.toolbar());
+    this.notes.append(this.error, this.message, this.warning);
+    this.element.append(line, this.notes);
     parent.appendChild(this.element);
   }
 
@@ -136,10 +142,12 @@ export class Header {
     this.error.title = info.error?.line ? 'Show where it was raised' : '';
     this.errorTarget = info.error;
     show(this.warning, info.warning ?? '');
+    this.notes.hidden = this.error.hidden && this.message.hidden && this.warning.hidden;
 
     if (info.tick) {
       const { n, of, global, total } = info.tick;
-      this.tick.textContent = `Tick ${n} of ${of}`;
+      // The moment every view shows: the loop just after this tick ran (src/core/moment.ts).
+      this.tick.textContent = `After tick ${n} of ${of}`;
       this.tick.title = total !== of ? `global tick ${global + 1} of ${total} across all loops` : '';
     } else this.tick.textContent = 'No ticks yet';
     show(this.loop, info.loop ?? '');

@@ -5,7 +5,7 @@
 // VirtualRows), and the panel holds only those rows: the host sends the first ones with the moment
 // and the others when they scroll into view. Moving the cursor costs the same with 10 tasks or 10,000.
 import type { MomentInfo, SideList, SideListInfo, SideRow } from '../src/protocol/panel';
-import { formatLocation } from '../src/core/format';
+import { place } from '../src/core/describe';
 import { el, setChildren } from './dom';
 
 export interface SideActions {
@@ -28,6 +28,9 @@ const FETCH_MORE = 40;
 interface Section {
   key: SideList;
   details: HTMLDetailsElement;
+  title: HTMLElement;
+  /** The heading when the host sends none. */
+  name: string;
   count: HTMLElement;
   body: HTMLElement;
   /** Where the rows go (the body itself, or a wrapper inside it). */
@@ -145,7 +148,7 @@ export class SideViews {
 
   constructor(parent: HTMLElement, private readonly actions: SideActions, closed: readonly string[]) {
     this.element.id = 'side';
-    this.element.setAttribute('aria-label', 'State before the current tick');
+    this.element.setAttribute('aria-label', 'The loop after the cursor tick');
     this.narration.id = 'narration';
     this.narration.hidden = true;
     this.narration.setAttribute('aria-live', 'polite');
@@ -177,7 +180,8 @@ export class SideViews {
     details.open = !closed.includes(key);
     const summary = el('summary', 'side-title');
     const count = el('span', 'count');
-    summary.append(el('span', 'side-title-text', title), count);
+    const heading = el('span', 'side-title-text', title);
+    summary.append(heading, count);
     const body = el(tag, 'side-body');
     body.id = id;
     // The output keeps its scroll at the bottom by itself (column-reverse around one wrapper).
@@ -187,7 +191,7 @@ export class SideViews {
     details.append(summary, body);
     details.addEventListener('toggle', () => this.actions.toggled(key, details.open));
     this.element.appendChild(details);
-    this.sections.set(key, { key, details, count, body, rows, list, known: new Map(), drawn: new Map() });
+    this.sections.set(key, { key, details, title: heading, name: title, count, body, rows, list, known: new Map(), drawn: new Map() });
   }
 
   /** Shows the lists of a new moment (the cursor moved, or the trace grew). */
@@ -206,6 +210,7 @@ export class SideViews {
   }
 
   private fill(section: Section, info: SideListInfo): void {
+    section.title.textContent = info.title ?? section.name;
     section.count.textContent = info.badge;
     section.known = new Map(info.rows.map((row, i) => [info.from + i, row]));
     section.asked = undefined;
@@ -239,7 +244,7 @@ export class SideViews {
     if (line === undefined || line < 1) return el('span', className, text);
     const button = el('button', className, text);
     button.type = 'button';
-    button.title = `Show ${formatLocation(line, file)}`;
+    button.title = `Show ${place({ line, file })}`;
     button.addEventListener('click', () => this.actions.reveal(line, file));
     return button;
   }

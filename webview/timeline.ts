@@ -324,10 +324,11 @@ export class LaneTimeline {
     this.placeCursorBand();
     if (!scroll) return;
     const [a, b] = this.window();
-    const right = this.axis === 'tick' ? x + 1 : x;
-    if (!this.autoFit && (x < a || right > b)) {
+    // By tick the cursor's tick is the column left of x.
+    const left = this.axis === 'tick' ? x - 1 : x;
+    if (!this.autoFit && (left < a || x > b)) {
       const span = b - a;
-      const start = x < a ? x - span * 0.1 : right - span * 0.9;
+      const start = left < a ? left - span * 0.1 : x - span * 0.9;
       this.setWindow(start, start + span);
       this.request();
       this.callbacks.window(this.axis, this.window());
@@ -661,14 +662,18 @@ export class LaneTimeline {
     this.tooltip.hide();
   }
 
-  /** The tick under x: by tick, the tick whose column it is (at once); by time, the host knows. */
+  /**
+   * The tick under x: by tick, the tick whose column it is (at once; the cursor bar sits at the right
+   * edge of its tick's column, after it ran, so a bar dropped on an edge means the column to its
+   * left); by time, the host knows.
+   */
   private pickAt(x: number): void {
     if (this.axis === 'time') {
       this.callbacks.cursorAt('time', x);
       return;
     }
     if (this.shape.ticks === 0) return;
-    const tick = Math.min(this.shape.ticks - 1, Math.max(0, Math.floor(x)));
+    const tick = Math.min(this.shape.ticks - 1, Math.max(0, Math.ceil(x) - 1));
     if (tick !== this.cursorTick) this.pick(tick);
   }
 

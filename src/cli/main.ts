@@ -4,9 +4,12 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { constants } from 'node:os';
-import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe';
+import {
+  asyncioWords, atPlace, describeReadyEntry, describeSnapshot, duration, errorText, loopTime, place, seconds, stepPlaces, taskName,
+} from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
-import { TraceModel, type StateBeforeTick } from '../core/model';
+import { TraceModel } from '../core/model';
+import { stateAfter, type StateAfterTick } from '../core/moment';
 import { DEFAULT_PYTHONS, findPython } from '../node/python';
 import { Session, type SessionResult } from '../node/session';
 import { summarize } from './summary';
@@ -50,10 +53,11 @@ Example:
   loopscope trace examples/gather.py --out gather.jsonl`,
   show: `loopscope show <trace.jsonl> [--tick N | --time T] [--loop L] [--json]
 
-Prints the state of the loop just before a tick: every task's state, line and wait reason, the
-ready queue, the pending timers and what ran in the tick. N is the tick number within the loop
-(1-based); --time picks the last tick at or before loop time T. Without --tick or --time, prints
-one JSON line per tick of every loop.
+Prints the loop just after a tick ran, the moment every view of Loopscope shows: every task's
+state, line and wait reason, the ready queue the loop runs next (the next tick's), the pending
+timers and what ran in the tick. N is the tick number within the loop (1-based); --time picks the
+last tick at or before loop time T. Without --tick or --time, prints one JSON line per tick of
+every loop.
 
 Example:
   loopscope show gather.jsonl --tick 3`,
@@ -188,9 +192,10 @@ async function trace(args: string[]): Promise<number> {
       + `${visible.filter((t) => t.state === 'exception').length} raised, ${visible.filter((t) => t.state === 'cancelled').length} cancelled, `
       + `${visible.filter((t) => t.state === 'pending').length} pending`);
     for (const block of summary.blocking) {
-      lines.push(`   ⚠ blocking: ${block.function} held the loop ${(block.duration * 1000).toFixed(0)} ms at line ${block.line ?? '?'}`);
+      lines.push(`   ⚠ blocking: ${block.function} held the loop ${duration(block.duration)}${atPlace({ line: block.line, file: block.file ?? undefined })}`);
     }
-    if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
+    const error = session.model.end?.error;
+    if (error) lines.push(`   error: ${errorText(error)}${error.line ? ` (${place(error)})` : ''}`);
     if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
     if (result.message) lines.push(`   ${result.message}`);
     if (typeof out === 'string') lines.push(`   trace saved to ${out} (${session.decoder.stats.events} events)`);
@@ -215,44 +220,53 @@ async function loadModel(path: string | undefined): Promise<TraceModel> {
   return model;
 }
 
-function stateJson(model: TraceModel, state: StateBeforeTick) {
+function stateJson(model: TraceModel, state: StateAfterTick) {
   return {
     loop: state.tick.loop,
     tick: state.tick.n,
     time: state.tick.t,
+    /** The moment shown: just after `tick` ran; `ready` is the queue of tick `next`. */
+    moment: 'after',
+    next: state.next?.n ?? null,
     tasks: state.tasks.map((s) => ({
       id: s.task.id, name: s.task.name, coroutine: s.task.coro, label: s.task.label,
-      state: s.state === 'done' ? s.doneState : s.state, line: s.line, stack: s.stack, reason: s.reason ?? null,
+      state: s.state === 'done' ? s.doneState : s.state, line: s.line, file: s.file ?? null, stack: s.stack, reason: s.reason ?? null,
     })),
-    ready: state.ready.map((entry) => (typeof entry === 'number' ? { task: entry, name: model.tasks.get(entry)?.name ?? null } : entry)),
-    timers: state.timers.map((t) => ({ id: t.id, when: t.when, fn: t.fn, line: t.line ?? null, task: t.task ?? null })),
+    ready: state.ready.map((entry) => (typeof entry === 'number' ? { task: entry, name: model.taskById(entry)?.name ?? null } : entry)),
+    timers: state.timers.map((t) => ({ id: t.id, when: t.when, fn: t.fn, line: t.line ?? null, file: t.file ?? null, task: t.task ?? null })),
     ran: state.ran.map((a) => (a.step
-      ? { task: a.step.task, from: a.step.from, to: a.step.to, duration: a.step.dur }
-      : { callback: a.callback!.fn, line: a.callback!.line ?? null, duration: a.callback!.dur })),
+      ? { task: a.step.task, from: a.step.from, fromFile: a.step.fromFile ?? null, to: a.step.to, file: a.step.file ?? null, duration: a.step.dur }
+      : { callback: a.callback!.fn, line: a.callback!.line ?? null, file: a.callback!.file ?? null, duration: a.callback!.dur })),
   };
 }
 
-function stateText(model: TraceModel, state: StateBeforeTick): string {
+function stateText(model: TraceModel, state: StateAfterTick): string {
   const loopTicks = model.loops.get(state.tick.loop)?.ticks.length ?? 0;
-  const lines = [`Loop ${state.tick.loop}, tick ${state.tick.n} of ${loopTicks}, t=${seconds(state.tick.t)}`, '', 'Tasks:'];
+  const lines = [`Loop ${state.tick.loop}, after tick ${state.tick.n} of ${loopTicks}, ${loopTime(state.tick.t)}`, '', 'Tasks:'];
   for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot, model)}`);
-  lines.push('', 'Ready queue (runs in this order):');
-  if (state.ready.length === 0) lines.push('  (empty)');
-  state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));
+  lines.push('');
+  if (state.next) {
+    lines.push(`Ready queue for tick ${state.next.n} (runs in this order):`);
+    if (state.ready.length === 0) lines.push('  (empty)');
+    state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));
+  } else lines.push('Ready queue: the loop ran no further tick.');
   lines.push('', 'Pending timers:');
   if (state.timers.length === 0) lines.push('  (none)');
   for (const timer of state.timers) {
-    lines.push(`  t=${seconds(timer.when)}  ${timer.fn}${timer.task !== undefined ? ` (wakes ${model.tasks.get(timer.task)?.name ?? timer.task})` : ''}`);
+    const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
+    lines.push(`  ${loopTime(timer.when)}  ${timer.fn}${task ? ` (wakes ${taskName(task)})` : ''}`);
   }
-  lines.push('', 'Ran in this tick:');
+  lines.push('', `Ran in tick ${state.tick.n}:`);
   if (state.ran.length === 0) lines.push('  (nothing)');
   for (const activity of state.ran) {
     if (activity.step) {
       const step = activity.step;
-      const name = model.tasks.get(step.task)?.name ?? step.task;
-      lines.push(`  ${name}: line ${step.from ?? '?'} → ${step.to === null ? 'finished' : `line ${step.to}`}`);
+      const task = model.taskById(step.task);
+      if (task) lines.push(`  ${taskName(task)}: ${stepPlaces(step, task)}`);
     } else if (activity.callback) {
-      lines.push(`  callback ${activity.callback.fn}${activity.callback.line ? ` (line ${activity.callback.line})` : ''}`);
+      const callback = activity.callback;
+      const words = callback.line === undefined ? asyncioWords(callback.fn) : undefined;
+      lines.push(`  callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}${words ? `: ${words}` : ''}`);
     }
   }
   return lines.join('\n');
@@ -266,7 +280,7 @@ async function show(args: string[]): Promise<number> {
   const loopId = numberOption(parsed, 'loop', true) ?? model.loops.keys().next().value;
   if (tickOption === undefined && timeOption === undefined) {
     for (let index = 0; index < model.ticks.length; index++) {
-      process.stdout.write(`${JSON.stringify(stateJson(model, model.stateBefore(index)!))}\n`);
+      process.stdout.write(`${JSON.stringify(stateJson(model, stateAfter(model, index)!))}\n`);
     }
     return 0;
   }
@@ -277,7 +291,7 @@ async function show(args: string[]): Promise<number> {
     if (tickOption < 1 || tickOption > loop.ticks.length) throw new UsageError(`loop ${loop.id} has ticks 1 to ${loop.ticks.length}`);
     index = loop.ticks[tickOption - 1];
   } else index = model.tickAtTime(timeOption!, loop.id);
-  const state = index !== undefined ? model.stateBefore(index) : undefined;
+  const state = index !== undefined ? stateAfter(model, index) : undefined;
   if (!state) throw new UsageError('no such tick');
   process.stdout.write(parsed.options.has('json') ? `${JSON.stringify(stateJson(model, state))}\n` : `${stateText(model, state)}\n`);
   return 0;

@@ -12,7 +12,7 @@ export interface RunSummary {
   outcome: Outcome;
   limit: LimitKind | null;
   exitCode: number | null;
-  error: { type: string; message: string; line: number | null } | null;
+  error: { type: string; message: string; line: number | null; file: string | null } | null;
   stdout: string;
   stderr: string;
   loops: { id: number; ticks: number; duration: number | null }[];
@@ -21,14 +21,14 @@ export interface RunSummary {
     created: number; ended: number | null; state: 'ok' | 'exception' | 'cancelled' | 'pending';
     exception: string | null;
   }[];
-  blocking: { loop: number; task: number | null; line: number | null; function: string; duration: number }[];
+  blocking: { loop: number; task: number | null; line: number | null; file: string | null; function: string; duration: number }[];
   events: number;
   malformed: number;
   message?: string;
 }
 
 function errorSummary(error: ErrorInfo | null | undefined) {
-  return error ? { type: error.type, message: error.message, line: error.line ?? null } : null;
+  return error ? { type: error.type, message: error.message, line: error.line ?? null, file: error.file ?? null } : null;
 }
 
 export function summarize(model: TraceModel, result: SessionResult, scenario: string,
@@ -62,7 +62,7 @@ export function summarize(model: TraceModel, result: SessionResult, scenario: st
       exception: task.done?.error ? `${task.done.error.type}: ${task.done.error.message}` : null,
     })),
     blocking: model.blocking.map((b) => ({
-      loop: b.loop, task: b.task ?? null, line: b.line, function: b.fn, duration: b.dur,
+      loop: b.loop, task: b.task ?? null, line: b.line, file: b.file ?? null, function: b.fn, duration: b.dur,
     })),
     events: decoded.events,
     malformed: decoded.malformed,

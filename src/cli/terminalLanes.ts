@@ -1,13 +1,15 @@
 // Task lanes drawn with Unicode blocks for `loopscope lanes`: the segments the panel draws
 // (core/lanes.ts), one row per task, one character per slice of ticks (or of loop time): running
 // when the task ran in that slice at all, else the state that covers most of it.
-import { buildLanes, laneSegments, type Segment } from '../core/lanes';
+import { buildLanes, LABEL_CHARS, laneLabel, laneSegments, type Segment } from '../core/lanes';
 import { Layout } from '../core/layout';
 import type { TraceModel } from '../core/model';
+import { loopTime } from '../core/describe';
 
 const GLYPH = { running: '█', ready: '▒', suspended: '─', none: ' ', ok: '✓', exception: '✗', cancelled: '⊘' };
 const COLOR = { running: '\x1b[32m', ready: '\x1b[33m', suspended: '\x1b[2m', exception: '\x1b[31m', reset: '\x1b[0m' };
-const LABEL_WIDTH = 28;
+/** The label column: a lane's name (LABEL_CHARS) and a space. */
+const LABEL_WIDTH = LABEL_CHARS + 2;
 
 export interface LaneOptions {
   by: 'tick' | 'time';
@@ -30,18 +32,20 @@ export function drawLanes(model: TraceModel, options: LaneOptions): string {
   for (const loop of model.loops.values()) {
     const ticks = loop.ticks;
     if (ticks.length === 0) continue;
-    const from = layout.cursorX(ticks[0]);
+    const from = layout.tickStart(ticks[0]);
     const to = layout.loopEnd(loop.id);
     const unit = options.by === 'tick' ? `${ticks.length} ticks`
-      : `t=${model.ticks[ticks[0]].t.toFixed(3)} → ${to.toFixed(3)} s`;
+      : `${loopTime(model.ticks[ticks[0]].t)} → ${loopTime(to)}`;
     out.push(`loop ${loop.id} · ${unit} · ${GLYPH.running} running ${GLYPH.ready} ready ${GLYPH.suspended} suspended`
       + ` ${GLYPH.ok} done ${GLYPH.exception} raised ${GLYPH.cancelled} cancelled`);
     const cell = (to - from) / columns;
     const query = { from, to, coarse: options.by === 'tick' && cell > 1 };
     for (const lane of lanes) {
-      if (lane.kind !== 'task' || lane.loop !== loop.id) continue;
+      if ((lane.kind !== 'task' && lane.kind !== 'library') || lane.loop !== loop.id) continue;
       const row = laneRow(laneSegments(lane, model, layout, query), from, cell, columns, paint);
-      out.push(`${fit(lane.task!.label, LABEL_WIDTH)} ${row}`.trimEnd());
+      // A library's tasks share one lane: `aiohttp · 12 tasks`.
+      const label = lane.kind === 'library' ? `${lane.lib} · ${laneLabel(lane, model).detail}` : lane.name!;
+      out.push(`${fit(label, LABEL_WIDTH)} ${row}`.trimEnd());
     }
     out.push('');
   }

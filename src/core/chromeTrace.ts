@@ -1,6 +1,7 @@
 // Export to the Chrome Trace Event Format (opens in Perfetto or chrome://tracing): a process per
 // loop, a track per task with its steps and its waits named by reason, a track per executor thread,
 // and the loop's own track with plain callbacks and blocking marks.
+import { fullTaskName, taskName } from './describe';
 import type { TraceModel } from './model';
 
 interface ChromeEvent {
@@ -30,10 +31,10 @@ export function toChromeTrace(model: TraceModel): { traceEvents: ChromeEvent[]; 
     meta(loop.id, LOOP_TRACK, 'event loop', 0);
   }
   for (const task of model.taskOrder) {
-    meta(task.loop, task.id, `${task.name}: ${task.label}`, task.id);
+    meta(task.loop, task.id, fullTaskName(task), task.id);
     task.steps.forEach((step, i) => {
       events.push({
-        name: task.label, cat: 'step', ph: 'X', pid: task.loop, tid: task.id, ts: micros(step.t), dur: micros(step.dur),
+        name: taskName(task), cat: 'step', ph: 'X', pid: task.loop, tid: task.id, ts: micros(step.t), dur: micros(step.dur),
         args: { from: step.from, to: step.to },
       });
       const next = task.steps[i + 1];

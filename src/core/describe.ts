@@ -4,8 +4,8 @@
 // reported; it never infers asyncio behaviour. Which moment a view shows is defined in moment.ts:
 // "at tick N" is the loop just after tick N ran, labelled with afterTick()/beforeTick().
 // Pure: no Node, no vscode, no DOM.
-import type { ErrorInfo, ErrorLeaf, ReadyEntry, WaitReason } from '../protocol/events';
-import type { TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
+import type { ErrorInfo, ErrorLeaf, ReadyEntry, Via, WaitReason, Waker } from '../protocol/events';
+import type { Step, TaskInfo, TaskSnapshot, Tick, TraceModel } from './model';
 
 // ---- times and places --------------------------------------------------------------------------
 
@@ -21,13 +21,17 @@ export function loopTime(t: number): string {
 /** A duration in seconds, in the unit that reads best: 12 µs, 3.4 ms, 1.25 s, 2 min 5 s. */
 export function duration(value: number): string {
   const s = Math.abs(value);
-  const trim = (n: number, decimals: number) => String(Number(n.toFixed(decimals)));
+  const sign = value < 0 ? '-' : '';
+  const round = (n: number, decimals: number) => Number(n.toFixed(decimals));
   if (s === 0) return '0 s';
-  if (s < 1e-3) return `${trim(value * 1e6, 0)} µs`;
-  if (s < 1) return `${trim(value * 1e3, s < 0.01 ? 2 : 1)} ms`;
-  if (s < 60) return `${trim(value, 3)} s`;
-  const minutes = Math.floor(s / 60);
-  return `${value < 0 ? '-' : ''}${minutes} min ${trim(s - minutes * 60, 1)} s`;
+  // Each unit is picked after rounding: 0.99996 s reads "1 s", not "1000 ms".
+  if (round(s * 1e6, 0) < 1000) return `${sign}${round(s * 1e6, 0)} µs`;
+  const ms = round(s * 1e3, s < 0.01 ? 2 : 1);
+  if (ms < 1000) return `${sign}${ms} ms`;
+  if (round(s, 3) < 60) return `${sign}${round(s, 3)} s`;
+  const rounded = round(s, 1);
+  const minutes = Math.floor(rounded / 60);
+  return `${sign}${minutes} min ${round(rounded - minutes * 60, 1)} s`;
 }
 
 export function basename(path: string): string {
@@ -45,6 +49,35 @@ export interface Place {
 export function place({ line, file }: Place): string {
   if (line === null || line === undefined) return file ? basename(file) : '';
   return file ? `${basename(file)}:${line}` : `line ${line}`;
+}
+
+/**
+ * Where a wait really is when it goes on inside a library (protocol 2.1 reason `via`):
+ * `aiohttp's ClientResponse.start (aiohttp/client_reqrep.py:1059)`. The file from the library's
+ * own folder on, so the library is seen in it.
+ */
+export function viaText(via: Via): string {
+  const parts = via.file.split(/[\\/]/);
+  const at = via.lib ? parts.lastIndexOf(via.lib) : -1;
+  const file = at >= 0 ? parts.slice(at).join('/') : basename(via.file);
+  return `${via.lib ? `${via.lib}'s ` : ''}${via.fn} (${file}:${via.line})`;
+}
+
+/** `L12`, or `helpers.py:12` in another file, for tight spaces (inside a lane's segment). */
+export function shortPlace({ line, file }: Place): string {
+  if (line === null || line === undefined) return '';
+  return file ? `${basename(file)}:${line}` : `L${line}`;
+}
+
+/**
+ * Where a step started and where it left its task: `line 4 → line 9`, `helpers.py:5 → finished`;
+ * a step in library code only (no line of the program) says so instead of a line.
+ */
+export function stepPlaces(step: Step, task: TaskInfo): string {
+  const from = place({ line: step.from, file: step.fromFile }) || 'library code';
+  const finished = task.done !== undefined && task.done.tick === step.tick && task.steps[task.steps.length - 1] === step;
+  const to = place({ line: step.to, file: step.file }) || (finished ? 'finished' : 'a wait in library code');
+  return `${from} → ${to}`;
 }
 
 /** ` at line 12` / ` at helpers.py:12`, or nothing when the line is unknown. */
@@ -168,6 +201,21 @@ export function shortTaskName(task: TaskInfo): string {
   return hasDefaultName(task) ? functionName(task) : task.name;
 }
 
+/**
+ * The library a task belongs to when it is not the program's own: `aiohttp` (protocol 2.1
+ * `task.lib`), `asyncio` for asyncio's internal tasks; undefined for the program's tasks.
+ */
+export function libraryOf(task: TaskInfo): string | undefined {
+  return task.lib ?? (task.internal ? 'asyncio' : undefined);
+}
+
+/** ` (asyncio's own task)`, ` (a task of aiohttp)`, or nothing for the program's own tasks. */
+export function ownerNote(task: TaskInfo): string {
+  const lib = libraryOf(task);
+  if (!lib) return '';
+  return lib === 'asyncio' && task.internal ? ' (asyncio\'s own task)' : ` (a task of ${lib})`;
+}
+
 /** A task named by its id, for views that hold only the id. */
 export function taskNameById(id: number | undefined, model?: TraceModel): string {
   if (id === undefined) return 'a task';
@@ -271,15 +319,38 @@ export function isShutdownWork(fn: string): boolean {
 // ---- waits -------------------------------------------------------------------------------------
 
 /**
+ * What put a task in the ready queue (protocol 2.1 `by`), to follow "woken by": `producer()` at
+ * line 12, a timer (#3), I/O: data arrived on a socket. Only what `by` says; names in `code spans`
+ * with `code`.
+ */
+export function wakerText(by: Waker, model?: TraceModel, code = false): string {
+  const quote = (text: string) => (code ? `\`${text}\`` : text);
+  const task = () => (by.task === undefined ? 'a task' : quote(taskNameById(by.task, model)));
+  const words = by.fn ? asyncioWords(by.fn) : undefined;
+  switch (by.kind) {
+    case 'task': return `${task()}${atPlace(by)}`;
+    case 'spawn': return `its creation by ${task()}${atPlace(by)}`;
+    case 'yield': return 'its own yield';
+    case 'timer': return `a timer${by.timer !== undefined ? ` (#${by.timer})` : ''}`;
+    case 'io': return `I/O${by.fn ? `: ${words ?? quote(by.fn)}` : ''}`;
+    case 'threadsafe': return `another thread${by.fn ? ` (${quote(by.fn)})` : ''}`;
+    case 'outside': return 'code outside the loop\'s ticks (asyncio.run itself)';
+    default: return `${by.fn ? quote(by.fn) : 'a callback'}${words ? ` (${words})` : ''}${atPlace(by)}`;
+  }
+}
+
+/**
  * The wait reason as one sentence, naming tasks the way every view does (in `code spans` with
  * `code`, for the narration).
  */
 export function reasonText(reason: WaitReason | undefined, model?: TraceModel, code = false): string {
   if (!reason) return 'waiting';
   const name = (id: number) => (code ? `\`${taskNameById(id, model)}\`` : taskNameById(id, model));
-  if (reason.kind === 'task' && reason.task !== undefined) return `awaiting ${name(reason.task)}`;
-  if (reason.kind === 'shield' && reason.task !== undefined) return `awaiting ${name(reason.task)} through asyncio.shield`;
-  return reason.text;
+  let text = reason.text;
+  if (reason.kind === 'task' && reason.task !== undefined) text = `awaiting ${name(reason.task)}`;
+  if (reason.kind === 'shield' && reason.task !== undefined) text = `awaiting ${name(reason.task)} through asyncio.shield`;
+  // The wait goes on inside a library: where, after the user's line the views already name.
+  return reason.via ? `${text}, inside ${viaText(reason.via)}` : text;
 }
 
 /**
@@ -295,9 +366,17 @@ export function waitedOn(reason: WaitReason, model?: TraceModel, code = false): 
   return `${what.startsWith('end of ') ? 'at the' : 'in'} ${what}`;
 }
 
-/** A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`. */
+/**
+ * A compact reason for an after-line decoration, e.g. `sleep 5s → t=5.000`; inside a library
+ * (reason `via`), that library's function first: `aiohttp.start: io read`.
+ */
 export function shortReason(reason: WaitReason | undefined, model?: TraceModel): string {
   if (!reason) return 'waiting';
+  const short = compactReason(reason, model);
+  return reason.via ? `${reason.via.lib ? `${reason.via.lib}.` : ''}${reason.via.fn.split('.').pop()}: ${short}` : short;
+}
+
+function compactReason(reason: WaitReason, model?: TraceModel): string {
   switch (reason.kind) {
     case 'sleep':
       return typeof reason.delay === 'number' && reason.wake !== undefined
@@ -347,7 +426,7 @@ export function errorText(error: ErrorInfo): string {
 /** One line describing a task at a moment, as the CLI and the hover say it. */
 export function describeSnapshot(snapshot: TaskSnapshot, model: TraceModel): string {
   const where = atPlace(snapshot);
-  const who = fullTaskName(snapshot.task);
+  const who = `${fullTaskName(snapshot.task)}${ownerNote(snapshot.task)}`;
   switch (snapshot.state) {
     case 'done': {
       const done = snapshot.task.done!;

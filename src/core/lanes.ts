@@ -3,19 +3,26 @@
 // (see layout.ts for positions), then segments narrower than a few pixels are merged.
 import { firstIndex } from './model';
 import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
-import type { BlockingEvent, CallbackEvent } from '../protocol/events';
+import type { BlockingEvent, CallbackEvent, ReasonKind, WaitReason } from '../protocol/events';
 import type { LaneRow } from '../protocol/panel';
-import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
-import { duration, shortReason } from './describe';
+import {
+  atPlace, distinctNames, duration, fullTaskName, libraryOf, loopTime, ownerNote, place, reasonText, shortPlace, shortReason, stepPlaces, taskName,
+  wakerText,
+} from './describe';
 import type { Layout, Span } from './layout';
 
-export type LaneKind = 'loop' | 'task' | 'worker';
+export type LaneKind = 'loop' | 'task' | 'library' | 'worker';
 
 export interface Lane {
   id: string;
   kind: LaneKind;
   loop: number;
   task?: TaskInfo;
+  /** A task lane's label: its name, told apart from the other lanes' (describe.ts distinctNames). */
+  name?: string;
+  /** A library lane: the tasks of one library (protocol 2.1 `task.lib`), drawn as one lane. */
+  lib?: string;
+  tasks?: TaskInfo[];
   thread?: string;
   /** Jobs run on this worker thread, in start order (worker lanes). */
   jobs?: JobInfo[];
@@ -24,7 +31,8 @@ export interface Lane {
 export type SegmentInfo =
   | { kind: 'running'; task: TaskInfo; step: Step }
   | { kind: 'ready'; task: TaskInfo; prev?: Step; next?: Step }
-  | { kind: 'suspended'; task: TaskInfo; prev: Step; next?: Step }
+  /** `reason`: the wait reason during this segment (it may change while the task stays suspended). */
+  | { kind: 'suspended'; task: TaskInfo; prev: Step; next?: Step; reason?: WaitReason }
   | { kind: 'done'; task: TaskInfo }
   | { kind: 'wait'; tick: Tick; seconds: number }
   | { kind: 'callback'; tick: number; callback: CallbackEvent }
@@ -44,7 +52,12 @@ export interface Segment {
 // ---------------------------------------------------------------------------------------------
 // Lanes
 
-/** Lanes in display order: per loop, the loop lane, its tasks (creation order), its worker threads. */
+/**
+ * Lanes in display order: per loop, the loop lane, the program's tasks (creation order), one lane
+ * per library whose tasks ran on the loop (aiohttp's connection handlers: the program did not
+ * write them), its worker threads. `showInternal`: every task in a lane of its own, asyncio's
+ * internal ones too.
+ */
 export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   const loopIds = new Set<number>(model.loops.keys());
   for (const task of model.taskOrder) loopIds.add(task.loop);
@@ -60,18 +73,37 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   }
   for (const lane of workers.values()) lane.jobs!.sort((a, b) => a.startWall! - b.startWall!);
 
+  const shown: TaskInfo[] = [];
+  const libraries = new Map<string, Lane>();
+  for (const task of model.taskOrder) {
+    if (showInternal || (!task.internal && !task.lib)) shown.push(task);
+    else if (!task.internal) {
+      const id = `library:${task.loop}:${task.lib}`;
+      const lane = libraries.get(id);
+      if (lane) lane.tasks!.push(task);
+      else libraries.set(id, { id, kind: 'library', loop: task.loop, lib: task.lib, tasks: [task] });
+    }
+  }
+  const names = distinctNames(shown, LABEL_CHARS);
   const lanes: Lane[] = [];
   for (const loop of [...loopIds].sort((a, b) => a - b)) {
     lanes.push({ id: `loop:${loop}`, kind: 'loop', loop });
-    for (const task of model.taskOrder) {
-      if (task.loop === loop && (showInternal || !task.internal)) {
-        lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task });
-      }
+    for (const task of shown) {
+      if (task.loop === loop) lanes.push({ id: `task:${task.id}`, kind: 'task', loop, task, name: names.get(task.id) });
     }
+    for (const lane of libraries.values()) if (lane.loop === loop) lanes.push(lane);
     for (const lane of workers.values()) if (lane.loop === loop) lanes.push(lane);
   }
   return lanes;
 }
+
+/** Whether a task is drawn in `lane`: its own, or its library's. */
+export function laneHolds(lane: Lane, task: number): boolean {
+  return lane.task?.id === task || (lane.tasks?.some((t) => t.id === task) ?? false);
+}
+
+/** Characters of a lane's name that its label shows (the panel's label column, `loopscope lanes`). */
+export const LABEL_CHARS = 26;
 
 /** What the label at the left of a lane says: its name, a detail, the full text for its tooltip, where a click goes. */
 export type LaneLabel = Omit<LaneRow, 'id' | 'kind'>;
@@ -86,11 +118,20 @@ export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   }
   if (lane.kind === 'task' && lane.task) {
     const task = lane.task;
-    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
+    const where = task.line !== null ? `, created${atPlace(task)}` : '';
+    const lib = libraryOf(task);
     return {
-      name: taskTitle(task), detail: `#${task.id}`, internal: task.internal,
-      title: `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`,
+      name: lane.name ?? taskName(task), detail: `${lib ? `${lib} ` : ''}#${task.id}`, internal: lib !== undefined,
+      title: `${fullTaskName(task)}${ownerNote(task)}${where}`,
       line: task.line ?? undefined, file: task.file,
+    };
+  }
+  if (lane.kind === 'library' && lane.tasks) {
+    const count = lane.tasks.length;
+    return {
+      name: lane.lib!, detail: `${count} task${count > 1 ? 's' : ''}`, internal: true,
+      title: `${count} task${count > 1 ? 's' : ''} of ${lane.lib}, in one lane: it runs when any of them runs `
+        + '(loopscope.showInternalTasks gives each its own lane)',
     };
   }
   return { name: lane.thread ?? 'worker', detail: '', title: `Executor worker thread ${lane.thread ?? ''}`, internal: false };
@@ -109,6 +150,7 @@ export interface SegmentQuery {
 export function laneSegments(lane: Lane, model: TraceModel, layout: Layout, q: SegmentQuery): Segment[] {
   const out: Segment[] = [];
   if (lane.kind === 'task' && lane.task) taskSegments(lane.task, model, layout, q, out);
+  else if (lane.kind === 'library' && lane.tasks) librarySegments(lane.tasks, model, layout, q, out);
   else if (lane.kind === 'loop') loopSegments(lane.loop, model, layout, q, out);
   else if (lane.jobs) jobSegments(lane.jobs, layout, q, out);
   return out;
@@ -121,9 +163,24 @@ function push(out: Segment[], q: SegmentQuery, span: Span, cls: string, info: Se
   out.push({ start, end: Math.max(start, end), cls, info });
 }
 
-function suspendedClass(step: Step): string {
-  const kind = step.reason?.kind ?? 'future';
-  return `seg seg-suspended reason-${reasonCategory(kind)}`;
+/** Colour family of a wait reason; drives the `reason-*` CSS class of suspended segments. */
+export type ReasonCategory = 'timer' | 'yield' | 'await' | 'sync' | 'io' | 'executor' | 'other';
+
+export function reasonCategory(kind: ReasonKind | string | undefined): ReasonCategory {
+  switch (kind) {
+    case 'sleep': case 'timeout': case 'wait_for': return 'timer';
+    case 'yield': return 'yield';
+    case 'task': case 'gather': case 'wait': case 'taskgroup': case 'shield': return 'await';
+    case 'queue_get': case 'queue_put': case 'queue_join': case 'lock': case 'semaphore':
+    case 'event': case 'condition': case 'barrier': return 'sync';
+    case 'io_read': case 'io_write': case 'io_connect': case 'io_accept': case 'subprocess': return 'io';
+    case 'executor': return 'executor';
+    default: return 'other';
+  }
+}
+
+function suspendedClass(reason: WaitReason | undefined): string {
+  return `seg seg-suspended reason-${reasonCategory(reason?.kind ?? 'future')}`;
 }
 
 function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
@@ -144,31 +201,57 @@ function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: Segm
     const prev = j > 0 ? steps[j - 1] : undefined;
     const gapStart = prev ? span(prev)[1] : Math.min(created, a);
     if (gapStart > q.to) break;
-    gap(task, prev, step, gapStart, a, layout, q, out);
+    gap(task, prev, step, gapStart, a, model, layout, q, out);
     push(out, q, [a, b], 'seg seg-running', { kind: 'running', task, step });
   }
   if (j === steps.length) {
     const last = steps[steps.length - 1];
-    if (!last) gap(task, undefined, undefined, created, end, layout, q, out);
+    if (!last) gap(task, undefined, undefined, created, end, model, layout, q, out);
     // Suspended after its last step (a step that ends inside asyncio has no `to` but a reason).
-    else if (last.to !== null || (!task.done && last.reason)) gap(task, last, undefined, span(last)[1], end, layout, q, out);
+    else if (last.to !== null || (!task.done && last.reason)) gap(task, last, undefined, span(last)[1], end, model, layout, q, out);
   }
   if (task.done && doneX !== undefined) {
     push(out, q, [doneX, doneX], `seg marker marker-${task.done.state}`, { kind: 'done', task });
   }
 }
 
-/** The time between two steps (or creation and the first step): suspended, then ready. */
+/** A library's lane: the steps of its tasks (when the library's code ran), in order. */
+function librarySegments(tasks: TaskInfo[], model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  const all: Segment[] = [];
+  for (const task of tasks) taskSegments(task, model, layout, q, all);
+  for (const seg of all) if (seg.info.kind === 'running') out.push(seg);
+  out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The time between two steps (or creation and the first step): suspended, then ready. Ready from
+ * where protocol 2.1's `by` says the task was put in the ready queue (by the handle that did it);
+ * without `by`, from the start of the tick whose ready list holds it, the one fact the trace
+ * gives. A wait reason that changed while it stayed suspended (protocol 2.1 `reason`) starts a new
+ * suspended segment after the tick it changed in.
+ */
 function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0: number, x1: number,
-  layout: Layout, q: SegmentQuery, out: Segment[]): void {
+  model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
   if (x1 <= x0) return;
-  if (!prev || prev.reason?.kind === 'yield') {
+  // Put back in the ready queue by its own step (a yield): ready all along.
+  if (!prev || (next?.by ? next.by.kind === 'yield' : prev.reason?.kind === 'yield')) {
     push(out, q, [x0, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
     return;
   }
-  // Woken some time before the step's tick: ready from the start of that tick.
-  const wake = next ? Math.min(x1, Math.max(x0, layout.cursorX(next.tick))) : x1;
-  push(out, q, [x0, wake], suspendedClass(prev), { kind: 'suspended', task, prev, next });
+  const woken = next?.by ? layout.wakeX(next.by, task.loop) : undefined;
+  const wake = next ? Math.min(x1, Math.max(x0, woken ?? layout.tickStart(next.tick))) : x1;
+  let start = x0;
+  let reason = prev.reason;
+  for (const change of model.reasonChangesAfter(prev)) {
+    const x = layout.axis === 'tick' ? layout.afterX(change.tick) : change.t;
+    if (x >= wake) break;
+    if (x > start) {
+      push(out, q, [start, x], suspendedClass(reason), { kind: 'suspended', task, prev, next, reason });
+      start = x;
+    }
+    reason = change.reason;
+  }
+  push(out, q, [start, wake], suspendedClass(reason), { kind: 'suspended', task, prev, next, reason });
   if (next) push(out, q, [wake, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
 }
 
@@ -251,9 +334,9 @@ function jobSegments(jobs: JobInfo[], layout: Layout, q: SegmentQuery, out: Segm
 export function segmentText(seg: Segment, virtualClock: boolean): string {
   const info = seg.info;
   switch (info.kind) {
-    case 'running': return info.step.from !== null ? `L${info.step.from}` : '';
+    case 'running': return shortPlace({ line: info.step.from, file: info.step.fromFile });
     case 'ready': return '';
-    case 'suspended': return shortReason(info.prev.reason);
+    case 'suspended': return shortReason(info.reason);
     case 'done': return info.task.done?.state === 'ok' ? '✓' : info.task.done?.state === 'exception' ? '✗' : '⊘';
     case 'wait': {
       const { tick, seconds } = info;
@@ -348,7 +431,7 @@ function tickName(model: TraceModel, g: number): string {
   const tick = model.ticks[g];
   if (!tick) return '';
   const loops = model.loops.size > 1 ? `loop ${tick.loop}, ` : '';
-  return `${loops}tick ${tick.n} · ${formatLoopTime(tick.t)}`;
+  return `${loops}tick ${tick.n} · ${loopTime(tick.t)}`;
 }
 
 /** Lines of plain text describing a segment, for the hover tooltip. */
@@ -362,24 +445,23 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
   switch (info.kind) {
     case 'running': {
       const { task, step } = info;
-      lines.unshift(`${taskTitle(task)} — running`);
-      lines.push(step.to === null ? `step from line ${step.from ?? '?'} to the end of the task`
-        : `step from line ${step.from ?? '?'} to line ${step.to}`);
+      lines.unshift(`${taskName(task)} — running${ownerNote(task)}`);
+      lines.push(`step: ${stepPlaces(step, task)}`);
       lines.push(`took ${duration(step.dur)} · ${tickName(model, step.tick)}`);
       break;
     }
     case 'ready': {
       const { task, prev, next } = info;
-      lines.unshift(`${taskTitle(task)} — ready`);
-      lines.push(prev ? `in the ready queue, resumes at line ${prev.to ?? '?'}` : 'in the ready queue, waiting for its first step');
+      lines.unshift(`${taskName(task)} — ready`);
+      lines.push(prev ? `in the ready queue, resumes${atPlace({ line: prev.to, file: prev.file })}` : 'in the ready queue, waiting for its first step');
+      if (next?.by) lines.push(`woken by ${wakerText(next.by, model)}${next.by.n !== undefined ? ` in tick ${next.by.n}` : ''}`);
       if (next) lines.push(`runs in ${tickName(model, next.tick)}`);
       break;
     }
     case 'suspended': {
-      const { task, prev, next } = info;
-      const where = prev.stack[prev.stack.length - 1];
-      lines.unshift(`${taskTitle(task)} — suspended at ${formatLocation(prev.to, where?.[2])}`);
-      if (prev.reason?.text) lines.push(prev.reason.text);
+      const { task, prev, next, reason } = info;
+      lines.unshift(`${taskName(task)} — suspended${atPlace({ line: prev.to, file: prev.file })}`);
+      if (reason) lines.push(reasonText(reason, model));
       if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
       else if (!task.done) lines.push('still waiting');
       break;
@@ -387,14 +469,14 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
     case 'done': {
       const { task } = info;
       const done = task.done!;
-      if (done.state === 'ok') lines.unshift(`${taskTitle(task)} — finished`, `result: ${done.result ?? 'None'}`);
-      else if (done.state === 'cancelled') lines.unshift(`${taskTitle(task)} — cancelled`);
+      if (done.state === 'ok') lines.unshift(`${taskName(task)} — finished`, `result: ${done.result ?? 'None'}`);
+      else if (done.state === 'cancelled') lines.unshift(`${taskName(task)} — cancelled`);
       else {
-        lines.unshift(`${taskTitle(task)} — raised ${done.error?.type ?? 'an exception'}`);
+        lines.unshift(`${taskName(task)} — raised ${done.error?.type ?? 'an exception'}`);
         if (done.error?.message) lines.push(done.error.message);
-        if (done.error?.line) lines.push(`at ${formatLocation(done.error.line, done.error.file)}`);
+        if (done.error?.line) lines.push(`at ${place(done.error)}`);
       }
-      lines.push(formatLoopTime(done.t));
+      lines.push(loopTime(done.t));
       break;
     }
     case 'wait': {
@@ -411,7 +493,7 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
     }
     case 'callback': {
       const { callback, tick } = info;
-      lines.unshift(`callback ${callback.fn}${callback.line ? ` (${formatLocation(callback.line, callback.file)})` : ''}`);
+      lines.unshift(`callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}`);
       lines.push(`${callbackKindText(callback.kind)}${callback.timer !== undefined ? ` #${callback.timer}` : ''}`);
       lines.push(`took ${duration(callback.dur)} · ${tickName(model, tick)}`);
       break;
@@ -420,21 +502,21 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { blocking } = info;
       const task = blocking.task !== undefined ? model.tasks.get(blocking.task) : undefined;
       lines.unshift(`⚠ Blocked the event loop for ${duration(blocking.dur)}`);
-      lines.push(`in ${blocking.fn}${blocking.line !== null ? ` at ${formatLocation(blocking.line, blocking.file)}` : ''}`
+      lines.push(`in ${blocking.fn}${atPlace(blocking)}`
         + (blocking.sampled ? ' (sampled while blocked)' : ''));
-      if (task) lines.push(`during a step of ${taskTitle(task)}`);
+      if (task) lines.push(`during a step of ${taskName(task)}`);
       lines.push('nothing else on this loop could run meanwhile');
       break;
     }
     case 'job': {
       const { job } = info;
-      lines.unshift(`executor job #${job.id}: ${job.fn}${job.line ? ` (line ${job.line})` : ''}`);
+      lines.unshift(`executor job #${job.id}: ${job.fn}${job.line ? ` (${place(job)})` : ''}`);
       if (job.thread) lines.push(`on thread ${job.thread}`);
       if (job.endWall !== undefined && job.startWall !== undefined) lines.push(`took ${duration(job.endWall - job.startWall)}`);
       else lines.push('still running');
       if (job.error) lines.push(job.error);
       const task = job.task !== undefined ? model.tasks.get(job.task) : undefined;
-      if (task) lines.push(`submitted by ${taskTitle(task)}`);
+      if (task) lines.push(`submitted by ${taskName(task)}`);
       break;
     }
   }
@@ -456,11 +538,10 @@ export function segmentTarget(seg: Segment): { line: number; file?: string } | u
   const info = seg.info;
   const at = (line: number | null | undefined, file?: string) =>
     typeof line === 'number' && line >= 1 ? { line, file } : undefined;
-  const topFile = (step: Step | undefined) => step?.stack[step.stack.length - 1]?.[2];
   switch (info.kind) {
-    case 'running': return at(info.step.from, info.step.fromFile) ?? at(info.step.to, topFile(info.step));
-    case 'ready': return info.prev ? at(info.prev.to, topFile(info.prev)) : at(info.task.line, info.task.file);
-    case 'suspended': return at(info.prev.to, topFile(info.prev));
+    case 'running': return at(info.step.from, info.step.fromFile) ?? at(info.step.to, info.step.file);
+    case 'ready': return info.prev ? at(info.prev.to, info.prev.file) : at(info.task.line, info.task.file);
+    case 'suspended': return at(info.prev.to, info.prev.file);
     case 'done': {
       const error = info.task.done?.error;
       if (error?.line) return at(error.line, error.file);
@@ -469,7 +550,7 @@ export function segmentTarget(seg: Segment): { line: number; file?: string } | u
     }
     case 'callback': return at(info.callback.line, info.callback.file);
     case 'blocking': return at(info.blocking.line, info.blocking.file);
-    case 'job': return at(info.job.line);
+    case 'job': return at(info.job.line, info.job.file);
     default: return undefined;
   }
 }

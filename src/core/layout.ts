@@ -5,6 +5,7 @@
 //  - 'time': x is loop time in seconds, from the events' t and dur.
 // vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
 import { firstIndex, type Activity, type JobInfo, type Step, type Tick, type TraceModel } from './model';
+import type { Waker } from '../protocol/events';
 import type { Axis } from '../protocol/panel';
 
 export type Span = [number, number];
@@ -46,18 +47,24 @@ export class Layout {
     return this.axis === 'tick' ? g + this.waitFraction(tick) : tick.t;
   }
 
-  /** The cursor position for "the state before tick g". */
-  cursorX(g: number): number {
+  /** Where tick g starts (its wait phase, if any). */
+  tickStart(g: number): number {
     if (this.axis === 'tick') return g;
     const tick = this.model.ticks[g];
     return tick ? tick.t : this.extent()[1];
+  }
+
+  /** The cursor at tick g: the moment just after tick g ran (src/core/moment.ts), where its handles end. */
+  afterX(g: number): number {
+    return this.model.ticks[g] ? this.tickSpan(g)[1] : this.extent()[1];
   }
 
   /** The tick under x (for clicks and drags); undefined before any tick. */
   tickAt(x: number): number | undefined {
     const count = this.model.ticks.length;
     if (count === 0) return undefined;
-    if (this.axis === 'tick') return Math.min(count - 1, Math.max(0, Math.floor(x)));
+    // The column x is in; on an edge, the column to its left (the cursor sits at a tick's right edge).
+    if (this.axis === 'tick') return Math.min(count - 1, Math.max(0, Math.ceil(x) - 1));
     return this.model.tickAtTime(x);
   }
 
@@ -116,6 +123,28 @@ export class Layout {
       if (item) end = Math.max(end, item.t + item.dur);
     }
     return [tick.t, end];
+  }
+
+  /**
+   * Where a task was put in the ready queue, from protocol 2.1's `by`: at the end of the handle
+   * (`q`) of the loop's tick `n` that did it; at the end of that tick's handles when no handle was
+   * running (`outside`). Undefined when `by` names no tick, or a tick not in this model.
+   */
+  wakeX(by: Waker, loopId: number): number | undefined {
+    const loop = this.model.loops.get(loopId);
+    if (by.n === undefined || !loop) return undefined;
+    // The loop's ticks by their number (a window of a big trace need not start at tick 1).
+    const ticks = this.model.ticks;
+    const g = loop.ticks[firstIndex(loop.ticks, (index) => ticks[index].n >= by.n!)];
+    if (g === undefined || ticks[g].n !== by.n) return undefined;
+    if (by.q === undefined || by.q < 0 || by.q >= ticks[g].ready.length) return this.tickSpan(g)[1];
+    if (this.axis === 'tick') return this.slotSpan(g, by.q)[1];
+    let end: number | undefined;
+    for (const act of this.model.activityAt(g)) {
+      const item = act.slot === by.q ? act.step ?? act.callback : undefined;
+      if (item) end = item.t + item.dur;
+    }
+    return end ?? this.tickSpan(g)[1];
   }
 
   /** The end of a loop's recorded history: where "still suspended" segments stop. */

@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
+  ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
@@ -66,6 +66,8 @@ export interface TaskInfo {
   line: number | null;
   file?: string;
   internal: boolean;
+  /** Protocol 2.1: the library the task's coroutine is in (`aiohttp`; `asyncio` for internal tasks). */
+  lib?: string;
   eager: boolean;
   created: { tick: number; t: number };
   steps: Step[];
@@ -97,6 +99,7 @@ export interface JobInfo {
   task?: number;
   fn: string;
   line?: number;
+  file?: string;
   t: number;
   submitted: number;
   thread?: string;
@@ -134,6 +137,15 @@ interface Placement {
   /** Activity waiting for the next placed one, and the slot of the last placed one. */
   pending: Activity[];
   last: number;
+}
+
+/** A suspended task's wait reason changed while it stayed suspended (protocol 2.1 `reason` event). */
+export interface ReasonChange {
+  task: number;
+  /** The global tick during which it changed: the new reason holds after that tick. */
+  tick: number;
+  t: number;
+  reason: WaitReason;
 }
 
 export type TaskState = 'new' | 'ready' | 'suspended' | 'done';
@@ -180,6 +192,7 @@ interface Checkpoint {
 
 const NO_FRAMES: Frame[] = [];
 const NO_ACTIVITY: Activity[] = [];
+const NO_CHANGES: ReasonChange[] = [];
 
 function setSlot(act: Activity, slot: number): void {
   act.slot = slot;
@@ -228,6 +241,20 @@ class Snapshot implements TaskSnapshot {
   get since(): number {
     if (this.state === 'done') return this.task.done!.t;
     return this.step ? this.step.t + this.step.dur : this.task.created.t;
+  }
+}
+
+/** A TaskSnapshot whose wait reason changed after its last step (protocol 2.1 `reason` events). */
+class ChangedSnapshot extends Snapshot {
+  declare private readonly changed: WaitReason;
+
+  constructor(task: TaskInfo, state: TaskState, step: Step, changed: WaitReason) {
+    super(task, state, step);
+    this.changed = changed;
+  }
+
+  override get reason(): WaitReason | undefined {
+    return this.state !== 'done' ? this.changed : undefined;
   }
 }
 
@@ -304,6 +331,10 @@ export class TraceModel {
   /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
   private readonly callbackActivity = new Map<number, Activity[]>();
   private readonly checkpoints: Checkpoint[] = [];
+  /** Wait reasons that changed after a step, in order (protocol 2.1 `reason` events; few, and none in older traces). */
+  private readonly reasonChanges = new Map<Step, ReasonChange[]>();
+  /** The same changes by the tick they came in. */
+  private readonly reasonChangesByTick = new Map<number, ReasonChange[]>();
   private stepsSinceCheckpoint = 0;
   /** The trace's protocol major version (1 until the `start` event says otherwise). */
   private protocol = 1;
@@ -337,6 +368,7 @@ export class TraceModel {
       }
       case 'task': this.addTask(event); break;
       case 'step': this.addStep(event); break;
+      case 'reason': this.changeReason(event); break;
       case 'done': {
         const task = this.tasks.get(event.task);
         if (task && !task.done) {
@@ -458,7 +490,7 @@ export class TraceModel {
     const task: TaskInfo = {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
-      eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
+      lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);
@@ -476,7 +508,7 @@ export class TraceModel {
     const carryFrom = event.from === undefined && carry;
     const from = carryFrom ? previous?.to ?? null : event.from ?? null;
     const fromFile = carryFrom ? previous?.file : typeof event.fromFile === 'string' ? event.fromFile : undefined;
-    let reason = event.reason === undefined && carry ? previous?.reason : validReason(event.reason);
+    let reason = event.reason === undefined && carry ? this.lastReason(previous) : validReason(event.reason);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
@@ -511,6 +543,43 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** Protocol 2.1: a suspended task's reason changed; it holds from the end of the tick now running on. */
+  private changeReason(event: ReasonEvent): void {
+    const task = this.taskById(event.task);
+    const step = task?.steps[task.steps.length - 1];
+    const reason = validReason(event.reason);
+    if (!task || !step || !reason || task.done) return;
+    const change = { task: task.id, tick: this.tickNow(task.loop), t: event.t, reason };
+    const changes = this.reasonChanges.get(step);
+    if (changes) changes.push(change); else this.reasonChanges.set(step, [change]);
+    const inTick = this.reasonChangesByTick.get(change.tick);
+    if (inTick) inTick.push(change); else this.reasonChangesByTick.set(change.tick, [change]);
+  }
+
+  /** The wait reasons that changed during global tick `index`, in order. */
+  reasonChangesIn(index: number): readonly ReasonChange[] {
+    return this.reasonChangesByTick.get(index) ?? NO_CHANGES;
+  }
+
+  /** How a step's wait reason changed while the task stayed suspended after it, in order. */
+  reasonChangesAfter(step: Step): readonly ReasonChange[] {
+    return this.reasonChanges.get(step) ?? NO_CHANGES;
+  }
+
+  /** The reason a task waits for after `step`, as it stands after global tick `index` (by default, the latest). */
+  reasonAfter(step: Step, index = Infinity): WaitReason | undefined {
+    const changes = this.reasonChanges.get(step);
+    if (!changes) return step.reason;
+    let reason = step.reason;
+    for (const change of changes) if (change.tick <= index) reason = change.reason;
+    return reason;
+  }
+
+  /** The reason a step's successor carries when it leaves `reason` out (protocol 2): the last one written. */
+  private lastReason(step: Step | undefined): WaitReason | undefined {
+    return step && this.reasonChanges.size > 0 ? this.reasonAfter(step) : step?.reason;
   }
 
   /** Gives `act` its slot (see Activity.slot), from `q` when the tracer wrote it. */
@@ -572,7 +641,7 @@ export class TraceModel {
 
   private addJob(event: JobEvent): void {
     this.jobs.set(event.job, {
-      id: event.job, loop: event.loop, task: event.task, fn: event.fn, line: event.line, t: event.t,
+      id: event.job, loop: event.loop, task: event.task, fn: event.fn, line: event.line, file: event.file, t: event.t,
       submitted: this.tickNow(event.loop), submittedWall: event.wall,
     });
   }
@@ -654,7 +723,9 @@ export class TraceModel {
   snapshot(task: TaskInfo, index: number, isReady: boolean, stepsBefore = 0): TaskSnapshot {
     const step = this.lastStepBefore(task, index, stepsBefore);
     const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
-    return new Snapshot(task, state, step);
+    // A reason that changed while the task stayed suspended (ticks before `index`).
+    const changed = step && this.reasonChanges.size > 0 && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;
+    return changed && changed !== step!.reason ? new ChangedSnapshot(task, state, step!, changed) : new Snapshot(task, state, step);
   }
 
   /**

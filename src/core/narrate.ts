@@ -6,8 +6,8 @@
 // once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
 import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
 import {
-  afterTick, asyncioWords, atPlace, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
-  waitedOn,
+  afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  waitedOn, wakerText,
 } from './describe';
 import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
@@ -49,7 +49,15 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const explained = new Set<number>();
   const nextReady = new Set<number>();
   for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady.add(entry);
-  const runsNext = (id: number) => (next && nextReady.has(id) ? `, so it became ready and runs in tick ${next.n}` : '');
+  // A timer's task is in the next ready queue: that the timer woke it is said when protocol 2.1's
+  // `by` says so, or when the trace has no `by` (the timer is the one the tracer tied to the task).
+  // Undefined when `by` says something else woke it (the ready queue's sentences tell that).
+  const runsNext = (id: number, timer: number): string | undefined => {
+    if (!next || !nextReady.has(id)) return '';
+    const task = model.taskById(id);
+    const by = task ? stepIn(model, task, next.index)?.by : undefined;
+    return !by || (by.kind === 'timer' && by.timer === timer) ? `, so it became ready and runs in tick ${next.n}` : undefined;
+  };
 
   // What ran, in ready-queue order, each step matched to its task's entry in the order they ran.
   // Entries in a row that read alike are told once with a count; past MAX_TOLD sentences the rest
@@ -96,7 +104,7 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // Timers not told still explain why their task is ready.
   for (const entry of tick.ready.slice(position)) {
     const timer = typeof entry === 'object' && entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
-    if (timer?.task !== undefined) explained.add(timer.task);
+    if (timer?.task !== undefined && runsNext(timer.task, timer.id) !== undefined) explained.add(timer.task);
   }
   for (const { task, step, callback, position: at, count } of told) {
     const text = callback ?? stepSentence(model, task!, step, index, count === 1 ? at : undefined);
@@ -112,6 +120,12 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
     }
   }
 
+  // Waits that changed while the task stayed suspended (protocol 2.1 `reason`), the last word for each.
+  const changed = new Map(model.reasonChangesIn(index).map((change) => [change.task, change.reason]));
+  for (const [id, reason] of [...changed].slice(0, MAX_TOLD)) {
+    paragraphs.push(`${refById(model, id)} still waits, now ${reasonText(reason, model, true).replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase())}.`);
+  }
+
   const printed = printedIn(model, index, index, tick.loop);
   if (printed.length > 0) paragraphs.push(printedSentence(printed));
 
@@ -123,7 +137,7 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // The queue in order, unless one sentence already named all of it in that order.
   if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index)));
   if (nextIndex !== undefined && shutdown[0] === nextIndex) {
-    afterward.push(`every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
+    afterward.push(`Every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
       + 'asyncio.run shutting down.');
   }
   if (afterward.length > 0) afterward[0] = `${capitalize(afterTick(tick, model))}: ${afterward[0].replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase())}`;
@@ -183,7 +197,7 @@ function ioWord(events: string): string {
 /** A task as the narration names it: `download('cat.jpg', 1)`, in a code span. */
 function ref(task: TaskInfo | undefined, id?: number): string {
   if (!task) return `task ${id ?? '?'}`;
-  return `\`${taskName(task)}\`${task.internal ? ' (asyncio\'s own task)' : ''}`;
+  return `\`${taskName(task)}\`${ownerNote(task)}`;
 }
 
 function refById(model: TraceModel, id: number | undefined): string {
@@ -194,13 +208,13 @@ function refById(model: TraceModel, id: number | undefined): string {
 function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number, position?: number): string {
   const who = ref(task);
   const done = task.done && task.done.tick === index ? task.done : undefined;
-  if (!step) return done ? `${who} ${doneText(done, null)}.` : `${who} was in the ready queue but took no step.`;
+  if (!step) return done ? `${who} ${doneText(done, {})}.` : `${who} was in the ready queue but took no step.`;
   const first = task.steps[0] === step;
   const from = atPlace({ line: step.from, file: step.fromFile });
   let text = `${who} ${first ? 'started' : 'resumed'}${from}`;
   // A finished task is known from its `done` event: `to` is also null while a task waits only in
   // asyncio's own frames.
-  if (done) text += ` and ${doneText(done, step.from)}`;
+  if (done) text += ` and ${doneText(done, { line: step.from, file: step.fromFile })}`;
   else if (step.reason?.kind === 'yield') {
     const how = waitedOn(step.reason).replace(/^in /, '');
     const there = step.to === step.from && step.file === step.fromFile ? ' there' : atPlace({ line: step.to, file: step.file });
@@ -243,10 +257,11 @@ function entryRef(model: TraceModel, entry: number | CallbackRef): string {
   return typeof entry === 'number' ? refById(model, entry) : `\`${entry.fn}\``;
 }
 
-function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): string {
+/** How a task ended; `from`: where its last step started (a cancellation is raised there). */
+function doneText(done: NonNullable<TaskInfo['done']>, from: Place): string {
   if (done.state === 'ok') return `finished${done.result !== undefined && done.result !== 'None' ? `, returning ${done.result}` : ''}`;
   if (done.state === 'cancelled') {
-    return `was cancelled: CancelledError was raised${from !== null ? ` at line ${from}` : ''}, and the task ended cancelled`;
+    return `was cancelled: CancelledError was raised${atPlace(from)}, and the task ended cancelled`;
   }
   const error = done.error;
   const leaves = error ? errorLeaves(error) : [];
@@ -256,16 +271,17 @@ function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): str
 }
 
 function callbackSentence(model: TraceModel, entry: CallbackRef, reasons: Map<number, WaitReason | undefined>, index: number,
-  runsNext: (id: number) => string, explained: Set<number>): string {
+  runsNext: (id: number, timer: number) => string | undefined, explained: Set<number>): string {
   const own = entry.line !== undefined;
   const where = own ? ` (${place(entry)})` : '';
   if (entry.timer !== undefined) {
     const timer = model.timerInfo(entry.timer);
     const task = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
     if (task) {
-      explained.add(task.id);
+      const runs = runsNext(task.id, timer!.id);
+      if (runs !== undefined) explained.add(task.id);
       const reason = reasons.get(task.id);
-      return `The timer of ${ref(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runsNext(task.id)}.`;
+      return `The timer of ${ref(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runs ?? ''}.`;
     }
     if (own) {
       return `The call_later timer${timer?.line !== undefined ? ` set at ${place(timer)}` : ''} fired${late(model, index, timer)}`
@@ -321,7 +337,7 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
   for (const job of model.jobs.values()) {
     if (job.submitted !== index || job.loop !== loopId) continue;
     const by = job.task !== undefined ? refById(model, job.task) : 'A callback';
-    out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, line ${job.line}` : ''})`
+    out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, ${place(job)}` : ''})`
       + `${job.thread ? `, which runs it on ${job.thread}` : ''}; the loop does not wait for it.`);
   }
   return out;
@@ -428,22 +444,10 @@ function readySentences(model: TraceModel, index: number, next: Tick,
 /** Why a task is in the next tick's ready queue, as the narration groups them. */
 type Why = 'cancelled' | 'yield' | 'woken' | 'waited';
 
-/** What a protocol 2.1 `by` says woke a task, in words: "`producer()` at line 12". */
+/** What a protocol 2.1 `by` says woke a task, and in which tick when not tick `index`: "`producer()` at line 12". */
 function wokenBy(model: TraceModel, by: Waker, index: number): string {
-  const at = by.line !== undefined ? atPlace({ line: by.line, file: by.file }) : '';
   const when = by.n !== undefined && by.n !== model.ticks[index].n ? ` in tick ${by.n}` : '';
-  switch (by.kind) {
-    case 'task': return `${refById(model, by.task)}${at}${when}`;
-    case 'spawn': return `its creation by ${refById(model, by.task)}${at}${when}`;
-    case 'timer': return `a timer${by.timer !== undefined ? ` (#${by.timer})` : ''}${when}`;
-    case 'io': return `I/O${by.fn ? `: ${asyncioWords(by.fn) ?? `\`${by.fn}\``}` : ''}${when}`;
-    case 'threadsafe': return `another thread${by.fn ? ` (\`${by.fn}\`)` : ''}${when}`;
-    case 'outside': return 'code outside the loop (before it ran)';
-    default: {
-      const words = by.fn ? asyncioWords(by.fn) : undefined;
-      return `${by.fn ? `\`${by.fn}\`` : 'a callback'}${words ? ` (${words})` : ''}${at}${when}`;
-    }
-  }
+  return `${wakerText(by, model, true)}${when}`;
 }
 
 /** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */

@@ -3,15 +3,14 @@
 // zoom's level of detail, and for the rows of a side list in view; this says when the trace grew
 // and what the cursor tick looks like (header, narration, side lists). Pure: the extension's panel
 // (src/extension/panel.ts) and the webview harness in tests both wire it to their transport.
-import { duration, shortReason } from './describe';
-import { basename, formatLocation, formatLoopTime, taskTitle } from './format';
+import { basename, duration, libraryOf, loopTime, place, reasonText, taskName } from './describe';
 import {
-  blockingSpan, buildLanes, callbackKindText, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget,
+  blockingSpan, buildLanes, callbackKindText, describeSegment, laneHolds, laneLabel, laneSegments, mergeSegments, segmentTarget,
   segmentText, type Lane, type Segment,
 } from './lanes';
 import { Layout } from './layout';
-import type { StateBeforeTick, TaskSnapshot, TraceModel } from './model';
-import { nextTickOfLoop } from './moment';
+import type { TaskSnapshot, TraceModel } from './model';
+import { nextTickOfLoop, stateAfter, type StateAfterTick } from './moment';
 import { narrateTickParagraphs } from './narrate';
 import type { ReadyEntry } from '../protocol/events';
 import type {
@@ -39,7 +38,7 @@ const KEPT_ANSWERS = 2;
 interface Lists {
   tick: number | undefined;
   version: number;
-  state?: StateBeforeTick;
+  state?: StateAfterTick;
   rows: Record<SideList, { count: number; row: (index: number) => SideRow }>;
 }
 
@@ -162,7 +161,7 @@ export class PanelServer {
 
   /** The index of a task's lane (to scroll to it), when the task has one. */
   laneOfTask(task: number): number | undefined {
-    const index = this.currentLanes().findIndex((lane) => lane.task?.id === task);
+    const index = this.currentLanes().findIndex((lane) => laneHolds(lane, task));
     return index >= 0 ? index : undefined;
   }
 
@@ -224,7 +223,8 @@ export class PanelServer {
     const model = source.model;
     const count = model.ticks.length;
     const tick = count > 0 ? Math.min(Math.max(0, source.cursor), count - 1) : undefined;
-    const state = tick !== undefined ? model.stateBefore(tick) : undefined;
+    // One moment for every list, the header and the narration: the loop just after the cursor tick.
+    const state = tick !== undefined ? stateAfter(model, tick) : undefined;
     this.lists = this.listsOf(model, tick, state);
     const lists = {} as Record<SideList, SideListInfo>;
     for (const name of ['ready', 'timers', 'tasks', 'output', 'blocking'] as const) {
@@ -234,8 +234,8 @@ export class PanelServer {
     return {
       tick,
       cursorSeq: this.cursorSeq,
-      x: tick !== undefined ? { tick: this.layouts!.tick.cursorX(tick), time: this.layouts!.time.cursorX(tick) } : undefined,
-      cursorTitle: info ? `Before tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
+      x: tick !== undefined ? { tick: this.layouts!.tick.afterX(tick), time: this.layouts!.time.afterX(tick) } : undefined,
+      cursorTitle: info ? `After tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
       header: headerInfo(model, source, tick),
       narration: tick !== undefined ? this.narration(model, tick) : [],
       lists,
@@ -255,7 +255,7 @@ export class PanelServer {
     return paragraphs;
   }
 
-  private listInfo(name: SideList, state: StateBeforeTick | undefined): SideListInfo {
+  private listInfo(name: SideList, state: StateAfterTick | undefined): SideListInfo {
     const { count, row } = this.lists!.rows[name];
     // The output list shows its end: its first rows are its last ones.
     const from = name === 'output' ? Math.max(0, count - FIRST_ROWS) : 0;
@@ -263,35 +263,55 @@ export class PanelServer {
     for (let i = from; i < Math.min(count, from + FIRST_ROWS); i++) rows.push(row(i));
     const model = this.source!.model;
     switch (name) {
-      case 'ready':
-        return { count, rows, from, badge: state ? String(count) : '', empty: state ? 'Empty: the loop will wait for timers or I/O.' : 'No tick yet.' };
+      case 'ready': {
+        const title = state?.next ? `Ready queue for tick ${state.next.n}` : 'Ready queue';
+        const empty = !state ? 'No tick yet.' : state.next ? 'Empty: the loop will wait for timers or I/O.' : 'The loop ran no further tick.';
+        return { count, rows, from, title, badge: state ? String(count) : '', empty };
+      }
       case 'timers':
         return { count, rows, from, badge: state ? String(count) : '', empty: 'No pending timers.' };
       case 'tasks':
         return { count, rows, from, badge: state ? String(state.tasks.filter((s) => s.state !== 'done').length) : '', empty: 'No tasks.' };
       case 'output':
-        return { count, rows, from, badge: count ? String(count) : '', empty: state ? 'Nothing printed before this tick.' : 'Nothing printed.' };
+        return { count, rows, from, badge: count ? String(count) : '', empty: state ? 'Nothing printed through this tick.' : 'Nothing printed.' };
       case 'blocking':
         return { count, rows, from, badge: count ? String(count) : '', empty: 'Nothing blocked the loop.', warn: model.blocking.length > 0 };
     }
   }
 
-  private listsOf(model: TraceModel, tick: number | undefined, state: StateBeforeTick | undefined): Lists {
+  private listsOf(model: TraceModel, tick: number | undefined, state: StateAfterTick | undefined): Lists {
     const ready = state?.ready ?? [];
     const timers = state?.timers ?? [];
-    const tasks = state?.tasks ?? [];
+    const tasks = grouped(state?.tasks ?? []);
     const outputs = state ? state.outputCount : model.output.length;
     return {
       tick, version: model.version, state,
       rows: {
         ready: { count: ready.length, row: (i) => readyRow(model, state!, ready[i]) },
         timers: { count: timers.length, row: (i) => timerRow(model, state!, timers[i]) },
-        tasks: { count: tasks.length, row: (i) => taskRow(tasks[i]) },
+        tasks: { count: tasks.length, row: (i) => taskRow(model, tasks[i]) },
         output: { count: outputs, row: (i) => outputRow(model, i) },
         blocking: { count: model.blocking.length, row: (i) => blockingRow(model, i, tick) },
       },
     };
   }
+}
+
+/** The program's tasks first, then each library's together (in the order they came). */
+function grouped(tasks: TaskSnapshot[]): TaskSnapshot[] {
+  let libraries: Map<string, TaskSnapshot[]> | undefined;
+  const own: TaskSnapshot[] = [];
+  for (const snapshot of tasks) {
+    const lib = libraryOf(snapshot.task);
+    if (!lib) {
+      own.push(snapshot);
+      continue;
+    }
+    libraries ??= new Map();
+    const group = libraries.get(lib);
+    if (group) group.push(snapshot); else libraries.set(lib, [snapshot]);
+  }
+  return libraries ? own.concat(...libraries.values()) : tasks;
 }
 
 function laneRow(lane: Lane, model: TraceModel): LaneRow {
@@ -342,12 +362,13 @@ export function headerInfo(model: TraceModel, source: PanelSource, g: number | u
     outcome,
     message: status.message,
     error: error ? { text: `${error.type}: ${error.message}`, line: error.line ?? undefined, file: error.file } : undefined,
-    loop: loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
+    // Which loop, when there are several (the loop lane names it too).
+    loop: model.loops.size <= 1 ? undefined : loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
     tick: tick && loop ? {
       n: tick.n, of: window ? window.loopTicks(loop.id) : loop.ticks.length,
       global: first + tick.index, total: window ? window.ticks : model.ticks.length,
     } : undefined,
-    loopTime: tick ? `${formatLoopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
+    loopTime: tick ? `${loopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
     running: status.running,
     paused: status.paused,
     atStart: g === undefined || first + g <= 0,
@@ -367,71 +388,77 @@ function placeholder(model: TraceModel, status: StatusInfo): string {
   return 'Nothing traced yet. Run a scenario to watch its event loop here.';
 }
 
-function readyRow(model: TraceModel, state: StateBeforeTick, entry: ReadyEntry): SideRow {
+/** An entry of the ready queue the loop runs next (the next tick's ready list). */
+function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): SideRow {
   if (typeof entry === 'number') {
     const task = model.taskById(entry);
     if (!task) return { cls: 'entry entry-task', dot: 'state-ready', name: `task #${entry}` };
     const snap = state.tasks.find((s) => s.task.id === entry);
-    const started = task.steps.length > 0 && task.steps[0].tick < state.tick.index;
+    const started = task.steps.length > 0 && task.steps[0].tick <= state.tick.index;
+    const lib = libraryOf(task);
+    const where = snap && place(snap);
     return {
-      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskTitle(task),
+      cls: `entry entry-task${lib ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
       line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
-      detail: started && snap ? `resumes at ${formatLocation(snap.line, snap.file)}` : 'first step',
+      detail: `${lib ? `${lib} · ` : ''}${started ? (where ? `resumes at ${where}` : 'resumes') : 'first step'}`,
     };
   }
   const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
   const wakes = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
   return {
     cls: 'entry entry-callback', dot: `cb-${entry.kind}`, name: entry.fn, line: entry.line, file: entry.file,
-    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskTitle(wakes)}` : ''}`,
+    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskName(wakes)}` : ''}`,
   };
 }
 
-function timerRow(model: TraceModel, state: StateBeforeTick, timer: StateBeforeTick['timers'][number]): SideRow {
-  const firing = timer.ended === state.tick.index && !timer.cancelled;
+function timerRow(model: TraceModel, state: StateAfterTick, timer: StateAfterTick['timers'][number]): SideRow {
+  // Due already: its handle is in the ready queue for the next tick.
+  const firing = state.next !== undefined && timer.ended === state.next.index && !timer.cancelled;
   const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
   return {
-    cls: `entry timer${firing ? ' firing' : ''}`, when: formatLoopTime(timer.when),
-    name: task ? `wakes ${taskTitle(task)}` : timer.fn, line: timer.line, file: timer.file,
-    nameTitle: `${timer.fn}${timer.line ? ` (${formatLocation(timer.line, timer.file)})` : ''}`,
-    detail: `${firing ? 'fires in this tick' : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
+    cls: `entry timer${firing ? ' firing' : ''}`, when: loopTime(timer.when),
+    name: task ? `wakes ${taskName(task)}` : timer.fn, line: timer.line, file: timer.file,
+    nameTitle: `${timer.fn}${timer.line ? ` (${place(timer)})` : ''}`,
+    detail: `${firing ? `fires in tick ${state.next!.n}` : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
   };
 }
 
-function taskRow(snap: TaskSnapshot): SideRow {
+function taskRow(model: TraceModel, snap: TaskSnapshot): SideRow {
   const state = snap.state === 'done' ? snap.doneState ?? 'done' : snap.state;
   let detail: string;
   if (snap.state === 'done') {
     const done = snap.task.done;
     detail = done?.state === 'exception' ? `raised ${done.error?.type ?? 'an exception'}` : done?.state === 'cancelled' ? 'cancelled' : 'finished';
-  } else if (snap.state === 'suspended') detail = snap.reason?.text || shortReason(snap.reason);
+  } else if (snap.state === 'suspended') detail = reasonText(snap.reason, model);
   else if (snap.state === 'ready') detail = 'ready';
   else detail = 'created, not started';
+  const lib = libraryOf(snap.task);
+  if (lib) detail = `${lib} · ${detail}`;
   return {
-    cls: `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`, dot: `state-${state}`,
-    name: taskTitle(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
+    cls: `entry task state-${snap.state}${lib ? ' internal' : ''}`, dot: `state-${state}`,
+    name: taskName(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
   };
 }
 
 function outputRow(model: TraceModel, i: number): SideRow {
   const out = model.output[i];
   const task = out.task !== undefined ? model.taskById(out.task) : undefined;
-  const tag = task ? taskTitle(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
+  const tag = task ? taskName(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
   return {
     cls: `out-line stream-${out.stream}`, name: '', tag, text: out.text,
     line: typeof out.line === 'number' && out.line >= 1 ? out.line : undefined, file: out.file,
-    title: typeof out.line === 'number' ? `${tag ? `${tag}, ` : ''}${formatLocation(out.line, out.file)}: click to show` : undefined,
+    title: typeof out.line === 'number' ? `${tag ? `${tag}, ` : ''}${place(out)}: click to show` : undefined,
   };
 }
 
 function blockingRow(model: TraceModel, i: number, cursor: number | undefined): SideRow {
   const blocking = model.blocking[i];
   const task = blocking.task !== undefined ? model.taskById(blocking.task) : undefined;
-  const where = blocking.line !== null ? formatLocation(blocking.line, blocking.file) : '';
+  const where = place(blocking);
   return {
-    cls: `entry blocking${cursor !== undefined && blocking.tick >= cursor ? ' later' : ''}`, dot: 'state-blocking',
+    cls: `entry blocking${cursor !== undefined && blocking.tick > cursor ? ' later' : ''}`, dot: 'state-blocking',
     name: `⚠ ${duration(blocking.dur)} in ${blocking.fn}`, nameTitle: 'Go to this tick and show the line',
     line: blocking.line ?? undefined, file: blocking.file, tick: blocking.tick >= 0 ? blocking.tick : undefined,
-    detail: [where, `tick ${blocking.n}`, task ? taskTitle(task) : ''].filter(Boolean).join(' · '),
+    detail: [where, `tick ${blocking.n}`, task ? taskName(task) : ''].filter(Boolean).join(' · '),
   };
 }

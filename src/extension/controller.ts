@@ -190,7 +190,7 @@ export class Controller implements vscode.Disposable {
     this.current?.dispose();
     this.current = visualization;
     if (!this.panel) {
-      this.panel = new LoopPanel(this.context.extensionUri, (message) => this.onPanelMessage(message));
+      this.panel = new LoopPanel(this.context.extensionUri, (message) => this.onPanelMessage(message), panelColumn(visualization.scenarioUri));
       this.panel.onDidDispose(() => {
         this.panel = undefined;
         this.close();
@@ -263,9 +263,9 @@ export class Controller implements vscode.Disposable {
     if (!path) return;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
     const position = new vscode.Position(Math.max(0, Math.min(line - 1, document.lineCount - 1)), 0);
-    await vscode.window.showTextDocument(document, {
-      viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position), preserveFocus: false,
-    });
+    // Beside the panel, never over it.
+    const column = this.panel?.column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    await vscode.window.showTextDocument(document, { viewColumn: column, selection: new vscode.Range(position, position), preserveFocus: false });
   }
 
   revealInTimeline(task: number): void {
@@ -374,4 +374,15 @@ export class Controller implements vscode.Disposable {
     this.diagnostics.dispose();
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/**
+ * Where a new panel goes: the second column, beside the program in the first; the first when the
+ * program is in another column. Two columns at most: "beside" the second would open a third.
+ */
+function panelColumn(scenario: vscode.Uri): vscode.ViewColumn {
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === scenario.toString())
+    ?? vscode.window.activeTextEditor;
+  const column = editor?.viewColumn;
+  return column === undefined || column === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
 }

@@ -5,7 +5,7 @@
 // Markdown.
 import * as vscode from 'vscode';
 import {
-  afterTick, describeSnapshot, duration, fullTaskName, loopTime, reasonText, taskNameById, waitedOn,
+  afterTick, describeSnapshot, duration, fullTaskName, loopTime, reasonText, taskNameById, waitedOn, wakerText,
 } from '../core/describe';
 import { lineKey, type TaskSnapshot, type TimerInfo, type TraceModel } from '../core/model';
 import { nextTickOfLoop, stateAfter } from '../core/moment';
@@ -38,8 +38,7 @@ function reasonDetails(snapshot: TaskSnapshot, visualization: Visualization, now
     const step = next !== undefined ? model.lastStepBefore(snapshot.task, next + 1) : undefined;
     if (reason) details.push(`it was ${waitedOn(reason, model)}`);
     const by = step?.tick === next ? step?.by : undefined;
-    if (by?.kind === 'task' || by?.kind === 'spawn') details.push(`woken by ${taskNameById(by.task, model)}${by.line !== undefined ? ` at line ${by.line}` : ''}`);
-    else if (by) details.push(`woken by ${by.kind === 'timer' ? 'a timer' : by.kind === 'yield' ? 'its own yield' : by.fn ?? by.kind}`);
+    if (by) details.push(`woken by ${wakerText(by, model)}${by.n !== undefined ? ` in tick ${by.n}` : ''}`);
   }
   if (!reason) return details;
   const timer = reason.timer !== undefined ? model.timerInfo(reason.timer) : undefined;

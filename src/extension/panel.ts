@@ -20,9 +20,10 @@ export class LoopPanel implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly onMessage: (message: WebviewMessage) => void,
+    column: vscode.ViewColumn,
   ) {
     this.panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Loopscope',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      { viewColumn: column, preserveFocus: true }, {
         enableScripts: true,
         retainContextWhenHidden: true,
         localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
@@ -37,7 +38,11 @@ export class LoopPanel implements vscode.Disposable {
     });
   }
 
-  reveal(): void { this.panel.reveal(vscode.ViewColumn.Beside, true); }
+  /** Shows the panel where it is (revealing it "beside" the active group could open a third column). */
+  reveal(): void { this.panel.reveal(this.panel.viewColumn, true); }
+
+  /** The editor column the panel is in. */
+  get column(): vscode.ViewColumn | undefined { return this.panel.viewColumn; }
 
   show(visualization: Visualization): void {
     this.subscription?.dispose();

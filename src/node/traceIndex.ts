@@ -324,6 +324,12 @@ export class TraceIndex {
         if (event.reason !== undefined || !carry) step.reason = event.reason ?? null;
         break;
       }
+      case 'reason': {
+        // Protocol 2.1: the reason changed while the task stayed suspended; it is the one carried on.
+        const entry = live.tasks.get(event.task);
+        if (entry?.step) entry.step = { ...entry.step, reason: event.reason };
+        break;
+      }
       case 'done': live.tasks.delete(event.task); break;
       case 'timer': live.timers.set(event.timer, event); break;
       case 'timer_cancel': live.timers.delete(event.timer); break;

@@ -69,7 +69,7 @@ export interface TraceShape {
 
 export interface LaneRow {
   id: string;
-  kind: 'loop' | 'task' | 'worker';
+  kind: 'loop' | 'task' | 'library' | 'worker';
   name: string;
   detail: string;
   title: string;
@@ -139,6 +139,8 @@ export interface SideRow {
 
 export interface SideListInfo {
   count: number;
+  /** The list's heading when it says more than its name: `Ready queue for tick 5`. */
+  title?: string;
   badge: string;
   /** Shown when the list is empty. */
   empty: string;

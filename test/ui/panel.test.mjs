@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWebview, readTrace } from '../webview/harness.mjs';
-import { ROOT } from './workbench.mjs';
+import { ROOT, SHOTS } from './workbench.mjs';
 
 const events = readTrace(join(ROOT, 'test/webview/fixtures/downloads.jsonl'));
 
@@ -33,7 +33,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.match(await text('#python-version'), /3\.11\.7/);
     assert.match(await text('#clock'), /virtual/);
     assert.equal(await text('#outcome'), 'completed');
-    assert.equal(await text('#tick-label'), 'Tick 14 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 14 of 14');
   });
 
   it('draws one lane per task, the loop lane and the worker lane, the internal task hidden', async () => {
@@ -57,13 +57,22 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.equal(await page().$$eval('.vis-item.blocking-band', (n) => n.length), 1);
   });
 
-  it('moves the tick label and the side views with the host\'s cursor', async () => {
-    view.host.setCursor(8);
+  it('moves the tick label and the side views with the host\'s cursor: the loop after the cursor tick', async () => {
+    // After tick 8 (its timer fired): video.mp4 is ready for tick 9 and has not printed yet.
+    view.host.setCursor(7);
     await view.frame();
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 8 of 14');
+    assert.equal(await text('.section-ready .side-title-text'), 'Ready queue for tick 9');
     assert.match(await text('#ready-queue'), /download_file\('video\.mp4', 3\)/);
     assert.match(await text('#output'), /finished notes\.txt/);
     assert.doesNotMatch(await text('#output'), /finished video\.mp4/);
+    // After tick 9 it has run to its end and printed; gather's callback runs next.
+    view.host.setCursor(8);
+    await view.frame();
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
+    assert.equal(await text('.section-ready .side-title-text'), 'Ready queue for tick 10');
+    assert.match(await text('#ready-queue'), /gather\.<locals>\._done_callback/);
+    assert.match(await text('#output'), /finished video\.mp4/);
     assert.match(await text('#blocking'), /300\.3 ms in main/);
     assert.equal(await text('#narration .narration-title'), 'Explain this tick');
     assert.match(await text('#narration .narration-lines'), /^Tick 9, t=3\.000\./);
@@ -86,7 +95,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.deepEqual(await lastPosted('reveal'), { type: 'reveal', line: 7 });
     const cursor = await lastPosted('setCursor');
     assert.ok(cursor && cursor.tick >= 1 && cursor.tick <= 8, `setCursor ${JSON.stringify(cursor)}`);
-    assert.equal(await text('#tick-label'), `Tick ${cursor.tick + 1} of 14`, 'the host moved the cursor there');
+    assert.equal(await text('#tick-label'), `After tick ${cursor.tick + 1} of 14`, 'the host moved the cursor there');
   });
 
   it('clicking a task label reveals where the task was created', async () => {
@@ -154,7 +163,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.deepEqual((await view.posted())[0], { type: 'ready' });
     const checked = await page().$eval('vscode-toolbar-button[data-axis="time"]', (n) => n.checked);
     assert.equal(checked, true);
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
     assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
   });
 
@@ -162,7 +171,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
     await view.show(events, { cursor: 8 });
     assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
-    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 9 of 14');
   });
 
   it('never turns program text into markup', async () => {
@@ -183,8 +192,9 @@ describe('the panel in headless Chromium, served by the host', function () {
     const trace = join(dir, 'crowd.jsonl');
     execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'trace', 'crowd.py', '--out', trace, '--json'], { cwd: dir, stdio: 'ignore' });
     await view.clearPosted();
-    await view.open(trace, { cursor: 2 });
-    // The tasks list before tick 3 counts every worker, but only its first rows came with the moment.
+    await view.open(trace, { cursor: 1 });
+    // The tasks list after tick 2 (every worker yielded at sleep(0)) counts every worker, but only
+    // its first rows came with the moment.
     assert.equal(await text('.section-tasks .count'), '2001');
     const rows = () => page().$$eval('#tasks li.entry .name', (nodes) => nodes.map((n) => n.textContent));
     assert.equal((await rows())[0], 'main()');
@@ -216,7 +226,68 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.frame();
     const views = (await view.posted()).filter((m) => m.type === 'view');
     assert.equal(views.length, 1, JSON.stringify(views));
-    assert.equal(await text('#tick-label'), 'Tick 14 of 14');
+    assert.equal(await text('#tick-label'), 'After tick 14 of 14');
+  });
+
+  describe('layout (12.8)', () => {
+    const box = (selector) => page().$eval(selector, (n) => {
+      const r = n.getBoundingClientRect();
+      return { left: r.left, top: r.top, width: r.width, height: r.height, bottom: r.bottom };
+    });
+    after(() => page().setViewportSize({ width: 1200, height: 800 }));
+
+    it('at 1000x700: the header is one line, and the lane labels leave most of the width to the timeline', async () => {
+      await page().setViewportSize({ width: 1000, height: 700 });
+      await view.show(events, { cursor: 8 });
+      const tops = await page().$$eval('#header .header-line > *', (nodes) => nodes.map((n) => Math.round(n.getBoundingClientRect().top)));
+      const line = await box('#header .header-line');
+      assert.ok(line.height <= 30, `the header line is ${line.height} px high (items at ${tops.join(', ')})`);
+      assert.equal(await page().$eval('.scenario', (n) => n.scrollWidth <= n.clientWidth), true, 'the scenario\'s name is whole');
+      const label = await box('.lane-label[data-lane="task:1"]');
+      const lanes = await box('#timeline');
+      assert.ok(label.width <= 0.3 * lanes.width, `labels ${label.width} px of a ${lanes.width} px timeline`);
+      await view.screenshot(join(SHOTS, 'panel-1000x700.png'));
+    });
+
+    it('at 500 px wide: the side views scroll by themselves under the lanes, which stay on screen', async () => {
+      await page().setViewportSize({ width: 500, height: 700 });
+      await view.show(events, { cursor: 8 });
+      assert.equal(await page().evaluate(() => document.scrollingElement.scrollHeight <= innerHeight), true, 'the page itself does not scroll');
+      const lanes = await box('#timeline');
+      const side = await box('#side');
+      assert.ok(lanes.height >= 200 && lanes.bottom <= side.top + 1, `lanes ${JSON.stringify(lanes)} above the side views ${JSON.stringify(side)}`);
+      assert.ok(await page().$eval('#side', (n) => n.scrollHeight > n.clientHeight), 'the side views have more than their height');
+      await page().$eval('#side', (n) => { n.scrollTop = n.scrollHeight; });
+      await view.frame();
+      assert.deepEqual(await box('#timeline'), lanes, 'the lanes did not move');
+      assert.ok(await page().$eval('.section-blocking', (n) => n.getBoundingClientRect().bottom <= innerHeight + 1), 'the last list scrolled into view');
+      assert.ok((await box('.lane-label[data-lane="task:1"]')).width <= 130, 'the labels yield');
+      await page().$eval('#side', (n) => { n.scrollTop = 0; });
+      await view.screenshot(join(SHOTS, 'panel-500x700.png'));
+    });
+  });
+
+  it('draws a library\'s tasks in one lane named after the library (protocol 2.1 task.lib)', async () => {
+    const lib = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: '/w/app.py' },
+      { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+      { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 15, internal: false, t: 0, wall: 0 },
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+      ...[2, 3].map((task) => ({ ev: 'task', task, loop: 1, name: `Task-${task}`, coro: 'Connection._pump', label: `_pump(${task})`,
+        parent: 1, line: 9, internal: false, lib: 'weblib', t: 0, wall: 0 })),
+      { ev: 'step', task: 1, t: 0, dur: 0.01, from: 8, to: 10, q: 0,
+        reason: { kind: 'sleep', delay: 1, wake: 1, timer: 1, text: 'asyncio.sleep(1)', via: { lib: 'weblib', fn: 'Client.fetch', line: 16, file: '/v/site-packages/weblib/client.py' } } },
+      { ev: 'tick', loop: 1, n: 2, t: 0.01, wall: 0, waited: 0, jump: 0, ready: [2, 3] },
+      { ev: 'step', task: 2, t: 0.01, dur: 0.01, from: null, to: null, q: 0, reason: { kind: 'queue_get', text: 'queue.get()' } },
+      { ev: 'step', task: 3, t: 0.02, dur: 0.01, from: null, to: null, q: 1, reason: { kind: 'queue_get', text: 'queue.get()' } },
+      { ev: 'tick', loop: 1, n: 3, t: 1, wall: 0, waited: 0, jump: 1, ready: [] },
+    ];
+    await view.show(lib, { cursor: 1 });
+    assert.deepEqual(await page().$$eval('.lane-label', (nodes) => nodes.map((n) => n.dataset.lane)), ['loop:1', 'task:1', 'library:1:weblib']);
+    assert.equal(await text('.lane-label[data-lane="library:1:weblib"]'), 'weblib2 tasks');
+    assert.match(await text('#tasks'), /_pump\(2\)weblib · queue\.get\(\)/);
+    assert.match(await text('#tasks'), /asyncio\.sleep\(1\), inside weblib's Client\.fetch \(weblib\/client\.py:16\)/);
+    await view.show(events, { cursor: 8 });
   });
 
   it('shows no CSP violations and no page errors', async () => {

@@ -287,7 +287,7 @@ export class Workbench {
   async goToTick(n) {
     await this.paletteWithInput('Loopscope: Go to Tick...', n);
     await this.waitStatus(new RegExp(`^Loop( \\d+)?: after tick ${n}/`));
-    await until(async () => new RegExp(`^(After t|T)ick ${n} of`).test(await this.tickLabel()), { message: `panel at tick ${n}` });
+    await until(async () => new RegExp(`^After tick ${n} of`).test(await this.tickLabel()), { message: `panel at tick ${n}` });
   }
 
   /** The panel's "Explain this tick" text: one line per paragraph (code spans without their backticks). */

@@ -86,11 +86,80 @@ asyncio.run(main())
     assert.match(stdout, new RegExp(`^argv0 ${join('sub', 'argv0.py')}\n`));
   });
 
-  it('show --tick describes the state before that tick as the hover would', () => {
+  it('show --tick describes the loop just after that tick, as the panel and the hover do', () => {
     const { status, stdout } = cli(['show', trace, '--time', '4'], dir);
     assert.equal(status, 0, stdout);
     assert.match(stdout, /boil_pasta \(boil\(5\)\): suspended at line 4: .*sleep/);
-    assert.match(stdout, /Pending timers:\n {2}t=5\.00\d/);
+    // (The virtual clock counts the program's own time: the 5 s timer is due a little after t=5.)
+    assert.match(stdout, /Pending timers:\n {2}t=5\.\d{3} /);
+    // Tick 1 ran main() to its first await: main is suspended there, the boils wait for tick 2.
+    const first = cli(['show', trace, '--tick', '1'], dir).stdout;
+    assert.match(first, /^Loop 1, after tick 1 of \d+, t=0\.\d{3}\n/);
+    assert.match(first, /\n {2}main\(\): suspended at line 11: /);
+    assert.match(first, /\nReady queue for tick 2 \(runs in this order\):\n {2}1\. step boil_pasta\n {2}2\. step boil_eggs\n/);
+    assert.match(first, /\nRan in tick 1:\n {2}main\(\): line 7 → line 11\n/);
+    const json = JSON.parse(cli(['show', trace, '--tick', '1', '--json'], dir).stdout);
+    assert.deepEqual([json.tick, json.moment, json.next, json.ready.map((r: { name: string }) => r.name)], [1, 'after', 2, ['boil_pasta', 'boil_eggs']]);
+  });
+
+  it('show names the file of every line that is not in the scenario', () => {
+    writeScenario(dir, 'helper.py', `
+import asyncio
+
+
+async def nap(seconds):
+    await asyncio.sleep(seconds)  # napping
+`);
+    const napper = writeScenario(dir, 'napper.py', `
+import asyncio
+from helper import nap
+
+
+async def main():
+    await nap(1)
+
+
+asyncio.run(main())
+`);
+    const saved = join(dir, 'napper.jsonl');
+    assert.equal(cli(['trace', napper, '--out', saved, '--json'], dir).status, 0);
+    const first = cli(['show', saved, '--tick', '1'], dir).stdout;
+    assert.match(first, /\n {2}main\(\): suspended at helper\.py:5: asyncio\.sleep\(1\)/);
+    assert.match(first, /\nRan in tick 1:\n {2}main\(\): line 5 → helper\.py:5\n/);
+    // The tick main resumes in: from the helper's line, to its end.
+    const ticks = cli(['show', saved], dir).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const last = ticks.find((tick) => tick.ran.some((ran: { to: number | null; task: number }) => ran.task === 1 && ran.to === null));
+    assert.deepEqual(last.ran.find((ran: { task: number }) => ran.task === 1), { task: 1, from: 5, fromFile: join(dir, 'helper.py'), to: null, file: null,
+      duration: last.ran.find((ran: { task: number }) => ran.task === 1).duration });
+    const resumed = cli(['show', saved, '--tick', String(last.tick)], dir).stdout;
+    assert.match(resumed, /\n {2}main\(\): helper\.py:5 → finished\n/, resumed);
+  });
+
+  it('show says which library a task belongs to and where a wait goes on inside a library (protocol 2.1)', () => {
+    const lib = '/venv/lib/python3.12/site-packages/weblib/client.py';
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: join(dir, 'app.py') },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+      { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'Pool._keepalive', label: '_keepalive()', parent: 1, line: 5,
+        internal: false, lib: 'weblib', t: 0, wall: 0 },
+      { ev: 'step', task: 1, t: 0, dur: 0.001, from: 4, to: 6, q: 0,
+        reason: { kind: 'io_read', text: 'waiting to read from 10.0.0.1:80', via: { lib: 'weblib', fn: 'Response.read', line: 88, file: lib } } },
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+      { ev: 'step', task: 2, t: 0, dur: 0.001, from: null, to: null, q: 0,
+        reason: { kind: 'sleep', delay: 30, wake: 30, text: 'asyncio.sleep(30)', via: { lib: 'weblib', fn: 'Pool._keepalive', line: 120, file: lib } } },
+      { ev: 'tick', loop: 1, n: 3, t: 0, wall: 0, waited: 0, jump: 0, ready: [] },
+    ];
+    const saved = join(dir, 'library.jsonl');
+    writeFileSync(saved, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+    const { status, stdout } = cli(['show', saved, '--tick', '2'], dir);
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /\n {2}main\(\): suspended at line 6: waiting to read from 10\.0\.0\.1:80, inside weblib's Response\.read \(weblib\/client\.py:88\)\n/);
+    assert.match(stdout, /\n {2}_keepalive\(\) \(a task of weblib\): suspended: asyncio\.sleep\(30\), inside weblib's Pool\._keepalive \(weblib\/client\.py:120\)\n/);
+    assert.match(stdout, /\nRan in tick 2:\n {2}_keepalive\(\): library code → a wait in library code\n/);
+    const lanes = cli(['lanes', saved, '--width', '60'], dir).stdout;
+    assert.match(lanes, /\nweblib · 1 task {16}/, lanes);
   });
 
   it('show without a tick prints one JSON line per tick', () => {
@@ -106,8 +175,9 @@ asyncio.run(main())
     const { status, stdout } = cli(['lanes', trace, '--width', '80'], dir);
     assert.equal(status, 0);
     const rows = stdout.split('\n');
-    assert.ok(rows.some((r) => r.startsWith('boil(5)') && r.includes('█')), stdout);
-    assert.ok(rows.some((r) => r.startsWith('boil(3)') && r.includes('✓')), stdout);
+    // Named as every view names them: by their name=.
+    assert.ok(rows.some((r) => r.startsWith('boil_pasta ') && r.includes('█')), stdout);
+    assert.ok(rows.some((r) => r.startsWith('boil_eggs ') && r.includes('✓')), stdout);
   });
 
   it('lanes --by time draws a step as long as it held the loop', () => {
@@ -147,7 +217,7 @@ asyncio.run(main())
     assert.equal(status, 0);
     const exported = JSON.parse(readFileSync(out, 'utf8'));
     const names = exported.traceEvents.filter((e: { name: string }) => e.name === 'thread_name').map((e: { args: { name: string } }) => e.args.name);
-    assert.ok(names.includes('boil_pasta: boil(5)'), names.join(', '));
+    assert.ok(names.includes('boil_pasta (boil(5))'), names.join(', '));
     assert.ok(exported.traceEvents.some((e: { name: string; dur: number }) => e.name === 'wait: sleep' && e.dur >= 4_900_000));
   });
 

@@ -1,7 +1,8 @@
 // Lane segments and their layout (src/core/lanes.ts, layout.ts), on traces of the examples run by
 // the real tracer: what the panel and `loopscope lanes` draw.
 import * as assert from 'node:assert/strict';
-import { buildLanes, laneSegments, mergeSegments, type Lane, type Segment } from '../../src/core/lanes';
+import { shortReason } from '../../src/core/describe';
+import { buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
 import { TraceModel } from '../../src/core/model';
 import type { TraceEvent } from '../../src/protocol/events';
@@ -128,5 +129,158 @@ describe('where activity ran in its tick (Activity.slot)', () => {
     assert.deepEqual(model.callbacksAt(0).map((act) => act.slot), [1, 0, 0]);
     const layout = new Layout(model, 'tick', true);
     assert.deepEqual(layout.callbackSpan(model.callbacksAt(0)[0]), [0.5, 1]);
+  });
+});
+
+describe('lanes in the one vocabulary (describe.ts)', () => {
+  // Three fetches of one function whose labels read alike for 40 characters; main's step resumes in
+  // a helper module (its line 5) and is suspended there again.
+  const fetch = (id: number, url: string) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'fetch',
+    label: `fetch(<client.Session object at 0x7f3a>, '${url}', 1)`, parent: 1, line: 9, internal: false, t: 0, wall: 0 });
+  const events = [
+    { ev: 'start', protocol: 2, minor: 0, python: '3.12.0', clock: 'virtual', scenario: '/w/main.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 20, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    fetch(2, 'https://example.com/a'), fetch(3, 'https://example.com/b'), fetch(4, 'https://example.com/c'),
+    { ev: 'step', task: 1, t: 0, dur: 0.001, from: 8, to: 5, file: '/w/helper.py', stack: [[12, 'main'], [5, 'nap', '/w/helper.py']],
+      reason: { kind: 'yield', text: 'asyncio.sleep(0)' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 0, dur: 0.001, to: 6, file: '/w/helper.py', reason: { kind: 'future', text: 'awaiting a Future' } },
+    { ev: 'tick', loop: 1, n: 3, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0, dur: 0.001, from: 3, to: 4, stack: [[4, 'fetch']], reason: { kind: 'future', text: 'awaiting a Future' } },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+  const lanes = buildLanes(model, false);
+
+  it('label tasks of one function that would read alike by the argument that differs', () => {
+    assert.deepEqual(lanes.filter((lane) => lane.task?.coro === 'fetch').map((lane) => laneLabel(lane, model).name),
+      ["fetch(…, 'https://example.com/a', …)", "fetch(…, 'https://example.com/b', …)", "fetch(…, 'https://example.com/c', …)"]);
+  });
+
+  it('say the file of every line that is not in the scenario, and go there on a click', () => {
+    const main = lanes.find((lane) => lane.task?.id === 1)!;
+    const layout = new Layout(model, 'tick', true);
+    const segments = laneSegments(main, model, layout, { from: 0, to: 4, coarse: false });
+    const running = segments.filter((seg) => seg.info.kind === 'running');
+    assert.deepEqual(describeSegment(running[0], model).slice(0, 2), ['main() — running', 'step: line 8 → helper.py:5']);
+    assert.deepEqual(describeSegment(running[1], model).slice(0, 2), ['main() — running', 'step: helper.py:5 → helper.py:6']);
+    assert.deepEqual(segmentTarget(running[1]), { line: 5, file: '/w/helper.py' });
+    const suspended = segments.find((seg) => seg.info.kind === 'suspended')!;
+    assert.equal(describeSegment(suspended, model)[0], 'main() — suspended at helper.py:6');
+    assert.deepEqual(segmentTarget(suspended), { line: 6, file: '/w/helper.py' });
+  });
+});
+
+describe('lanes from protocol 2.1 facts, never guessed', () => {
+  // main wakes two workers waiting for an Event in tick 2 (its step is the first of two handles);
+  // they run in tick 3. main then waits in gather, whose reason changes in tick 4 when a worker ends.
+  const worker = (id: number) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro: 'worker', label: `worker(${id})`,
+    parent: 1, line: 12, internal: false, t: 0, wall: 0 });
+  const gather = (pending: number) => ({ kind: 'gather', children: [2, 3], pending, text: `asyncio.gather: ${pending} of 2 awaitables pending` });
+  const trace = (withFacts: boolean) => [
+    { ev: 'start', protocol: 2, minor: withFacts ? 1 : 0, python: '3.12.0', clock: 'virtual', scenario: '/w/main.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 20, internal: false, t: 0, wall: 0 },
+    worker(2), worker(3),
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [2, 3] },
+    { ev: 'step', task: 2, t: 0, dur: 0.1, from: 4, to: 5, reason: { kind: 'event', text: 'waiting for Event.set()' } },
+    { ev: 'step', task: 3, t: 0.1, dur: 0.1, from: 4, to: 5, reason: { kind: 'event', text: 'waiting for Event.set()' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0.2, wall: 0, waited: 0, jump: 0, ready: [1, { fn: 'other', kind: 'soon' }] },
+    { ev: 'step', task: 1, t: 0.2, dur: 0.1, from: 10, to: 15, reason: gather(2) },
+    { ev: 'callback', loop: 1, fn: 'other', kind: 'soon', t: 0.3, dur: 0.5 },
+    { ev: 'tick', loop: 1, n: 3, t: 0.8, wall: 0, waited: 0, jump: 0, ready: [2, 3] },
+    { ev: 'step', task: 2, t: 0.8, dur: 0.1, to: null, ...(withFacts ? { q: 0, by: { kind: 'task', task: 1, n: 2, q: 0, line: 14 } } : {}) },
+    { ev: 'done', task: 2, t: 0.9, state: 'ok' },
+    ...(withFacts ? [{ ev: 'reason', task: 1, t: 0.9, reason: gather(1) }] : []),
+    { ev: 'step', task: 3, t: 0.9, dur: 0.1, to: 6, ...(withFacts ? { q: 1, by: { kind: 'task', task: 1, n: 2, q: 0, line: 14 } } : {}),
+      reason: { kind: 'sleep', delay: 1, wake: 2, text: 'asyncio.sleep(1)' } },
+    { ev: 'tick', loop: 1, n: 4, t: 1, wall: 0, waited: 0, jump: 0, ready: [{ fn: 'gather.<locals>._done_callback', kind: 'soon' }] },
+    { ev: 'callback', loop: 1, fn: 'gather.<locals>._done_callback', kind: 'soon', t: 1, dur: 0.1 },
+  ] as unknown as TraceEvent[];
+  const modelOf = (withFacts: boolean) => {
+    const model = new TraceModel();
+    for (const event of trace(withFacts)) model.apply(event);
+    return model;
+  };
+  const pieces = (model: TraceModel, task: number, axis: Axis) => segmentsOf(model, taskLane(model, task), axis)
+    .filter((seg) => seg.info.kind !== 'done').map((seg) => [seg.info.kind, +seg.start.toFixed(3), +seg.end.toFixed(3)]);
+
+  it('draw a task ready from the handle that woke it (by.n, by.q), on both axes', () => {
+    const model = modelOf(true);
+    // By tick: main's step is slot 0 of tick 2's two entries, [1, 1.5]; the workers are ready from its end.
+    assert.deepEqual(pieces(model, 2, 'tick'), [['running', 0, 0.5], ['suspended', 0.5, 1.5], ['ready', 1.5, 2], ['running', 2, 2.5]]);
+    // By time: from the end of main's step (t=0.3), not from the start of tick 3 (t=0.8).
+    assert.deepEqual(pieces(model, 3, 'time').slice(1, 5), [['running', 0.1, 0.2], ['suspended', 0.2, 0.3], ['ready', 0.3, 0.9], ['running', 0.9, 1]]);
+    const ready = segmentsOf(model, taskLane(model, 2), 'tick').find((seg) => seg.info.kind === 'ready')!;
+    assert.ok(describeSegment(ready, model).includes('woken by main() at line 14 in tick 2'), describeSegment(ready, model).join('\n'));
+  });
+
+  it('without `by` (a 2.0 trace), ready only from the start of the tick whose ready list holds it', () => {
+    const model = modelOf(false);
+    assert.deepEqual(pieces(model, 2, 'tick'), [['running', 0, 0.5], ['suspended', 0.5, 2], ['ready', 2, 2], ['running', 2, 2.5]].filter(([, a, b]) => a !== b));
+    const ready = segmentsOf(model, taskLane(model, 3), 'time').find((seg) => seg.info.kind === 'ready' && seg.info.prev)!;
+    assert.deepEqual([ready.start, ready.end], [0.8, 0.9]);
+    assert.ok(!describeSegment(ready, model).some((line) => line.startsWith('woken by')));
+  });
+
+  it('apply a `reason` event from the tick it came in on: the snapshot, the carried reason, the lane', () => {
+    const model = modelOf(true);
+    const main = model.taskById(1)!;
+    // The reason event came during tick 3 (index 2): after tick 3, main waits for 1 pending child.
+    assert.equal(model.stateBefore(2)!.tasks.find((s) => s.task === main)!.reason?.text, 'asyncio.gather: 2 of 2 awaitables pending');
+    assert.equal(model.stateBefore(3)!.tasks.find((s) => s.task === main)!.reason?.text, 'asyncio.gather: 1 of 2 awaitables pending');
+    assert.equal(main.steps[0].reason?.text, 'asyncio.gather: 2 of 2 awaitables pending', 'the step keeps what it said');
+    // The lane: a suspended segment per reason, the second from the end of tick 3.
+    const suspended = segmentsOf(model, taskLane(model, 1), 'tick').filter((seg) => seg.info.kind === 'suspended');
+    assert.deepEqual(suspended.map((seg) => [seg.start, seg.end, seg.info.kind === 'suspended' && seg.info.reason?.pending]), [[1.5, 3, 2], [3, 4, 1]]);
+    // A later step that leaves its reason out carries the changed one (protocol 2: the last one written).
+    model.apply({ ev: 'tick', loop: 1, n: 5, t: 1.1, wall: 0, waited: 0, jump: 0, ready: [1] } as TraceEvent);
+    model.apply({ ev: 'step', task: 1, t: 1.1, dur: 0.1, to: 16 } as TraceEvent);
+    assert.equal(main.steps[1].reason?.text, 'asyncio.gather: 1 of 2 awaitables pending');
+  });
+});
+
+describe('library code (protocol 2.1 task.lib and reason via)', () => {
+  const file = '/venv/lib/python3.12/site-packages/fakelib/__init__.py';
+  const events = [
+    { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: '/w/app.py' },
+    { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 15, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: '_pump', label: '_pump(<Queue at ... maxsize=0>)', parent: 1, line: 9,
+      internal: false, lib: 'fakelib', t: 0, wall: 0 },
+    { ev: 'step', task: 1, t: 0, dur: 0.1, from: 8, to: 10, q: 0, by: { kind: 'outside' },
+      reason: { kind: 'sleep', delay: 1, wake: 1.1, timer: 1, text: 'asyncio.sleep(1): timer fires at t=1.100',
+        via: { lib: 'fakelib', fn: 'Client.fetch', line: 16, file } } },
+    { ev: 'tick', loop: 1, n: 2, t: 0.1, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0.1, dur: 0.1, from: null, to: null, stack: [], q: 0, by: { kind: 'spawn', task: 1, n: 1, q: 0, line: 9 },
+      reason: { kind: 'queue_get', text: 'queue.get(): waiting for an item', via: { lib: 'fakelib', fn: '_pump', line: 6, file } } },
+    { ev: 'task', task: 3, loop: 1, name: 'Task-3', coro: 'BaseEventLoop.shutdown_asyncgens', label: 'shutdown_asyncgens(<loop>)',
+      parent: null, line: 15, internal: true, lib: 'asyncio', t: 0.2, wall: 0 },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+
+  it('draw a library\'s tasks in one lane that says which library, each in its own lane when internal tasks are shown', () => {
+    const lanes = buildLanes(model, false);
+    assert.deepEqual(lanes.map((lane) => lane.id), ['loop:1', 'task:1', 'library:1:fakelib']);
+    const label = laneLabel(lanes[2], model);
+    assert.deepEqual([label.name, label.detail, label.internal], ['fakelib', '1 task', true]);
+    const segments = segmentsOf(model, lanes[2], 'tick');
+    assert.deepEqual(segments.map((seg) => [seg.info.kind, seg.start, seg.end]), [['running', 1, 2]]);
+    assert.deepEqual(describeSegment(segments[0], model).slice(0, 2), ['_pump(<Queue…>) — running (a task of fakelib)', 'step: library code → a wait in library code']);
+    const all = buildLanes(model, true);
+    assert.deepEqual(all.map((lane) => lane.id), ['loop:1', 'task:1', 'task:2', 'task:3']);
+    assert.deepEqual(all.slice(2).map((lane) => laneLabel(lane, model).detail), ['fakelib #2', 'asyncio #3']);
+  });
+
+  it('name the library function a wait ends in, after the user\'s line', () => {
+    const main = buildLanes(model, false)[1];
+    const suspended = segmentsOf(model, main, 'tick').find((seg) => seg.info.kind === 'suspended')!;
+    assert.deepEqual(describeSegment(suspended, model).slice(0, 2), ['main() — suspended at line 10',
+      "asyncio.sleep(1): timer fires at t=1.100, inside fakelib's Client.fetch (fakelib/__init__.py:16)"]);
+    assert.equal(shortReason(model.taskById(1)!.steps[0].reason), 'fakelib.fetch: sleep 1s → t=1.100');
   });
 });

@@ -53,6 +53,12 @@ describe('the vocabulary (describe.ts)', () => {
     assert.equal(errorText(group as unknown as ErrorInfo), 'ExceptionGroup: unhandled errors in a TaskGroup (2 sub-exceptions): RuntimeError("boom \\"inside\\""), KeyError("\'x\'")');
   });
 
+  it('formats durations in the unit they read best in, picked after rounding', () => {
+    assert.deepEqual([0, 0.0004, 0.0025, 0.25, 0.99996, 1.5, 59.99996, 90, -0.25].map(duration),
+      ['0 s', '400 µs', '2.5 ms', '250 ms', '1 s', '1.5 s', '1 min 0 s', '1 min 30 s', '-250 ms']);
+    assert.deepEqual([0.0009996, 0.0099999].map(duration), ['1 ms', '10 ms']);
+  });
+
   it('formats places as {line, file}, and names awaited tasks instead of "task 2 (Task-2)"', () => {
     assert.equal(place({ line: 12 }), 'line 12');
     assert.equal(place({ line: 12, file: '/home/me/helpers.py' }), 'helpers.py:12');
@@ -229,6 +235,58 @@ describe('narrateTick with protocol 2.1 facts (step.by)', () => {
   });
 });
 
+describe('narrateTick says a timer woke a task only when the trace says so', () => {
+  const events = (by: object | undefined) => [
+    { ev: 'start', protocol: 2, minor: by ? 1 : 0, python: '3.12.0', clock: 'virtual' },
+    { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'nap', label: 'nap()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'timer', loop: 1, timer: 1, when: 1, fn: '_set_result_unless_cancelled', line: 4, task: 1, t: 0 },
+    { ev: 'step', task: 1, t: 0, dur: 0, from: 3, to: 4, reason: { kind: 'sleep', delay: 1, wake: 1, timer: 1, text: 'asyncio.sleep(1)' } },
+    { ev: 'tick', loop: 1, n: 2, t: 1, wall: 0, waited: 0, jump: 1, ready: [{ fn: '_set_result_unless_cancelled', timer: 1, kind: 'timer' }] },
+    { ev: 'callback', loop: 1, fn: '_set_result_unless_cancelled', kind: 'timer', timer: 1, t: 1, dur: 0 },
+    { ev: 'tick', loop: 1, n: 3, t: 1, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 1, dur: 0, to: null, ...(by ? { q: 0, by } : {}) },
+  ] as unknown as TraceEvent[];
+  const told = (by?: object) => {
+    const model = new TraceModel();
+    for (const event of events(by)) model.apply(event);
+    return narrateTick(model, 1);
+  };
+
+  it('from `by` when the trace has it, else from the timer the tracer tied to the task', () => {
+    includes(told(), 'its asyncio.sleep(1) at line 4 is over, so it became ready and runs in tick 3.');
+    includes(told({ kind: 'timer', timer: 1, n: 2, q: 0 }), 'is over, so it became ready and runs in tick 3.');
+    // `by` names another waker: the timer's sentence does not claim it, the ready queue's tells who did.
+    const other = told({ kind: 'threadsafe', fn: 'Future.set_result', n: 2, q: 0 });
+    assert.doesNotMatch(other, /so it became ready/);
+    includes(other, '`nap()` was woken by another thread (`Future.set_result`); it runs in tick 3.');
+  });
+});
+
+describe('narrateTick with protocol 2.1 `reason` events', () => {
+  const events = [
+    { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual' },
+    { ev: 'loop', loop: 1, cls: '_UnixSelectorEventLoop', thread: 'MainThread', t: 0, wall: 0 },
+    { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 9, internal: false, t: 0, wall: 0 },
+    { ev: 'task', task: 2, loop: 1, name: 'Task-2', coro: 'job', label: 'job(1)', parent: 1, line: 5, internal: false, t: 0, wall: 0 },
+    { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    { ev: 'step', task: 1, t: 0, dur: 0, from: 9, to: 10, q: 0, by: { kind: 'outside' },
+      reason: { kind: 'gather', children: [2], pending: 1, text: 'asyncio.gather: 1 of 1 awaitables pending' } },
+    { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [2] },
+    { ev: 'step', task: 2, t: 0, dur: 0, from: 3, to: null, q: 0, by: { kind: 'spawn', task: 1, n: 1, q: 0, line: 10 } },
+    { ev: 'done', task: 2, t: 0, state: 'ok', result: '1' },
+    { ev: 'reason', task: 1, t: 0, reason: { kind: 'gather', children: [2], pending: 0, text: 'asyncio.gather: 0 of 1 awaitables pending' } },
+  ] as unknown as TraceEvent[];
+  const model = new TraceModel();
+  for (const event of events) model.apply(event);
+
+  it('tells a wait that changed while its task stayed suspended, in the tick it changed', () => {
+    includes(narrateTick(model, 1), '`main()` still waits, now asyncio.gather: 0 of 1 awaitables pending.');
+    assert.doesNotMatch(narrateTick(model, 0), /still waits/);
+  });
+});
+
 describe('narrateTick on example traces', function () {
   this.timeout(60000);
 
@@ -242,7 +300,9 @@ describe('narrateTick on example traces', function () {
     const text = narrateTick(model, finished);
     assert.ok(text.startsWith(`Tick ${tick.n}, t=${seconds(tick.t)}.`), text);
     includes(text, `${ref(oven)} resumed at line ${sleep} and finished, returning 'pie'.`);
-    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} became ready`);
+    // Both awaited the oven: its finishing woke them (protocol 2.1 step.by), in the order they awaited it.
+    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} were woken by ${ref(oven)}, one after the other; `
+      + `they run in tick ${tick.n + 1}, in that order.`);
 
     const fired = model.timers.find((t) => t.task === oven.id)!.ended;
     const firedText = narrateTick(model, fired);
@@ -288,8 +348,9 @@ describe('narrateTick on example traces', function () {
         for (const text of told) assert.equal(text, told[0], `${name}: every shutdown tick tells the same`);
         assert.match(told[0], new RegExp(`^Ticks ${first}–${end}( of loop ${loop.id})?, t=[\\d.]+: asyncio\\.run shutting down, told once`));
         includes(told[0], '`shutdown_asyncgens` (asyncio.run closing async generators)');
-        includes(narrateTick(model, loop.ticks[model.ticks[shutdown[0]].n - 2]),
-          `every task of the program has finished; ticks ${first}–${end} are asyncio.run shutting down.`);
+        // A sentence of its own, or the first after "After tick N:".
+        assert.match(narrateTick(model, loop.ticks[model.ticks[shutdown[0]].n - 2]),
+          new RegExp(`(^|\\n)(After tick \\d+( of loop \\d+)?: e|E)very task of the program has finished; ticks ${first}–${end} are asyncio\\.run shutting down\\.`));
       }
     }
   });
@@ -312,8 +373,8 @@ describe('narrateTick on example traces', function () {
     const sleep = lineOf(source, 'await asyncio.sleep(60)');
     const last = roast.steps[roast.steps.length - 1].tick;
     const before = model.ticks[model.loops.get(1)!.ticks[model.ticks[last].n - 2]];
-    includes(narrateTick(model, before.index),
-      `${ref(roast)} was cancelled: cancel() wakes a waiting task so that CancelledError is raised inside it, in tick ${model.ticks[last].n}.`);
+    includes(narrateTick(model, before.index), `${ref(roast)} was cancelled by ${ref(taskOf(model, 'main'))} at line `
+      + `${lineOf(source, 'task.cancel()')}: cancel() wakes a waiting task so that CancelledError is raised inside it, in tick ${model.ticks[last].n}.`);
     const text = narrateTick(model, last);
     includes(text, `${ref(roast)} resumed at line ${sleep} and was cancelled: CancelledError was raised at line ${sleep}, and the task ended cancelled.`);
     includes(text, 'Printed: “roast: oven off”.');
@@ -361,15 +422,16 @@ describe('narrateTick on example traces', function () {
     const io = model.ticks[readable].io!.find((x) => x.fd === fd)!;
     const text = narrateTick(model, readable);
     includes(text, `The operating system reported socket ${fd}${io.peer ? ` (${io.peer})` : ''} readable.`);
-    includes(text, `${ref(kitchen)} became ready (it was waiting for data from`);
+    includes(text, `${ref(kitchen)} was woken by I/O: data arrived on a socket; it runs in tick ${model.ticks[readable].n + 1}.`);
   });
 
   it('event: the three guests become ready together, in the order they were put in the ready queue', async () => {
-    const { model } = await traceExample('event');
+    const { model, source } = await traceExample('event');
     const guests = ['Ana', 'Ben', 'Cy'].map((name) => ref(taskOf(model, 'guest', name)));
     const set = model.output.find((o) => o.text === 'chef: dinner is ready!')!.tick;
-    includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} became ready (they were waiting for Event.set()); `
-      + `they run in tick ${model.ticks[set].n + 1}.`);
+    // main() awaits chef() inline, so main's step is the one that set the event.
+    includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} were woken by ${ref(taskOf(model, 'main'))} `
+      + `at line ${lineOf(source, 'dinner_ready.set()')}, one after the other; they run in tick ${model.ticks[set].n + 1}, in that order.`);
   });
 
   it('run_twice: names the loop when there are two, and says when a loop closed', async () => {

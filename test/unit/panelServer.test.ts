@@ -3,11 +3,13 @@
 // or the cursor changed.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { taskName } from '../../src/core/describe';
 import { TraceModel } from '../../src/core/model';
+import { stateAfter } from '../../src/core/moment';
 import { narrateTickParagraphs } from '../../src/core/narrate';
 import { PanelServer, type PanelSource } from '../../src/core/panelServer';
-import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
 import type { TraceEvent } from '../../src/protocol/events';
+import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
 import { EXAMPLES, traceExample } from './exampleTraces';
 import { startSession } from './helpers';
 
@@ -34,7 +36,53 @@ describe('the panel server', function () {
     const moment: MomentInfo = last('moment').moment;
     assert.equal(moment.tick, 0);
     assert.equal(moment.header.tick?.n, 1);
-    assert.equal(moment.lists.tasks.count, model.stateBefore(0)!.tasks.length);
+    assert.equal(moment.lists.tasks.count, stateAfter(model, 0)!.tasks.length);
+  });
+
+  it('shows one moment, the loop just after the cursor tick: its lists, the ready queue of the next tick, the cursor at the tick\'s end', async () => {
+    const { model } = await traceExample('gather');
+    const { last } = serve(model);
+    // Tick 1 ran main() up to its gather: main is suspended there and the downloads are ready for tick 2.
+    const moment: MomentInfo = last('moment').moment;
+    const after = stateAfter(model, 0)!;
+    const main = model.taskOrder[0];
+    assert.match(moment.lists.tasks.rows.find((row) => row.name === taskName(main))!.cls, /state-suspended/);
+    assert.equal(moment.lists.ready.title, 'Ready queue for tick 2');
+    assert.deepEqual(moment.lists.ready.rows.map((row) => row.name), after.ready.map((entry) => taskName(model.taskById(entry as number)!)));
+    assert.ok(after.ready.length >= 3, 'the downloads are ready');
+    assert.match(moment.cursorTitle!, /^After tick 1 /);
+    assert.equal(moment.x!.tick, 1, 'the cursor bar at the end of tick 1\'s column');
+  });
+
+  it('after the loop\'s last tick, says the loop ran no further tick', async () => {
+    const { model } = await traceExample('gather');
+    const { source, server, last } = serve(model);
+    source.cursor = model.ticks.length - 1;
+    server.update();
+    const ready = last('moment').moment.lists.ready;
+    assert.deepEqual([ready.count, ready.title, ready.empty], [0, 'Ready queue', 'The loop ran no further tick.']);
+  });
+
+  it('lists a library\'s tasks after the program\'s, saying which library, and reveals them in their library\'s lane', () => {
+    const model = new TraceModel();
+    const task = (id: number, coro: string, lib?: string) => ({ ev: 'task', task: id, loop: 1, name: `Task-${id}`, coro, label: `${coro}()`,
+      parent: null, line: 3, internal: false, ...(lib ? { lib } : {}), t: 0, wall: 0 });
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.12.0', clock: 'virtual', scenario: '/w/app.py' },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      task(1, 'handler', 'weblib'), task(2, 'main'), task(3, 'reader', 'weblib'), task(4, 'worker'),
+      { ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1, 2, 3, 4] },
+      { ev: 'tick', loop: 1, n: 2, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] },
+    ] as unknown as TraceEvent[];
+    for (const event of events) model.apply(event);
+    const { server, last } = serve(model);
+    const tasks = last('moment').moment.lists.tasks;
+    assert.deepEqual(tasks.rows.map((row) => [row.name, row.detail]),
+      [['main()', 'created, not started'], ['worker()', 'created, not started'],
+        ['handler()', 'weblib · ready'], ['reader()', 'weblib · created, not started']]);
+    const ready = last('moment').moment.lists.ready;
+    assert.deepEqual(ready.rows.map((row) => row.detail), ['weblib · first step']);
+    assert.equal(server.laneOfTask(3), 3, 'in the lane of weblib, after the loop\'s and the program\'s two');
   });
 
   it('answers a view request with the lanes asked for and the segments of the window only', async () => {

@@ -36,14 +36,14 @@ describe('saved trace files', function () {
     const run = show('corrupt.jsonl', corrupt);
     assert.equal(run.status, 0);
     assert.match(run.stderr, /skipped 3 malformed lines/);
-    assert.match(run.stdout, /^Loop 1, tick 1 of \d+/);
+    assert.match(run.stdout, /^Loop 1, after tick 1 of \d+/);
   });
 
   it('reads a truncated file up to where it was cut', () => {
     const text = `${good.join('\n')}\n`;
     const run = show('truncated.jsonl', text.slice(0, Math.floor(text.length * 0.6)));
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^Loop 1, tick 1 of \d+/);
+    assert.match(run.stdout, /^Loop 1, after tick 1 of \d+/);
   });
 
   it('survives huge numbers, deep nesting and very long strings', () => {
@@ -115,7 +115,7 @@ describe('a trace file over 1 GB', function () {
     console.log(`      ${(size / 1e9).toFixed(2)} GB file of ticks and steps: CLI ${cli.seconds.toFixed(0)} s, peak RSS ${cli.peakMB.toFixed(0)} MB`);
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stderr, /: only the first 1,000,000 events \(\d+ MB\) are shown: Loopscope reads at most 1,000,000 events or 500 MB of a trace\n$/);
-    assert.match(cli.stdout, /^Loop 1, tick 3 of 499999, t=0\.003/);
+    assert.match(cli.stdout, /^Loop 1, after tick 3 of 499999, t=0\.003/);
     assert.ok(cli.peakMB < 1500, `the CLI peaked at ${cli.peakMB.toFixed(0)} MB`);
 
     // The reader Open Trace uses, into a model, in this process.
@@ -140,7 +140,7 @@ describe('a trace file over 1 GB', function () {
     console.log(`      ${(size / 1e9).toFixed(2)} GB file of 50 MB output lines: CLI ${cli.seconds.toFixed(0)} s, peak RSS ${cli.peakMB.toFixed(0)} MB`);
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stderr, /: only the first 13 events \(500 MB\) are shown: Loopscope reads at most 1,000,000 events or 500 MB of a trace\n$/);
-    assert.match(cli.stdout, /^Loop 1, tick 1 of 1, t=0\.000/);
+    assert.match(cli.stdout, /^Loop 1, after tick 1 of 1, t=0\.000/);
     assert.ok(cli.peakMB < 1500, `the CLI peaked at ${cli.peakMB.toFixed(0)} MB`);
 
     const read = await readTraceFile(path, () => undefined);

@@ -120,7 +120,7 @@ describe('Readable identities (12.3)', function () {
     assert.match(main, /main\(\)\*\* — awaiting downloader\n/);
     assert.doesNotMatch(main, /Task-\d|task \d+ \(/);
     assert.match(await hoverText(file, lineOf(FETCHES, '# working')), /\*\*worker\(19, 0\.0065\)\*\* — asyncio\.sleep/);
-    assert.match(narrateTick(run.model, 0), /`main\(\)` created `downloader` \(line \d+\), `fetch\(<__main__\S*…>, 'https:\/\/example\.com\/b', 1\)`/);
+    assert.match(narrateTick(run.model, 0), /`main\(\)` created `downloader` \(line \d+\), `fetch\(<Session>, 'https:\/\/example\.com\/b', 1\)`/);
   });
 });
 
@@ -172,8 +172,8 @@ describe('The editor beside the panel (12.6)', function () {
     await goToTick(1);
     assert.equal(controller.drawn.get(file)!.suspended.find(([l]) => l === line)?.[1], '⏸ 3 tasks: downloader, fetch ×2');
     const hover = await hoverText(file, line);
-    for (const name of ["downloader (fetch(<__main__…>, 'https://example.com/a', 1))", "fetch(<__main__…>, 'https://example.com/b', 1)",
-      "fetch(<__main__…>, 'https://example.com/c', 2)"]) assert.ok(hover.includes(`**${name}**`), `the hover names ${name}:\n${hover}`);
+    for (const name of ["downloader (fetch(<Session>, 'https://example.com/a', 1))", "fetch(<Session>, 'https://example.com/b', 1)",
+      "fetch(<Session>, 'https://example.com/c', 2)"]) assert.ok(hover.includes(`**${name}**`), `the hover names ${name}:\n${hover}`);
   });
 
   it('from the moment Visualize Loop starts, the views are about the new run, not the previous one', async () => {
@@ -207,6 +207,96 @@ describe('The editor beside the panel (12.6)', function () {
       assert.equal((await run.session.done).outcome, 'completed');
     });
     (webview as { postMessage: (m: Posted) => Thenable<boolean> }).postMessage = post;
+  });
+});
+
+const HELPER = `import asyncio
+
+
+async def nap():
+    await asyncio.sleep(1)  # napping in the helper
+    print("woke")
+`;
+
+const NAPPER = `import asyncio
+from helper import nap
+
+
+async def main():
+    await nap()
+
+
+asyncio.run(main())
+`;
+
+describe('One vocabulary: lines with their files (13.5)', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('places');
+
+  it('a step that starts in a helper module highlights that line in the helper, never the same line number in the scenario', async () => {
+    const { controller } = await api();
+    const helper = join(dir, 'helper.py');
+    writeFileSync(helper, HELPER);
+    const { file, run } = await visualizeSource(dir, 'napper.py', NAPPER);
+    const napping = lineOf(HELPER, 'napping in the helper');
+    assert.ok(lineOf(NAPPER, 'await nap()') > napping, 'the scenario has a line of that number too');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(helper), { viewColumn: vscode.ViewColumn.One, preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), { viewColumn: vscode.ViewColumn.One, preview: false });
+    // main resumes inside nap(), in helper.py, and runs to its end.
+    const main = run.model.taskOrder.find((task) => task.coro === 'main')!;
+    const resumed = main.steps.find((step) => step.fromFile === helper)!;
+    assert.ok(resumed, JSON.stringify(main.steps.map((step) => [step.from, step.fromFile])));
+    await goToTick(resumed.tick);
+    await until('the decorations of the tick', () => controller.drawn.get(file));
+    assert.deepEqual(controller.drawn.get(file)!.running, [], 'nothing of the scenario ran in that tick');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(helper), { viewColumn: vscode.ViewColumn.One });
+    await until(`line ${napping} of helper.py highlighted`, () => controller.drawn.get(helper)?.running.includes(napping));
+    // Before it, main was suspended there: the annotation sits in the helper too.
+    await goToTick(resumed.tick - 1);
+    await until('main\'s annotation in helper.py', () => controller.drawn.get(helper)?.suspended.some(([line]) => line === napping));
+    assert.ok(!controller.drawn.get(file)?.suspended.some(([line]) => line === napping), 'not at that line number of the scenario');
+  });
+});
+
+describe('Layout (12.8): the panel beside the code, never a third column', function () {
+  this.timeout(60_000);
+  const dir = scenarioDir('columns');
+  const groups = () => vscode.window.tabGroups.all.length;
+  const panelColumn = () => vscode.window.tabGroups.all.find((group) => group.tabs.some((tab) =>
+    tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('loopscope.panel')))?.viewColumn;
+
+  beforeEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('from the panel\'s own column, Visualize, Reveal in Timeline and Show Line keep two columns', async () => {
+    const { file, run } = await visualizeSource(dir, 'pizza.py', PIZZA);
+    assert.equal(groups(), 2);
+    // The panel has the focus (its toolbar's Restart, a click in it), then the run starts again.
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    const again = (await vscode.commands.executeCommand<typeof run>('loopscope.visualize', vscode.Uri.file(file)))!;
+    await again.session!.done;
+    assert.equal(groups(), 2, 'Visualize from the panel\'s column');
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await vscode.commands.executeCommand('loopscope.revealInTimeline', again.model.taskOrder[0].id);
+    assert.equal(groups(), 2, 'Reveal in Timeline');
+    const { controller } = await api();
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await controller.revealLine(lineOf(PIZZA, 'too slow'));
+    assert.equal(groups(), 2, 'Show Line');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, file);
+    assert.notEqual(vscode.window.activeTextEditor?.viewColumn, panelColumn(), 'the line opens beside the panel, not over it');
+  });
+
+  it('with the program in the second column, the panel goes in the first', async () => {
+    const other = join(dir, 'notes.txt');
+    writeFileSync(other, 'notes\n');
+    const file = join(dir, 'pizza.py');
+    writeFileSync(file, PIZZA);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other), vscode.ViewColumn.One);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file), vscode.ViewColumn.Two);
+    const run = (await vscode.commands.executeCommand<{ session: { done: Promise<unknown> } }>('loopscope.visualize', vscode.Uri.file(file)))!;
+    await run.session.done;
+    assert.equal(groups(), 2);
+    assert.equal(panelColumn(), vscode.ViewColumn.One);
   });
 });
 
@@ -305,14 +395,13 @@ describe('Errors (12.4)', function () {
   });
 });
 
+// The work is counted, not timed: the deterministic clock freezes the program's clocks too, so a
+// loop that waits for perf_counter to move would never end.
 const BUSY = `import asyncio
-import time
 
 
 async def main():
-    started = time.perf_counter()
-    while time.perf_counter() - started < 0.05:  # 50 ms of the program's own work
-        pass
+    total = sum(i * i for i in range(300_000))  # tens of ms of the program's own work
     await asyncio.sleep(1)  # wakes at t=1.000 on the deterministic clock
     print("woke")
 
