@@ -193,6 +193,7 @@ class ExceptionGroups(TracerTestCase):
         main = res.one('task', coro='main')['task']
         error = res.one('done', task=main)['error']
         self.assertEqual(error['type'], 'ExceptionGroup')
+        self.assertEqual(error['message'], 'unhandled errors in a TaskGroup (2 sub-exceptions)')
         self.assertEqual(error['leaves'], leaves)
         self.assertEqual(error['line'], 7)
         end = res.end['error']

@@ -6,6 +6,7 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 """
 
 import asyncio
+import builtins
 import enum
 import gc
 import inspect
@@ -462,13 +463,19 @@ def put_position(d, line, file):
         d['file'] = file
 
 
+_GROUPS = (builtins.BaseExceptionGroup,) if hasattr(builtins, 'BaseExceptionGroup') else ()
+
+
 def safe_str(exc):
     """An exception's message. str(exc) when that runs no code of the program: its __str__
     is CPython's or the standard library's and its arguments are plain values; else its
     arguments, shown without calling their reprs."""
     try:
         args = BaseException.args.__get__(exc)
-        if _plain(args) and not _program_method(type(exc), '__str__'):
+        # An exception group's own __str__ is 'message (N sub-exceptions)': it formats
+        # none of its exceptions.
+        if (_plain(args) or isinstance(exc, _GROUPS)) \
+                and not _program_method(type(exc), '__str__'):
             s = str(exc)
         elif len(args) == 1 and type(args[0]) is str:
             s = args[0]
