@@ -103,9 +103,9 @@ export function beforeTick(tick: Tick, model: TraceModel): string {
 
 // ---- tasks -------------------------------------------------------------------------------------
 
-/** asyncio's default task names, `Task-12`: the program gave the task no name of its own. */
+/** The program gave the task no name of its own: protocol 2.1 says so; older traces by the look of asyncio's `Task-12`. */
 function hasDefaultName(task: TaskInfo): boolean {
-  return /^Task-\d+$/.test(task.name);
+  return task.named !== undefined ? !task.named : /^Task-\d+$/.test(task.name);
 }
 
 /** The function a task runs, without its class or enclosing function: `download`. */

@@ -68,6 +68,8 @@ export interface TaskInfo {
   internal: boolean;
   /** Protocol 2.1: the library the task's coroutine is in (`aiohttp`; `asyncio` for internal tasks). */
   lib?: string;
+  /** Protocol 2.1: the program named the task (absent in older traces). */
+  named?: boolean;
   eager: boolean;
   created: { tick: number; t: number };
   steps: Step[];
@@ -490,7 +492,7 @@ export class TraceModel {
     const task: TaskInfo = {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
-      lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
+      lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, named: typeof event.named === 'boolean' ? event.named : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);

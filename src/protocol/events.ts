@@ -310,6 +310,8 @@ export interface TaskEvent {
   file?: File;
   /** a task asyncio itself created for its own work (shutdown helpers, server helpers) */
   internal: boolean;
+  /** 2.1: the program named the task (`name=`, or a name that is not asyncio's own `Task-N`); false when asyncio named it */
+  named?: boolean;
   /** the library the task's coroutine is in (`aiohttp`; `asyncio` for internal tasks); absent for user code. Code is a library's when it lives in the standard library or in a folder named `site-packages` or `dist-packages` (this interpreter's, Debian's, a venv's); the top-level package or module under it names the library. Everything else (the scenario, the rest of the workspace) is user code */
   lib?: string;
   /** created by an eager task factory (3.12+): its first step already ran inside `create_task` (always written since protocol 2) */

@@ -168,6 +168,11 @@ class TaskNames(TracerTestCase):
         names = [e['name'] for e in res.of('task')]
         self.assertIn('boil_pasta', names)
         self.assertIn('by_loop', names)
+        named = {e['name']: e['named'] for e in res.of('task')}
+        self.assertEqual((named['boil_pasta'], named['Task-99'], named[res.one('task', coro='main')['name']]),
+                         (True, True, False))
+        unnamed = [e['coro'] for e in res.of('task') if not e['named'] and not e['internal']]
+        self.assertEqual(unnamed, ['main', 'boil'])   # and the ensure_future one
         if sys.version_info >= (3, 11):
             self.assertIn('in_group', names)
         if sys.version_info >= (3, 12):

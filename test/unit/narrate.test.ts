@@ -36,6 +36,12 @@ describe('the vocabulary (describe.ts)', () => {
     assert.equal(callLabel(task(4, "f('a...b', <Foo>, [1, 2])")), "f('a...b', <Foo>, [1, 2])");
   });
 
+  it('takes whether the program named a task from the trace (protocol 2.1 named), by the look of Task-N only without it', () => {
+    assert.equal(taskName({ ...task(5, 'boil(1)', 'Task-99'), named: true }), 'Task-99');
+    assert.equal(taskName({ ...task(6, 'boil(1)', 'pasta'), named: false }), 'boil(1)');
+    assert.equal(taskName(task(7, 'boil(1)', 'Task-99')), 'boil(1)');
+  });
+
   it('tells apart tasks of one function that would read alike by the arguments that differ', () => {
     const tasks = [1, 2, 3].map((i) => task(i, `fetch(<aiohttp.c...0x7f3a>, 'https://a.example/${i}', ${i < 3 ? 3 : 4})`));
     const names = distinctNames([...tasks, task(9, 'other(1)')], 20);

@@ -7,6 +7,7 @@ since the tracer started.
 """
 
 import builtins
+import re
 import threading
 import traceback
 from asyncio import events as _aio_events, tasks as _aio_tasks
@@ -122,6 +123,9 @@ class Recorder(Instrument):
               'parent': parent, 'line': line}
         if file is not None:
             ev['file'] = file
+        # Given by the program: name= seen at creation; else a name that is not asyncio's
+        # own Task-N (a Task built directly with name=, a task factory's).
+        ev['named'] = name is not None or not _ASYNCIO_NAME.match(ev['name'])
         ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename)
                               and _asyncio_own_work(coro))
         lib = frames.code_library(co.co_filename) if co is not None else None
@@ -483,6 +487,9 @@ def ready_index(L, handle):
             return i
         i += 1
     return None
+
+
+_ASYNCIO_NAME = re.compile(r'Task-\d+$')
 
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------
