@@ -3,7 +3,7 @@
 // zoom's level of detail, and for the rows of a side list in view; this says when the trace grew
 // and what the cursor tick looks like (header, narration, side lists). Pure: the extension's panel
 // (src/extension/panel.ts) and the webview harness in tests both wire it to their transport.
-import { basename, duration, libraryOf, loopTime, place, reasonText, taskName } from './describe';
+import { asyncioWords, basename, duration, libraryOf, loopTime, place, reasonText, taskName } from './describe';
 import {
   blockingSpan, buildLanes, callbackKindText, describeSegment, laneHolds, laneLabel, laneSegments, mergeSegments, segmentTarget,
   segmentText, type Lane, type Segment,
@@ -405,9 +405,11 @@ function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): 
   }
   const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
   const wakes = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
+  // asyncio's own callbacks by what they do ('gather noticed a child finished'), their names after.
+  const words = asyncioWords(entry.fn);
   return {
-    cls: 'entry entry-callback', dot: `cb-${entry.kind}`, name: entry.fn, line: entry.line, file: entry.file,
-    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskName(wakes)}` : ''}`,
+    cls: 'entry entry-callback', dot: `cb-${entry.kind}`, name: words ?? entry.fn, line: entry.line, file: entry.file,
+    detail: `${words ? `${entry.fn} · ` : ''}${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskName(wakes)}` : ''}`,
   };
 }
 

@@ -71,7 +71,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.frame();
     assert.equal(await text('#tick-label'), 'After tick 9 of 14');
     assert.equal(await text('.section-ready .side-title-text'), 'Ready queue for tick 10');
-    assert.match(await text('#ready-queue'), /gather\.<locals>\._done_callback/);
+    assert.match(await text('#ready-queue'), /gather noticed that one of its children finished\s*gather\.<locals>\._done_callback · call_soon/);
     assert.match(await text('#output'), /finished video\.mp4/);
     assert.match(await text('#blocking'), /300\.3 ms in main/);
     assert.equal(await text('#narration .narration-title'), 'Explain this tick');
