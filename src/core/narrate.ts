@@ -390,7 +390,7 @@ function readySentences(model: TraceModel, index: number, next: Tick,
 
   // Grouped by why they are ready; each group keeps the names it lists and counts the rest (a tick
   // can make 10,000 tasks ready, and this runs on every cursor move).
-  const groups = new Map<string, { why: Why; cause: string; tasks: string[]; count: number; ids: number[] }>();
+  const groups = new Map<string, { why: Why; cause: string; waited: string; tasks: string[]; count: number; ids: number[] }>();
   for (const id of nextReady) {
     if (explained.has(id)) continue;
     const task = model.taskById(id);
@@ -400,6 +400,7 @@ function readySentences(model: TraceModel, index: number, next: Tick,
     const by = nextStep?.by;
     let why: Why;
     let cause = '';
+    let waited = '';
     if (task.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index) {
       why = 'cancelled';
       if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
@@ -407,6 +408,9 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       why = 'yield';
     } else if (by) {
       why = 'woken';
+      // Who woke it, and what it had waited on: "woken by `main()` at line 20 (it was waiting for Event.set())".
+      const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
+      waited = reason ? waitedOn(reason, model, true) : '';
       cause = wokenBy(model, by, index);
     } else {
       // Without protocol 2.1's `by`, the trace does not say what woke it: say what it waited on.
@@ -414,13 +418,13 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
       cause = reason ? waitedOn(reason, model, true) : '';
     }
-    const key = `${why}:${cause}`;
+    const key = `${why}:${cause}:${waited}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { why, cause, tasks: [], count: 0, ids: [] }));
+    if (!group) groups.set(key, (group = { why, cause, waited, tasks: [], count: 0, ids: [] }));
     if (group.count++ <= MAX_LISTED) group.tasks.push(ref(task, id));
     group.ids.push(id);
   }
-  for (const { why, cause, tasks, count, ids } of groups.values()) {
+  for (const { why, cause, waited, tasks, count, ids } of groups.values()) {
     named.push(ids);
     const list = listSome(tasks, count);
     const plural = count > 1;
@@ -432,7 +436,8 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       out.push(`${list} yielded: a tick runs only what was in the ready queue when it began, so ${plural ? 'they run' : 'it runs'} `
         + `again in tick ${next.n}${plural ? ', in the order they yielded' : ''}.`);
     } else if (why === 'woken') {
-      out.push(plural ? `${list} were woken by ${cause}, one after the other; ${runs}, in that order.` : `${list} was woken by ${cause}; ${runs}.`);
+      const had = waited ? ` (${plural ? 'they were' : 'it was'} ${waited})` : '';
+      out.push(plural ? `${list} were woken by ${cause}${had}, one after the other; ${runs}, in that order.` : `${list} was woken by ${cause}${had}; ${runs}.`);
     } else {
       out.push(`${list} became ready${cause ? ` (${plural ? 'they were' : 'it was'} ${cause})` : ''}; ${runs}.`);
     }

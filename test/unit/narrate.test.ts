@@ -235,7 +235,7 @@ describe('narrateTick with protocol 2.1 facts (step.by)', () => {
 
   it('says who woke a task, and that tasks woken by one step run in the order it woke them', () => {
     const text = narrateTick(model, 1);
-    includes(text, "After tick 2: `cook('Anna')` and `cook('Ben')` were woken by `bake()` at line 12, one after the other; "
+    includes(text, "After tick 2: `cook('Anna')` and `cook('Ben')` were woken by `bake()` at line 12 (they were awaiting `bake()`), one after the other; "
       + 'they run in tick 3, in that order.');
     assert.doesNotMatch(text, /ready queue for tick 3/, 'the queue is already told, in order');
   });
@@ -266,7 +266,7 @@ describe('narrateTick says a timer woke a task only when the trace says so', () 
     // `by` names another waker: the timer's sentence does not claim it, the ready queue's tells who did.
     const other = told({ kind: 'threadsafe', fn: 'Future.set_result', n: 2, q: 0 });
     assert.doesNotMatch(other, /so it became ready/);
-    includes(other, '`nap()` was woken by another thread (`Future.set_result`); it runs in tick 3.');
+    includes(other, '`nap()` was woken by another thread (`Future.set_result`) (it was in asyncio.sleep(1)); it runs in tick 3.');
   });
 });
 
@@ -307,7 +307,7 @@ describe('narrateTick on example traces', function () {
     assert.ok(text.startsWith(`Tick ${tick.n}, t=${seconds(tick.t)}.`), text);
     includes(text, `${ref(oven)} resumed at line ${sleep} and finished, returning 'pie'.`);
     // Both awaited the oven: its finishing woke them (protocol 2.1 step.by), in the order they awaited it.
-    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} were woken by ${ref(oven)}, one after the other; `
+    includes(text, `After tick ${tick.n}: ${ref(anna)} and ${ref(ben)} were woken by ${ref(oven)} (they were awaiting ${ref(oven)}), one after the other; `
       + `they run in tick ${tick.n + 1}, in that order.`);
 
     const fired = model.timers.find((t) => t.task === oven.id)!.ended;
@@ -428,7 +428,7 @@ describe('narrateTick on example traces', function () {
     const io = model.ticks[readable].io!.find((x) => x.fd === fd)!;
     const text = narrateTick(model, readable);
     includes(text, `The operating system reported socket ${fd}${io.peer ? ` (${io.peer})` : ''} readable.`);
-    includes(text, `${ref(kitchen)} was woken by I/O: data arrived on a socket; it runs in tick ${model.ticks[readable].n + 1}.`);
+    includes(text, `${ref(kitchen)} was woken by I/O: data arrived on a socket (it was waiting for data from ${io.peer}); it runs in tick ${model.ticks[readable].n + 1}.`);
   });
 
   it('event: the three guests become ready together, in the order they were put in the ready queue', async () => {
@@ -437,7 +437,7 @@ describe('narrateTick on example traces', function () {
     const set = model.output.find((o) => o.text === 'chef: dinner is ready!')!.tick;
     // main() awaits chef() inline, so main's step is the one that set the event.
     includes(narrateTick(model, set), `${guests[0]}, ${guests[1]} and ${guests[2]} were woken by ${ref(taskOf(model, 'main'))} `
-      + `at line ${lineOf(source, 'dinner_ready.set()')}, one after the other; they run in tick ${model.ticks[set].n + 1}, in that order.`);
+      + `at line ${lineOf(source, 'dinner_ready.set()')} (they were waiting for Event.set()), one after the other; they run in tick ${model.ticks[set].n + 1}, in that order.`);
   });
 
   it('run_twice: names the loop when there are two, and says when a loop closed', async () => {
