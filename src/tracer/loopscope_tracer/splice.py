@@ -1,0 +1,183 @@
+"""Splices the tracer's hook calls into asyncio's own functions.
+
+A wrapper function would sit on the stack under the user's code (a step runs inside
+Handle._run, an eager task's first step inside create_task): `inspect.stack()`, tracebacks
+and asyncio's debug-mode source tracebacks ("created at .../loopscope_tracer/...") would show
+the tracer. Instead, splice() recompiles the function from its own source with the hook code
+added, under its own file name and with the line numbers of every original statement, so the
+stack of a traced program is frame for frame, line for line, the stack of the untraced one.
+It also saves the wrapper's frame on the hottest path.
+
+The hook code can only use the names given to splice() (closure variables, prefixed `_ls_`);
+module globals resolve in the function's own module, as before.
+"""
+
+import ast
+import copy
+import inspect
+import sys
+import textwrap
+import types
+
+_FACTORY = '''
+def _ls_factory({names}):
+    class {owner}:
+        pass
+    return {owner}
+'''
+
+
+class SpliceError(Exception):
+    """The function cannot be recompiled (no source, a closure, zero-argument super()...):
+    the caller falls back to a wrapper."""
+
+
+def splice(owner, name, names, enter=(), leave=(), result=None):
+    """Replace `owner.name` (a plain function defined in class `owner`) by its recompilation
+    with hook code spliced in; return the original function.
+
+    names: {name: object} the spliced code may use.
+    enter: statements (source lines) run before the body; they may read and rebind arguments.
+    leave: statements run when the body ends, however it ends (in a `finally`).
+    result: an expression wrapping every value the function returns, `_ls_value` standing for
+    the value (a function that falls off its end returns None through it too).
+    """
+    func = owner.__dict__.get(name)
+    if not isinstance(func, types.FunctionType):
+        raise SpliceError('%s.%s is not a plain function' % (owner.__name__, name))
+    if func.__closure__ or '__class__' in func.__code__.co_freevars:
+        raise SpliceError('%s.%s is a closure' % (owner.__name__, name))
+    code = func.__code__
+    try:
+        source = textwrap.dedent(inspect.getsource(func))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError) as e:
+        raise SpliceError('no source for %s.%s: %s' % (owner.__name__, name, e))
+    fdef = tree.body[0]
+    if not isinstance(fdef, ast.FunctionDef) or fdef.name != name:
+        raise SpliceError('unexpected source for %s.%s' % (owner.__name__, name))
+    ast.increment_lineno(tree, code.co_firstlineno - (fdef.decorator_list[0].lineno
+                                                      if fdef.decorator_list else fdef.lineno))
+    fdef.decorator_list = []
+    # Defaults and annotations were evaluated when the original was defined; evaluating them
+    # again here would need the module's names. The originals are put back below.
+    fdef.args.defaults = []
+    fdef.args.kw_defaults = [None] * len(fdef.args.kwonlyargs)
+    fdef.returns = None
+    for arg in _all_args(fdef.args):
+        arg.annotation = None
+
+    body = fdef.body
+    doc = body[:1] if _is_docstring(body[0]) else []
+    body = body[len(doc):]
+    line = body[0].lineno
+    if result is not None:
+        template = _expression(result, line)
+        body = [_ReturnWrapper(template).visit(stmt) for stmt in body]
+        body.append(_at_line(ast.Return(value=_substitute(template, ast.Constant(value=None))),
+                             body[-1].end_lineno or line))
+    new_body = doc + _statements(enter, line)
+    if leave:
+        guarded = ast.Try(body=body, handlers=[], orelse=[], finalbody=_statements(leave, line))
+        new_body.append(_at_line(guarded, line))
+    else:
+        new_body.extend(body)
+    fdef.body = new_body
+
+    factory = ast.parse(_FACTORY.format(names=', '.join(sorted(names)), owner=owner.__name__))
+    factory.body[0].body[0].body = [fdef]
+    ast.fix_missing_locations(factory)
+    namespace = {}
+    exec(compile(factory, code.co_filename, 'exec', dont_inherit=True), namespace)
+    inner = namespace['_ls_factory'](**names).__dict__[name]
+    new_code = inner.__code__
+    if sys.version_info >= (3, 11):
+        new_code = new_code.replace(co_qualname=code.co_qualname)
+    new = types.FunctionType(new_code, func.__globals__, func.__name__, func.__defaults__,
+                             inner.__closure__)
+    new.__kwdefaults__ = func.__kwdefaults__
+    new.__qualname__ = func.__qualname__
+    new.__module__ = func.__module__
+    new.__doc__ = func.__doc__
+    new.__dict__.update(func.__dict__)
+    setattr(owner, name, new)
+    return func
+
+
+def _all_args(args):
+    out = list(getattr(args, 'posonlyargs', [])) + list(args.args) + list(args.kwonlyargs)
+    out += [a for a in (args.vararg, args.kwarg) if a is not None]
+    return out
+
+
+def _is_docstring(stmt):
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str))
+
+
+def _at_line(node, line):
+    """Give a spliced node (and everything in it without a position) the line `line`."""
+    for n in ast.walk(node):
+        if 'lineno' in n._attributes and not hasattr(n, 'lineno') or n is node:
+            n.lineno = n.end_lineno = line
+            n.col_offset = n.end_col_offset = 0
+    return node
+
+
+def _statements(lines, line):
+    out = []
+    for text in lines:
+        for stmt in ast.parse(text).body:
+            for n in ast.walk(stmt):
+                if 'lineno' in n._attributes:
+                    n.lineno = n.end_lineno = line
+                    n.col_offset = n.end_col_offset = 0
+            out.append(stmt)
+    return out
+
+
+def _expression(text, line):
+    expr = ast.parse(text, mode='eval').body
+    for n in ast.walk(expr):
+        if 'lineno' in n._attributes:
+            n.lineno = n.end_lineno = line
+            n.col_offset = n.end_col_offset = 0
+    return expr
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, value):
+        self.value = value
+
+    def visit_Name(self, node):
+        return self.value if node.id == '_ls_value' else node
+
+
+def _substitute(template, value):
+    return _Substitute(value).visit(copy.deepcopy(template))
+
+
+class _ReturnWrapper(ast.NodeTransformer):
+    """`return X` -> `return <result with X>`, in the function's own scope only."""
+
+    def __init__(self, template):
+        self.template = template
+
+    def visit_Return(self, node):
+        value = node.value if node.value is not None else ast.Constant(value=None)
+        wrapped = _substitute(self.template, value)
+        for n in ast.walk(wrapped):
+            if 'lineno' in n._attributes and n is not value and not _inside(n, value):
+                n.lineno, n.end_lineno = node.lineno, node.end_lineno
+                n.col_offset, n.end_col_offset = node.col_offset, node.end_col_offset
+        node.value = wrapped
+        return node
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
+
+
+def _inside(node, container):
+    return any(node is n for n in ast.walk(container))
