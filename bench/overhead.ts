@@ -3,7 +3,7 @@
 // Prints one JSON object with the medians and their ratio.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { Session } from '../src/core/session';
+import { Session } from '../src/node/session';
 
 const TRACER = resolve(__dirname, '..', '..', 'src', 'tracer');
 

@@ -1,35 +1,20 @@
 #!/usr/bin/env node
 // Tracer overhead: 10,000 tasks x 10 asyncio.sleep(0) (test/python/scenarios/sleep_zero_bench.py),
 // traced at full fidelity (events written to /dev/null) vs untraced, median of 5 runs, for
-// every installed CPython 3.8-3.13. Prints one line per version with the ratio.
+// every installed CPython 3.8-3.15. Prints one line per version with the ratio.
 // Target (issue): <= 2.0x on 3.11.
 //
 //   node scripts/bench-tracer.mjs [scenario.py] [versions...]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { VERSIONS, findPython, root } from './pythons.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const scenario = args[0] && args[0].endsWith('.py')
   ? resolve(args.shift())
   : join(root, 'test/python/scenarios/sleep_zero_bench.py');
-const versions = args.length ? args : ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
+const versions = args.length ? args : VERSIONS;
 const RUNS = 5;
-
-function findPython(version) {
-  const pyenv = join(process.env.PYENV_ROOT || '/root/.pyenv', 'versions');
-  if (existsSync(pyenv)) {
-    for (const d of readdirSync(pyenv).sort().reverse()) {
-      if (!/^\d+\.\d+\.\d+$/.test(d) || !(d === version || d.startsWith(version + '.'))) continue;
-      const exe = join(pyenv, d, 'bin', 'python3');
-      if (existsSync(exe)) return exe;
-    }
-  }
-  const r = spawnSync('python' + version, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
 
 function time(cmd, argv, env) {
   const t0 = process.hrtime.bigint();

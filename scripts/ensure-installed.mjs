@@ -1,19 +1,68 @@
 // Installs what `npm start` and `npm test` need on a fresh machine, skipping what is already there:
-// the npm packages (npm ci) and the local VS Code (code-server + Debian packages, see
-// scripts/install-vscode.sh). Usable as a module or run directly.
+// the npm packages (npm ci), the local VS Code (code-server + Debian packages, see
+// scripts/install-vscode.sh) and, for the tests, CPython 3.14 and 3.15 with their own test
+// package (Debian sid's builds, made runnable in .pythons/ by ../shared/tools/install-sid-python.sh).
+// Usable as a module or run directly (`--no-vscode`, `--no-pythons` leave those out).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHONS_DIR, SID_VERSIONS, root } from './pythons.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// ../shared beside the clone (as in CI); from a git worktree, beside its main checkout.
+function findSidScript() {
+  const tool = (checkout) => join(checkout, '..', 'shared', 'tools', 'install-sid-python.sh');
+  const common = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' });
+  const checkouts = [root, ...(common.status === 0 ? [dirname(common.stdout.trim())] : [])];
+  return checkouts.map(tool).find(existsSync) ?? tool(root);
+}
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, npm_config_yes: 'true' } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
 }
 
-export function ensureInstalled({ vscode = true } = {}) {
+function sidPythonReady(version) {
+  const exe = join(PYTHONS_DIR, 'bin', 'python' + version);
+  return existsSync(join(PYTHONS_DIR, 'lib', 'python' + version, 'test', 'test_asyncio'))
+    && spawnSync(exe, ['-c', 'import asyncio'], { stdio: 'ignore' }).status === 0;
+}
+
+function debianPackageInstalled(name) {
+  const query = spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' });
+  return query.status === 0 && query.stdout.includes('install ok installed');
+}
+
+/**
+ * Puts CPython 3.14 and 3.15 (with their `test` package) into .pythons/. They are optional: when
+ * the sid script is missing or fails, this says which versions are skipped and goes on, and
+ * scripts/test-python.mjs lists them as skipped.
+ */
+export function ensureSidPythons() {
+  const missing = SID_VERSIONS.filter((v) => !sidPythonReady(v));
+  if (missing.length === 0) {
+    console.log(`Python ${SID_VERSIONS.join(', ')} already installed in ${PYTHONS_DIR}`);
+    return;
+  }
+  const skip = (why) => console.log(`Python ${missing.join(', ')} skipped: ${why}`);
+  const SID_SCRIPT = findSidScript();
+  if (!existsSync(SID_SCRIPT)) return skip(`${SID_SCRIPT} not found`);
+  if (!debianPackageInstalled('patchelf')) {
+    if (process.getuid?.() !== 0) return skip('the Debian package patchelf is missing; run as root: apt-get install -y patchelf');
+    console.log('installing Debian packages: patchelf');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = update.status === 0
+      && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'patchelf'], { stdio: 'inherit', env });
+    if (!install || install.status !== 0) return skip('apt-get install patchelf failed');
+  }
+  console.log(`Installing Python ${missing.join(', ')} into ${PYTHONS_DIR} (${SID_SCRIPT} --tests)…`);
+  spawnSync('bash', [SID_SCRIPT, '--tests', PYTHONS_DIR, ...missing], { cwd: root, stdio: 'inherit' });
+  const failed = missing.filter((v) => !sidPythonReady(v));
+  if (failed.length > 0) console.log(`Python ${failed.join(', ')} skipped: ${SID_SCRIPT} did not install them (see above)`);
+}
+
+export function ensureInstalled({ vscode = true, pythons = false } = {}) {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
@@ -21,11 +70,12 @@ export function ensureInstalled({ vscode = true } = {}) {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
   if (vscode) run('bash', [join(root, 'scripts', 'install-vscode.sh')]);
+  if (pythons) ensureSidPythons();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    ensureInstalled({ vscode: !process.argv.includes('--no-vscode') });
+    ensureInstalled({ vscode: !process.argv.includes('--no-vscode'), pythons: !process.argv.includes('--no-pythons') });
   } catch (error) {
     console.error(error.message);
     process.exit(1);

@@ -1,38 +1,16 @@
 #!/usr/bin/env node
 // Runs the tracer's Python unittest suites (test/python) under every installed CPython
-// 3.8-3.13, two versions at a time, and prints per-version counts, the versions skipped,
-// and a final line `[python] N passed, N failed` (the form scripts/run-tests.mjs reads). Exits non-zero on any failure.
+// 3.8-3.15 (3.14 and 3.15 from .pythons/, which `npm test` fills), two versions at a time, and
+// prints per-version counts, the versions skipped, and a final line `[python] N passed, N failed`
+// (the form scripts/run-tests.mjs reads). Exits non-zero on any failure.
 //
 //   node scripts/test-python.mjs            all versions
 //   node scripts/test-python.mjs 3.11 3.12  only these
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { PYTHONS_DIR, SID_VERSIONS, VERSIONS, findPython, root } from './pythons.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const VERSIONS = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
 const PARALLEL = 2;
 const TIMEOUT_MS = 6 * 60 * 1000;
-
-function findPython(version) {
-  const pyenv = join(process.env.PYENV_ROOT || '/root/.pyenv', 'versions');
-  if (existsSync(pyenv)) {
-    const dirs = readdirSync(pyenv)
-      .filter((d) => d === version || d.startsWith(version + '.'))
-      .filter((d) => /^\d+\.\d+\.\d+$/.test(d))
-      .sort((a, b) => Number(b.split('.')[2]) - Number(a.split('.')[2]));
-    for (const d of dirs) {
-      const exe = join(pyenv, d, 'bin', 'python3');
-      if (existsSync(exe)) return exe;
-    }
-  }
-  const onPath = spawnSync('python' + version, ['-c', 'import sys; print(sys.executable)'], {
-    encoding: 'utf8',
-  });
-  if (onPath.status === 0) return onPath.stdout.trim();
-  return null;
-}
 
 function runSuite(version, exe) {
   return new Promise((done) => {
@@ -47,9 +25,26 @@ function runSuite(version, exe) {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const secs = (Date.now() - started) / 1000;
+      if (timedOut) {
+        // No summary: count what the verbose listing shows; the test left running is a failure.
+        const count = (re) => (out.match(re) || []).length;
+        const running = [...out.matchAll(/^(test\w* \([\w.]+\)) \.\.\. /gm)].pop();
+        return done({
+          version, exe, secs, out, code, signal,
+          passed: count(/ \.\.\. ok$/gm),
+          failed: count(/ \.\.\. (FAIL|ERROR)$/gm) + 1,
+          skipped: count(/ \.\.\. skipped/gm),
+          note: `killed after ${TIMEOUT_MS / 1000} s, while running ${running ? running[1] : 'an unknown test'}`,
+        });
+      }
       const ran = /^Ran (\d+) tests?/m.exec(out);
       const total = ran ? Number(ran[1]) : 0;
       const f = /FAILED \(([^)]*)\)/.exec(out);
@@ -66,9 +61,9 @@ function runSuite(version, exe) {
         const s = ok && ok[1] && /skipped=(\d+)/.exec(ok[1]);
         if (s) skipped = Number(s[1]);
       }
-      if (!ran || (code !== 0 && !f)) failed = Math.max(failed, 1); // crashed or killed
+      if (!ran || (code !== 0 && !f)) failed = Math.max(failed, 1); // crashed
       const passed = Math.max(0, total - failed - skipped);
-      done({ version, exe, passed, failed, skipped, code, signal, out, secs: (Date.now() - started) / 1000 });
+      done({ version, exe, passed, failed, skipped, code, signal, out, secs });
     });
   });
 }
@@ -92,17 +87,24 @@ async function main() {
       const status = r.failed ? 'FAILED' : 'ok';
       console.log(
         `python ${v} (${exe}): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped ` +
-          `in ${r.secs.toFixed(1)}s ${status}`,
+          `in ${r.secs.toFixed(1)}s ${status}${r.note ? ` (${r.note})` : ''}`,
       );
       if (r.failed) {
         const lines = r.out.split('\n');
         const from = lines.findIndex((l) => /^(FAIL|ERROR):/.test(l));
-        console.log(lines.slice(from >= 0 ? from : Math.max(0, lines.length - 60)).join('\n'));
+        // Killed before unittest's report: the listing's failed tests, then the output's end.
+        const shown = from >= 0
+          ? lines.slice(from)
+          : [...lines.filter((l) => / \.\.\. (FAIL|ERROR)$/.test(l)), '...', ...lines.slice(-30)];
+        console.log(shown.join('\n'));
       }
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL, jobs.length) }, worker));
-  console.log(`skipped (not installed): ${skippedVersions.length ? skippedVersions.join(", ") : "none"}`);
+  const hint = skippedVersions.some((v) => SID_VERSIONS.includes(v))
+    ? ` (${SID_VERSIONS.join(', ')} go into ${PYTHONS_DIR}: node scripts/ensure-installed.mjs --no-vscode)`
+    : '';
+  console.log(`skipped (not installed): ${skippedVersions.length ? skippedVersions.join(', ') + hint : 'none'}`);
   const passed = results.reduce((a, r) => a + r.passed, 0);
   const failed = results.reduce((a, r) => a + r.failed, 0);
   console.log(`[python] ${passed} passed, ${failed} failed`);

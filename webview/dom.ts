@@ -10,19 +10,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** Appends children (nodes or plain text) and returns the parent. */
-export function append(parent: Node, ...children: (Node | string | undefined | null | false)[]): Node {
-  for (const child of children) {
-    if (child === undefined || child === null || child === false) continue;
-    parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return parent;
-}
-
-export function clear(node: Node): void {
-  while (node.firstChild) node.removeChild(node.firstChild);
-}
-
 /** A codicon glyph (the codicon font is bundled into webview.css). Decorative: hidden from screen readers. */
 export function icon(name: string): HTMLElement {
   const span = el('span', `codicon codicon-${name}`);

@@ -3,31 +3,7 @@
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeToolbarButton } from '@vscode-elements/elements/dist/vscode-toolbar-button/vscode-toolbar-button.js';
 import { el, icon } from './dom';
-import type { Axis, PanelCommand } from './messages';
-import type { ClockMode } from '../src/protocol/events';
-
-export interface HeaderInfo {
-  scenario?: string;
-  scenarioPath?: string;
-  python?: string;
-  clock?: ClockMode;
-  replay?: boolean;
-  mode?: 'record' | 'live';
-  /** completed / exception / running / paused / ... */
-  outcome?: string;
-  message?: string;
-  /** The uncaught exception, when the run ended with one. */
-  error?: { text: string; line?: number; file?: string };
-  loop?: string;
-  tick?: { n: number; of: number; global: number; total: number };
-  loopTime?: string;
-  running: boolean;
-  paused: boolean;
-  atStart: boolean;
-  atEnd: boolean;
-  /** A problem of the tracer (internal errors), as one sentence. */
-  warning?: string;
-}
+import type { Axis, HeaderInfo, PanelCommand } from '../src/protocol/panel';
 
 export interface HeaderActions {
   command(command: PanelCommand): void;

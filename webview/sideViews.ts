@@ -1,20 +1,20 @@
-// The views beside the lanes, all about the state before the cursor tick (model.stateBefore):
-// the ready queue in FIFO order, pending timers, tasks, the output so far and blocking warnings.
-// Also holds the slot for the "Explain this tick" narration (#narration), filled elsewhere.
-// Each list scrolls by itself and has every row, but only the rows in view are in the DOM (see
-// VirtualRows): moving the cursor costs the same with 10 tasks or 1,000.
-import type { StateBeforeTick, TaskSnapshot, TraceModel } from '../src/core/model';
-import type { ReadyEntry } from '../src/protocol/events';
+// The views beside the lanes, all about the cursor tick, as the host words them (MomentInfo): the
+// ready queue in FIFO order, pending timers, tasks, the output so far and blocking warnings. Also
+// holds the slot for the "Explain this tick" narration (#narration), filled elsewhere.
+// Each list scrolls by itself over every row, but only the rows in view are in the DOM (see
+// VirtualRows), and the panel holds only those rows: the host sends the first ones with the moment
+// and the others when they scroll into view. Moving the cursor costs the same with 10 tasks or 10,000.
+import type { MomentInfo, SideList, SideListInfo, SideRow } from '../src/protocol/panel';
+import { formatLocation } from '../src/core/format';
 import { el } from './dom';
-import { formatLocation, formatLoopTime, taskTitle } from './format';
-import { duration, shortReason } from '../src/core/describe';
-import { callbackKindText } from './lanes';
 
 export interface SideActions {
   reveal(line: number, file?: string): void;
   cursor(tick: number): void;
   /** A section was opened or closed (to persist). */
   toggled(section: string, open: boolean): void;
+  /** Rows [from, to) of a list are needed. */
+  rows(list: SideList, from: number, to: number): void;
 }
 
 /** Row heights (px), fixed by styles.css (`.side-body > .entry`, `.out-line`): two lines, one line. */
@@ -22,25 +22,34 @@ const ENTRY_PX = 30;
 const OUTPUT_PX = 14;
 /** Rows kept in the DOM beyond each end of the view, so that a scroll shows them at once. */
 const OVERSCAN = 4;
+/** Rows asked for beyond those missing, so that a scroll asks the host once per few screens. */
+const FETCH_MORE = 40;
 
 interface Section {
+  key: SideList;
   details: HTMLDetailsElement;
   count: HTMLElement;
   body: HTMLElement;
   /** Where the rows go (the body itself, or a wrapper inside it). */
   rows: HTMLElement;
   list: VirtualRows;
+  /** The rows the host sent for the current tick, by index. */
+  known: Map<number, SideRow>;
+  /** Rows asked for and not yet sent: [from, to). */
+  asked?: [number, number];
 }
 
 /**
  * The rows of one list, of which only those in view (plus OVERSCAN) are in the DOM; an empty
  * spacer before and after stands for the others. Every row is `rowPx` high. `fromEnd`: the
  * scroller is a column-reverse box that keeps the end of the list in view (the output), so its
- * scroll offset counts from the end.
+ * scroll offset counts from the end. `row` gives undefined for a row not at hand yet (drawn empty).
  */
 class VirtualRows {
   private count = 0;
-  private row: (index: number) => Node = () => el('div');
+  private row: (index: number) => Node | undefined = () => undefined;
+  /** Called with the rows in the DOM that `row` did not have. */
+  private missing: (from: number, to: number) => void = () => undefined;
   /** Scroll offset from the near end, and the scroller's height, as last reported (never read back: no forced layout). */
   private offset = 0;
   private viewPx = window.innerHeight;
@@ -67,9 +76,15 @@ class VirtualRows {
     }).observe(scroller);
   }
 
-  set(count: number, row: (index: number) => Node): void {
+  set(count: number, row: (index: number) => Node | undefined, missing: (from: number, to: number) => void): void {
     this.count = count;
     this.row = row;
+    this.missing = missing;
+    this.draw(true);
+  }
+
+  /** Draws the rows in view again (some arrived). */
+  redraw(): void {
     this.draw(true);
   }
 
@@ -96,8 +111,14 @@ class VirtualRows {
       nodes.push(this.before);
     }
     const numbered = this.rows instanceof HTMLOListElement;
+    let lacking: [number, number] | undefined;
     for (let i = first; i < last; i++) {
-      const node = this.row(i);
+      let node = this.row(i);
+      if (!node) {
+        lacking = lacking ? [lacking[0], i + 1] : [i, i + 1];
+        node = el(this.before.tagName === 'DIV' ? 'div' : 'li', 'pending');
+        (node as HTMLElement).style.height = `${this.rowPx}px`;
+      }
       // Keeps the FIFO position of an ordered list's items (read out by screen readers).
       if (numbered && node instanceof HTMLLIElement) node.value = i + 1;
       nodes.push(node);
@@ -107,15 +128,18 @@ class VirtualRows {
       nodes.push(this.after);
     }
     this.rows.replaceChildren(...nodes);
+    if (lacking) this.missing(lacking[0], lacking[1]);
   }
 }
 
 export class SideViews {
   readonly element = el('aside', 'side');
-  /** Slot for the "Explain this tick" narration; hidden while empty. */
+  /** The "Explain this tick" narration under its heading; hidden while empty. */
   readonly narration = el('section', 'narration');
-  private readonly sections = new Map<string, Section>();
-  private outputs: TraceModel['output'] = [];
+  private readonly narrationLines = el('div', 'narration-lines');
+  private readonly sections = new Map<SideList, Section>();
+  /** The tick whose lists are shown. */
+  private tick: number | undefined;
 
   constructor(parent: HTMLElement, private readonly actions: SideActions, closed: readonly string[]) {
     this.element.id = 'side';
@@ -123,16 +147,18 @@ export class SideViews {
     this.narration.id = 'narration';
     this.narration.hidden = true;
     this.narration.setAttribute('aria-live', 'polite');
+    this.narration.append(el('h2', 'narration-title', 'Explain this tick'), this.narrationLines);
     this.element.appendChild(this.narration);
     this.section('ready', 'Ready queue', 'ready-queue', 'ol', closed);
     this.section('timers', 'Timers', 'timers', 'ul', closed);
     this.section('tasks', 'Tasks', 'tasks', 'ul', closed);
     this.section('output', 'Output', 'output', 'div', closed);
     // One listener for all output lines: a click shows the line that printed it.
-    this.sections.get('output')!.body.addEventListener('click', (event) => {
+    const output = this.sections.get('output')!;
+    output.body.addEventListener('click', (event) => {
       const row = (event.target as HTMLElement).closest<HTMLElement>('.out-line');
-      const out = row?.dataset.index !== undefined ? this.outputs[Number(row.dataset.index)] : undefined;
-      if (out && typeof out.line === 'number' && out.line >= 1) this.actions.reveal(out.line, out.file);
+      const out = row?.dataset.index !== undefined ? output.known.get(Number(row.dataset.index)) : undefined;
+      if (out?.line !== undefined) this.actions.reveal(out.line, out.file);
     });
     this.section('blocking', 'Blocking', 'blocking', 'ul', closed);
     parent.appendChild(this.element);
@@ -140,11 +166,11 @@ export class SideViews {
 
   /** Fills the "Explain this tick" slot (#narration), hidden while empty. DOM nodes only, never markup. */
   setNarration(nodes: Node[]): void {
-    this.narration.replaceChildren(...nodes);
+    this.narrationLines.replaceChildren(...nodes);
     this.narration.hidden = nodes.length === 0;
   }
 
-  private section(key: string, title: string, id: string, tag: 'ol' | 'ul' | 'div', closed: readonly string[]): void {
+  private section(key: SideList, title: string, id: string, tag: 'ol' | 'ul' | 'div', closed: readonly string[]): void {
     const details = el('details', `side-section section-${key}`);
     details.open = !closed.includes(key);
     const summary = el('summary', 'side-title');
@@ -159,43 +185,49 @@ export class SideViews {
     details.append(summary, body);
     details.addEventListener('toggle', () => this.actions.toggled(key, details.open));
     this.element.appendChild(details);
-    this.sections.set(key, { details, count, body, rows, list });
+    this.sections.set(key, { key, details, count, body, rows, list, known: new Map() });
   }
 
-  private shownFor?: { model: TraceModel; cursor: number | undefined; blocking: number };
-
-  update(model: TraceModel, cursor: number | undefined): void {
-    // The state before a tick never changes once the tick exists: redraw only what can have changed.
-    const last = this.shownFor;
-    const same = last && last.model === model && last.cursor === cursor && cursor !== undefined;
-    if (same && last.blocking === model.blocking.length) return;
-    this.shownFor = { model, cursor, blocking: model.blocking.length };
-    if (same) {
-      this.renderBlocking(model, cursor);
-      return;
-    }
-    const state = cursor !== undefined ? model.stateBefore(cursor) : undefined;
-    this.renderReady(model, state);
-    this.renderTimers(model, state);
-    this.renderTasks(state);
-    this.renderOutput(model, state);
-    this.renderBlocking(model, cursor);
+  /** Shows the lists of a new moment (the cursor moved, or the trace grew). */
+  update(moment: MomentInfo): void {
+    this.tick = moment.tick;
+    for (const [key, section] of this.sections) this.fill(section, moment.lists[key]);
   }
 
-  /** Shows `count` rows made by `row` (only those in view are made), or the `empty` line. */
-  private fill(key: string, count: number, row: (index: number) => Node, badge: string, empty: string): void {
-    const section = this.sections.get(key)!;
-    section.count.textContent = badge;
-    if (count > 0) {
-      section.list.set(count, row);
+  /** Rows the host sent on request. */
+  addRows(list: SideList, tick: number | undefined, from: number, rows: SideRow[]): void {
+    const section = this.sections.get(list);
+    if (!section || tick !== this.tick) return;
+    rows.forEach((row, i) => section.known.set(from + i, row));
+    section.asked = undefined;
+    section.list.redraw();
+  }
+
+  private fill(section: Section, info: SideListInfo): void {
+    section.count.textContent = info.badge;
+    section.known = new Map(info.rows.map((row, i) => [info.from + i, row]));
+    section.asked = undefined;
+    if (section.key === 'blocking') section.details.classList.toggle('has-warnings', !!info.warn);
+    if (info.count > 0) {
+      section.list.set(info.count, (i) => {
+        const row = section.known.get(i);
+        return row && (section.key === 'output' ? this.outputRow(row, i) : this.entryRow(row));
+      }, (from, to) => this.ask(section, info.count, from, to));
       return;
     }
     section.list.clear();
-    section.rows.replaceChildren(el(section.rows.tagName === 'DIV' ? 'div' : 'li', 'empty', empty));
+    section.rows.replaceChildren(el(section.rows.tagName === 'DIV' ? 'div' : 'li', 'empty', info.empty));
   }
 
-  private link(text: string, line: number | null | undefined, file?: string, className = 'link'): HTMLElement {
-    if (typeof line !== 'number' || line < 1) return el('span', className, text);
+  private ask(section: Section, count: number, from: number, to: number): void {
+    if (section.asked && section.asked[0] <= from && section.asked[1] >= to) return;
+    const range: [number, number] = [Math.max(0, from - FETCH_MORE), Math.min(count, to + FETCH_MORE)];
+    section.asked = range;
+    this.actions.rows(section.key, range[0], range[1]);
+  }
+
+  private link(text: string, line: number | undefined, file: string | undefined, className: string): HTMLElement {
+    if (line === undefined || line < 1) return el('span', className, text);
     const button = el('button', className, text);
     button.type = 'button';
     button.title = `Show ${formatLocation(line, file)}`;
@@ -203,120 +235,36 @@ export class SideViews {
     return button;
   }
 
-  private renderReady(model: TraceModel, state: StateBeforeTick | undefined): void {
-    const entries = state?.ready ?? [];
-    this.fill('ready', entries.length, (i) => this.readyRow(model, state!, entries[i]), state ? String(entries.length) : '',
-      state ? 'Empty: the loop will wait for timers or I/O.' : 'No tick yet.');
-  }
-
-  private readyRow(model: TraceModel, state: StateBeforeTick, entry: ReadyEntry): HTMLElement {
-    const li = el('li', 'entry');
-    if (typeof entry === 'number') {
-      const task = model.tasks.get(entry);
-      const snap = state.tasks.find((s) => s.task.id === entry);
-      li.classList.add('entry-task');
-      li.append(el('span', 'dot state-ready'));
-      if (!task) {
-        li.append(el('span', 'name', `task #${entry}`));
-        return li;
-      }
-      const line = snap?.line ?? task.line;
-      li.append(this.link(taskTitle(task), line, snap?.file ?? task.file, 'link name'));
-      if (task.internal) li.classList.add('internal');
-      const started = task.steps.length > 0 && task.steps[0].tick < state.tick.index;
-      const resume = started && snap ? `resumes at ${formatLocation(snap.line, snap.file)}` : 'first step';
-      li.append(el('span', 'detail', resume));
-      return li;
-    }
-    li.classList.add('entry-callback');
-    li.append(el('span', `dot cb-${entry.kind}`));
-    li.append(this.link(entry.fn, entry.line, entry.file, 'link name'));
-    const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
-    const wakes = timer?.task !== undefined ? model.tasks.get(timer.task) : undefined;
-    li.append(el('span', 'detail', `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}`
-      + (wakes ? `: wakes ${taskTitle(wakes)}` : '')));
-    return li;
-  }
-
-  private renderTimers(model: TraceModel, state: StateBeforeTick | undefined): void {
-    const timers = state?.timers ?? [];
-    const now = state?.tick.t ?? 0;
-    const row = (i: number): Node => {
-      const timer = timers[i];
-      const li = el('li', 'entry timer');
-      const firing = timer.ended === state!.tick.index && !timer.cancelled;
-      if (firing) li.classList.add('firing');
-      li.append(el('span', 'when', formatLoopTime(timer.when)));
-      const task = timer.task !== undefined ? model.tasks.get(timer.task) : undefined;
-      const name = this.link(task ? `wakes ${taskTitle(task)}` : timer.fn, timer.line, timer.file, 'link name');
-      name.title = `${timer.fn}${timer.line ? ` (${formatLocation(timer.line, timer.file)})` : ''}`;
-      li.append(name);
-      li.append(el('span', 'detail', `${firing ? 'fires in this tick' : `in ${duration(Math.max(0, timer.when - now))}`} · timer #${timer.id}`));
-      return li;
-    };
-    this.fill('timers', timers.length, row, state ? String(timers.length) : '', 'No pending timers.');
-  }
-
-  private renderTasks(state: StateBeforeTick | undefined): void {
-    const tasks = state?.tasks ?? [];
-    const live = tasks.filter((s) => s.state !== 'done').length;
-    this.fill('tasks', tasks.length, (i) => this.taskRow(tasks[i]), state ? String(live) : '', 'No tasks.');
-  }
-
-  private taskRow(snap: TaskSnapshot): HTMLElement {
-    const li = el('li', `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`);
-    const state = snap.state === 'done' ? snap.doneState ?? 'done' : snap.state;
-    li.append(el('span', `dot state-${state}`));
-    li.append(this.link(taskTitle(snap.task), snap.line, snap.file, 'link name'));
-    let detail: string;
-    if (snap.state === 'done') {
-      const done = snap.task.done;
-      detail = done?.state === 'exception' ? `raised ${done.error?.type ?? 'an exception'}` : done?.state === 'cancelled' ? 'cancelled' : 'finished';
-    } else if (snap.state === 'suspended') detail = snap.reason?.text || shortReason(snap.reason);
-    else if (snap.state === 'ready') detail = 'ready';
-    else detail = 'created, not started';
-    const detailNode = el('span', 'detail', detail);
-    detailNode.title = detail;
-    li.append(detailNode);
-    return li;
-  }
-
-  private renderOutput(model: TraceModel, state: StateBeforeTick | undefined): void {
-    const count = state ? state.outputCount : model.output.length;
-    this.outputs = model.output;
-    const row = (i: number): Node => {
-      const out = model.output[i];
-      const line = el('div', `out-line stream-${out.stream}`);
-      line.dataset.index = String(i);
-      const task = out.task !== undefined ? model.tasks.get(out.task) : undefined;
-      const tag = task ? taskTitle(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
-      if (tag) line.append(el('span', 'out-tag', tag));
-      line.append(el('span', 'out-text', out.text));
-      if (typeof out.line === 'number') line.title = `${tag ? `${tag}, ` : ''}${formatLocation(out.line, out.file)}: click to show`;
-      return line;
-    };
-    this.fill('output', count, row, count ? String(count) : '', state ? 'Nothing printed before this tick.' : 'Nothing printed.');
-  }
-
-  private renderBlocking(model: TraceModel, cursor: number | undefined): void {
-    const row = (i: number): Node => {
-      const blocking = model.blocking[i];
-      const li = el('li', 'entry blocking');
-      if (cursor !== undefined && blocking.tick >= cursor) li.classList.add('later');
-      const go = el('button', 'link name', `⚠ ${duration(blocking.dur)} in ${blocking.fn}`);
-      go.type = 'button';
-      go.title = 'Go to this tick and show the line';
-      go.addEventListener('click', () => {
-        if (blocking.tick >= 0) this.actions.cursor(blocking.tick);
-        if (blocking.line) this.actions.reveal(blocking.line, blocking.file);
+  private entryRow(row: SideRow): HTMLElement {
+    const li = el('li', row.cls);
+    if (row.dot) li.append(el('span', `dot ${row.dot}`));
+    if (row.when) li.append(el('span', 'when', row.when));
+    let name: HTMLElement;
+    if (row.tick !== undefined) {
+      const tick = row.tick;
+      name = el('button', 'link name', row.name);
+      (name as HTMLButtonElement).type = 'button';
+      name.addEventListener('click', () => {
+        this.actions.cursor(tick);
+        if (row.line) this.actions.reveal(row.line, row.file);
       });
-      const task = blocking.task !== undefined ? model.tasks.get(blocking.task) : undefined;
-      const where = blocking.line !== null ? formatLocation(blocking.line, blocking.file) : '';
-      li.append(el('span', 'dot state-blocking'), go,
-        el('span', 'detail', [where, `tick ${blocking.n}`, task ? taskTitle(task) : ''].filter(Boolean).join(' · ')));
-      return li;
-    };
-    this.fill('blocking', model.blocking.length, row, model.blocking.length ? String(model.blocking.length) : '', 'Nothing blocked the loop.');
-    this.sections.get('blocking')!.details.classList.toggle('has-warnings', model.blocking.length > 0);
+    } else name = this.link(row.name, row.line, row.file, 'link name');
+    if (row.nameTitle) name.title = row.nameTitle;
+    li.append(name);
+    if (row.detail !== undefined) {
+      const detail = el('span', 'detail', row.detail);
+      if (row.title) detail.title = row.title;
+      li.append(detail);
+    }
+    return li;
+  }
+
+  private outputRow(row: SideRow, index: number): HTMLElement {
+    const line = el('div', row.cls);
+    line.dataset.index = String(index);
+    if (row.tag) line.append(el('span', 'out-tag', row.tag));
+    line.append(el('span', 'out-text', row.text ?? ''));
+    if (row.title) line.title = row.title;
+    return line;
   }
 }

@@ -1,41 +1,44 @@
-// The lanes view: a vis-timeline showing the lanes of lanes.ts. vis-timeline gets slow with many
+// The lanes view: a vis-timeline showing the lanes the host sends. vis-timeline gets slow with many
 // groups (it measures every group on every redraw), so it only ever holds one group per lane *slot*
-// on screen; a scrollbar of our own says which lane each slot shows. It is fed only the merged
-// segments of those lanes in the visible window (plus a margin), recomputed when the window leaves
-// that margin or the zoom level changes (throttled while dragging), the lanes scroll or the trace
-// grows. The recomputation runs inside vis-timeline's own animation frame, right before it draws, so
-// each frame lays out once and shows old and new items never mixed. Also owns the tick cursor (a
-// custom time bar), clicks, drags, keyboard navigation and the hover card.
+// on screen; a scrollbar of our own says which lane each slot shows. The host owns the trace: this
+// asks it for the merged segments of the lanes in the slots, over the visible window plus a margin
+// (a view request), again when the window leaves that margin or the zoom level changes (at most one
+// request in flight; throttled while dragging), the lanes scroll or the trace grows. An answer is
+// applied inside vis-timeline's own animation frame, right before it draws, so each frame lays out
+// once and shows old and new items never mixed. Also owns the tick cursor (a custom time bar),
+// clicks, drags, keyboard navigation and the hover card (its text asked of the host).
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
-import type { TraceModel } from '../src/core/model';
+import type { Axis, LaneRow, SegmentRow, TraceShape, ViewAnswer, ViewRequest } from '../src/protocol/panel';
 import { el } from './dom';
-import {
-  blockingSpan, buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, segmentText,
-  type Lane, type Segment,
-} from './lanes';
-import { fromMs, Layout, toMs } from './layout';
-import type { Axis } from './messages';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
-  /** The user picked a tick (click, drag, keyboard). */
+  /** The user picked a tick (keyboard). */
   cursor(tick: number): void;
+  /** The user picked the tick at `x` (a click, a drag of the cursor bar). */
+  cursorAt(axis: Axis, x: number): void;
   reveal(line: number, file?: string): void;
   /** The visible window changed (axis units), or `undefined` when it follows the whole trace. */
   window(axis: Axis, window: [number, number] | undefined): void;
+  /** Asks the host for what is on screen. */
+  view(request: ViewRequest): void;
+  /** Asks the host for the hover text of segment `index` of lane `lane` of answer `seq`. */
+  tooltip(seq: number, lane: number, index: number): void;
 }
 
 interface ShownItem {
-  lane?: Lane;
-  seg?: Segment;
+  lane?: LaneRow;
+  seg?: SegmentRow;
+  /** Where the host can find the segment again (for its hover text). */
+  ref?: [seq: number, lane: number, index: number];
 }
 
 interface Slot {
-  /** Lane id and label details: the group is rebuilt when this changes. */
+  /** Lane id and label: the group is rebuilt when this changes. */
   key: string;
-  lane: Lane;
+  lane: LaneRow;
 }
 
 interface VisItem {
@@ -64,17 +67,39 @@ const LANE_PX = 24;
 /** Text is drawn in segments at least this wide (px). */
 const TEXT_PX = 28;
 /**
- * While the window is being dragged or zoomed, items are recomputed this long (ms) after the
- * gesture started or they were last recomputed, unless the window leaves what they cover sooner: at
- * a new zoom level most of them are replaced, a frame too long to keep up with the gesture. Once it
- * stops (rangechanged), they are recomputed at once.
+ * While the window is being dragged or zoomed, items are asked for again only when the window
+ * leaves what they cover (they stay right, merged for the zoom they were asked for): replacing most
+ * of them is a frame too long to keep up with the gesture. Once it stops (rangechanged, after every
+ * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
-const LIVE_REFRESH_MS = 400;
+const SETTLE_MS = 150;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
   week: 604_800_000, month: 2_592_000_000, year: 31_536_000_000,
 };
+
+/** Axis milliseconds per tick, and per loop second (0.1 ms resolution: vis-timeline rounds to 1 ms). */
+const TICK_MS = 10;
+const SECOND_MS = 10_000;
+
+function toMs(axis: Axis, x: number): number {
+  return x * (axis === 'tick' ? TICK_MS : SECOND_MS);
+}
+
+function fromMs(axis: Axis, ms: number): number {
+  return ms / (axis === 'tick' ? TICK_MS : SECOND_MS);
+}
+
+/** What a view request covered: its answer is still good while the window stays inside at this zoom. */
+interface Covered {
+  version: number;
+  slots: number;
+  unitsPerPx: number;
+  from: number;
+  to: number;
+  axis: Axis;
+}
 
 export class LaneTimeline {
   readonly element: HTMLElement;
@@ -90,37 +115,36 @@ export class LaneTimeline {
   /** Index of the lane in the first slot. */
   private firstLane = 0;
   private slotCount = 1;
-  private model: TraceModel;
-  private layout: Layout;
-  private lanes: Lane[] = [];
-  private showInternal = false;
-  private virtualClock = true;
+  private shape: TraceShape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
   private cursorTick: number | undefined;
-  private cursorShown = false;
+  private cursorX?: Record<Axis, number>;
   /** Follow the whole trace as it grows, until the user pans or zooms. */
   private autoFit = true;
-  /** refresh() runs before vis-timeline's next redraw (see scheduleRefresh). */
-  private refreshNeeded = false;
-  /** Start of the current drag or zoom gesture, or of its last refresh; undefined between gestures. */
-  private liveSince?: number;
-  /** What the items on hand were computed for: refresh() is skipped while they still fit. */
-  private computed?: { version: number; slots: number; unitsPerPx: number; from: number; to: number };
+  /** An answer waits to be applied before vis-timeline's next redraw (see scheduleRedraw). */
+  private answer?: ViewAnswer;
+  /** The request in flight, and whether the view changed since it was sent. */
+  private inFlight?: { seq: number; covers: Covered };
+  private stale = false;
+  private nextSeq = 1;
+  /** The request once the window stopped changing (see SETTLE_MS). */
+  private settle?: ReturnType<typeof setTimeout>;
+  /** What the items on hand were asked for. */
+  private covered?: Covered;
   /** Bumped whenever a slot shows another lane. */
   private slotsVersion = 0;
   /** Slots (vis-timeline groups) were added since the last redraw. */
   private newSlots = false;
   private settingWindow = false;
-  private lastDataVersion = -1;
   private wheelRest = 0;
+  /** The item under the mouse, whose hover text was asked for. */
+  private hovered?: { id: string; seq: number; x: number; y: number };
   /**
-   * Items handed to vis-timeline, time spent computing them (last refresh) and in the last queued
-   * redraw, refresh included (the caller paces redraws on it; the harness reads them).
+   * Items on screen, view requests sent, time spent applying the last answer and in the last
+   * redraw, answer included (the caller paces redraws on it; the harness reads them).
    */
-  readonly stats = { items: 0, refreshes: 0, lastRefreshMs: 0, lastDrawMs: 0 };
+  readonly stats = { items: 0, requests: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
-  constructor(parent: HTMLElement, model: TraceModel, private axis: Axis, private readonly callbacks: TimelineCallbacks) {
-    this.model = model;
-    this.layout = new Layout(model, axis, true);
+  constructor(parent: HTMLElement, private axis: Axis, private readonly callbacks: TimelineCallbacks) {
     const row = el('div', 'timeline-row');
     this.element = el('div', 'timeline');
     this.element.id = 'timeline';
@@ -166,18 +190,15 @@ export class LaneTimeline {
     ]);
     patchVisTimeline(this.timeline, 'probe', ['probe', 'probe-band'], (draw) => {
       const began = performance.now();
-      if (this.refreshNeeded && this.newSlots) {
+      if (this.answer && this.newSlots) {
         // A new lane only gets its height in vis-timeline's first redraw, which then redraws
         // everything twice more: draw new lanes once without their items, the items next frame.
         this.newSlots = false;
         draw();
-        this.scheduleRefresh();
+        this.scheduleRedraw();
         return;
       }
-      if (this.refreshNeeded) {
-        this.refreshNeeded = false;
-        this.refresh();
-      }
+      if (this.answer) this.apply();
       draw();
       this.stats.lastDrawMs = performance.now() - began;
     });
@@ -191,30 +212,28 @@ export class LaneTimeline {
   // -------------------------------------------------------------------------------------------
   // Inputs
 
-  setModel(model: TraceModel, session: { showInternal: boolean; virtualClock: boolean }): void {
-    this.model = model;
-    this.showInternal = session.showInternal;
-    this.virtualClock = session.virtualClock;
-    this.layout = new Layout(model, this.axis, this.virtualClock);
-    this.lastDataVersion = -1;
+  /** A new trace: nothing of the previous one stays on screen. */
+  reset(): void {
+    this.shape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
     this.cursorTick = undefined;
+    this.cursorX = undefined;
     this.cursorBand.hidden = true;
     this.firstLane = 0;
     this.scrollbar.scrollTop = 0;
+    this.answer = undefined;
+    this.inFlight = undefined;
+    this.stale = false;
     this.clearItems();
-    // The lanes of the previous trace go too (until update(): they point into the old model).
-    this.lanes = [];
     this.syncSlots();
   }
 
   setAxis(axis: Axis, window: [number, number] | undefined): void {
     if (axis === this.axis) return;
     this.axis = axis;
-    this.layout = new Layout(this.model, axis, this.virtualClock);
     this.clearItems();
     this.restoreWindow(window);
-    if (this.cursorTick !== undefined) this.setCursor(this.cursorTick);
-    this.scheduleRefresh();
+    this.placeCursor(false);
+    this.request();
   }
 
   /** Use a saved window, or follow the whole trace when there is none. */
@@ -227,50 +246,76 @@ export class LaneTimeline {
   fit(): void {
     this.autoFit = true;
     this.fitWindow();
-    // One step, not a gesture: the items for the new zoom level at once (see LIVE_REFRESH_MS).
-    this.scheduleRefresh();
+    // One step, not a gesture: the items for the new zoom level at once (see SETTLE_MS).
+    this.request();
     this.callbacks.window(this.axis, undefined);
   }
 
   zoom(factor: number): void {
     const [a, b] = this.window();
-    const center = this.cursorTick !== undefined ? this.layout.cursorX(this.cursorTick) : (a + b) / 2;
+    const center = this.cursorX ? this.cursorX[this.axis] : (a + b) / 2;
     const mid = center >= a && center <= b ? center : (a + b) / 2;
     this.autoFit = false;
     this.setWindow(mid - (mid - a) * factor, mid + (b - mid) * factor);
-    this.scheduleRefresh();
+    this.request();
     this.callbacks.window(this.axis, this.window());
   }
 
-  /** The trace grew (or the session changed): sync lanes, then items. Called once per frame at most. */
-  update(): void {
-    if (this.model.version === this.lastDataVersion) return;
-    this.lastDataVersion = this.model.version;
-    this.lanes = buildLanes(this.model, this.showInternal);
+  /** The trace grew (or is new): resize the lanes, then ask for what is on screen. */
+  setShape(shape: TraceShape): void {
+    if (shape.version === this.shape.version) return;
+    this.shape = shape;
     this.syncSlots();
     if (this.autoFit) this.fitWindow();
-    this.scheduleRefresh();
-    if (this.cursorTick !== undefined && !this.cursorShown) this.setCursor(this.cursorTick);
+    this.request();
   }
 
-  setCursor(tick: number): void {
+  /** The cursor tick and where it sits on each axis. */
+  setCursor(tick: number | undefined, x: Record<Axis, number> | undefined, title?: string): void {
     this.cursorTick = tick;
-    if (!this.model.ticks[tick]) {
-      this.cursorShown = false;
+    this.cursorX = x;
+    if (title) this.timeline.setCustomTimeTitle(title, 'cursor');
+    this.placeCursor(true);
+  }
+
+  /** Scrolls the lanes so that lane `index` is in view. */
+  revealLane(index: number): void {
+    if (index < this.firstLane || index >= this.firstLane + Math.floor(this.lanesHeight() / LANE_PX)) this.scrollToLane(index);
+  }
+
+  /** The host's answer to a view request. */
+  receive(answer: ViewAnswer): void {
+    if (this.inFlight?.seq === answer.seq) {
+      this.covered = this.inFlight.covers;
+      this.inFlight = undefined;
+    } else return; // an answer to a request from before a reset
+    this.answer = answer;
+    this.scheduleRedraw();
+    if (this.stale) this.request();
+  }
+
+  /** The host's hover text for the segment under the mouse. */
+  showTooltip(seq: number, lines: string[]): void {
+    const hovered = this.hovered;
+    if (hovered && hovered.seq === seq && this.shown.has(hovered.id)) this.tooltip.show(lines, hovered.x, hovered.y);
+  }
+
+  private placeCursor(scroll: boolean): void {
+    const x = this.cursorX?.[this.axis];
+    if (x === undefined) {
+      this.cursorBand.hidden = true;
       return;
     }
-    this.cursorShown = true;
-    const x = this.layout.cursorX(tick);
     this.timeline.setCustomTime(toMs(this.axis, x), 'cursor');
-    const tickInfo = this.model.ticks[tick];
-    this.timeline.setCustomTimeTitle(`Before tick ${tickInfo.n} (loop ${tickInfo.loop}): drag to move, or use the arrow keys`, 'cursor');
     this.placeCursorBand();
+    if (!scroll) return;
     const [a, b] = this.window();
     const right = this.axis === 'tick' ? x + 1 : x;
     if (!this.autoFit && (x < a || right > b)) {
       const span = b - a;
       const start = x < a ? x - span * 0.1 : right - span * 0.9;
       this.setWindow(start, start + span);
+      this.request();
       this.callbacks.window(this.axis, this.window());
     }
   }
@@ -281,33 +326,37 @@ export class LaneTimeline {
   /** Points the slots (vis-timeline groups) at the lanes from `firstLane` on, and sizes the scrollbar. */
   private syncSlots(): void {
     const height = this.lanesHeight();
+    const lanes = this.shape.lanes;
     this.slotCount = Math.max(1, Math.ceil(height / LANE_PX));
-    const maxFirst = Math.max(0, this.lanes.length - Math.floor(height / LANE_PX));
+    const maxFirst = Math.max(0, lanes - Math.floor(height / LANE_PX));
     this.firstLane = Math.min(this.firstLane, maxFirst);
-    this.scrollSpacer.style.height = `${this.lanes.length * LANE_PX}px`;
+    this.scrollSpacer.style.height = `${lanes * LANE_PX}px`;
     this.scrollbar.style.marginTop = `${this.axisHeight()}px`;
-    this.scrollbar.hidden = this.lanes.length * LANE_PX <= height;
-    const count = Math.min(this.slotCount, this.lanes.length - this.firstLane);
-    const added: VisGroup[] = [];
-    const changed: VisGroup[] = [];
-    for (let k = 0; k < count; k++) {
-      const lane = this.lanes[this.firstLane + k];
-      const key = `${lane.id}|${lane.kind === 'loop' ? this.model.loops.get(lane.loop)?.thread ?? '' : ''}`;
-      if (this.slots[k]?.key === key) continue;
-      const group: VisGroup = {
-        id: `slot-${k}`, order: k, content: laneLabel(lane, this.model), className: `lane lane-${lane.kind}`,
-      };
-      if (this.slots[k]) changed.push(group); else added.push(group);
-      this.slots[k] = { key, lane };
-    }
+    this.scrollbar.hidden = lanes * LANE_PX <= height;
+    const count = Math.min(this.slotCount, lanes - this.firstLane);
     const removed: string[] = [];
     while (this.slots.length > count) {
       this.slots.pop();
       removed.push(`slot-${this.slots.length}`);
     }
-    if (added.length || changed.length || removed.length) this.slotsVersion++;
+    if (removed.length) {
+      this.slotsVersion++;
+      this.groups.remove(removed);
+    }
+  }
+
+  /** Labels the slots with the lanes of an answer (new slots are added, changed ones relabelled). */
+  private labelSlots(lanes: LaneRow[]): void {
+    const added: VisGroup[] = [];
+    const changed: VisGroup[] = [];
+    lanes.forEach((lane, k) => {
+      const key = `${lane.id}|${lane.name}|${lane.detail}|${lane.title}`;
+      if (this.slots[k]?.key === key) return;
+      const group: VisGroup = { id: `slot-${k}`, order: k, content: labelElement(lane), className: `lane lane-${lane.kind}` };
+      if (this.slots[k]) changed.push(group); else added.push(group);
+      this.slots[k] = { key, lane };
+    });
     if (added.length) this.newSlots = true;
-    if (removed.length) this.groups.remove(removed);
     if (changed.length) this.groups.update(changed);
     if (added.length) this.groups.add(added);
   }
@@ -324,19 +373,20 @@ export class LaneTimeline {
 
   /** Scrolls the lanes so that `first` is the top lane. */
   private scrollToLane(first: number): void {
-    const maxFirst = Math.max(0, this.lanes.length - Math.floor(this.lanesHeight() / LANE_PX));
+    const maxFirst = Math.max(0, this.shape.lanes - Math.floor(this.lanesHeight() / LANE_PX));
     const next = Math.max(0, Math.min(maxFirst, Math.round(first)));
     if (next === this.firstLane) return;
     this.firstLane = next;
+    this.slotsVersion++;
     if (Math.round(this.scrollbar.scrollTop / LANE_PX) !== next) this.scrollbar.scrollTop = next * LANE_PX;
     this.syncSlots();
-    this.scheduleRefresh();
+    this.request();
   }
 
   private clearItems(): void {
     this.shown.clear();
     this.items.clear();
-    this.computed = undefined;
+    this.covered = undefined;
     this.stats.items = 0;
   }
 
@@ -357,7 +407,7 @@ export class LaneTimeline {
   }
 
   private fitWindow(): void {
-    const [a, b] = this.layout.extent();
+    const [a, b] = this.shape.extent[this.axis];
     const span = b - a > 0 ? b - a : 1;
     const pad = span * 0.02;
     const [wa, wb] = this.window();
@@ -366,74 +416,68 @@ export class LaneTimeline {
     if (Math.abs(wa - na) > span * 1e-6 || Math.abs(wb - nb) > span * 1e-6) this.setWindow(na, nb);
   }
 
-  /**
-   * Width of the lanes' drawing area, px. vis-timeline's own figure dates from its last redraw,
-   * before the lanes area was resized perhaps (by our scrollbar appearing, say): measured instead.
-   * Only called right before vis-timeline redraws, which reads the same layout anyway.
-   */
+  /** Width of the lanes' drawing area, px (measured: vis-timeline's figure dates from its last redraw). */
   private centerWidth(): number {
     const internals = this.timeline as unknown as { props?: { left?: { width?: number }; right?: { width?: number } } };
     const width = this.element.clientWidth - (internals.props?.left?.width ?? 200) - (internals.props?.right?.width ?? 0);
     return Math.max(100, width);
   }
 
-  /**
-   * Recomputes the items in vis-timeline's next animation frame, just before it draws them (DataSet
-   * changes made in a frame of our own that runs after its redraw would show up one frame late:
-   * removed items gone, new ones not drawn yet).
-   */
-  scheduleRefresh(): void {
-    this.refreshNeeded = true;
-    // Not timeline.redraw(): that also marks every item dirty (all redrawn from scratch).
+  /** vis-timeline's throttled redraw (not timeline.redraw(): that also marks every item dirty). */
+  private scheduleRedraw(): void {
     (this.timeline as unknown as Internals)._redraw();
   }
 
-  /** Recomputes the items for the lanes and window on screen and hands vis-timeline the difference. */
-  refresh(): void {
-    const began = performance.now();
+  /**
+   * Asks the host for the lanes and window on screen, unless the items on hand still cover them
+   * (a margin of half a window on each side, with a quarter of a window to spare, at the same zoom
+   * level). One request at a time: a change while one is in flight asks again once it is answered.
+   */
+  request(): void {
+    if (this.shape.lanes === 0) return;
+    if (this.inFlight) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     const [a, b] = this.window();
     const span = b - a;
     // Quantised (steps of 2^(1/4)) so that small window changes keep the same merged cells.
     const unitsPerPx = 2 ** (Math.round(Math.log2(span / this.centerWidth()) * 4) / 4);
-    // The items on hand were computed with a margin of half a window on each side: while the window
-    // stays inside (with a quarter of a window to spare) at the same zoom level, they are the same.
-    const last = this.computed;
-    if (last && last.version === this.model.version && last.slots === this.slotsVersion && last.unitsPerPx === unitsPerPx
-      && a - span * 0.25 >= last.from && b + span * 0.25 <= last.to) return;
-    const from = a - span * 0.5;
-    const to = b + span * 0.5;
-    this.computed = { version: this.model.version, slots: this.slotsVersion, unitsPerPx, from, to };
-    const query = { from, to, coarse: this.axis === 'tick' && unitsPerPx > 0.5 };
+    const last = this.covered;
+    if (last && last.version === this.shape.version && last.slots === this.slotsVersion && last.unitsPerPx === unitsPerPx
+      && last.axis === this.axis && a - span * 0.25 >= last.from && b + span * 0.25 <= last.to) return;
+    const covers: Covered = {
+      version: this.shape.version, slots: this.slotsVersion, unitsPerPx, from: a - span * 0.5, to: b + span * 0.5, axis: this.axis,
+    };
+    const seq = this.nextSeq++;
+    this.inFlight = { seq, covers };
+    this.stats.requests++;
+    this.callbacks.view({
+      seq, axis: this.axis, from: covers.from, to: covers.to, unitsPerPx, firstLane: this.firstLane,
+      laneCount: Math.min(this.slotCount, this.shape.lanes - this.firstLane), textPx: TEXT_PX,
+    });
+  }
+
+  /** Hands vis-timeline the difference between the items on screen and those of the answer. */
+  private apply(): void {
+    const answer = this.answer!;
+    this.answer = undefined;
+    const began = performance.now();
+    this.labelSlots(answer.lanes.map((l) => l.lane));
     const next = new Map<string, VisItem>();
     const nextShown = new Map<string, ShownItem>();
-    this.slots.forEach(({ lane }, k) => {
-      const segments = mergeSegments(laneSegments(lane, this.model, this.layout, query), unitsPerPx);
-      for (const seg of segments) {
-        const always = seg.info.kind === 'done' || seg.info.kind === 'blocking';
-        const showText = always || (!seg.merged && (seg.end - seg.start) / unitsPerPx >= TEXT_PX);
-        const id = `${k}|${lane.id}|${seg.cls}|${seg.start}|${seg.end}|${showText ? 't' : ''}`;
-        if (next.has(id)) continue;
+    answer.lanes.forEach(({ lane, segments }, k) => {
+      segments.forEach((seg, index) => {
+        const id = `${k}|${lane.id}|${seg.cls}|${seg.start}|${seg.end}|${seg.text ?? ''}`;
+        if (next.has(id)) return;
         next.set(id, {
-          id, group: `slot-${k}`, lane: lane.id, kind: seg.info.kind, start: 0, end: 0, type: 'range', className: seg.cls,
+          id, group: `slot-${k}`, lane: lane.id, kind: seg.kind, start: 0, end: 0, type: 'range', className: seg.cls,
         });
-        nextShown.set(id, { lane, seg });
-      }
+        nextShown.set(id, { lane, seg, ref: [answer.seq, k, index] });
+      });
     });
-    // Blocking events also shade the whole height; bands closer than two pixels are merged.
-    const bands: [number, number][] = [];
-    for (const blocking of this.model.blocking) {
-      const [s, e] = blockingSpan(blocking, this.model, this.layout, query.coarse);
-      const end = Math.max(e, s + 2 * unitsPerPx);
-      if (end >= from && s <= to) bands.push([s, end]);
-    }
-    bands.sort((x, y) => x[0] - y[0]);
-    const mergedBands: [number, number][] = [];
-    for (const band of bands) {
-      const last = mergedBands[mergedBands.length - 1];
-      if (last && band[0] <= last[1] + 2 * unitsPerPx) last[1] = Math.max(last[1], band[1]);
-      else mergedBands.push([...band]);
-    }
-    for (const [s, end] of mergedBands) {
+    for (const [s, end] of answer.bands) {
       const id = `band|${s}|${end}`;
       next.set(id, { id, start: toMs(this.axis, s), end: toMs(this.axis, end), type: 'background', className: 'blocking-band' });
       nextShown.set(id, {});
@@ -444,25 +488,22 @@ export class LaneTimeline {
     const added: VisItem[] = [];
     for (const [id, item] of next) {
       if (this.shown.has(id)) continue;
-      const shown = nextShown.get(id)!;
-      if (shown.seg) {
-        const seg = shown.seg;
+      const seg = nextShown.get(id)!.seg;
+      if (seg) {
         item.start = toMs(this.axis, seg.start);
         item.end = toMs(this.axis, seg.end);
         // Most segments are too narrow for words: no element at all for those (fewer nodes to lay
         // out). Text only ever goes in through textContent, never as markup.
-        const text = id.endsWith('|t') ? segmentText(seg, this.virtualClock) : '';
-        item.content = text ? el('span', 'seg-text', text) : '';
+        item.content = seg.text ? el('span', 'seg-text', seg.text) : '';
       }
       added.push(item);
     }
-    for (const id of removed) this.shown.delete(id);
+    this.shown.clear();
     for (const [id, shown] of nextShown) this.shown.set(id, shown);
     if (removed.length) this.items.remove(removed);
     if (added.length) this.items.add(added);
     this.stats.items = this.shown.size;
-    this.stats.refreshes++;
-    this.stats.lastRefreshMs = performance.now() - began;
+    this.stats.lastApplyMs = performance.now() - began;
   }
 
   /**
@@ -477,7 +518,7 @@ export class LaneTimeline {
     const parent = internals.dom?.backgroundVertical;
     const toScreen = internals.body?.util?.toScreen;
     const g = this.cursorTick;
-    if (!parent || !toScreen || this.axis !== 'tick' || g === undefined || !this.model.ticks[g]) {
+    if (!parent || !toScreen || this.axis !== 'tick' || g === undefined) {
       this.cursorBand.hidden = true;
       return;
     }
@@ -497,7 +538,7 @@ export class LaneTimeline {
       const x = ms / toMs('tick', 1);
       const g = Math.round(x);
       if (Math.abs(x - g) > 1e-6 || g < 0) return '';
-      return String(g + 1);
+      return String(this.shape.firstTick + g + 1);
     }
     const seconds = fromMs('time', ms);
     const stepSeconds = fromMs('time', (UNIT_MS[scale] ?? 1) * step);
@@ -512,18 +553,17 @@ export class LaneTimeline {
     const timeline = this.timeline;
     timeline.on('rangechange', (props: { byUser?: boolean }) => {
       if (props.byUser && !this.settingWindow) this.autoFit = false;
-      const now = performance.now();
-      this.liveSince ??= now;
+      clearTimeout(this.settle);
+      this.settle = undefined;
       const [a, b] = this.window();
-      const covered = this.computed !== undefined && a >= this.computed.from && b <= this.computed.to;
-      if (now - this.liveSince > LIVE_REFRESH_MS || !covered) {
-        this.liveSince = now;
-        this.scheduleRefresh();
-      }
+      if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
     timeline.on('rangechanged', (props: { byUser?: boolean }) => {
-      this.liveSince = undefined;
-      this.scheduleRefresh();
+      clearTimeout(this.settle);
+      this.settle = setTimeout(() => {
+        this.settle = undefined;
+        this.request();
+      }, SETTLE_MS);
       if (props.byUser && !this.settingWindow) this.callbacks.window(this.axis, this.window());
     });
     timeline.on('changed', () => this.placeCursorBand());
@@ -545,52 +585,62 @@ export class LaneTimeline {
     }, { capture: true, passive: false });
     this.scrollbar.addEventListener('scroll', () => this.scrollToLane(this.scrollbar.scrollTop / LANE_PX));
     new ResizeObserver(() => {
+      const slots = this.slotCount;
       this.syncSlots();
-      this.scheduleRefresh();
+      if (this.slotCount !== slots) this.slotsVersion++;
+      this.request();
     }).observe(this.element);
     timeline.on('click', (props: { what?: string; item?: string; group?: string; time?: Date; event?: Event }) => {
       this.element.focus({ preventScroll: true });
       if (props.what === 'group-label') {
         const lane = props.group?.startsWith('slot-') ? this.slots[Number(props.group.slice(5))]?.lane : undefined;
-        const task = lane?.task;
-        if (task?.line) this.callbacks.reveal(task.line, task.file);
+        if (lane?.line) this.callbacks.reveal(lane.line, lane.file);
         return;
       }
-      if (props.time && props.what !== 'custom-time') {
-        const tick = this.layout.tickAt(fromMs(this.axis, props.time.valueOf()));
-        if (tick !== undefined) this.pick(tick);
-      }
-      const seg = props.item ? this.shown.get(props.item)?.seg : undefined;
-      const target = seg && segmentTarget(seg);
+      if (props.time && props.what !== 'custom-time') this.pickAt(fromMs(this.axis, props.time.valueOf()));
+      const target = props.item ? this.shown.get(props.item)?.seg?.target : undefined;
       if (target) this.callbacks.reveal(target.line, target.file);
     });
     timeline.on('timechange', (props: { id: string; time: Date }) => {
-      if (props.id !== 'cursor') return;
-      const tick = this.layout.tickAt(fromMs(this.axis, props.time.valueOf()));
-      if (tick !== undefined && tick !== this.cursorTick) {
-        this.cursorTick = tick;
-        this.callbacks.cursor(tick);
-      }
+      if (props.id === 'cursor') this.pickAt(fromMs(this.axis, props.time.valueOf()));
     });
     timeline.on('timechanged', (props: { id: string }) => {
-      if (props.id === 'cursor' && this.cursorTick !== undefined) this.setCursor(this.cursorTick);
+      if (props.id === 'cursor') this.placeCursor(false);
     });
     timeline.on('itemover', (props: { item: string; event: MouseEvent }) => {
-      const seg = this.shown.get(props.item)?.seg;
-      if (seg) this.tooltip.show(describeSegment(seg, this.model), props.event.clientX, props.event.clientY);
+      const ref = this.shown.get(props.item)?.ref;
+      if (!ref) return;
+      this.hovered = { id: props.item, seq: ref[0], x: props.event.clientX, y: props.event.clientY };
+      this.callbacks.tooltip(...ref);
     });
-    timeline.on('itemout', () => this.tooltip.hide());
-    this.element.addEventListener('mouseleave', () => this.tooltip.hide());
+    timeline.on('itemout', () => this.hideTooltip());
+    this.element.addEventListener('mouseleave', () => this.hideTooltip());
     this.element.addEventListener('keydown', (event) => this.onKey(event));
   }
 
+  private hideTooltip(): void {
+    this.hovered = undefined;
+    this.tooltip.hide();
+  }
+
+  /** The tick under x: by tick, the tick whose column it is (at once); by time, the host knows. */
+  private pickAt(x: number): void {
+    if (this.axis === 'time') {
+      this.callbacks.cursorAt('time', x);
+      return;
+    }
+    if (this.shape.ticks === 0) return;
+    const tick = Math.min(this.shape.ticks - 1, Math.max(0, Math.floor(x)));
+    if (tick !== this.cursorTick) this.pick(tick);
+  }
+
   private pick(tick: number): void {
-    this.setCursor(tick);
+    this.cursorTick = tick;
     this.callbacks.cursor(tick);
   }
 
   private onKey(event: KeyboardEvent): void {
-    const count = this.model.ticks.length;
+    const count = this.shape.ticks;
     const current = this.cursorTick ?? count - 1;
     const big = event.shiftKey ? 10 : 1;
     let tick: number | undefined;
@@ -617,6 +667,17 @@ export class LaneTimeline {
   }
 }
 
+/** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
+function labelElement(lane: LaneRow): HTMLElement {
+  const label = el('div', `lane-label lane-${lane.kind}`);
+  label.dataset.lane = lane.id;
+  label.append(el('span', 'lane-name', lane.name));
+  if (lane.detail || lane.kind === 'loop') label.append(el('span', 'lane-detail', lane.detail));
+  label.title = lane.title;
+  if (lane.internal) label.classList.add('lane-internal');
+  return label;
+}
+
 // ---------------------------------------------------------------------------------------------
 // vis-timeline patches (v8.5). vis-timeline measures every new item right after creating it:
 // Group.add draws an item in range immediately (one forced layout per item), and a range item
@@ -632,8 +693,10 @@ export class LaneTimeline {
 //    after its items were written (a forced layout of every lane per redraw): the top is the sum of
 //    the heights of the groups above it, the width that of the centre panel, both already known, and
 //    the label is measured again only when it changed or the panel was resized;
-//  - the queued redraw goes through `redraw`, which runs our refresh first, in the same frame,
-//    before vis-timeline reads any layout.
+//  - the item set reads its own width (and that of its background) after all items are written,
+//    a forced layout of every item per redraw: it is the width of the centre panel, already known;
+//  - the queued redraw goes through `redraw`, which applies the host's answer first, in the same
+//    frame, before vis-timeline reads any layout.
 
 const ITEM_HEIGHT_PX = 16;
 const CHAR_PX = 6.5;
@@ -656,6 +719,8 @@ interface VisGroupInternals {
 type Listener = (event: string, params: { items: string[] }) => void;
 interface ItemSetInternals {
   id: string;
+  dom?: { frame?: HTMLElement };
+  body?: { domProps: { center: { width: number } } };
   groups?: Record<string, object>;
   items?: Record<string, object>;
   itemsData?: { on(event: string, listener: Listener, id: string): void; off(event: string, listener: Listener): void };
@@ -736,6 +801,13 @@ function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[]
         return { content: { width: (this.dom.content.textContent?.length ?? 0) * CHAR_PX + 6 }, box: { height: ITEM_HEIGHT_PX } };
       };
     }
+  }
+  if (itemSet?.dom?.frame && itemSet.body) {
+    const body = itemSet.body;
+    const centerWidth = { get: () => body.domProps.center.width, configurable: true };
+    Object.defineProperty(itemSet.dom.frame, 'offsetWidth', centerWidth);
+    const background = (itemSet.groups?.__background__ as { dom?: { background?: HTMLElement } } | undefined)?.dom?.background;
+    if (background) Object.defineProperty(background, 'offsetWidth', centerWidth);
   }
   const data = itemSet?.itemsData;
   if (itemSet && data && itemSet.itemListeners) {

@@ -1,5 +1,5 @@
 // The VS Code webview API: posting messages to the host and the state kept while the panel is hidden.
-import type { Axis, WebviewMessage } from './messages';
+import type { Axis, WebviewMessage } from '../src/protocol/panel';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -7,11 +7,11 @@ import { constants } from 'node:os';
 import { describeReadyEntry, describeSnapshot, seconds } from '../core/describe';
 import { toChromeTrace } from '../core/chromeTrace';
 import { TraceModel, type StateBeforeTick } from '../core/model';
-import { DEFAULT_PYTHONS, findPython } from '../core/python';
-import { Session, type SessionResult } from '../core/session';
-import { summarize } from '../core/summary';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
+import { DEFAULT_PYTHONS, findPython } from '../node/python';
+import { Session, type SessionResult } from '../node/session';
+import { summarize } from './summary';
+import { partialMessage, readTraceFile } from '../node/traceFile';
+import type { ClockMode } from '../protocol/events';
 import { drawLanes } from './terminalLanes';
 
 class UsageError extends Error {}
@@ -33,9 +33,12 @@ Loopscope tracer, and prints a summary. The program's own stdout and stderr pass
 
 Options:
   --python EXE       Python interpreter (default: python3, then python)
-  --real-time        real clock instead of the virtual clock
+  --clock MODE       virtual (default: sleeps take no time, the program's own
+                     work does), deterministic (loop time moves only when the
+                     loop waits: the same times on every run) or real
   --max-ticks N      stop after N loop iterations
   --max-seconds S    stop when loop time passes S seconds
+  --max-events N     stop after N events (default 5000000; 0: no limit)
   --timeout S        stop after S seconds of wall time (default 60)
   --blocking-ms MS   report steps holding the loop longer than MS (default 100)
   --out FILE         save the trace as JSON lines
@@ -67,6 +70,14 @@ Writes the trace in Chrome's Trace Event Format, to open in Perfetto or chrome:/
 Example:
   loopscope export gather.jsonl --chrome gather.trace.json`,
 };
+
+const CLOCKS: readonly ClockMode[] = ['virtual', 'deterministic', 'real'];
+
+function clockOption(value: string | true | undefined): ClockMode {
+  if (value === undefined) return 'virtual';
+  if (typeof value === 'string' && (CLOCKS as readonly string[]).includes(value)) return value as ClockMode;
+  throw new UsageError(`--clock must be ${CLOCKS.join(', ').replace(/, (\w+)$/, ' or $1')}`);
+}
 
 interface Parsed {
   positional: string[];
@@ -114,7 +125,7 @@ function exitCodeOf(result: SessionResult): number {
 }
 
 async function trace(args: string[]): Promise<number> {
-  const parsed = parseArgs(args, ['python', 'max-ticks', 'max-seconds', 'timeout', 'blocking-ms', 'out'], ['real-time', 'json']);
+  const parsed = parseArgs(args, ['python', 'clock', 'max-ticks', 'max-seconds', 'max-events', 'timeout', 'blocking-ms', 'out'], ['json']);
   const [scenario, ...extra] = parsed.positional;
   if (!scenario) throw new UsageError('trace needs a scenario file: loopscope trace <scenario.py>');
   const json = parsed.options.has('json');
@@ -131,18 +142,19 @@ async function trace(args: string[]): Promise<number> {
   }
   const session = new Session({
     python: python.path,
-    scenario: scenarioPath,
+    scenario, // as typed (the program's sys.argv[0]); it runs in our working directory
     args: [...extra, ...parsed.rest],
     cwd: process.cwd(),
-    clock: parsed.options.has('real-time') ? 'real' : 'virtual',
+    clock: clockOption(parsed.options.get('clock')),
     blockingMs: numberOption(parsed, 'blocking-ms'),
-    // The tracer stops itself cleanly at the timeout; killing the process group is the backstop.
-    limits: { ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'), wallSeconds: timeout },
-    timeoutSeconds: timeout + 5,
+    // The tracer stops itself cleanly at the timeout; the session kills the process group if it did not.
+    limits: {
+      ticks: numberOption(parsed, 'max-ticks', true), virtualSeconds: numberOption(parsed, 'max-seconds'),
+      events: numberOption(parsed, 'max-events', true), wallSeconds: timeout,
+    },
   });
-  const events: TraceEvent[] = [];
   const out = parsed.options.get('out');
-  if (typeof out === 'string') session.onEvent((event) => events.push(event));
+  if (typeof out === 'string') session.recordTo(resolve(out));
   const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   session.onOutput(({ stream, data }) => {
     if (json) captured[stream].push(data);
@@ -151,10 +163,12 @@ async function trace(args: string[]): Promise<number> {
   const stopOnSignal = () => session.dispose();
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
+  stopTracing = () => void session.stop();
   const result = await session.start().done;
+  stopTracing = undefined;
   process.off('SIGINT', stopOnSignal);
   process.off('SIGTERM', stopOnSignal);
-  if (typeof out === 'string') await writeTraceFile(resolve(out), events);
+  await session.recorded();
   const summary = summarize(session.model, result, scenarioPath, {
     stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8'),
   }, { events: session.decoder.stats.events, malformed: session.decoder.stats.malformed });
@@ -179,7 +193,7 @@ async function trace(args: string[]): Promise<number> {
     if (summary.error) lines.push(`   error: ${summary.error.type}: ${summary.error.message}${summary.error.line ? ` (line ${summary.error.line})` : ''}`);
     if (summary.malformed) lines.push(`   ${summary.malformed} malformed event lines were skipped`);
     if (result.message) lines.push(`   ${result.message}`);
-    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${events.length} events)`);
+    if (typeof out === 'string') lines.push(`   trace saved to ${out} (${session.decoder.stats.events} events)`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (result.outcome === 'not-runnable' && result.end?.error) {
@@ -221,7 +235,7 @@ function stateJson(model: TraceModel, state: StateBeforeTick) {
 function stateText(model: TraceModel, state: StateBeforeTick): string {
   const loopTicks = model.loops.get(state.tick.loop)?.ticks.length ?? 0;
   const lines = [`Loop ${state.tick.loop}, tick ${state.tick.n} of ${loopTicks}, t=${seconds(state.tick.t)}`, '', 'Tasks:'];
-  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot)}`);
+  for (const snapshot of state.tasks) if (!snapshot.task.internal) lines.push(`  ${describeSnapshot(snapshot, model)}`);
   lines.push('', 'Ready queue (runs in this order):');
   if (state.ready.length === 0) lines.push('  (empty)');
   state.ready.forEach((entry, i) => lines.push(`  ${i + 1}. ${describeReadyEntry(entry, model)}`));
@@ -307,7 +321,23 @@ async function main(argv: string[]): Promise<number> {
   return run(args);
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
+// `loopscope trace ... | head`: once the reader of our output has gone (EPIPE), nothing more can
+// be shown. Stop the traced program cleanly (a trace being saved with --out keeps what was
+// recorded), drop the rest of the output and end quietly with 141, the status of a pipeline
+// member that SIGPIPE stopped.
+const SIGPIPE_STATUS = 141;
+let outputGone = false;
+let stopTracing: (() => void) | undefined;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && !outputGone) throw error;
+    outputGone = true;
+    process.exitCode = SIGPIPE_STATUS;
+    stopTracing?.();
+  });
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = outputGone ? SIGPIPE_STATUS : code; }, (error: unknown) => {
   process.stderr.write(`loopscope: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;
 });

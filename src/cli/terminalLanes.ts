@@ -1,6 +1,9 @@
-// Task lanes drawn with Unicode blocks for `loopscope lanes`: one row per task, one column per slice
-// of ticks (or of loop time), the character saying what the task was doing in that slice.
-import { firstIndex, type TaskInfo, type TraceModel } from '../core/model';
+// Task lanes drawn with Unicode blocks for `loopscope lanes`: the segments the panel draws
+// (core/lanes.ts), one row per task, one character per slice of ticks (or of loop time): running
+// when the task ran in that slice at all, else the state that covers most of it.
+import { buildLanes, laneSegments, type Segment } from '../core/lanes';
+import { Layout } from '../core/layout';
+import type { TraceModel } from '../core/model';
 
 const GLYPH = { running: '█', ready: '▒', suspended: '─', none: ' ', ok: '✓', exception: '✗', cancelled: '⊘' };
 const COLOR = { running: '\x1b[32m', ready: '\x1b[33m', suspended: '\x1b[2m', exception: '\x1b[31m', reset: '\x1b[0m' };
@@ -12,6 +15,8 @@ export interface LaneOptions {
   color: boolean;
 }
 
+type Paint = (glyph: keyof typeof COLOR, text: string) => string;
+
 function fit(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 }
@@ -19,58 +24,58 @@ function fit(text: string, width: number): string {
 export function drawLanes(model: TraceModel, options: LaneOptions): string {
   const out: string[] = [];
   const columns = Math.max(10, options.width - LABEL_WIDTH - 1);
-  const paint = (glyph: keyof typeof COLOR, text: string) => (options.color ? `${COLOR[glyph]}${text}${COLOR.reset}` : text);
+  const paint: Paint = (glyph, text) => (options.color ? `${COLOR[glyph]}${text}${COLOR.reset}` : text);
+  const layout = new Layout(model, options.by, model.start?.clock !== 'real');
+  const lanes = buildLanes(model, false);
   for (const loop of model.loops.values()) {
     const ticks = loop.ticks;
     if (ticks.length === 0) continue;
-    const first = model.ticks[ticks[0]].t;
-    const last = model.ticks[ticks[ticks.length - 1]].t;
-    // Column c covers ticks [tickOf(c), tickOf(c + 1)) of this loop, by count or by loop time.
-    const tickOf = (c: number): number => {
-      if (options.by === 'tick') return Math.floor((c * ticks.length) / columns);
-      const t = first + ((last - first) * c) / columns;
-      return c >= columns ? ticks.length : firstIndex(ticks, (index) => model.ticks[index].t >= t);
-    };
-    const unit = options.by === 'tick' ? `${ticks.length} ticks` : `t=${first.toFixed(3)} → ${last.toFixed(3)} s`;
+    const from = layout.cursorX(ticks[0]);
+    const to = layout.loopEnd(loop.id);
+    const unit = options.by === 'tick' ? `${ticks.length} ticks`
+      : `t=${model.ticks[ticks[0]].t.toFixed(3)} → ${to.toFixed(3)} s`;
     out.push(`loop ${loop.id} · ${unit} · ${GLYPH.running} running ${GLYPH.ready} ready ${GLYPH.suspended} suspended`
       + ` ${GLYPH.ok} done ${GLYPH.exception} raised ${GLYPH.cancelled} cancelled`);
-    for (const task of model.taskOrder) {
-      if (task.loop !== loop.id || task.internal) continue;
-      out.push(`${fit(task.label, LABEL_WIDTH)} ${laneRow(model, task, ticks, columns, tickOf, paint)}`);
+    const cell = (to - from) / columns;
+    const query = { from, to, coarse: options.by === 'tick' && cell > 1 };
+    for (const lane of lanes) {
+      if (lane.kind !== 'task' || lane.loop !== loop.id) continue;
+      const row = laneRow(laneSegments(lane, model, layout, query), from, cell, columns, paint);
+      out.push(`${fit(lane.task!.label, LABEL_WIDTH)} ${row}`.trimEnd());
     }
     out.push('');
   }
   return out.join('\n');
 }
 
-function laneRow(model: TraceModel, task: TaskInfo, ticks: number[], columns: number,
-  tickOf: (c: number) => number, paint: (glyph: keyof typeof COLOR, text: string) => string): string {
-  let row = '';
-  let doneDrawn = false;
-  for (let c = 0; c < columns; c++) {
-    const from = tickOf(c);
-    const to = Math.max(from + 1, tickOf(c + 1));
-    const firstTick = ticks[Math.min(from, ticks.length - 1)];
-    const lastTick = ticks[Math.min(to, ticks.length) - 1];
-    if (task.created.tick >= lastTick && task.steps[0]?.tick !== lastTick) {
-      row += GLYPH.none;
+/** One character per cell of `cell` axis units from `from`, then the done mark. */
+function laneRow(segments: Segment[], from: number, cell: number, columns: number, paint: Paint): string {
+  const weights = Array.from({ length: columns }, () => ({ running: 0, ready: 0, suspended: 0 }));
+  let done: { at: number; state: 'ok' | 'exception' | 'cancelled' } | undefined;
+  for (const seg of segments) {
+    const kind = seg.info.kind;
+    if (kind === 'done') {
+      // In the first cell after the task's last step ended.
+      done = { at: Math.ceil((seg.start - from) / cell), state: seg.info.task.done!.state };
       continue;
     }
-    if (task.done && task.done.tick < firstTick) {
-      row += doneDrawn ? GLYPH.none : paint(task.done.state === 'ok' ? 'running' : 'exception', GLYPH[task.done.state]);
-      doneDrawn = true;
-      continue;
+    if (kind !== 'running' && kind !== 'ready' && kind !== 'suspended') continue;
+    const first = Math.max(0, Math.floor((seg.start - from) / cell));
+    const last = Math.min(columns - 1, Math.floor((seg.end - from) / cell));
+    for (let c = first; c <= last; c++) {
+      const overlap = Math.min(seg.end, from + (c + 1) * cell) - Math.max(seg.start, from + c * cell);
+      weights[c][kind] += Math.max(overlap, cell * 0.01);
     }
-    const stepIndex = firstIndex(task.steps, (s) => s.tick >= firstTick);
-    if (stepIndex < task.steps.length && task.steps[stepIndex].tick <= lastTick) {
-      row += paint('running', GLYPH.running);
-      continue;
-    }
-    const snapshot = model.snapshot(task, firstTick, model.isReadyIn(firstTick, task.id));
-    if (snapshot.state === 'ready' || snapshot.state === 'new') row += paint('ready', GLYPH.ready);
-    else if (snapshot.state === 'suspended') row += paint('suspended', GLYPH.suspended);
-    else row += GLYPH.none;
   }
-  if (task.done && !doneDrawn) row += paint(task.done.state === 'ok' ? 'running' : 'exception', GLYPH[task.done.state]);
-  return row;
+  const glyphs = weights.map((w) => {
+    if (w.running > 0) return paint('running', GLYPH.running);
+    if (w.ready === 0 && w.suspended === 0) return GLYPH.none;
+    return w.ready >= w.suspended ? paint('ready', GLYPH.ready) : paint('suspended', GLYPH.suspended);
+  });
+  if (done) {
+    const mark = paint(done.state === 'ok' ? 'running' : 'exception', GLYPH[done.state]);
+    if (done.at >= columns) glyphs.push(mark);
+    else glyphs[Math.max(0, done.at)] = mark;
+  }
+  return glyphs.join('');
 }

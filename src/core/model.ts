@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason,
+  TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
@@ -50,6 +50,10 @@ export interface Step {
   file?: string;
   stack: Frame[];
   reason?: WaitReason;
+  /** Where it ran in its tick: see Activity.slot (from the tracer's `q`, protocol 2.1, when written). */
+  slot?: number;
+  /** Protocol 2.1: what put the task in the ready queue for this step. */
+  by?: Waker;
 }
 
 export interface TaskInfo {
@@ -107,6 +111,29 @@ export interface Activity {
   tick: number;
   step?: Step;
   callback?: CallbackEvent;
+  /**
+   * The index, in its tick's ready list, of the entry that ran it: the event's `q` (protocol 2.1),
+   * else matched in first-in-first-out order (a step to its task's entry, a callback to one of its
+   * function and timer). Activity without an entry of its own (an eager task's first step) shares
+   * the slot of the activity that reported next, the one it ran inside; -1: none is known.
+   * Undefined until that activity arrives.
+   */
+  slot?: number;
+}
+
+/** Matching the activity of the tick now running in a loop to its ready entries (Activity.slot). */
+interface Placement {
+  tick: number;
+  /** Ready positions already matched. */
+  used: Uint8Array;
+  /** The first position not matched yet: activity usually reports in the order the queue held it. */
+  next: number;
+  /** Otherwise: the positions of each task, of callbacks by function and timer, in order (built when first needed). */
+  tasks?: Map<number, number[]>;
+  callbacks?: Map<string, number[]>;
+  /** Activity waiting for the next placed one, and the slot of the last placed one. */
+  pending: Activity[];
+  last: number;
 }
 
 export type TaskState = 'new' | 'ready' | 'suspended' | 'done';
@@ -152,6 +179,12 @@ interface Checkpoint {
 }
 
 const NO_FRAMES: Frame[] = [];
+const NO_ACTIVITY: Activity[] = [];
+
+function setSlot(act: Activity, slot: number): void {
+  act.slot = slot;
+  if (act.step) act.step.slot = slot;
+}
 
 /**
  * A TaskSnapshot that reads the task's last step when asked: a state-at-tick answer holds one per
@@ -220,6 +253,10 @@ function validReason(reason: unknown): WaitReason | undefined {
   return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
 }
 
+function validBy(by: unknown): Waker | undefined {
+  return typeof by === 'object' && by !== null && typeof (by as Waker).kind === 'string' ? by as Waker : undefined;
+}
+
 function validStack(stack: unknown): Frame[] | undefined {
   if (!Array.isArray(stack)) return undefined;
   return stack.every((f) => Array.isArray(f) && typeof f[0] === 'number' && typeof f[1] === 'string') ? stack as Frame[] : undefined;
@@ -263,6 +300,9 @@ export class TraceModel {
   private readonly timersBeforeTick: number[] = [];
   private readonly timerById = new Map<number, TimerInfo>();
   private readonly currentTickOfLoop = new Map<number, number>();
+  private readonly placing = new Map<number, Placement>();
+  /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
+  private readonly callbackActivity = new Map<number, Activity[]>();
   private readonly checkpoints: Checkpoint[] = [];
   private stepsSinceCheckpoint = 0;
   /** The trace's protocol major version (1 until the `start` event says otherwise). */
@@ -311,7 +351,15 @@ export class TraceModel {
       }
       case 'callback': {
         this.callbacks.push(event);
-        this.activityOf(this.tickNow(event.loop))?.push({ tick: this.tickNow(event.loop), callback: event });
+        const tick = this.tickNow(event.loop);
+        const activity = this.activityOf(tick);
+        if (activity) {
+          const act: Activity = { tick, callback: event, slot: undefined };
+          activity.push(act);
+          const list = this.callbackActivity.get(tick);
+          if (list) list.push(act); else this.callbackActivity.set(tick, [act]);
+          this.place(event.loop, act, (event as { q?: unknown }).q);
+        }
         break;
       }
       case 'blocking': this.blocking.push({ ...event, tick: this.tickNow(event.loop) }); break;
@@ -365,6 +413,7 @@ export class TraceModel {
     this.tasksBeforeTick.push(this.taskOrder.length);
     this.timersBeforeTick.push(this.timers.length);
     this.currentTickOfLoop.set(event.loop, index);
+    this.endPlacement(event.loop);
     for (const entry of this.ticks[index].ready) {
       if (typeof entry === 'object' && typeof entry.timer === 'number') {
         const timer = this.timerById.get(entry.timer);
@@ -433,12 +482,20 @@ export class TraceModel {
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason,
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
     };
+    // Protocol 2.1: what scheduled the step, kept only when present (a 2.0 trace has none).
+    const wokenBy = validBy(event.by);
+    if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
-    this.activityOf(tick)?.push({ tick, step });
+    const activity = this.activityOf(tick);
+    if (activity) {
+      const act: Activity = { tick, step, slot: undefined };
+      activity.push(act);
+      this.place(task.loop, act, (event as { q?: unknown }).q);
+    }
     if (previous && previous.to !== null) {
       const key = lineKey(previous.to, previous.file);
       let history = this.lineHistory.get(key);
@@ -454,6 +511,63 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** Gives `act` its slot (see Activity.slot), from `q` when the tracer wrote it. */
+  private place(loop: number, act: Activity, q: unknown): void {
+    const ready = this.ticks[act.tick].ready;
+    let placement = this.placing.get(loop);
+    if (!placement || placement.tick !== act.tick) {
+      placement = { tick: act.tick, used: new Uint8Array(ready.length), next: 0, pending: [], last: -1 };
+      this.placing.set(loop, placement);
+    }
+    let slot = typeof q === 'number' && Number.isInteger(q) && q >= 0 && q < ready.length ? q : undefined;
+    slot ??= this.match(placement, ready, act);
+    if (slot === undefined) {
+      placement.pending.push(act);
+      return;
+    }
+    placement.used[slot] = 1;
+    while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
+    for (const waiting of placement.pending) setSlot(waiting, slot);
+    placement.pending = [];
+    placement.last = slot;
+    setSlot(act, slot);
+  }
+
+  /** First in, first out: a step's own task entry, a callback's entry of the same function and timer, else any callback's. */
+  private match(placement: Placement, ready: ReadyEntry[], act: Activity): number | undefined {
+    const entry = ready[placement.next];
+    const callback = act.callback;
+    if (act.step ? entry === act.step.task
+      : typeof entry === 'object' && entry.fn === callback!.fn && entry.timer === callback!.timer) return placement.next;
+    if (!placement.tasks) {
+      const tasks = new Map<number, number[]>();
+      const callbacks = new Map<string, number[]>();
+      ready.forEach((e, i) => {
+        const map = (typeof e === 'number' ? tasks : callbacks) as Map<number | string, number[]>;
+        const key = typeof e === 'number' ? e : `${e.fn}|${e.timer}`;
+        const list = map.get(key);
+        if (list) list.push(i); else map.set(key, [i]);
+      });
+      placement.tasks = tasks;
+      placement.callbacks = callbacks;
+    }
+    const used = placement.used;
+    const free = (list: number[] | undefined) => list?.find((i) => !used[i]);
+    if (act.step) return free(placement.tasks.get(act.step.task));
+    const same = free(placement.callbacks!.get(`${callback!.fn}|${callback!.timer}`));
+    if (same !== undefined) return same;
+    for (let i = placement.next; i < ready.length; i++) if (!used[i] && typeof ready[i] === 'object') return i;
+    return undefined;
+  }
+
+  /** The loop's tick ended: activity still waiting shares the slot of the last placed one. */
+  private endPlacement(loop: number): void {
+    const placement = this.placing.get(loop);
+    if (!placement) return;
+    for (const waiting of placement.pending) setSlot(waiting, placement.last);
+    this.placing.delete(loop);
   }
 
   private addJob(event: JobEvent): void {
@@ -490,6 +604,11 @@ export class TraceModel {
   /** The steps and callbacks that ran during global tick `index`, in arrival order. */
   activityAt(index: number): readonly Activity[] {
     return this.activity[index] ?? [];
+  }
+
+  /** The callbacks that ran during global tick `index`, in arrival order. */
+  callbacksAt(index: number): readonly Activity[] {
+    return this.callbackActivity.get(index) ?? NO_ACTIVITY;
   }
 
   /** The state of the tick's loop just before global tick `index` runs. */
@@ -583,9 +702,5 @@ export class TraceModel {
 
   isReadyIn(tickIndex: number, taskId: number): boolean {
     return this.ticks[tickIndex]?.ready.some((entry) => entry === taskId) ?? false;
-  }
-
-  callbackName(entry: CallbackRef): string {
-    return entry.line !== undefined ? `${entry.fn} (line ${entry.line})` : entry.fn;
   }
 }

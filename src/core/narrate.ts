@@ -1,10 +1,16 @@
 // "Explain this tick": a few plain sentences about one tick of a loop, built only from the trace:
-// why the loop woke up, what each entry of the ready queue did, and what that made ready for the
-// next tick. Nothing here is written per example; it restates events in words, the way describe.ts
-// does for hovers. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
-import type { CallbackRef, WaitReason } from '../protocol/events';
-import { displayName, duration, seconds, shortReason } from './describe';
-import type { Step, TaskInfo, TaskSnapshot, TimerInfo, TraceModel } from './model';
+// why the loop woke up, what each entry of its ready queue did, and why what is ready next is ready
+// in that order. It starts from the moment before the tick and ends on the moment every view shows
+// at the cursor, after it (moment.ts). Nothing here is written per example; names, times and places
+// come from describe.ts, the one vocabulary. asyncio's own shutdown work at the end of a loop is told
+// once for all its ticks. Shared by the webview (#narration), the extension and tests: no vscode, no DOM.
+import type { CallbackRef, WaitReason, Waker } from '../protocol/events';
+import {
+  afterTick, asyncioWords, atPlace, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
+  waitedOn,
+} from './describe';
+import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
 const MAX_LISTED = 6;
@@ -14,7 +20,8 @@ const MAX_TOLD = 8;
 
 /**
  * The narration of global tick `index` (see model.ts): one paragraph per line, `\n`-separated
- * (show it with `white-space: pre-line`). Empty for an index with no tick.
+ * (show it with `white-space: pre-line`); `code spans` hold names and calls. Empty for an index
+ * with no tick.
  */
 export function narrateTick(model: TraceModel, index: number): string {
   return narrateTickParagraphs(model, index).join('\n');
@@ -24,70 +31,130 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const before = model.stateBefore(index);
   if (!before) return [];
   const tick = before.tick;
-  const loop = model.loops.get(tick.loop);
-  // The next tick of the same loop (the global next may belong to another loop).
-  const nextIndex = loop?.ticks[tick.n];
+  const shutdown = shutdownTicks(model, tick.loop);
+  if (shutdown.includes(index)) return shutdownParagraphs(model, shutdown);
+  const nextIndex = nextTickOfLoop(model, index);
   const after = nextIndex !== undefined ? model.stateBefore(nextIndex) : undefined;
   const next = after?.tick;
-  const paragraphs: string[] = [header(model, index)];
+  // Both moments, named: what the tick began with (here), then what it left ("After tick N:").
+  let opening = header(model, index);
+  if (tick.ready.length > 1) {
+    const queue = tick.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
+    opening += ` ${capitalize(beforeTick(tick, model))}, the ready queue held ${listSome(queue, tick.ready.length, 'entries')}; `
+      + 'the tick runs them first in, first out.';
+  }
+  const paragraphs: string[] = [opening];
 
-  // Tasks whose waking up is already explained (by their timer), so "became ready" skips them.
+  // Tasks whose waking up is already told (by their timer, their creation), so "ready" skips them.
   const explained = new Set<number>();
   const nextReady = new Set<number>();
   for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady.add(entry);
-  const runsNext = (id: number) => (next && nextReady.has(id) ? `, so it became ready and will run in tick ${next.n}` : '');
+  const runsNext = (id: number) => (next && nextReady.has(id) ? `, so it became ready and runs in tick ${next.n}` : '');
 
-  // What ran, in ready-queue order. Steps are matched to their task's entry in the order they ran.
-  const steps = new Map<number, Step[]>();
+  // What ran, in ready-queue order, each step matched to its task's entry in the order they ran.
+  // Entries in a row that read alike are told once with a count; past MAX_TOLD sentences the rest
+  // is only counted (a tick can run 10,000 entries, and this runs on every cursor move).
+  const steps = new Map<number, Step | Step[]>();
   for (const a of before.ran) {
     if (!a.step) continue;
-    const queue = steps.get(a.step.task);
-    if (queue) queue.push(a.step);
-    else steps.set(a.step.task, [a.step]);
+    const known = steps.get(a.step.task);
+    if (known === undefined) steps.set(a.step.task, a.step);
+    else if (Array.isArray(known)) known.push(a.step);
+    else steps.set(a.step.task, [known, a.step]);
   }
-  const reasons = new Map(before.tasks.map((s) => [s.task.id, s.reason]));
-  const ran: string[] = [];
-  for (const entry of tick.ready) {
+  const nextStepOf = (id: number): Step | undefined => {
+    const known = steps.get(id);
+    if (!Array.isArray(known)) {
+      steps.delete(id);
+      return known;
+    }
+    return known.shift();
+  };
+  const blocked = new Set(model.blocking.filter((b) => b.tick === index && b.what === 'step').map((b) => b.task));
+  let reasons: Map<number, WaitReason | undefined> | undefined;
+  // One row per run of alike entries: a step (its task and step), or a callback's sentence.
+  const told: { task?: TaskInfo; step?: Step; callback?: string; position: number; count: number }[] = [];
+  let position = 0;
+  for (; position < tick.ready.length; position++) {
+    const entry = tick.ready[position];
+    const last = told[told.length - 1];
     if (typeof entry === 'number') {
-      const task = model.tasks.get(entry);
-      if (task) ran.push(stepSentence(model, task, steps.get(entry)?.shift(), index));
+      const task = model.taskById(entry);
+      if (!task) continue;
+      const step = nextStepOf(entry);
+      if (last?.task && alike(index, last.task, last.step, task, step, blocked)) last.count++;
+      else if (told.length < MAX_TOLD) told.push({ task, step, position, count: 1 });
+      else break;
     } else {
-      ran.push(callbackSentence(model, entry, reasons, index, runsNext, explained));
+      reasons ??= new Map(before.tasks.map((snapshot) => [snapshot.task.id, snapshot.reason]));
+      const callback = callbackSentence(model, entry, reasons, index, runsNext, explained);
+      if (last?.callback === callback) last.count++;
+      else if (told.length < MAX_TOLD) told.push({ callback, position, count: 1 });
+      else break;
     }
   }
-  const told = collapseRepeats(ran);
-  paragraphs.push(...told.slice(0, MAX_TOLD));
-  if (told.length > MAX_TOLD) paragraphs.push(`…and ${told.length - MAX_TOLD} more (${tick.ready.length} entries in the ready queue in all).`);
+  // Timers not told still explain why their task is ready.
+  for (const entry of tick.ready.slice(position)) {
+    const timer = typeof entry === 'object' && entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
+    if (timer?.task !== undefined) explained.add(timer.task);
+  }
+  for (const { task, step, callback, position: at, count } of told) {
+    const text = callback ?? stepSentence(model, task!, step, index, count === 1 ? at : undefined);
+    paragraphs.push(count > 1 ? `${text.replace(/\.$/, '')} (${count} times).` : text);
+  }
+  if (position < tick.ready.length) {
+    paragraphs.push(`…and ${tick.ready.length - position} more entries (${tick.ready.length} in the ready queue in all).`);
+  }
   for (const b of model.blocking) {
     if (b.tick === index && b.what !== 'step') {
       paragraphs.push(`The ${b.what === 'tick' ? 'tick' : `callback \`${b.fn}\``} held the loop for ${duration(b.dur)}`
-        + `${b.line !== null ? ` at line ${b.line}` : ''}: nothing else could run meanwhile (blocking).`);
+        + `${atPlace(b)}: nothing else could run meanwhile (blocking).`);
     }
   }
 
-  const printed = model.output.filter((o) => o.tick === index && (o.loop === undefined || o.loop === tick.loop));
-  if (printed.length > 0) {
-    const shown = printed.slice(0, MAX_PRINTED).map((o) => `“${o.text}”`);
-    const more = printed.length - shown.length;
-    paragraphs.push(`Printed: ${shown.join(', ')}${more > 0 ? ` and ${more} more line${more > 1 ? 's' : ''}` : ''}.`);
-  }
+  const printed = printedIn(model, index, index, tick.loop);
+  if (printed.length > 0) paragraphs.push(printedSentence(printed));
 
   const timers = timerAndJobSentences(model, index, tick.loop);
   paragraphs.push(...timers.slice(0, MAX_TOLD));
   if (timers.length > MAX_TOLD) paragraphs.push(`…and ${timers.length - MAX_TOLD} more timers and jobs.`);
-  if (next && after) paragraphs.push(...readySentences(model, index, after.tasks, next.n, nextReady, explained));
-  if (next && next.ready.length > 1) {
-    const queue = next.ready.slice(0, MAX_LISTED + 1)
-      .map((e) => (typeof e === 'number' ? taskRef(model.tasks.get(e), e) : `\`${e.fn}\``));
-    paragraphs.push(`Ready queue for tick ${next.n}, first in, first out: ${listSome(queue, next.ready.length)}.`);
+  const ready = next && after ? readySentences(model, index, next, nextReady, explained) : { told: [], whole: false };
+  const afterward = ready.told;
+  // The queue in order, unless one sentence already named all of it in that order.
+  if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index)));
+  if (nextIndex !== undefined && shutdown[0] === nextIndex) {
+    afterward.push(`every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
+      + 'asyncio.run shutting down.');
   }
-  if (!next && loop?.closedAt !== undefined) paragraphs.push('This was the loop\'s last tick; then the loop closed.');
+  if (afterward.length > 0) afterward[0] = `${capitalize(afterTick(tick, model))}: ${afterward[0].replace(/^[A-Z](?=[a-z ])/, (c) => c.toLowerCase())}`;
+  paragraphs.push(...afterward);
+  if (!next && model.loops.get(tick.loop)?.closedAt !== undefined) paragraphs.push('This was the loop\'s last tick; then the loop closed.');
   return paragraphs;
+}
+
+/** The output printed during global ticks `from`..`to` by `loop` (or by no loop: after it closed). */
+function printedIn(model: TraceModel, from: number, to: number, loop: number): TraceModel['output'] {
+  const printed: TraceModel['output'] = [];
+  for (let i = firstIndex(model.output, (o) => o.tick >= from); i < model.output.length && model.output[i].tick <= to; i++) {
+    const o = model.output[i];
+    if (o.loop === undefined || o.loop === loop) printed.push(o);
+  }
+  return printed;
+}
+
+function printedSentence(printed: TraceModel['output']): string {
+  const shown = printed.slice(0, MAX_PRINTED).map((o) => `“${o.text}”`);
+  const more = printed.length - shown.length;
+  return `Printed: ${shown.join(', ')}${more > 0 ? ` and ${more} more line${more > 1 ? 's' : ''}` : ''}.`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function header(model: TraceModel, index: number): string {
   const tick = model.ticks[index];
-  let text = `Tick ${tick.n}${model.loops.size > 1 ? ` of loop ${tick.loop}` : ''}, t=${seconds(tick.t)}.`;
+  let text = `${capitalize(tickName(tick, model))}, ${loopTime(tick.t)}.`;
   if (tick.jump > 0) text += ` Nothing was ready, so the virtual clock jumped ${seconds(tick.jump)} s ahead to the next timer.`;
   else if (tick.waited >= 0.001) text += ` The loop waited ${duration(tick.waited)} for a timer, I/O or another thread.`;
   if (tick.io && tick.io.length > 0) {
@@ -95,8 +162,8 @@ function header(model: TraceModel, index: number): string {
     text += ` The operating system reported ${listOf(ready)}.`;
   }
   // Executor jobs that ended while the loop was between its previous tick and this one.
-  const loop = model.loops.get(tick.loop);
-  const previous = loop && tick.n > 1 ? model.ticks[loop.ticks[tick.n - 2]] : undefined;
+  const previousIndex = previousTickOfLoop(model, index);
+  const previous = previousIndex !== undefined ? model.ticks[previousIndex] : undefined;
   for (const job of model.jobs.values()) {
     if (job.loop === tick.loop && job.endWall !== undefined && job.endWall <= tick.wall
       && (previous === undefined || job.endWall > previous.wall)) {
@@ -113,39 +180,67 @@ function ioWord(events: string): string {
   return 'ready';
 }
 
-/** `Task-3 \`download('cat.jpg', 1)\``, or the program's own name for the task. */
-function taskRef(task: TaskInfo | undefined, id?: number): string {
+/** A task as the narration names it: `download('cat.jpg', 1)`, in a code span. */
+function ref(task: TaskInfo | undefined, id?: number): string {
   if (!task) return `task ${id ?? '?'}`;
-  const name = displayName(task);
-  if (name === task.name) return `\`${name}\``;
-  // The call with its arguments reads best, unless it holds shortened reprs of objects.
-  const label = task.label.length <= 40 && !/[<>]|\.\.\./.test(task.label) ? task.label : name;
-  return `${task.name} \`${label}\`${task.internal ? ' (asyncio\'s own task)' : ''}`;
+  return `\`${taskName(task)}\`${task.internal ? ' (asyncio\'s own task)' : ''}`;
 }
 
-function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number): string {
-  const who = taskRef(task);
+function refById(model: TraceModel, id: number | undefined): string {
+  return id === undefined ? 'a task' : ref(model.taskById(id), id);
+}
+
+/** What a step did; `position` (in the tick's ready queue) tells, for a yield, what it went behind. */
+function stepSentence(model: TraceModel, task: TaskInfo, step: Step | undefined, index: number, position?: number): string {
+  const who = ref(task);
   const done = task.done && task.done.tick === index ? task.done : undefined;
   if (!step) return done ? `${who} ${doneText(done, null)}.` : `${who} was in the ready queue but took no step.`;
   const first = task.steps[0] === step;
-  let text = first
-    ? `${who} started${step.from !== null ? ` at line ${step.from}` : ''}`
-    : `${who} resumed${step.from !== null ? ` at line ${step.from}` : ''}`;
+  const from = atPlace({ line: step.from, file: step.fromFile });
+  let text = `${who} ${first ? 'started' : 'resumed'}${from}`;
   // A finished task is known from its `done` event: `to` is also null while a task waits only in
   // asyncio's own frames.
   if (done) text += ` and ${doneText(done, step.from)}`;
   else if (step.reason?.kind === 'yield') {
-    text += ` and yielded${step.to !== null ? ` at line ${step.to}` : ''} (${step.reason.text})`;
+    const how = waitedOn(step.reason).replace(/^in /, '');
+    const there = step.to === step.from && step.file === step.fromFile ? ' there' : atPlace({ line: step.to, file: step.file });
+    text += ` and yielded${there}${how.startsWith('yielded') ? '' : ` (${how})`}, going to the back of the ready queue`;
+    if (position !== undefined) text += behind(model, index, position);
   } else {
-    text += ` and is now suspended${step.to !== null ? ` at line ${step.to}` : ''}: ${step.reason?.text ?? 'waiting'}`;
+    text += ` and suspended${atPlace({ line: step.to, file: step.file })}: ${reasonText(step.reason, model, true)}`;
   }
   text += '.';
   const blocking = model.blocking.find((b) => b.tick === index && b.what === 'step' && b.task === task.id);
   if (blocking) {
-    text += ` This step held the loop for ${duration(blocking.dur)}${blocking.line !== null ? `, busy at line ${blocking.line}` : ''}:`
+    text += ` This step held the loop for ${duration(blocking.dur)}${blocking.line !== null ? `, busy${atPlace(blocking)}` : ''}:`
       + ' it never reached an await, so nothing else could run meanwhile (blocking).';
   }
   return text;
+}
+
+/** `, behind X and Y, which had not run yet`: the entries of the tick's ready queue after `position`. */
+function behind(model: TraceModel, index: number, position: number): string {
+  const ready = model.ticks[index].ready;
+  const left = ready.length - position - 1;
+  if (left <= 0) return '';
+  if (left > 3) return `, behind the ${left} entries that had not run yet`;
+  return `, behind ${listOf(ready.slice(position + 1).map((e) => entryRef(model, e)))}, which had not run yet`;
+}
+
+/**
+ * Whether two steps read alike, without writing their sentences: a tick of 10,000 entries tells
+ * runs of alike steps once. (Where a step stands in the queue is left out: `behind` differs.)
+ */
+function alike(index: number, a: TaskInfo, x: Step | undefined, b: TaskInfo, y: Step | undefined, blocked: Set<number | undefined>): boolean {
+  if (taskName(a) !== taskName(b) || blocked.has(a.id) !== blocked.has(b.id)) return false;
+  if ((a.done?.tick === index ? a.done.state : '') !== (b.done?.tick === index ? b.done.state : '')) return false;
+  if (!x || !y) return x === y;
+  return (a.steps[0] === x) === (b.steps[0] === y) && x.from === y.from && x.fromFile === y.fromFile && x.to === y.to
+    && x.file === y.file && x.reason?.text === y.reason?.text;
+}
+
+function entryRef(model: TraceModel, entry: number | CallbackRef): string {
+  return typeof entry === 'number' ? refById(model, entry) : `\`${entry.fn}\``;
 }
 
 function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): string {
@@ -154,78 +249,60 @@ function doneText(done: NonNullable<TaskInfo['done']>, from: number | null): str
     return `was cancelled: CancelledError was raised${from !== null ? ` at line ${from}` : ''}, and the task ended cancelled`;
   }
   const error = done.error;
-  return `raised ${error?.type ?? 'an exception'}${error?.line ? ` at line ${error.line}` : ''}`
-    + `${error?.message ? ` (“${error.message}”)` : ''}: the task ended, and the exception is kept in it for whoever awaits it`;
-}
-
-function findTimer(model: TraceModel, id: number): TimerInfo | undefined {
-  // Timer ids are handed out in order, so the list is sorted by id.
-  let low = 0;
-  let high = model.timers.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (model.timers[mid].id < id) low = mid + 1;
-    else high = mid;
-  }
-  return model.timers[low]?.id === id ? model.timers[low] : model.timers.find((t) => t.id === id);
+  const leaves = error ? errorLeaves(error) : [];
+  const holding = leaves.length > 0 ? `, holding ${listSome(leaves.map((l) => `${l.type}(${JSON.stringify(l.message)})`), leaves.length)}` : '';
+  return `raised ${error?.type ?? 'an exception'}${error?.line ? atPlace({ line: error.line, file: error.file }) : ''}`
+    + `${error?.message ? ` (“${error.message}”)` : ''}${holding}: the task ended, and the exception is kept in it for whoever awaits it`;
 }
 
 function callbackSentence(model: TraceModel, entry: CallbackRef, reasons: Map<number, WaitReason | undefined>, index: number,
   runsNext: (id: number) => string, explained: Set<number>): string {
   const own = entry.line !== undefined;
-  const where = entry.line !== undefined ? ` (line ${entry.line}${entry.file ? ` of ${entry.file}` : ''})` : '';
+  const where = own ? ` (${place(entry)})` : '';
   if (entry.timer !== undefined) {
-    const timer = findTimer(model, entry.timer);
-    const task = timer?.task !== undefined ? model.tasks.get(timer.task) : undefined;
+    const timer = model.timerInfo(entry.timer);
+    const task = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
     if (task) {
       explained.add(task.id);
       const reason = reasons.get(task.id);
-      return `The timer of ${taskRef(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runsNext(task.id)}.`;
+      return `The timer of ${ref(task)} fired${late(model, index, timer)}: ${timerPurpose(reason, timer!)}${runsNext(task.id)}.`;
     }
     if (own) {
-      return `The call_later timer${timer?.line !== undefined ? ` set at line ${timer.line}` : ''} fired${late(model, index, timer)}`
+      return `The call_later timer${timer?.line !== undefined ? ` set at ${place(timer)}` : ''} fired${late(model, index, timer)}`
         + ` and ran \`${entry.fn}\`${where}.`;
     }
-    return `asyncio's timer \`${entry.fn}\` fired.`;
+    const words = asyncioWords(entry.fn);
+    return `asyncio's timer \`${entry.fn}\` fired${words ? `: ${words}` : ''}.`;
   }
-  switch (entry.kind) {
-    case 'io': return `The I/O callback \`${entry.fn}\` ran, because the socket it watches was ready.`;
-    case 'threadsafe': return `\`${entry.fn}\`${where} ran: another thread scheduled it with call_soon_threadsafe.`;
-    default:
-      return own ? `Callback \`${entry.fn}\`${where} ran; it was scheduled with call_soon.`
-        : `asyncio's internal callback \`${entry.fn}\` ran.`;
+  if (own) {
+    return entry.kind === 'threadsafe'
+      ? `\`${entry.fn}\`${where} ran: another thread scheduled it with call_soon_threadsafe.`
+      : `Callback \`${entry.fn}\`${where} ran; it was scheduled with call_soon.`;
   }
+  const words = asyncioWords(entry.fn);
+  if (words) return `asyncio's \`${entry.fn}\` ran: ${words}.`;
+  if (entry.kind === 'io') return `The I/O callback \`${entry.fn}\` ran, because the socket it watches was ready.`;
+  if (entry.kind === 'threadsafe') return `asyncio's \`${entry.fn}\` ran: another thread scheduled it with call_soon_threadsafe.`;
+  return `asyncio's internal callback \`${entry.fn}\` ran.`;
 }
 
 /** ", 800 ms late" when the timer fired noticeably after its time: something held the loop. */
 function late(model: TraceModel, index: number, timer: TimerInfo | undefined): string {
   const delay = timer ? model.ticks[index].t - timer.when : 0;
-  return delay >= 0.01 ? ` ${duration(delay)} late (it was due at t=${seconds(timer!.when)})` : '';
+  return delay >= 0.01 ? ` ${duration(delay)} late (it was due at ${loopTime(timer!.when)})` : '';
 }
 
 /** What the timer that woke a task was for, when its wait reason says so. */
 function timerPurpose(reason: WaitReason | undefined, timer: TimerInfo): string {
-  const at = timer.line !== undefined ? ` at line ${timer.line}` : '';
+  const at = atPlace(timer);
   if (reason?.kind === 'sleep' && (reason.timer === undefined || reason.timer === timer.id)) {
     return `its asyncio.sleep(${reason.delay ?? ''})${at} is over`;
   }
   if ((reason?.kind === 'wait_for' || reason?.kind === 'timeout') && typeof reason.deadline === 'number'
     && Math.abs(reason.deadline - timer.when) < 0.001) {
-    return `its deadline (t=${seconds(reason.deadline)})${at} passed`;
+    return `its deadline (${loopTime(reason.deadline)})${at} passed`;
   }
   return `it was set${at} to run \`${timer.fn}\``;
-}
-
-/** "X ran." three times in a row reads as "X ran (3 times)." */
-function collapseRepeats(sentences: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < sentences.length;) {
-    let j = i + 1;
-    while (j < sentences.length && sentences[j] === sentences[i]) j++;
-    out.push(j - i > 1 ? `${sentences[i].replace(/\.$/, '')} (${j - i} times).` : sentences[i]);
-    i = j;
-  }
-  return out;
 }
 
 function timerAndJobSentences(model: TraceModel, index: number, loopId: number): string[] {
@@ -234,26 +311,38 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
     if (timer.loop !== loopId) continue;
     // Timers that wake a task are told by that task's wait reason; plain call_later ones are not.
     if (timer.scheduled === index && timer.task === undefined) {
-      out.push(`A timer was set for \`${timer.fn}\` at t=${seconds(timer.when)}${timer.line !== undefined ? ` (line ${timer.line})` : ''}.`);
+      out.push(`A timer was set for \`${timer.fn}\` at ${loopTime(timer.when)}${timer.line !== undefined ? ` (${place(timer)})` : ''}.`);
     }
     if (timer.cancelled && timer.ended === index) {
-      const task = timer.task !== undefined ? model.tasks.get(timer.task) : undefined;
-      out.push(`The timer ${task ? `of ${taskRef(task)}` : `for \`${timer.fn}\``} (due at t=${seconds(timer.when)}) was cancelled.`);
+      const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
+      out.push(`The timer ${task ? `of ${ref(task)}` : `for \`${timer.fn}\``} (due at ${loopTime(timer.when)}) was cancelled.`);
     }
   }
   for (const job of model.jobs.values()) {
     if (job.submitted !== index || job.loop !== loopId) continue;
-    const by = job.task !== undefined ? taskRef(model.tasks.get(job.task), job.task) : 'A callback';
+    const by = job.task !== undefined ? refById(model, job.task) : 'A callback';
     out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, line ${job.line}` : ''})`
       + `${job.thread ? `, which runs it on ${job.thread}` : ''}; the loop does not wait for it.`);
   }
   return out;
 }
 
+/** The step of `task` that runs in global tick `index`, if any. */
+function stepIn(model: TraceModel, task: TaskInfo, index: number): Step | undefined {
+  const step = model.lastStepBefore(task, index + 1);
+  return step?.tick === index ? step : undefined;
+}
+
 /** Why each task in the next tick's ready queue is there, grouped by cause. */
-function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapshot[], nextN: number,
-  nextReady: Set<number>, explained: Set<number>): string[] {
+/**
+ * Why each task in the next tick's ready queue is there, grouped by cause; `whole` when one
+ * sentence names the whole queue, in its order.
+ */
+function readySentences(model: TraceModel, index: number, next: Tick,
+  nextReady: Set<number>, explained: Set<number>): { told: string[]; whole: boolean } {
   const out: string[] = [];
+  /** The ids each sentence names, in order (to know whether one names the whole queue). */
+  const named: number[][] = [];
   const loopId = model.ticks[index].loop;
   const created = model.taskOrder.filter((t) => t.loop === loopId && t.created.tick === index);
   const byParent = new Map<number | null, TaskInfo[]>();
@@ -272,80 +361,183 @@ function readySentences(model: TraceModel, index: number, afterTasks: TaskSnapsh
       break;
     }
     const lines = new Set(children.map((c) => c.line));
-    const sameLine = lines.size === 1 && children[0].line !== null ? ` at line ${children[0].line}` : '';
-    const names = children.slice(0, MAX_LISTED + 1).map((c) => `${taskRef(c)}${!sameLine && c.line !== null ? ` (line ${c.line})` : ''}`);
-    const subject = parent !== null ? `${taskRef(model.tasks.get(parent), parent)} created ${listSome(names, children.length)}${sameLine}`
+    const sameLine = lines.size === 1 && children[0].line !== null ? atPlace(children[0]) : '';
+    const names = children.slice(0, MAX_LISTED + 1).map((c) => `${ref(c)}${!sameLine && c.line !== null ? ` (${place(c)})` : ''}`);
+    const subject = parent !== null ? `${refById(model, parent)} created ${listSome(names, children.length)}${sameLine}`
       : `${listSome(names, children.length)} ${children.length > 1 ? 'were' : 'was'} created${sameLine}`;
     const starting = children.filter((c) => nextReady.has(c.id));
     const they = children.length > 1 ? 'they take their' : 'it takes its';
-    out.push(`${subject}${starting.length === children.length ? `; ${they} first step in tick ${nextN}` : ''}.`);
+    out.push(`${subject}${starting.length === children.length ? `; ${they} first step in tick ${next.n}` : ''}.`);
+    named.push(children.map((c) => c.id));
     for (const c of children) explained.add(c.id);
   }
 
-  const groups = new Map<string, { text: (list: string, plural: boolean) => string; tasks: string[] }>();
-  const add = (key: string, text: (list: string, plural: boolean) => string, task: string) => {
-    const group = groups.get(key) ?? { text, tasks: [] };
-    group.tasks.push(task);
-    groups.set(key, group);
-  };
-  const reasons = new Map(afterTasks.map((s) => [s.task.id, s.reason]));
+  // Grouped by why they are ready; each group keeps the names it lists and counts the rest (a tick
+  // can make 10,000 tasks ready, and this runs on every cursor move).
+  const groups = new Map<string, { why: Why; cause: string; tasks: string[]; count: number; ids: number[] }>();
   for (const id of nextReady) {
     if (explained.has(id)) continue;
-    const task = model.tasks.get(id);
-    const reason = reasons.get(id);
-    const ref = taskRef(task, id);
-    // Binary searches: a big tick readies thousands of tasks with hundreds of steps each.
-    const ranHere = task !== undefined && model.resumeTick(task, index - 1) === index;
-    const awaited = [reason?.task, ...(reason?.children ?? []), ...(reason?.tasks ?? [])]
-      .filter((t): t is number => t !== undefined && model.tasks.get(t)?.done?.tick === index);
-    const nextStep = task !== undefined ? model.resumeTick(task, index) : undefined;
-    const cancelled = task?.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === nextStep;
-    if (cancelled) {
-      add('cancelled', (list, plural) => `${list} ${plural ? 'were' : 'was'} cancelled: cancel() wakes a waiting task `
-        + `so that CancelledError is raised inside it, in tick ${nextN}.`, ref);
-    } else if (reason?.kind === 'yield' && ranHere) {
-      add('yield', (list, plural) => `${list} yielded, so ${plural ? 'they' : 'it'} went to the back of the ready queue `
-        + `and will run again in tick ${nextN}.`, ref);
-    } else if (awaited.length > 0) {
-      const on = listOf(awaited.map((t) => taskRef(model.tasks.get(t), t)));
-      add(`task:${awaited.join(',')}`, (list, plural) => `${list} ${plural ? 'were' : 'was'} waiting on ${on}, so `
-        + `${plural ? 'they' : 'it'} became ready and will run in tick ${nextN}.`, ref);
+    const task = model.taskById(id);
+    if (!task) continue;
+    const nextStep = stepIn(model, task, next.index);
+    const here = stepIn(model, task, index);
+    const by = nextStep?.by;
+    let why: Why;
+    let cause = '';
+    if (task.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index) {
+      why = 'cancelled';
+      if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
+    } else if (by ? by.kind === 'yield' : here?.reason?.kind === 'yield') {
+      why = 'yield';
+    } else if (by) {
+      why = 'woken';
+      cause = wokenBy(model, by, index);
     } else {
-      const kind = reason?.kind ?? 'none';
-      add(`kind:${kind}`, (list, plural) => `${list} became ready (${wakeCause(reason, plural)}); `
-        + `${plural ? 'they' : 'it'} will run in tick ${nextN}.`, ref);
+      // Without protocol 2.1's `by`, the trace does not say what woke it: say what it waited on.
+      why = 'waited';
+      const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
+      cause = reason ? waitedOn(reason, model, true) : '';
+    }
+    const key = `${why}:${cause}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { why, cause, tasks: [], count: 0, ids: [] }));
+    if (group.count++ <= MAX_LISTED) group.tasks.push(ref(task, id));
+    group.ids.push(id);
+  }
+  for (const { why, cause, tasks, count, ids } of groups.values()) {
+    named.push(ids);
+    const list = listSome(tasks, count);
+    const plural = count > 1;
+    const runs = `${plural ? 'they run' : 'it runs'} in tick ${next.n}`;
+    if (why === 'cancelled') {
+      out.push(`${list} ${plural ? 'were' : 'was'} cancelled${cause}: cancel() wakes a waiting task so that CancelledError is raised `
+        + `inside it, in tick ${next.n}.`);
+    } else if (why === 'yield') {
+      out.push(`${list} yielded: a tick runs only what was in the ready queue when it began, so ${plural ? 'they run' : 'it runs'} `
+        + `again in tick ${next.n}${plural ? ', in the order they yielded' : ''}.`);
+    } else if (why === 'woken') {
+      out.push(plural ? `${list} were woken by ${cause}, one after the other; ${runs}, in that order.` : `${list} was woken by ${cause}; ${runs}.`);
+    } else {
+      out.push(`${list} became ready${cause ? ` (${plural ? 'they were' : 'it was'} ${cause})` : ''}; ${runs}.`);
     }
   }
-  for (const group of groups.values()) out.push(group.text(listSome(group.tasks, group.tasks.length), group.tasks.length > 1));
-  return out;
+  const whole = named.length === 1 && named[0].length === next.ready.length && named[0].every((id, i) => next.ready[i] === id);
+  return { told: out, whole };
 }
 
-/** What ended a wait of this kind: a fact about the awaitable, not about any one program. */
-function wakeCause(reason: WaitReason | undefined, plural: boolean): string {
-  const its = plural ? 'their' : 'its';
-  switch (reason?.kind) {
-    case undefined: return `${plural ? 'they were' : 'it was'} scheduled`;
-    // A sleep whose timer fired is told with the timer; this one was woken before its time.
-    case 'sleep': return `woken before ${its} sleep timer fired`;
-    case 'gather': return `the gather ${plural ? 'they' : 'it'} awaited completed`;
-    case 'lock': return 'the lock was released';
-    case 'semaphore': return 'a semaphore slot was released';
-    case 'event': return 'the event was set';
-    case 'condition': return `${plural ? 'they were' : 'it was'} notified`;
-    case 'queue_get': return 'an item was put in the queue';
-    case 'queue_put': return 'room was made in the queue';
-    case 'queue_join': return 'every queue item was marked done';
-    case 'executor': return 'the worker thread finished';
-    case 'io_read': return 'data arrived';
-    case 'io_write': return 'the socket can take more data';
-    case 'io_connect': return 'the connection was made';
-    case 'io_accept': return 'a connection came in';
-    default: return `done waiting: ${shortReason(reason)}`;
+/** Why a task is in the next tick's ready queue, as the narration groups them. */
+type Why = 'cancelled' | 'yield' | 'woken' | 'waited';
+
+/** What a protocol 2.1 `by` says woke a task, in words: "`producer()` at line 12". */
+function wokenBy(model: TraceModel, by: Waker, index: number): string {
+  const at = by.line !== undefined ? atPlace({ line: by.line, file: by.file }) : '';
+  const when = by.n !== undefined && by.n !== model.ticks[index].n ? ` in tick ${by.n}` : '';
+  switch (by.kind) {
+    case 'task': return `${refById(model, by.task)}${at}${when}`;
+    case 'spawn': return `its creation by ${refById(model, by.task)}${at}${when}`;
+    case 'timer': return `a timer${by.timer !== undefined ? ` (#${by.timer})` : ''}${when}`;
+    case 'io': return `I/O${by.fn ? `: ${asyncioWords(by.fn) ?? `\`${by.fn}\``}` : ''}${when}`;
+    case 'threadsafe': return `another thread${by.fn ? ` (\`${by.fn}\`)` : ''}${when}`;
+    case 'outside': return 'code outside the loop (before it ran)';
+    default: {
+      const words = by.fn ? asyncioWords(by.fn) : undefined;
+      return `${by.fn ? `\`${by.fn}\`` : 'a callback'}${words ? ` (${words})` : ''}${at}${when}`;
+    }
   }
 }
 
-/** Like listOf, naming at most MAX_LISTED of `total` items and counting the rest. */
-function listSome(items: string[], total: number): string {
+/** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */
+function queueSentence(model: TraceModel, next: Tick, index: number): string {
+  const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
+  let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length, 'entries')}`;
+  const byOf = (id: number) => {
+    const task = model.taskById(id);
+    return task ? stepIn(model, task, next.index)?.by : undefined;
+  };
+  const tasks = next.ready.filter((e): e is number => typeof e === 'number');
+  const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
+  const alike = (b: Waker | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q
+    && b.task === first!.task && b.timer === first!.timer;
+  if (first && first.kind !== 'yield' && tasks.every((id) => alike(byOf(id)))) {
+    text += `, in the order they were woken, one after the other, by ${wokenBy(model, first, index)}`;
+  }
+  return `${text}.`;
+}
+
+/**
+ * The ticks at the end of a loop in which only asyncio.run's own shutdown work runs: every task of
+ * the program has finished, every entry is asyncio's own, and the first one is shutdown work. Told
+ * as one (see shutdownParagraphs).
+ */
+function shutdownTicks(model: TraceModel, loopId: number): number[] {
+  const loop = model.loops.get(loopId);
+  if (!loop || loop.closedAt === undefined) return [];
+  // Asked on every cursor move: worked out once per closed loop (it does not change once closed).
+  let known = shutdownCache.get(model);
+  if (!known) shutdownCache.set(model, (known = new Map()));
+  let ticks = known.get(loopId);
+  if (!ticks) known.set(loopId, (ticks = findShutdownTicks(model, loop)));
+  return ticks;
+}
+
+const shutdownCache = new WeakMap<TraceModel, Map<number, number[]>>();
+
+function findShutdownTicks(model: TraceModel, loop: LoopInfo): number[] {
+  const loopId = loop.id;
+  const own = (entry: number | CallbackRef) => (typeof entry === 'number'
+    ? model.taskById(entry)?.internal === true : entry.line === undefined);
+  let start = loop.ticks.length;
+  while (start > 0 && model.ticks[loop.ticks[start - 1]].ready.every(own)) start--;
+  // Only from the first tick where shutdown work runs, and once no task of the program is left.
+  while (start < loop.ticks.length && !model.ticks[loop.ticks[start]].ready.some((e) => shutdownEntry(model, e))) start++;
+  const tail = loop.ticks.slice(start);
+  if (tail.length === 0) return [];
+  const first = tail[0];
+  const userLeft = model.taskOrder.some((t) => t.loop === loopId && !t.internal && (!t.done || t.done.tick >= first));
+  return userLeft ? [] : tail;
+}
+
+function shutdownEntry(model: TraceModel, entry: number | CallbackRef): boolean {
+  if (typeof entry !== 'number') return isShutdownWork(entry.fn);
+  const task = model.taskById(entry);
+  return task !== undefined && isShutdownWork(task.coro);
+}
+
+function ticksText(model: TraceModel, indices: number[]): string {
+  const first = model.ticks[indices[0]];
+  const last = model.ticks[indices[indices.length - 1]];
+  return indices.length > 1 ? `ticks ${first.n}–${last.n}` : `tick ${first.n}`;
+}
+
+/** asyncio.run's shutdown, told once for all its ticks, from the work that ran in them. */
+function shutdownParagraphs(model: TraceModel, indices: number[]): string[] {
+  const first = model.ticks[indices[0]];
+  const work: string[] = [];
+  for (const index of indices) {
+    for (const entry of model.ticks[index].ready) {
+      const fn = typeof entry === 'number' ? model.taskById(entry)?.coro : entry.fn;
+      const words = fn !== undefined ? asyncioWords(fn) : undefined;
+      const item = `\`${fn?.split('.').pop()}\`${words ? ` (${words})` : ''}`;
+      if (fn !== undefined && !work.includes(item)) work.push(item);
+    }
+  }
+  const printed = printedIn(model, indices[0], indices[indices.length - 1], first.loop);
+  return [
+    `${capitalize(ticksText(model, indices))}${model.loops.size > 1 ? ` of loop ${first.loop}` : ''}, ${loopTime(first.t)}: `
+      + 'asyncio.run shutting down, told once for all these ticks. Every task of the program has finished; '
+      + 'the loop runs only asyncio\'s own work now, each piece in a short run of the loop of its own.',
+    `It ran ${listOf(work)}.`,
+    'Then the loop closed.',
+    ...(printed.length > 0 ? [printedSentence(printed)] : []),
+  ];
+}
+
+/**
+ * Like listOf, naming at most MAX_LISTED of `total` items and counting the rest; many items that
+ * all read the same are counted once: "the 10000 `worker()` tasks".
+ */
+function listSome(items: string[], total: number, noun = 'tasks'): string {
+  if (total > 2 && items.every((item) => item === items[0])) return `the ${total} ${items[0]} ${noun}`;
   if (total <= MAX_LISTED + 1) return listOf(items.slice(0, total));
   return `${items.slice(0, MAX_LISTED).join(', ')} and ${total - MAX_LISTED} more`;
 }
@@ -355,3 +547,4 @@ function listOf(items: string[]): string {
   if (items.length <= 1) return items[0] ?? '';
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+

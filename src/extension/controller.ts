@@ -2,15 +2,17 @@
 // the editor and the status bar, step its cursor, and report how the run ended.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { seconds } from '../core/describe';
-import { Session, type SessionResult } from '../core/session';
-import { partialMessage, readTraceFile, writeTraceFile } from '../core/traceFile';
-import type { TraceEvent } from '../protocol/events';
-import type { PanelCommand, RunMode, WebviewMessage } from '../../webview/messages';
+import { errorText, seconds } from '../core/describe';
+import { Session, type SessionResult } from '../node/session';
+import { TraceIndex } from '../node/traceIndex';
+import type { ClockMode } from '../protocol/events';
+import type { PanelCommand, RunMode, WebviewMessage } from '../protocol/panel';
 import { type DrawnDecorations, updateDecorations } from './decorations';
+import { connectInput, inputWords, planInput } from './input';
 import { resolveInterpreter } from './interpreter';
 import { LoopPanel } from './panel';
-import { Visualization } from './visualization';
+import { type OpenedTrace, Visualization } from './visualization';
+import { markLearned } from './walkthrough';
 
 
 export class Controller implements vscode.Disposable {
@@ -22,11 +24,15 @@ export class Controller implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** The decorations last drawn, by file path (read by the tests through the extension's API). */
   drawn = new Map<string, DrawnDecorations>();
+  /** The last run's exception as notified, and where Show Line goes (read by the tests). */
+  lastNotice?: { text: string; line?: number; file?: string };
+  /** Visualize Loop is saving the file and finding Python; the run is not there yet. */
+  private starting = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.statusBar.name = 'Loopscope tick';
     this.statusBar.command = 'loopscope.goToTick';
-    this.statusBar.tooltip = 'Loopscope: current tick and loop time. Click to go to a tick.';
+    this.statusBar.tooltip = 'Loopscope: every view shows the loop just after this tick ran. Click to go to a tick.';
     this.disposables.push(
       vscode.window.onDidChangeVisibleTextEditors(() => this.redraw()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -54,6 +60,15 @@ export class Controller implements vscode.Disposable {
         .then((choice) => choice === manage && vscode.commands.executeCommand('workbench.trust.manage'));
       return undefined;
     }
+    const settings = this.settings();
+    const mode = settings.get<RunMode>('runMode', 'record');
+    const clock = settings.get<ClockMode>('clock', 'virtual');
+    const showInternal = settings.get<boolean>('showInternalTasks', false);
+    // From the first frame on, every view is about the new run: the previous one goes now, not once
+    // the file is saved and the interpreter found (that takes a Python start).
+    this.starting = true;
+    this.lastNotice = undefined;
+    this.show(new Visualization({ scenario: uri.fsPath, python: '', clock, mode, replay: false, showInternal }, uri));
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (document?.isDirty) await document.save();
 
@@ -61,6 +76,8 @@ export class Controller implements vscode.Disposable {
     try {
       python = await resolveInterpreter(uri);
     } catch (error) {
+      this.starting = false;
+      this.refresh();
       const setPath = 'Set loopscope.python.path';
       void vscode.window.showErrorMessage(
         `Loopscope: ${(error as Error).message}. Install Python 3.8+ or point Loopscope at one.`, setPath)
@@ -69,15 +86,20 @@ export class Controller implements vscode.Disposable {
       return undefined;
     }
 
-    const settings = this.settings();
-    const mode = settings.get<RunMode>('runMode', 'record');
-    const clock = settings.get<boolean>('realTimeClock', false) ? 'real' : 'virtual';
     const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const cwd = folder?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath;
+    const input = await planInput(cwd);
+    if (!input) {
+      this.starting = false;
+      this.refresh();
+      return undefined;
+    }
     const session = new Session({
       python: python.path,
       scenario: uri.fsPath,
-      cwd: folder?.uri.fsPath ?? vscode.Uri.joinPath(uri, '..').fsPath,
+      cwd,
       clock,
+      input: input.mode === 'closed' ? 'closed' : 'pipe',
       pauseAtStart: mode === 'live',
       blockingMs: settings.get<number>('blockingThresholdMs', 100),
       limits: {
@@ -86,18 +108,19 @@ export class Controller implements vscode.Disposable {
         wallSeconds: settings.get<number>('limits.maxWallSeconds'),
         events: settings.get<number>('limits.maxEvents'),
       },
-      timeoutSeconds: settings.get<number>('limits.maxWallSeconds', 60) + 10,
     });
     this.diagnostics.delete(uri);
     this.output.clear();
-    this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath}`);
+    this.output.appendLine(`▶ ${python.path} (Python ${python.version}) ${uri.fsPath} · ${inputWords(input)}`);
     session.onOutput(({ data }) => this.output.append(data.toString('utf8')));
     const visualization = new Visualization({
-      scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false,
-      showInternal: settings.get<boolean>('showInternalTasks', false),
+      scenario: uri.fsPath, python: `Python ${python.version}`, clock, mode, replay: false, showInternal,
     }, uri, session);
+    this.starting = false;
     this.show(visualization);
+    markLearned('visualize');
     session.start();
+    connectInput(session, input, (text) => this.output.append(text));
     void session.done.then((result) => this.reportOutcome(visualization, result));
     return visualization;
   }
@@ -107,34 +130,35 @@ export class Controller implements vscode.Disposable {
       canSelectMany: false, openLabel: 'Open Trace', filters: { 'Loopscope traces': ['jsonl'], 'All files': ['*'] },
     }))?.[0];
     if (!uri) return undefined;
-    const events: TraceEvent[] = [];
-    let read;
+    // One pass reads the first window (the whole trace when it holds up to 1,000,000 events) and
+    // indexes the rest, if any, to be read a window at a time.
+    let index;
     try {
-      read = await readTraceFile(uri.fsPath, (event) => events.push(event));
+      index = await TraceIndex.build(uri.fsPath);
     } catch (error) {
       void vscode.window.showErrorMessage(`Loopscope: cannot read ${basename(uri.fsPath)}: ${(error as Error).message}`);
       return undefined;
     }
-    if (read.fatal) {
-      void vscode.window.showErrorMessage(`Loopscope: ${read.fatal}`);
+    if (index.fatal) {
+      void vscode.window.showErrorMessage(`Loopscope: ${index.fatal}`);
       return undefined;
     }
-    const start = events.find((e) => e.ev === 'start');
-    if (!start || start.ev !== 'start') {
+    const malformed = index.stats?.malformed ?? 0;
+    const window = index.firstWindow();
+    const start = window.model.start;
+    if (!start) {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} is not a Loopscope trace (no start event`
-        + `${read.stats.malformed ? `; ${read.stats.malformed} malformed lines` : ''}).`);
+        + `${malformed ? `; ${malformed} malformed lines` : ''}).`);
       return undefined;
     }
+    const whole = window.endTick === index.ticks && !window.partial;
+    const opened: OpenedTrace = whole ? { model: window.model, file: uri.fsPath, events: index.events } : { index, window };
     const visualization = new Visualization({
       scenario: start.scenario, python: `Python ${start.python}`, clock: start.clock, mode: 'record', replay: true,
       showInternal: this.settings().get<boolean>('showInternalTasks', false),
-    }, vscode.Uri.file(start.scenario));
+    }, vscode.Uri.file(start.scenario), undefined, opened);
     this.show(visualization);
-    visualization.load(events);
-    const problems = [
-      read.partial ? partialMessage(read) : '',
-      read.stats.malformed ? `${read.stats.malformed} malformed lines were skipped` : '',
-    ].filter(Boolean);
+    const problems = [malformed ? `${malformed} malformed lines were skipped` : ''].filter(Boolean);
     if (problems.length) void vscode.window.showWarningMessage(`Loopscope: ${basename(uri.fsPath)}: ${problems.join('; ')}.`);
     return visualization;
   }
@@ -150,8 +174,8 @@ export class Controller implements vscode.Disposable {
       filters: { 'Loopscope traces': ['jsonl'] },
     });
     if (!uri) return;
-    await writeTraceFile(uri.fsPath, visualization.events);
-    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.events.length} events to ${basename(uri.fsPath)}.`);
+    await visualization.save(uri.fsPath);
+    void vscode.window.showInformationMessage(`Loopscope: saved ${visualization.eventCount} events to ${basename(uri.fsPath)}.`);
   }
 
   private show(visualization: Visualization): void {
@@ -196,11 +220,14 @@ export class Controller implements vscode.Disposable {
     this.redraw();
     void vscode.commands.executeCommand('setContext', 'loopscope.running', visualization.running);
     const tick = visualization.model.ticks[visualization.cursor];
+    if (tick && visualization.model.blocking.some((b) => b.tick === visualization.cursor)) markLearned('blocking');
     if (tick) {
-      const loopTicks = visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
-      this.statusBar.text = `$(pulse) Loop tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
+      const loopTicks = visualization.window?.loopTicks(tick.loop) ?? visualization.model.loops.get(tick.loop)?.ticks.length ?? 0;
+      // The moment every view shows (src/core/moment.ts).
+      const loop = visualization.model.loops.size > 1 ? ` ${tick.loop}` : '';
+      this.statusBar.text = `$(pulse) Loop${loop}: after tick ${tick.n}/${loopTicks} · t=${seconds(tick.t)}s`;
     } else {
-      this.statusBar.text = visualization.running ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
+      this.statusBar.text = visualization.running || this.starting ? '$(loading~spin) Loop starting…' : '$(pulse) Loop: no ticks';
     }
     this.statusBar.show();
   }
@@ -209,7 +236,10 @@ export class Controller implements vscode.Disposable {
     const visualization = this.current;
     if (!visualization) return;
     switch (message.type) {
-      case 'setCursor': visualization.setCursor(message.tick); break;
+      case 'setCursor':
+        markLearned('explain');
+        visualization.setCursor(message.tick);
+        break;
       case 'reveal': void this.revealLine(message.line, message.file); break;
       case 'command': void this.runPanelCommand(message.command); break;
       default: break;
@@ -231,8 +261,7 @@ export class Controller implements vscode.Disposable {
   }
 
   revealInTimeline(task: number): void {
-    void this.panel?.webview.postMessage({ type: 'revealTask', task });
-    this.panel?.reveal();
+    this.panel?.revealTask(task);
   }
 
   async goToTick(global?: number): Promise<void> {
@@ -305,8 +334,17 @@ export class Controller implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Loopscope: ${basename(uri.fsPath)} has a syntax error on line ${end.error.line}: ${end.error.message}`);
     } else if (end?.outcome === 'exception' && end.error) {
       const show = 'Show Line';
-      void vscode.window.showErrorMessage(`Loopscope: the program raised ${end.error.type}: ${end.error.message}`, show)
-        .then((choice) => { if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file); });
+      const input = 'Input Settings';
+      // EOFError: input() found standard input ended (closed, or the configured text ran out).
+      const eof = end.error.type === 'EOFError';
+      // Show Line goes where the tracer says it was raised: the first leaf's raise in an ExceptionGroup.
+      this.lastNotice = { text: `Loopscope: the program raised ${errorText(end.error)}`
+        + `${eof ? '. It read standard input after its end: see loopscope.input.mode.' : ''}`, line: end.error.line ?? undefined, file: end.error.file };
+      void vscode.window.showErrorMessage(this.lastNotice.text, show, ...(eof ? [input] : []))
+        .then((choice) => {
+          if (choice === show && end.error?.line) void this.revealLine(end.error.line, end.error.file);
+          if (choice === input) void vscode.commands.executeCommand('workbench.action.openSettings', 'loopscope.input');
+        });
     } else if (result.outcome === 'limit') {
       const setting = {
         ticks: 'loopscope.limits.maxTicks', 'virtual-seconds': 'loopscope.limits.maxVirtualSeconds',

@@ -1,8 +1,10 @@
-// Editor decorations at the current tick: after-line annotations where tasks sit suspended at an
-// await, a highlight on the lines that run during the tick, and a warning on blocking lines.
+// Editor decorations at the cursor's moment, after tick N (src/core/moment.ts): after-line
+// annotations where tasks sit suspended at an await (or ready to resume there), a highlight on the
+// lines that ran during tick N, and a warning on the lines that blocked the loop in it.
 import * as vscode from 'vscode';
-import { displayName, duration, shortReason } from '../core/describe';
+import { distinctNames, duration, shortReason, shortTaskName } from '../core/describe';
 import type { TaskSnapshot } from '../core/model';
+import { stateAfter } from '../core/moment';
 import type { Visualization } from './visualization';
 
 const suspendedType = vscode.window.createTextEditorDecorationType({
@@ -24,18 +26,38 @@ const blockingType = vscode.window.createTextEditorDecorationType({
   overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
   overviewRulerLane: vscode.OverviewRulerLane.Full,
 });
-export const DECORATION_TYPES = [suspendedType, runningType, blockingType];
 
-/** The after-line text for the tasks suspended on one line. */
+/**
+ * After-line texts stay this short, so that they fit beside the panel (half the window); the hover
+ * on the line has the whole story.
+ */
+export const DECORATION_CHARS = 40;
+
+function clip(text: string): string {
+  return text.length <= DECORATION_CHARS ? text : `${text.slice(0, DECORATION_CHARS - 1)}…`;
+}
+
+/**
+ * The after-line text for the tasks suspended on one line, in the longest form that fits: the
+ * tasks told apart by their arguments (`chop('onion'), chop('garlic')`), else by function with a
+ * count (`download ×3`), else only the count; the shared reason when they share one.
+ */
 export function suspendedText(snapshots: TaskSnapshot[], visualization: Visualization): string {
   const reasons = snapshots.map((s) => (s.state === 'ready' ? 'ready' : shortReason(s.reason, visualization.model)));
-  if (snapshots.length === 1) return `⏸ ${displayName(snapshots[0].task)} · ${reasons[0]}`;
-  const short = snapshots.map((s) => displayName(s.task));
-  // Several tasks of one coroutine are told apart by their arguments.
-  const names = new Set(short).size === short.length ? short : snapshots.map((s) => s.task.label);
-  const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')}, …` : names.join(', ');
+  if (snapshots.length === 1) return clip(`⏸ ${shortTaskName(snapshots[0].task)} · ${reasons[0]}`);
   const reason = reasons.every((r) => r === reasons[0]) ? ` · ${reasons[0]}` : '';
-  return `⏸ ${snapshots.length} tasks: ${shown}${reason}`;
+  const short = snapshots.map((s) => shortTaskName(s.task));
+  const distinct = distinctNames(snapshots.map((s) => s.task), 0);
+  const counted = [...new Set(short)].map((name) => {
+    const count = short.filter((n) => n === name).length;
+    return count > 1 ? `${name} ×${count}` : name;
+  });
+  const forms = [
+    new Set(short).size === short.length ? short : snapshots.map((s) => distinct.get(s.task.id)!),
+    counted,
+  ].map((names) => `⏸ ${snapshots.length} tasks: ${names.join(', ')}`);
+  const fits = forms.find((form) => form.length + reason.length <= DECORATION_CHARS);
+  return clip(`${fits ?? `⏸ ${snapshots.length} tasks`}${reason}`);
 }
 
 function lineRange(document: vscode.TextDocument, line: number): vscode.Range | undefined {
@@ -44,13 +66,17 @@ function lineRange(document: vscode.TextDocument, line: number): vscode.Range | 
   return new vscode.Range(end, end);
 }
 
-/** Suspended and ready tasks grouped by the file and 1-based line where they sit. */
+/**
+ * Suspended and ready tasks grouped by the file and 1-based line where they sit. A task that has
+ * not taken its first step sits at no await yet (its line is where it was created): not listed.
+ */
 export function suspensionsByLine(visualization: Visualization): Map<string, Map<number, TaskSnapshot[]>> {
   const result = new Map<string, Map<number, TaskSnapshot[]>>();
-  const state = visualization.model.stateBefore(visualization.cursor);
+  const state = stateAfter(visualization.model, visualization.cursor);
   const scenario = visualization.model.start?.scenario ?? visualization.scenarioUri.fsPath;
   for (const snapshot of state?.tasks ?? []) {
     if (snapshot.line === null || (snapshot.state !== 'suspended' && snapshot.state !== 'ready')) continue;
+    if (snapshot.task.steps[0] === undefined || snapshot.task.steps[0].tick > visualization.cursor) continue;
     if (snapshot.task.internal && !visualization.info.showInternal) continue;
     const file = snapshot.file ?? scenario;
     let lines = result.get(file);
@@ -74,7 +100,7 @@ export function updateDecorations(visualization: Visualization | undefined,
   const drawn = new Map<string, DrawnDecorations>();
   const enabled = vscode.workspace.getConfiguration('loopscope').get<boolean>('decorations.enabled', true);
   const byFile = visualization && enabled ? suspensionsByLine(visualization) : new Map();
-  const state = visualization && enabled ? visualization.model.stateBefore(visualization.cursor) : undefined;
+  const state = visualization && enabled ? stateAfter(visualization.model, visualization.cursor) : undefined;
   const scenario = visualization?.model.start?.scenario ?? visualization?.scenarioUri.fsPath;
   for (const editor of editors) {
     const path = editor.document.uri.fsPath;
@@ -88,7 +114,7 @@ export function updateDecorations(visualization: Visualization | undefined,
       }
       for (const activity of state.ran) {
         const line = activity.step ? activity.step.from : activity.callback?.line;
-        const file = activity.step ? undefined : activity.callback?.file;
+        const file = activity.step ? activity.step.fromFile : activity.callback?.file;
         const range = line ? lineRange(editor.document, line) : undefined;
         if (range && (file ?? scenario) === path) running.push({ range });
       }
@@ -96,7 +122,7 @@ export function updateDecorations(visualization: Visualization | undefined,
         if (event.tick !== visualization.cursor || event.line === null || (event.file ?? scenario) !== path) continue;
         const range = lineRange(editor.document, event.line);
         if (range) {
-          blocking.push({ range, renderOptions: { after: { contentText: `⚠ blocked the loop for ${duration(event.dur)}` } } });
+          blocking.push({ range, renderOptions: { after: { contentText: clip(`⚠ blocked the loop for ${duration(event.dur)}`) } } });
         }
       }
     }

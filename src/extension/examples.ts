@@ -3,6 +3,7 @@
 // `asyncio.run(main())`); the item's button copies it into the workspace instead. The installed
 // extension's own files are never opened for editing.
 import * as vscode from 'vscode';
+import { markLearned } from './walkthrough';
 
 export interface ExampleInfo {
   name: string;
@@ -153,6 +154,8 @@ export async function openExample(context: vscode.ExtensionContext, name?: strin
     return undefined;
   }
   const editor = await vscode.window.showTextDocument(target, { preview: false });
+  markLearned('openExample');
+  if (!named) markLearned('pickExample');
   if (then === 'visualize') await vscode.commands.executeCommand('loopscope.visualize', editor.document.uri);
   return editor;
 }

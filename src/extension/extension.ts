@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Controller } from './controller';
 import { openExample } from './examples';
 import { LoopHoverProvider } from './hover';
+import { markLearned } from './walkthrough';
 
 const PYTHON_FILES: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
 
@@ -28,13 +29,18 @@ export interface LoopscopeApi {
 export function activate(context: vscode.ExtensionContext): LoopscopeApi {
   const controller = new Controller(context);
   const current = () => controller.current;
+  /** A move of the tick cursor: the panel's narration follows it ("Explain this tick"). */
+  const moved = (step: boolean) => {
+    if (step) markLearned('step');
+    if (current()) markLearned('explain');
+  };
   const commands: Record<string, (...args: never[]) => unknown> = {
     'loopscope.visualize': (uri?: vscode.Uri) => controller.visualize(uri instanceof vscode.Uri ? uri : undefined),
-    'loopscope.stepForward': () => current()?.stepForward(),
-    'loopscope.stepBack': () => current()?.stepBack(),
-    'loopscope.continue': () => current()?.continue(),
+    'loopscope.stepForward': () => { moved(true); current()?.stepForward(); },
+    'loopscope.stepBack': () => { moved(true); current()?.stepBack(); },
+    'loopscope.continue': () => { moved(false); current()?.continue(); },
     'loopscope.pause': () => current()?.pause(),
-    'loopscope.goToTick': (tick?: number) => controller.goToTick(typeof tick === 'number' ? tick : undefined),
+    'loopscope.goToTick': (tick?: number) => { moved(false); return controller.goToTick(typeof tick === 'number' ? tick : undefined); },
     'loopscope.goToTime': () => controller.goToTime(),
     'loopscope.restart': () => controller.restart(),
     'loopscope.stop': () => controller.stop(),

@@ -1,7 +1,7 @@
 // Which Python runs the scenario: the interpreter selected in the Python extension (through its
 // published API) when it is installed, else `loopscope.python.path`, else python3 / python on PATH.
 import * as vscode from 'vscode';
-import { DEFAULT_PYTHONS, findPython, type PythonInfo } from '../core/python';
+import { DEFAULT_PYTHONS, findPython, type PythonInfo } from '../node/python';
 
 interface PythonExtensionApi {
   environments?: {

@@ -16,7 +16,7 @@ export type Frame = [number, string] | [number, string, string];
 
 export type ReasonKind = 'sleep' | 'yield' | 'task' | 'gather' | 'wait' | 'wait_for' | 'timeout' | 'taskgroup' | 'shield' | 'queue_get' | 'queue_put' | 'queue_join' | 'lock' | 'semaphore' | 'event' | 'condition' | 'barrier' | 'executor' | 'io_read' | 'io_write' | 'io_connect' | 'io_accept' | 'subprocess' | 'future' | 'ready';
 
-/** Where a wait really is when the await chain goes on below the user's deepest frame into library code. */
+/** Where a wait really is when the await chain goes on below the user's deepest frame into an installed library (site-packages, dist-packages): its deepest frame there (`fn` the function's name, `file` an absolute path). Absent when the chain below the user's code is asyncio's alone (the reason's kind already says what it waits for). */
 export interface Via {
   /** the library's name (`aiohttp`) */
   lib?: string;
@@ -103,7 +103,7 @@ export interface ErrorLeaf {
   file?: File;
 }
 
-/** An exception. For an ExceptionGroup, `leaves` lists the exceptions inside it (depth first) and `line`/`file` point at the first leaf's raise. */
+/** An exception. For an ExceptionGroup (3.11+), `leaves` lists the exceptions inside it, depth first, each with the user line that raised it (or, for one built into a group without being raised, the line that raised that group); `line`/`file` are then the first leaf's. */
 export interface ErrorInfo {
   type: string;
   message: string;
@@ -310,7 +310,7 @@ export interface TaskEvent {
   file?: File;
   /** a task asyncio itself created for its own work (shutdown helpers, server helpers) */
   internal: boolean;
-  /** the library whose code the task's coroutine is in (`aiohttp`); absent for user code */
+  /** the library the task's coroutine is in (`aiohttp`; `asyncio` for internal tasks); absent for user code. Code is a library's when it lives in the standard library or in a folder named `site-packages` or `dist-packages` (this interpreter's, Debian's, a venv's); the top-level package or module under it names the library. Everything else (the scenario, the rest of the workspace) is user code */
   lib?: string;
   /** created by an eager task factory (3.12+): its first step already ran inside `create_task` (always written since protocol 2) */
   eager?: boolean;
@@ -442,7 +442,7 @@ export interface OutputEvent {
   stream: 'stdout' | 'stderr';
   /** the line without its newline */
   text: string;
-  /** text written without a newline that the program is waiting after (a prompt before `input()`); the next output event of the stream and thread carries the rest of the line */
+  /** text written without a newline that the program then waits after (a prompt): handed over when the program flushes that stream or reads `sys.stdin` (as `input("Name? ")` does), on the thread that wrote it; a later output event carries the rest of the line */
   partial?: boolean;
   /** the current task */
   task?: number;

@@ -1,4 +1,4 @@
-"""Item 5: the control channel: pause, step N, continue, stop; the clock frozen while paused."""
+"""The control channel: pause, step N, continue, stop; the clock frozen while paused."""
 import time
 import unittest
 

@@ -1,8 +1,14 @@
-"""Items 2 and 3: every loop is instrumented; the events of docs/protocol.md."""
+"""Every loop is instrumented; the events of docs/protocol.md."""
 import sys
 import unittest
 
-from tracer_harness import TracerTestCase, scenario
+from tracer_harness import TracerTestCase, run_traced, scenario
+
+
+class Start(TracerTestCase):
+    def test_protocol_version(self):
+        start = run_traced(scenario('no_loop.py')).events[0]
+        self.assertEqual((start['ev'], start['protocol'], start['minor']), ('start', 2, 1))
 
 
 class Loops(TracerTestCase):
@@ -121,6 +127,24 @@ class TaskEvents(TracerTestCase):
         self.assertEqual(last['line'], 19)
 
 
+class InternalTasks(TracerTestCase):
+    def test_asyncio_coroutines_the_program_runs_are_its_tasks(self):
+        res = self.assertSameAsUntraced(scenario('asyncio_coroutines_as_tasks.py'))
+        tasks = res.of('task')
+        mine = sorted(t['coro'] for t in tasks if not t['internal'] and t.get('lib'))
+        self.assertEqual(mine, ['Event.wait', 'sleep', 'wait_for', 'wait_for'])
+        internal = sorted(t['coro'].split('.')[-1] for t in tasks if t['internal'])
+        self.assertIn('_accept_connection2', internal)
+        self.assertIn('shutdown_asyncgens', internal)
+        for t in tasks:
+            if t['coro'] == 'wait_for':
+                self.assertEqual(t['line'], 13)
+                if sys.version_info >= (3, 12):
+                    # wait_for awaits the coroutine itself: its lane shows the user's work().
+                    stacks = [e['stack'] for e in res.of('step', task=t['task']) if 'stack' in e]
+                    self.assertIn('work', [frame[1] for frame in stacks[0]])
+
+
 @unittest.skipUnless(sys.version_info >= (3, 12), 'eager tasks exist from 3.12')
 class EagerTasks(TracerTestCase):
     def test_eager_first_step(self):
@@ -136,6 +160,127 @@ class EagerTasks(TracerTestCase):
         ss = res.of('step', task=slow['task'])
         self.assertEqual(ss[0]['to'], 10)
         self.assertEqual(ss[0]['reason']['kind'], 'sleep')
+
+
+class TaskNames(TracerTestCase):
+    def test_task_event_carries_the_given_name(self):
+        res = self.assertSameAsUntraced(scenario('task_names.py'))
+        names = [e['name'] for e in res.of('task')]
+        self.assertIn('boil_pasta', names)
+        self.assertIn('by_loop', names)
+        if sys.version_info >= (3, 11):
+            self.assertIn('in_group', names)
+        if sys.version_info >= (3, 12):
+            eager = [e for e in res.of('task') if e['name'] == 'eager_one']
+            self.assertEqual(len(eager), 1)
+            self.assertTrue(eager[0]['eager'])
+        # Every task event comes before that task's first step.
+        seen = set()
+        for e in res.events:
+            if e['ev'] == 'task':
+                seen.add(e['task'])
+            elif e['ev'] == 'step':
+                self.assertIn(e['task'], seen)
+
+
+@unittest.skipUnless(sys.version_info >= (3, 11), 'ExceptionGroup exists from 3.11')
+class ExceptionGroups(TracerTestCase):
+    def test_leaves_depth_first_and_the_first_raise(self):
+        res = self.assertSameAsUntraced(scenario('exception_group.py'))
+        leaves = [{'type': 'RuntimeError', 'message': 'boom inside the task group', 'line': 7},
+                  {'type': 'ValueError', 'message': 'bad value', 'line': 12},
+                  {'type': 'KeyError', 'message': "'missing'", 'line': 12}]
+        main = res.one('task', coro='main')['task']
+        error = res.one('done', task=main)['error']
+        self.assertEqual(error['type'], 'ExceptionGroup')
+        self.assertEqual(error['leaves'], leaves)
+        self.assertEqual(error['line'], 7)
+        end = res.end['error']
+        self.assertEqual(end['leaves'], leaves)
+        self.assertEqual(end['line'], 7)
+        self.assertIn('RuntimeError: boom inside the task group', end['traceback'])
+        # A plain exception has no leaves.
+        grouped = res.one('task', coro='grouped')['task']
+        self.assertEqual(res.one('done', task=grouped)['error']['leaves'], leaves[1:])
+        plain = res.one('task', coro='plain')['task']
+        self.assertNotIn('leaves', res.one('done', task=plain)['error'])
+
+
+class Scheduling(TracerTestCase):
+    """step.q and callback.q (the handle's place in its tick's ready queue) and step.by (what
+    put the step there)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.res = None
+
+    def setUp(self):
+        if Scheduling.res is None:
+            Scheduling.res = self.assertSameAsUntraced(scenario('scheduling.py'))
+        self.res = Scheduling.res
+
+    def steps_of(self, coro):
+        return [self.res.of('step', task=t['task']) for t in self.res.task_by_coro(coro)]
+
+    def test_q_is_the_place_in_the_ready_queue(self):
+        ready = {}
+        checked = 0
+        for e in self.res.events:
+            if e['ev'] == 'tick':
+                ready[e['loop']] = e['ready']
+            elif e['ev'] == 'step' and 'q' in e:
+                self.assertEqual(ready[1][e['q']], e['task'])
+                checked += 1
+            elif e['ev'] == 'callback':
+                entry = ready[e['loop']][e['q']]
+                self.assertEqual((entry['fn'], entry.get('timer')), (e['fn'], e.get('timer')))
+                checked += 1
+        self.assertEqual(checked, len(self.res.of('step')) + len(self.res.of('callback')))
+
+    def test_by_points_at_the_handle_that_was_running(self):
+        ticks = {t['n']: t['ready'] for t in self.res.of('tick')}
+        for s in self.res.of('step'):
+            by = s['by']
+            if by['kind'] == 'outside':
+                continue
+            running = ticks[by['n']][by['q']]
+            if by['kind'] == 'yield':
+                self.assertEqual(running, s['task'])
+            elif by['kind'] in ('task', 'spawn'):
+                self.assertEqual(running, by['task'])
+            elif by['kind'] == 'timer':
+                self.assertEqual(running['timer'], by['timer'])
+            else:
+                self.assertEqual(running['fn'], by['fn'])
+
+    def test_each_kind(self):
+        res = self.res
+        main = res.one('task', coro='main')['task']
+        main_steps = res.of('step', task=main)
+        self.assertEqual(main_steps[0]['by'], {'kind': 'outside'})
+        [waiter] = self.steps_of('waiter')
+        by = waiter[0]['by']
+        self.assertEqual((by['kind'], by['task'], by['line']), ('spawn', main, 41))
+        setter = res.one('task', coro='setter')['task']
+        by = waiter[1]['by']
+        self.assertEqual((by['kind'], by['task'], by['line']), ('task', setter, 20))
+        [sleeper] = self.steps_of('sleeper')
+        timer = res.one('timer', task=res.one('task', coro='sleeper')['task'])['timer']
+        self.assertEqual((sleeper[1]['by']['kind'], sleeper[1]['by']['timer']), ('timer', timer))
+        for steps in self.steps_of('yielder'):
+            self.assertEqual(steps[1]['by']['kind'], 'yield')
+            self.assertNotIn('task', steps[1]['by'])
+        kinds = [(s['by']['kind'], s['by'].get('fn'), s['by'].get('task')) for s in main_steps]
+        child = res.task_by_coro('yielder')[-1]['task']
+        # gather's callback is _gather.<locals>._done_callback on 3.8-3.9
+        self.assertTrue(kinds[1][1].endswith('gather.<locals>._done_callback'), kinds[1])
+        self.assertEqual(kinds[1:], [
+            ('callback', kinds[1][1], None),
+            ('threadsafe', '_chain_future.<locals>._set_state', None),
+            ('io', 'reader.<locals>.on_readable', None),
+            ('task', None, child)])
+        # The last step of main was woken by its child finishing: no line did it.
+        self.assertNotIn('line', main_steps[-1]['by'])
 
 
 if __name__ == '__main__':

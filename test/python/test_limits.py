@@ -1,4 +1,5 @@
-"""Item 6: limits stop the program cleanly, say which limit, keep everything (exit 3)."""
+"""Limits stop the program cleanly, say which limit, keep everything (exit 3)."""
+import sys
 import unittest
 
 from tracer_harness import TracerTestCase, run_traced, scenario
@@ -58,6 +59,23 @@ class Limits(TracerTestCase):
         self.check_limit(res, 'wall-seconds')
         self.assertEqual(res.out, b'about to block\n')
         self.assertGreaterEqual(res.end['wall'], 1.0)
+
+
+class BlockingAtStop(TracerTestCase):
+    def test_wall_limit_reports_the_spinning_step(self):
+        res = run_traced(scenario('never_yields.py'), opts=['--max-wall-seconds', '1'])
+        self.assertWellFormed(res)
+        self.assertEqual(res.end['limit'], 'wall-seconds')
+        blocking = res.of('blocking')
+        self.assertEqual(len(blocking), 1)
+        b = blocking[0]
+        self.assertEqual(b['what'], 'step')
+        self.assertEqual(b['fn'], 'spin')
+        # 3.8/3.9 and 3.14+ sample the loop's jump, which their compilers give to the `pass`
+        # line (3.10-3.13 give it to the `while` line).
+        self.assertIn(b['line'], (4,) if (3, 10) <= sys.version_info < (3, 14) else (4, 5))
+        self.assertGreaterEqual(b['dur'], 0.9)
+        self.assertEqual(res.events[-2]['ev'], 'blocking')
 
 
 if __name__ == '__main__':

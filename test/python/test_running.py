@@ -1,4 +1,4 @@
-"""Item 1: the file runs exactly as `python scenario.py` would; bad input ends cleanly."""
+"""The file runs exactly as `python scenario.py` would; bad input ends cleanly."""
 import os
 import shutil
 import signal
@@ -63,16 +63,63 @@ class SameAsUntraced(TracerTestCase):
                           'three four'])
         self.assertEqual(res.events[0]['cwd'], cwd)
 
+    def test_interpreter_options(self):
+        # Options given to the interpreter are the program's: sys.flags, -X, -W, orig_argv.
+        res = self.assertSameAsUntraced(scenario('environment.py'), ['a'],
+                                        interp=['-X', 'dev', '-W', 'ignore::UserWarning', '-B'])
+        self.assertIn(b"dev_mode=True", res.out)
+        self.assertNotIn(b'UserWarning', res.err)
+
     def test_environment_like_the_session(self):
         # Events on fd 3 and control on fd 4, as the VS Code session passes them.
         res = self.assertSameAsUntraced(scenario('environment.py'), fd3=True)
         self.assertIn(b"first free fd 3", res.out)
+
+    def test_module_annotations(self):
+        res = self.assertSameAsUntraced(scenario('annotations.py'))
+        self.assertIn(b"module {'x': <class 'int'>, 'name': <class 'str'>}", res.out)
+
+    def test_stdio_errors_handler_as_untraced(self):
+        # The C locale, nothing forced: stdout's errors handler is surrogateescape, plainly and
+        # traced; the tracer's own channel carries the escaped name as JSON.
+        env = {'LC_ALL': 'C', 'LANG': None, 'LC_CTYPE': None, 'PYTHONIOENCODING': None,
+               'PYTHONUTF8': None}
+        res = self.assertSameAsUntraced(scenario('file_names.py'), env=env)
+        self.assertIn(b'name caf\xe9.txt', res.out)
+        self.assertEqual(res.rc, 0)
+        self.assertEqual(res.of('output')[1]['text'], 'name caf\udce9.txt')
+        # An encoding forced on the program (what the session did) changes the outcome.
+        forced = run_traced(scenario('file_names.py'), env=dict(env, PYTHONIOENCODING='utf-8'))
+        self.assertEqual(forced.rc, 1)
+        self.assertIn(b'UnicodeEncodeError', forced.err)
+
+    def test_the_programs_objects_are_left_alone(self):
+        # No __repr__/__str__ of the program runs for events (a task's result, a label, an
+        # error message); a half-built loop subclass, a mocked selector, a Task-like object
+        # from a task factory, a non-callable job: no internal error.
+        res = self.assertSameAsUntraced(scenario('program_objects.py'))
+        self.assertIn(b"calls: ['repr']", res.out)   # print() of the task-like's result
+        fail = res.one('task', coro='fail')['task']
+        error = res.one('done', task=fail)['error']
+        self.assertEqual((error['type'], error['message']), ('Shouting', "'quiet', <Counted>"))
+        result = res.task_by_coro('result')
+        self.assertEqual(res.one('done', task=result[0]['task'])['result'], '<Counted>')
 
     def test_keyboard_interrupt(self):
         res = self.assertSameAsUntraced(scenario('kbint.py'))
         self.assertEqual(res.rc, -signal.SIGINT)
         self.assertEqual(res.end['outcome'], 'exception')
         self.assertEqual(res.end['error']['type'], 'KeyboardInterrupt')
+
+    def test_prompts_without_a_newline(self):
+        res = self.assertSameAsUntraced(scenario('prompts.py'), input=b'Ada\n\n')
+        out = [(e['stream'], e['text'], e.get('partial', False)) for e in res.of('output')]
+        self.assertEqual(out, [('stdout', 'Your name? ', True), ('stdout', 'hello Ada', False),
+                               ('stdout', 'Press enter> ', True),
+                               ('stdout', 'progress: done', False),
+                               ('stderr', 'warning: ', True), ('stderr', 'careful', False)])
+        prompt = res.of('output')[0]
+        self.assertEqual((prompt['line'], prompt['task']), (7, res.one('task', coro='main')['task']))
 
     def test_unicode_and_partial_last_line(self):
         res = self.assertSameAsUntraced(scenario('unicode_out.py'))
@@ -116,6 +163,22 @@ class BadInput(TracerTestCase):
         self.assertEqual(res.rc, 1)
         self.assertEqual(res.end['outcome'], 'not-runnable')
         self.assertIn(b'Non-UTF-8', res.err)
+
+    def test_non_utf8_anywhere(self):
+        # The bad byte after code, a comment, a string opened on the line before, ...
+        sources = [b'x="\xe9"\n', b'print(1)\nx="\xe9"\n', b'# c\n  x = "\xe9"\n',
+                   b'"""doc\n\xe9"""\n', b'x=(1,\n\xe9)\n', b'a=1\nb=2\n\t"\xc3\xa9\xe9"\n']
+        d = tempfile.mkdtemp()
+        try:
+            for i, src in enumerate(sources):
+                path = os.path.join(d, 'bad%d.py' % i)
+                with open(path, 'wb') as f:
+                    f.write(src)
+                with self.subTest(source=src):
+                    res = self.assertSameAsUntraced(path)
+                    self.assertEqual(res.end['outcome'], 'not-runnable')
+        finally:
+            shutil.rmtree(d)
 
     def test_binary(self):
         res = self.assertSameAsUntraced(scenario('binary.py'))

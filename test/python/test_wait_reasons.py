@@ -1,4 +1,6 @@
-"""Item 3: a wait reason of each kind, with its details."""
+"""A wait reason of each kind, with its details."""
+import os
+import subprocess
 import sys
 import unittest
 
@@ -145,5 +147,132 @@ class UnknownAwaitables(TracerTestCase):
         self.assertTrue(any(st[-1][1] == 'agen' for st in stacks), stacks)
 
 
+@unittest.skipUnless(sys.version_info >= (3, 11), 'TaskGroup exists from 3.11')
+class TaskGroupCounts(TracerTestCase):
+    def test_a_finished_sibling_still_counts(self):
+        res = self.assertSameAsUntraced(scenario('taskgroup_cancel.py'))
+        tg = [r for r in res.reasons() if r['kind'] == 'taskgroup']
+        self.assertTrue(tg)
+        for r in tg:
+            self.assertGreater(r['pending'], 0)
+            self.assertNotIn('waiting for 0 task', r['text'])
+
+
+class Libraries(TracerTestCase):
+    def test_library_code_is_not_the_users(self):
+        # fakelib lives in a dist-packages folder, venvlib in another site-packages: their
+        # frames are not user frames, the tasks whose coroutine they hold name them, and a
+        # wait that goes on into them says where.
+        res = self.assertSameAsUntraced(scenario('libraries.py'))
+        fakelib = os.path.join(scenario('libs'), 'dist-packages', 'fakelib', '__init__.py')
+        venvlib = os.path.join(scenario('libs'), 'site-packages', 'venvlib.py')
+        main = res.one('task', coro='main')
+        self.assertNotIn('lib', main)
+        fetch = res.one('task', coro='fetch')
+        self.assertEqual(fetch['lib'], 'fakelib')
+        self.assertFalse(fetch['internal'])
+        self.assertEqual(res.one('task', coro='wait_for_event')['lib'], 'venvlib')
+        internal = [t for t in res.of('task') if t['internal']]
+        self.assertTrue(internal)
+        self.assertTrue(all(t['lib'] == 'asyncio' for t in internal))
+
+        first = res.of('step', task=main['task'])[0]
+        self.assertEqual((first['to'], first['stack']), (18, [[18, 'main']]))
+        self.assertNotIn('file', first)
+        self.assertEqual(first['reason']['kind'], 'sleep')
+        self.assertEqual(first['reason']['via'],
+                         {'lib': 'fakelib', 'fn': 'fetch', 'line': 6, 'file': fakelib})
+        waiter = res.of('step', task=res.one('task', coro='wait_for_event')['task'])[0]
+        self.assertIsNone(waiter['to'])
+        self.assertEqual(waiter['reason']['kind'], 'event')
+        self.assertEqual(waiter['reason']['via'],
+                         {'lib': 'venvlib', 'fn': 'wait_for_event', 'line': 6, 'file': venvlib})
+        # A wait in user code has no via.
+        self.assertNotIn('via', res.of('step', task=main['task'])[1]['reason'])
+
+
+class PendingCounts(TracerTestCase):
+    def test_reason_events_while_suspended(self):
+        # A `reason` event each time a task the suspended main() waits for finishes (and, for
+        # a TaskGroup, when the group has processed it); none once main() is woken.
+        res = self.assertSameAsUntraced(scenario('pending_counts.py'))
+        main = res.one('task', coro='main')['task']
+        seen = [(e['ev'], e['reason']['kind'], e['reason']['pending'], e['reason']['text'])
+                for e in res.events if e['ev'] in ('step', 'reason') and e['task'] == main
+                and 'reason' in e]
+        expected = [('step', 'gather', 3), ('reason', 'gather', 2), ('reason', 'gather', 1),
+                    ('reason', 'gather', 0),
+                    ('step', 'wait', 2), ('reason', 'wait', 1), ('reason', 'wait', 0)]
+        if sys.version_info >= (3, 11):
+            expected += [('step', 'taskgroup', 2), ('reason', 'taskgroup', 2),
+                         ('reason', 'taskgroup', 1), ('reason', 'taskgroup', 1)]
+        self.assertEqual([s[:3] for s in seen], expected)
+        self.assertIn('1 of 3 awaitables pending', seen[2][3])
+        if sys.version_info >= (3, 11):
+            self.assertIn('(1 finished, completion not yet processed)', seen[8][3])
+        # A reason event comes at the end of the tick in which a task it counts finished (or,
+        # for a TaskGroup, the group's done callback ran).
+        tick = []
+        for e in res.events:
+            if e['ev'] == 'tick':
+                tick = []
+            elif e['ev'] == 'reason':
+                self.assertTrue(any(x['ev'] == 'done' or x.get('fn') == 'TaskGroup._on_task_done'
+                                    for x in tick), tick)
+            tick.append(e)
+        self.assertEqual(res.of('reason', task=main)[0]['reason']['children'],
+                         [t['task'] for t in res.task_by_coro('nap')[:3]])
+
+
 if __name__ == '__main__':
     unittest.main()
+
+
+def _debian_python_with_aiohttp():
+    """Debian's python3 when it has python3-aiohttp (apt-get install python3-aiohttp) and is
+    of the running tests' version (so that one version of the suite runs the test)."""
+    exe = '/usr/bin/python3'
+    if not os.path.exists(exe):
+        return None
+    probe = subprocess.run([exe, '-c', 'import sys, aiohttp; print(sys.version_info[:2])'],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if probe.returncode != 0 or probe.stdout.decode().strip() != str(sys.version_info[:2]):
+        return None
+    return exe
+
+
+AIOHTTP_PYTHON = _debian_python_with_aiohttp()
+
+
+class FuturesFollowed(TracerTestCase):
+    """A bare future is followed to what will resolve it: who holds it, then their
+    connection or task."""
+
+    def test_protocol_reply(self):
+        res = self.assertSameAsUntraced(scenario('protocol_reply.py'))
+        main = res.one('task', coro='main')['task']
+        last = res.one('step', task=main, to=30)['reason']  # print(await client.reply)
+        self.assertEqual(last['kind'], 'io_read')
+        self.assertRegex(last['peer'], r'^127\.0\.0\.1:\d+$')
+        self.assertIn('client.reply, a Client', last['text'])
+
+    @unittest.skipUnless(AIOHTTP_PYTHON, "Debian's python3 of this version with aiohttp")
+    def test_aiohttp_client_waits_on_its_connection(self):
+        res = self.assertSameAsUntraced(scenario('aiohttp_round_trip.py'),
+                                        python=AIOHTTP_PYTHON)
+        self.assertEqual(res.out, b'200 hi\n')
+        main = res.one('task', coro='main')['task']
+        reasons = [e['reason'] for e in res.of('step', task=main) if 'reason' in e]
+        waiting = [r for r in reasons if r['kind'] == 'io_read']
+        self.assertEqual(len(waiting), 1, reasons)
+        port = waiting[0]['peer'].rsplit(':', 1)[1]
+        self.assertIn('aiohttp', waiting[0]['text'])
+        self.assertEqual(waiting[0]['via']['lib'], 'aiohttp')
+        # The server's request handler task waits on the other end of the same connection.
+        handler = [t['task'] for t in res.of('task') if t['coro'] == 'RequestHandler.start']
+        self.assertEqual(len(handler), 1)
+        theirs = [e['reason'] for e in res.of('step', task=handler[0])
+                  if e.get('reason', {}).get('kind') == 'io_read']
+        self.assertTrue(theirs)
+        self.assertNotEqual(theirs[0]['peer'].rsplit(':', 1)[1], port)
+        self.assertNotIn('awaiting a Future', ' '.join(r['text'] for r in reasons))

@@ -37,8 +37,11 @@ def _env(traced, extra=None):
     env.pop('PYTHONASYNCIODEBUG', None)
     if traced:
         env['PYTHONPATH'] = TRACER_PATH
-    if extra:
-        env.update(extra)
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)   # None: not set at all
+        else:
+            env[k] = v
     return env
 
 
@@ -78,10 +81,13 @@ class Result:
         return [e['reason'] for e in self.of('step') if 'reason' in e]
 
 
-def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, input=None):
+def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, input=None,
+                 interp=(), python=PY):
+    """interp: the interpreter's own options (-X dev, -W ...), before the script; python:
+    another interpreter than the one running the tests."""
     if input is not None:
         stdin = None
-    p = subprocess.run([PY, script] + list(args), cwd=cwd, stdin=stdin, input=input,
+    p = subprocess.run([python] + list(interp) + [script] + list(args), cwd=cwd, stdin=stdin, input=input,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(False, env),
                        timeout=HANG_GUARD)
     return p.returncode, p.stdout, p.stderr
@@ -89,12 +95,12 @@ def run_untraced(script, args=(), cwd=None, stdin=subprocess.DEVNULL, env=None, 
 
 def run_traced(script, args=(), opts=(), cwd=None, stdin=subprocess.DEVNULL, env=None,
                on_event=None, control=False, events_file=False, fd3=False, input=None,
-               raw_events=False):
+               raw_events=False, interp=(), python=PY):
     """Run the tracer like the session does. on_event(ev, send) is called for each event as
     it arrives (from a reader thread); send(line) writes to the control descriptor."""
     r_ev, w_ev = os.pipe()
     pass_fds = []
-    cmd = [PY, '-m', 'loopscope_tracer']
+    cmd = [python] + list(interp) + ['-m', 'loopscope_tracer']
     tmp = None
     r_ctl = w_ctl = None
     if control or on_event is not None or fd3:
@@ -117,7 +123,7 @@ def run_traced(script, args=(), opts=(), cwd=None, stdin=subprocess.DEVNULL, env
         tramp = ('import os, sys; os.dup2(%d, 3); os.dup2(%d, 4); os.close(%d); os.close(%d); '
                  'os.execv(sys.executable, [sys.executable] + sys.argv[1:])'
                  % (w_ev, r_ctl, w_ev, r_ctl))
-        cmd = [PY, '-c', tramp] + cmd[1:] + ['--events-fd', '3', '--control-fd', '4']
+        cmd = [python, '-c', tramp] + cmd[1:] + ['--events-fd', '3', '--control-fd', '4']
     else:
         cmd += ['--events-fd', str(w_ev)]
         pass_fds.append(w_ev)
@@ -197,16 +203,20 @@ class TracerTestCase(unittest.TestCase):
     def assertSameAsUntraced(self, script, args=(), opts=(), ended=True, **kw):
         """Traced and untraced runs give identical stdout, stderr and exit code."""
         res = run_traced(script, args, opts, **kw)
-        self.assertMatchesUntraced(res, script, args, cwd=kw.get('cwd'), input=kw.get('input'))
+        self.assertMatchesUntraced(res, script, args, cwd=kw.get('cwd'), input=kw.get('input'),
+                                   env=kw.get('env'), interp=kw.get('interp', ()),
+                                   python=kw.get('python', PY))
         self.assertWellFormed(res, ended=ended)
         return res
 
-    def assertMatchesUntraced(self, res, script, args=(), cwd=None, input=None):
+    def assertMatchesUntraced(self, res, script, args=(), cwd=None, input=None, env=None,
+                              interp=(), python=PY):
         traced = (res.rc, normalize(res.out), normalize(res.err))
         # The untraced program's own timing varies with machine load (a real sleep can
         # overshoot): the traced run must match one untraced run out of three.
         for attempt in range(3):
-            untraced = run_untraced(script, args, cwd=cwd, input=input)
+            untraced = run_untraced(script, args, cwd=cwd, input=input, env=env,
+                                    interp=interp, python=python)
             if traced == (untraced[0], normalize(untraced[1]), normalize(untraced[2])):
                 return
         where = ' (traced exit code %s, untraced %s; traced stderr ends %r)' % (

@@ -15,24 +15,24 @@ const OUT = join(ROOT, 'media/concepts');
 // the answer is a length of time (a step that holds the loop, threads that overlap).
 const CONCEPTS = [
   { example: 'await_vs_create_task', tick: 6, says: /boil\('rice', 1\) started .*\n.*boil\('soup', 2\) started /m },
-  { example: 'ready_at_once', tick: 4, says: /were waiting on Task-2 bake\(\), so they became ready/ },
-  { example: 'sleep_zero', tick: 3, says: /went to the back of the ready queue/ },
+  { example: 'ready_at_once', tick: 4, says: /became ready \(they were awaiting bake\(\)\)/ },
+  { example: 'sleep_zero', tick: 3, says: /a tick runs only what was in the ready queue when it began/ },
   { example: 'gather', tick: 20, says: /without it, main gets: virus\.exe/ },
   { example: 'time_sleep_blocks', axis: 'time', tick: 2, says: /held the loop for 1(\.\d+)? s, busy at line 22/ },
   { example: 'cpu_bound', axis: 'time', tick: 2, says: /held the loop for .*, busy at line/ },
   { example: 'executor_threads', axis: 'time', tick: 9, says: /worker thread \S+ finished weigh/ },
   { example: 'run_twice', loop: 2, tick: 6, says: /wash_dishes\(\) resumed at line \d+ and was cancelled/ },
-  { example: 'producer_consumer', tick: 17, says: /chef became ready \(room was made in the queue\)/ },
-  { example: 'semaphore', tick: 4, says: /became ready \(a semaphore slot was released\)/ },
-  { example: 'lock', tick: 4, says: /became ready \(the lock was released\)/ },
-  { example: 'event', tick: 4, says: /became ready \(the event was set\)/ },
-  { example: 'condition', tick: 4, says: /became ready \(it was notified\)/ },
+  { example: 'producer_consumer', tick: 17, says: /chef\(\S+\) became ready \(it was in queue\.put\(\)\)/ },
+  { example: 'semaphore', tick: 4, says: /became ready \(it was waiting to acquire a Semaphore/ },
+  { example: 'lock', tick: 4, says: /became ready \(it was waiting to acquire a Lock/ },
+  { example: 'event', tick: 4, says: /became ready \(they were waiting for Event\.set\(\)\)/ },
+  { example: 'condition', tick: 4, says: /became ready \(it was waiting in Condition\.wait_for\(\) for a notify\)/ },
   { example: 'task_exception', tick: 4, says: /raised RuntimeError .* the exception is kept in it/ },
   { example: 'cancellation', tick: 5, says: /roast\(\) resumed at line \d+ and was cancelled/ },
   { example: 'wait_for_timeout', tick: 5, says: /deliver\('pizza', 5\) resumed .* was cancelled/ },
   { example: 'taskgroup', tick: 8, says: /cook\('roast', 3\) was cancelled/ },
-  { example: 'sockets', tick: 10, says: /reported socket .* readable[^]*kitchen became ready \(data arrived\)/ },
-  { example: 'callbacks', tick: 1, says: /The timer for ring \(due at t=[\d.]+\) was cancelled[^]*Ready queue for tick 2, first in, first out: ring and ring/ },
+  { example: 'sockets', tick: 10, says: /reported socket .* readable[^]*kitchen\(.*\) became ready \(it was waiting for data from/ },
+  { example: 'callbacks', tick: 1, says: /The timer for ring \(due at t=[\d.]+\) was cancelled[^]*ready queue for tick 2 is, first in, first out: ring and ring/ },
   { example: 'never_awaited', tick: 1, says: /coroutine 'boil_eggs' was never awaited/ },
 ];
 
@@ -54,7 +54,7 @@ try {
     await wb.quickOpen(file);
     await wb.palette('Loopscope: Visualize Loop');
     await wb.waitForRun(file);
-    await wb.waitStatus(/^Loop tick \d+\/\d+/);
+    await wb.waitStatus(/^Loop( \d+)?: after tick \d+\/\d+/);
     await wb.webview.locator('.vis-item.seg').first().waitFor();
     // Go to Tick counts within the loop of the cursor: the last tick belongs to the last loop.
     if (loop > 1) await wb.palette('Loopscope: Continue / Run to End');

@@ -68,7 +68,7 @@ describe('Loopscope in the real workbench', function () {
     await open();
     await wb.palette('Loopscope: Visualize Loop');
     await wb.waitForRun(file, outcome);
-    await wb.waitStatus(/^Loop tick \d+\/\d+/);
+    await wb.waitStatus(/^Loop: after tick \d+\/\d+/);
     // The lanes are drawn (or the panel threw while drawing them).
     const drawn = await until(async () => wb.panelErrors(errorMark).length > 0 || await wb.webview.locator('.vis-item.seg').count() > 0,
       { message: 'lane segments', timeout: 10_000 }).catch(() => false);
@@ -149,52 +149,52 @@ describe('Loopscope in the real workbench', function () {
       assert.match(await wb.webview.locator('#outcome').getAttribute('class'), /outcome-completed/);
 
       // Record mode: the cursor starts at the first tick; status bar and panel agree on the count.
-      const status = await wb.waitStatus(/^Loop tick 1\/\d+ · t=\d+\.\d{3}s$/);
+      const status = await wb.waitStatus(/^Loop: after tick 1\/\d+ · t=\d+\.\d{3}s$/);
       const total = Number(/\/(\d+)/.exec(status)[1]);
       assert.equal(total, 30, `gather.py runs 30 ticks (status: ${status})`);
       assert.equal(await wb.tickLabel(), `Tick 1 of ${total}`);
-      // Before the first tick only main exists (ready, at asyncio.run): nothing waits at line 14 yet.
+      // After the first tick main waits in gather; the downloads it created have not started yet.
+      assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
       assert.equal(await wb.afterText(GATHER_SLEEP_LINE), '');
-      assert.equal(await wb.afterText(34), '⏸ main · ready');
     });
 
     check('Step Tick Forward / Back (palette and Ctrl+Alt+. / Ctrl+Alt+,) move the status bar, the panel and the await line decoration', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
-      // Before tick 4: cat.jpg's timer fired (ready), virus.exe and song.mp3 sleep, main waits in gather.
-      const before = await waitAfter(GATHER_SLEEP_LINE, `⏸ 3 tasks: ${DOWNLOADS.join(', ')}`);
+      await wb.goToTick(3);
+      // After tick 3: cat.jpg's timer fired (it is ready), virus.exe and song.mp3 sleep, main waits in gather.
+      const before = await waitAfter(GATHER_SLEEP_LINE, '⏸ 3 tasks: download ×3');
       assert.equal(await wb.afterText(GATHER_LINE), '⏸ main · gather 0/3 done');
       const statusBefore = await wb.statusTick();
-      assert.match(statusBefore, /^Loop tick 4\/30 · t=\d+\.\d{3}s$/);
+      assert.match(statusBefore, /^Loop: after tick 3\/30 · t=\d+\.\d{3}s$/);
 
       await wb.palette('Loopscope: Step Tick Forward');
-      const statusAfter = await wb.waitStatus(/^Loop tick 5\/30 /);
-      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel tick label "Tick 5 of 30"' });
+      const statusAfter = await wb.waitStatus(/^Loop: after tick 4\/30 /);
+      await until(async () => /^(After t|T)ick 4 of 30$/.test(await wb.tickLabel()), { message: 'panel at tick 4 of 30' });
       // Tick 4 ran cat.jpg to its end: two downloads are left sleeping on the line.
-      const after = await waitAfter(GATHER_SLEEP_LINE, `⏸ 2 tasks: ${DOWNLOADS.slice(1).join(', ')}`);
+      const after = await waitAfter(GATHER_SLEEP_LINE, '⏸ 2 tasks: download ×2');
       assert.notEqual(after, before);
 
       await wb.palette('Loopscope: Step Tick Back');
-      await wb.waitStatus(/^Loop tick 4\/30 /);
+      await wb.waitStatus(/^Loop: after tick 3\/30 /);
       assert.equal(await wb.statusTick(), statusBefore, 'status bar text comes back exactly');
-      await until(async () => (await wb.tickLabel()) === 'Tick 4 of 30', { message: 'panel back at tick 4' });
+      await until(async () => /^(After t|T)ick 3 of 30$/.test(await wb.tickLabel()), { message: 'panel back at tick 3' });
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
 
       // The keybindings, with the editor focused.
       await wb.page.locator('.tab[data-resource-name="gather.py"]').click();
       await wb.page.keyboard.press('Control+Alt+Period');
-      await wb.waitStatus(/^Loop tick 5\/30 /);
+      await wb.waitStatus(/^Loop: after tick 4\/30 /);
       assert.equal(await wb.statusTick(), statusAfter);
-      await until(async () => (await wb.tickLabel()) === 'Tick 5 of 30', { message: 'panel at tick 5 after Ctrl+Alt+.' });
+      await until(async () => /^(After t|T)ick 4 of 30$/.test(await wb.tickLabel()), { message: 'panel at tick 4 after Ctrl+Alt+.' });
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, after), after);
       await wb.page.keyboard.press('Control+Alt+Comma');
-      await wb.waitStatus(/^Loop tick 4\/30 /);
+      await wb.waitStatus(/^Loop: after tick 3\/30 /);
       assert.equal(await waitAfter(GATHER_SLEEP_LINE, before), before);
     });
 
     check('hovering the await line shows what each task waits for and the history of the line', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
+      await wb.goToTick(3);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       const box = await wb.tokenBox(GATHER_SLEEP_LINE, 'await');
       assert.ok(box, 'the `await` token of line 14 is on screen');
@@ -206,8 +206,9 @@ describe('Loopscope in the real workbench', function () {
         .getAnimations({ subtree: true }).every((a) => a.playState !== 'running')), { message: 'the hover to settle' });
       const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
       assertIncludes(text, [
-        'Loopscope · tick 4 (loop 1)',
-        "download('cat.jpg', 1) — ready: woken, waiting in the ready queue",
+        'Loopscope · after tick 3 · t=',
+        "download('cat.jpg', 1) — ready: in the ready queue, runs in tick 4",
+        'its timer fired at t=1.00',
         "download('virus.exe', 2) — asyncio.sleep(2): timer fires at t=",
         "download('song.mp3', 3) — asyncio.sleep(3): timer fires at t=",
         'resumes in tick',
@@ -234,7 +235,7 @@ describe('Loopscope in the real workbench', function () {
       assert.deepEqual(await wb.cursorPosition(), { line: GATHER_LINE, col: 1 });
       assert.equal(await wb.page.locator('.editor-group-container.active .tab.active').innerText(), 'gather.py');
       const tick = await wb.statusTick();
-      assert.notEqual(tick.split(' · ')[0], 'Loop tick 1/30', 'the click also moved the tick cursor into the segment');
+      assert.notEqual(tick.split(' · ')[0], 'Loop: after tick 1/30', 'the click also moved the tick cursor into the segment');
 
       // song.mp3's sleep(3): suspended at line 14.
       const sleep = segment('task:4', 'suspended');
@@ -247,7 +248,7 @@ describe('Loopscope in the real workbench', function () {
 
     check('screenshots: mid-run in Dark Modern, and the README overview', async () => {
       await visualize('gather.py');
-      await wb.goToTick(4);
+      await wb.goToTick(3);
       await waitAfter(GATHER_SLEEP_LINE, /^⏸ 3 tasks/);
       await editorToTop('gather.py');
       assert.equal(await wb.page.locator('.monaco-workbench.vs-dark').count(), 1, 'the theme is Dark Modern');
@@ -352,8 +353,33 @@ describe('Loopscope in the real workbench', function () {
       await wb.shot('blocking');
       // One tick later the warning is gone from the line.
       await wb.palette('Loopscope: Step Tick Forward');
-      await wb.waitStatus(new RegExp(`^Loop tick ${n + 1}/`));
+      await wb.waitStatus(new RegExp(`^Loop: after tick ${n + 1}/`));
       await waitAfter(22, /^(?!.*⚠)/);
+    });
+  });
+
+  describe('a program that reads input() (12.5)', () => {
+    check('asks in an input box at each prompt, showing the prompt, and the program goes on with the answers', async function () {
+      await wb.openPath(join(FIXTURES, 'greeter.py'));
+      await wb.palette('Loopscope: Visualize Loop');
+      const box = wb.quickInput;
+      // A protocol 2.0 tracer does not report prompts (output.partial, protocol 2.1): the program
+      // reads end of file and ends with EOFError, and there is nothing to answer.
+      const eof = wb.page.locator('.notifications-toasts', { hasText: 'EOFError' });
+      const asked = await until(async () => ((await box.isVisible()) && 'box') || ((await eof.count()) > 0 && 'eof'),
+        { message: 'an input box, or the EOFError of a tracer that cannot report prompts', timeout: 60_000 });
+      if (asked === 'eof') this.skip();
+      for (const [prompt, answer] of [['name? ', 'Ana'], ['age? ', '7']]) {
+        await until(async () => (await box.innerText()).includes(`It printed: ${prompt.trim()}`), { message: `the prompt ${prompt}` });
+        assert.match(await box.innerText(), /Loopscope: the program waits for input/);
+        await box.locator('input').fill(answer);
+        await wb.page.keyboard.press('Enter');
+        await box.waitFor({ state: 'hidden' });
+      }
+      await wb.waitForRun('greeter.py', /completed/);
+      await wb.palette('Loopscope: Continue / Run to End');
+      await until(async () => (await wb.webview.locator('#output .out-text').allTextContents()).some((t) => t.endsWith('hello Ana 7')),
+        { message: 'the output "hello Ana 7"' });
     });
   });
 
@@ -409,24 +435,11 @@ describe('Loopscope in the real workbench', function () {
     /** An example's title, as Open Example... lists it: the first line of its docstring. */
     const titleOf = (name) => /^"""(.*?)\.?\n/.exec(readFileSync(join(EXAMPLES, `${name}.py`), 'utf8'))[1];
 
-    /** Closes every editor: the walkthrough's media is a webview too, and wb.webview wants only one. */
-    async function closeAllEditors() {
-      await wb.palette('View: Close All Editors');
-      await until(async () => await wb.page.locator('iframe.webview').count() === 0, { message: 'no webview left' });
-    }
-
     check(`the walkthrough "${walkthrough.title}" shows its steps, and its first step opens an example`, async () => {
-      await closeAllEditors();
+      await wb.closeAllEditors();
       // The lockdown test's error notification would cover part of the screenshots.
       await wb.palette('Notifications: Clear All Notifications');
-      await wb.pickCommand('Welcome: Open Walkthrough...');
-      const input = wb.quickInput.locator('input');
-      await until(async () => (await wb.quickInput.isVisible()) && (await input.inputValue()) === '', { message: 'the walkthrough picker' });
-      await input.fill(walkthrough.title);
-      // Extension walkthroughs join the list once the extension host has registered them.
-      const row = wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: walkthrough.title });
-      await row.first().waitFor();
-      await row.first().click();
+      await wb.openWalkthrough(walkthrough.title);
 
       const slide = wb.page.locator('.gettingStartedSlideDetails');
       const id = `${pkg.publisher}.${pkg.name}#${walkthrough.id}`;
@@ -452,7 +465,7 @@ describe('Loopscope in the real workbench', function () {
       await wb.waitForEditor('await_vs_create_task.py');
       await wb.page.locator('.tab', { hasText: 'Walkthrough:' }).click();
       await until(async () => await first.getAttribute('aria-checked') === 'true', { message: 'the first step checked' });
-      await closeAllEditors();
+      await wb.closeAllEditors();
     });
 
     check('Open Example... lists the examples by question, opens the picked one, and the panel explains its ticks', async () => {
@@ -479,18 +492,21 @@ describe('Loopscope in the real workbench', function () {
         },
       });
 
-      // Tick 3: both chefs yield at sleep(0) and go to the back of the ready queue, in that order.
+      // Tick 3: both chefs yield at sleep(0) and go to the back of the ready queue, in that order;
+      // the narration says why they wait for tick 4.
       await wb.goToTick(3);
       const narration = await until(async () => {
         const text = await wb.narration();
         return text.startsWith('Tick 3,') && text;
       }, { message: 'the narration of tick 3' });
       assertIncludes(narration, [
-        `Task-2 ${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE} (asyncio.sleep(0): yielded, back in the ready queue).`,
-        `Task-3 ${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded at line ${YIELD_LINE}`,
+        `Before tick 3, the ready queue held ${CHEFS[0]} and ${CHEFS[1]}; the tick runs them first in, first out.`,
+        `${CHEFS[0]} resumed at line ${YIELD_LINE} and yielded there (asyncio.sleep(0)), going to the back of the ready queue, `
+          + `behind ${CHEFS[1]}, which had not run yet.`,
+        `${CHEFS[1]} resumed at line ${YIELD_LINE} and yielded there`,
         'Printed: “Anna chops onion 2”, “Ben chops onion 2”.',
-        'yielded, so they went to the back of the ready queue and will run again in tick 4.',
-        `Ready queue for tick 4, first in, first out: Task-2 ${CHEFS[0]} and Task-3 ${CHEFS[1]}.`,
+        `After tick 3: ${CHEFS[0]} and ${CHEFS[1]} yielded: a tick runs only what was in the ready queue when it began, `
+          + 'so they run again in tick 4, in the order they yielded.',
       ], 'Explain this tick at tick 3');
       // Without the side bar the panel is wide enough to show the narration whole.
       await wb.palette('View: Toggle Primary Side Bar Visibility');
@@ -511,6 +527,16 @@ describe('Loopscope in the real workbench', function () {
       await until(async () => JSON.stringify(await wb.webview.locator('#ready-queue li.entry .name').allInnerTexts()) === JSON.stringify(CHEFS),
         { message: `the ready queue of tick 4 to list ${CHEFS.join(', ')}` });
       assert.match(await wb.narration(), /^Tick 4,/);
+
+      // asyncio.run's own shutdown ticks at the end are told once, the same at each of them.
+      await wb.palette('Loopscope: Continue / Run to End');
+      const shutdown = await until(async () => {
+        const text = await wb.narration();
+        return /^Ticks \d+–\d+, t=[\d.]+: asyncio\.run shutting down, told once for all these ticks\./.test(text) && text;
+      }, { message: 'the shutdown told once at the last tick' });
+      assertIncludes(shutdown, ['shutdown_asyncgens (asyncio.run closing async generators)'], 'the shutdown');
+      await wb.palette('Loopscope: Step Tick Back');
+      await until(async () => (await wb.narration()) === shutdown, { message: 'the same story one tick earlier' });
     });
   });
 });

@@ -113,6 +113,27 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'hidden' });
   }
 
+  /** Closes every editor: the walkthrough's media is a webview too, and `webview` wants only one. */
+  async closeAllEditors() {
+    // F1 does not reach the workbench while a webview (the walkthrough's media) has the focus.
+    const tab = this.page.locator('.editor-group-container.active .tab.active');
+    if (await tab.count()) await tab.first().click();
+    await this.palette('View: Close All Editors');
+    await until(async () => await this.page.locator('iframe.webview').count() === 0, { message: 'no webview left' });
+  }
+
+  /** Opens the walkthrough titled `title` with Welcome: Open Walkthrough... */
+  async openWalkthrough(title) {
+    await this.pickCommand('Welcome: Open Walkthrough...');
+    const input = this.quickInput.locator('input');
+    await until(async () => (await this.quickInput.isVisible()) && (await input.inputValue()) === '', { message: 'the walkthrough picker' });
+    await input.fill(title);
+    // Extension walkthroughs join the list once the extension host has registered them.
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: title });
+    await row.first().waitFor();
+    await row.first().click();
+  }
+
   /** Opens a workspace file with Ctrl+P and waits for its editor. */
   async quickOpen(file) {
     const { page } = this;
@@ -168,9 +189,9 @@ export class Workbench {
 
   // ---- status bar and editor -------------------------------------------------------------
 
-  /** The Loopscope status bar item's text, e.g. "Loop tick 3/17 · t=3058.810s" (without the icon). */
+  /** The Loopscope status bar item's text, e.g. "Loop: after tick 3/17 · t=3058.810s" (without the icon). */
   async statusTick() {
-    const item = this.page.locator('.statusbar-item', { hasText: /Loop tick|Loop starting|Loop: no ticks/ });
+    const item = this.page.locator('.statusbar-item', { hasText: /Loop( \d+)?: after tick|Loop starting|Loop: no ticks/ });
     if (await item.count() === 0) return undefined;
     return (await item.first().innerText()).replace(/\s+/g, ' ').trim();
   }
@@ -265,8 +286,8 @@ export class Workbench {
   /** Moves to tick `n` of the current loop with "Loopscope: Go to Tick..." and waits for the status bar and the panel. */
   async goToTick(n) {
     await this.paletteWithInput('Loopscope: Go to Tick...', n);
-    await this.waitStatus(new RegExp(`^Loop tick ${n}/`));
-    await until(async () => (await this.tickLabel()).startsWith(`Tick ${n} of`), { message: `panel at tick ${n}` });
+    await this.waitStatus(new RegExp(`^Loop( \\d+)?: after tick ${n}/`));
+    await until(async () => new RegExp(`^(After t|T)ick ${n} of`).test(await this.tickLabel()), { message: `panel at tick ${n}` });
   }
 
   /** The panel's "Explain this tick" text: one line per paragraph (code spans without their backticks). */
@@ -291,19 +312,34 @@ export class Workbench {
     const shows = () => this.page.locator('.monaco-workbench').evaluate(
       (n, classes) => classes.every((c) => n.classList.contains(c)), [cls, themeClass]);
     if (!(await shows())) {
-      await this.pickCommand('Preferences: Color Theme');
       const input = this.quickInput.locator('input');
-      await until(async () => (await input.inputValue()) === '' && (await this.quickInput.isVisible()),
-        { message: 'the color theme picker' });
-      await input.fill(theme);
       const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
       // Rows are labelled "Light Modern, Default Light Modern": the setting value is the description.
-      try {
-        const index = await until(async () => {
-          const labels = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+      // The picker lists the themes registered when it opens: on a busy machine that can be before the
+      // built-in theme extensions are read, and an open picker never gets them. Reopen it until they are there.
+      let seen = [];
+      const index = await until(async () => {
+        if (!(await this.quickInput.isVisible())) {
+          await this.pickCommand('Preferences: Color Theme');
+          await until(async () => (await input.inputValue()) === '' && (await this.quickInput.isVisible()),
+            { message: 'the color theme picker' });
+          await input.fill(theme);
+        }
+        for (let wait = 0; wait < 30; wait++) {
+          const labels = seen = await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
           const i = labels.findIndex((label) => label.endsWith(`, ${theme}`));
-          return i >= 0 ? i + 1 : false;
-        }, { message: `${theme} in the color theme picker` });
+          if (i >= 0) return i + 1;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await this.page.keyboard.press('Escape');
+        await this.quickInput.waitFor({ state: 'hidden' });
+        return false;
+      }, { message: `${theme} in the color theme picker`, timeout: 60_000 }).catch(async (error) => {
+        error.message += `; rows: ${JSON.stringify(seen)}`;
+        await this.page.screenshot({ path: join(SHOTS, 'FAILED-theme-picker.png') }).catch(() => {});
+        throw error;
+      });
+      try {
         await rows.nth(index - 1).click();
         await this.quickInput.waitFor({ state: 'hidden' });
       } finally {

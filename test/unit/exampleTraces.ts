@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TraceModel } from '../../src/core/model';
-import type { SessionResult } from '../../src/core/session';
+import type { SessionResult } from '../../src/node/session';
 import { REPO, startSession } from './helpers';
 
 export const EXAMPLES = join(REPO, 'examples');

@@ -4,6 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { describeReadyEntry, describeSnapshot, shortReason } from '../../src/core/describe';
 import { TraceModel } from '../../src/core/model';
+import { stateAfter } from '../../src/core/moment';
+import { narrateTick } from '../../src/core/narrate';
 import { EventDecoder } from '../../src/protocol/decoder';
 
 const INPUTS = Number(process.env.LOOPSCOPE_FUZZ_INPUTS ?? 100000);
@@ -106,8 +108,10 @@ describe('decoder and model fuzzing', function () {
         // The views read whatever the model holds at random ticks.
         const tick = random(Math.max(1, model.ticks.length));
         const state = model.stateBefore(tick);
+        narrateTick(model, tick);
+        stateAfter(model, tick);
         for (const snapshot of state?.tasks ?? []) {
-          describeSnapshot(snapshot);
+          describeSnapshot(snapshot, model);
           shortReason(snapshot.reason, model);
         }
         for (const entry of state?.ready ?? []) describeReadyEntry(entry, model);

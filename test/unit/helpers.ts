@@ -2,8 +2,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { TraceEvent } from '../../src/protocol/events';
-import { Session, type SessionOptions } from '../../src/core/session';
+import { Session, type SessionOptions } from '../../src/node/session';
 
 /** The compiled tests live in out/test/unit/. */
 export const REPO = resolve(__dirname, '..', '..', '..');
@@ -50,4 +52,10 @@ export function nextEvent(session: Session, accept: (event: TraceEvent) => boole
       }
     });
   });
+}
+
+/** A real garbage collection, so memory figures compare what is retained, not what is not yet collected. */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -44,17 +44,15 @@ function naiveStateBefore(events: TraceEvent[], index: number) {
   throw new Error(`no tick ${index}`);
 }
 
-describe('TraceModel checkpoints', () => {
+describe('TraceModel checkpoints', function () {
+  // A guard against a hang, not a timing assertion: the naive replays take seconds on a busy machine.
+  this.timeout(120_000);
   const events = generateTrace(2000);
   const model = new TraceModel();
   for (const event of events) model.apply(event);
 
-  it('indexes every tick of the generated trace', () => {
-    assert.equal(model.ticks.length, 2000);
-    assert.ok(model.taskOrder.length > 100, 'the trace should create many tasks');
-  });
-
   it('answers state-before-tick like a replay from the start, at every tick', () => {
+    assert.equal(model.ticks.length, events.filter((e) => e.ev === 'tick').length, 'every tick is indexed');
     for (let index = 0; index < model.ticks.length; index++) {
       const expected = naiveStateBefore(events, index);
       const state = model.stateBefore(index)!;
@@ -91,7 +89,8 @@ function asLoop2(events: TraceEvent[]): TraceEvent[] {
   });
 }
 
-describe('TraceModel checkpoints with two loops in threads', () => {
+describe('TraceModel checkpoints with two loops in threads', function () {
+  this.timeout(120_000);
   // Each loop's tick is still running (half its events to come) while the other loop's next tick
   // starts: steps, tasks and timers arrive after ticks of the other loop with higher indices.
   const one = generateTrace(400, 7);

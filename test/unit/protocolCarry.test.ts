@@ -111,7 +111,9 @@ function handWritten(): TraceEvent[] {
   ];
 }
 
-describe('Protocol 2 steps carry from and reason forward', () => {
+describe('Protocol 2 steps carry from and reason forward', function () {
+  // A guard against a hang, not a timing assertion: reading a generated trace twice takes seconds on a busy machine.
+  this.timeout(120_000);
   const traces: [string, TraceEvent[]][] = [
     ['hand-written', handWritten()],
     ['generated', generateTrace(600)],

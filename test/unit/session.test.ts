@@ -1,7 +1,11 @@
 // The session's lifecycle against real Python: run to the end, step a paused run, stop, time out,
 // crash, and never leave a process behind.
 import * as assert from 'node:assert/strict';
-import { isAlive, nextEvent, scenarioDir, startSession, writeScenario } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from '../../src/node/session';
+import { isAlive, nextEvent, PYTHON, REPO, scenarioDir, startSession, TRACER, writeScenario } from './helpers';
 
 describe('Session', function () {
   this.timeout(30000);
@@ -49,6 +53,23 @@ asyncio.run(main())
     session.continue();
     const result = await session.done;
     assert.equal(result.outcome, 'completed');
+  });
+
+  it('records the event stream as it came, readable while the program is paused and whole once it ended', async () => {
+    const recording = join(dir, 'counting.jsonl');
+    const session = new Session({ python: PYTHON, cwd: REPO, tracerPath: TRACER, timeoutSeconds: 60, scenario: counting, pauseAtStart: true });
+    session.recordTo(recording);
+    session.start();
+    await nextEvent(session, (e) => e.ev === 'pause');
+    await session.recordedSoFar();
+    const soFar = readFileSync(recording, 'utf8').trim().split('\n').map((line) => JSON.parse(line).ev);
+    assert.deepEqual([soFar[0], soFar.at(-1)], ['start', 'pause']);
+    assert.equal(soFar.length, session.decoder.stats.events);
+    session.continue();
+    await session.recorded();
+    const lines = readFileSync(recording, 'utf8').trim().split('\n');
+    assert.equal(lines.length, session.decoder.stats.events);
+    assert.equal(JSON.parse(lines.at(-1)!).ev, 'end');
   });
 
   it('stops a program that would run forever, keeping what it recorded', async () => {
@@ -108,6 +129,30 @@ asyncio.run(main())
     assert.match(result.message ?? '', /SIGSEGV/);
     assert.ok(session.model.ticks.length >= 2, 'ticks before the crash are kept');
     assert.ok(session.model.output.some((o) => o.text === 'about to crash'));
+  });
+
+  it('gives the program the interpreter flags, stdio encodings and environment it has when run plainly', async () => {
+    // Under the C locale Python's UTF-8 mode makes stdout's errors handler surrogateescape: a
+    // file name that is not UTF-8 prints, and the program exits 0. Forcing -X utf8 or
+    // PYTHONIOENCODING on it changed that (strict errors: exit 1).
+    const environment = writeScenario(dir, 'environment_seen.py', `
+import os, sys
+print("flags", sys.flags)
+print("stdio", [(s.encoding, s.errors) for s in (sys.stdin, sys.stdout, sys.stderr) if s])
+print("env", {k: os.environ.get(k) for k in ("PYTHONIOENCODING", "PYTHONUTF8", "PYTHONPATH")})
+print("argv", sys.argv, "xoptions", sys._xoptions)
+print("name", os.fsdecode(b"caf\\xe9.txt"))
+`);
+    const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
+    for (const name of ['LANG', 'LC_CTYPE', 'PYTHONIOENCODING', 'PYTHONUTF8', 'PYTHONPATH']) delete env[name];
+    const plain = spawnSync(PYTHON, [environment], { cwd: REPO, env, encoding: 'latin1' });
+    const session = startSession({ scenario: environment, env });
+    const output: Buffer[] = [];
+    session.onOutput(({ stream, data }) => { if (stream === 'stdout') output.push(data); });
+    const result = await session.done;
+    assert.equal(Buffer.concat(output).toString('latin1'), plain.stdout);
+    assert.equal(result.exitCode, plain.status);
+    assert.equal(plain.status, 0, plain.stderr);
   });
 
   it('says clearly when the interpreter cannot be started', async () => {

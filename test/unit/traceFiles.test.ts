@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceModel } from '../../src/core/model';
-import { MAX_TRACE_BYTES, MAX_TRACE_EVENTS, readTraceFile } from '../../src/core/traceFile';
+import { MAX_TRACE_BYTES, MAX_TRACE_EVENTS, readTraceFile } from '../../src/node/traceFile';
 import { REPO, scenarioDir, writeScenario } from './helpers';
 import { HEADER, HUGE_BYTES, hugeLines, smallEvents, TICK, writeHuge } from './hugeTrace';
 

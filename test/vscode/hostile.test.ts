@@ -13,10 +13,13 @@ describe('hostile scenarios in the extension', function () {
 
   before(async () => {
     await vscode.workspace.getConfiguration('loopscope').update('limits.maxWallSeconds', 3, vscode.ConfigurationTarget.Global);
+    // reads_input.py reads end of file, as on the command line with no input (not an input box).
+    await vscode.workspace.getConfiguration('loopscope').update('input.mode', 'closed', vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
     await vscode.workspace.getConfiguration('loopscope').update('limits.maxWallSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('loopscope').update('input.mode', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { writeTraceFile } from '../../src/core/traceFile';
+import { writeTraceFile } from '../../src/node/traceFile';
 import type { TraceEvent } from '../../src/protocol/events';
 import type { Visualization } from '../../src/extension/visualization';
 import { scenarioDir, startSession } from '../unit/helpers';

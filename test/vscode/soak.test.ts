@@ -6,12 +6,10 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import type { Visualization } from '../../src/extension/visualization';
-import { scenarioDir } from '../unit/helpers';
+import { collectGarbage, scenarioDir } from '../unit/helpers';
 
 const SESSIONS = Number(process.env.LOOPSCOPE_SOAK_SESSIONS ?? 20);
 const ENDINGS = ['normal end', 'stop mid-run', 'kill', 'timeout', 'panel closed'] as const;
@@ -82,12 +80,6 @@ function activeHandles(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
-}
-
-/** A real garbage collection, so heap figures compare what is retained, not what is not yet collected. */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 function measure() {

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Headless harness for the webview: serves dist/webview.js + dist/webview.css from 127.0.0.1 under
 // the same CSP as the real panel, fakes acquireVsCodeApi (records posted messages, keeps setState),
-// themes the page like VS Code does (body class + --vscode-* variables), feeds a trace (.jsonl) as
-// the host would (ready -> reset, events in batches, status, cursor) and takes screenshots.
+// themes the page like VS Code does (body class + --vscode-* variables), and serves it a trace as the
+// extension host does: through the same PanelServer (out/test/webview/host.js), across the process
+// boundary between this Node process and the browser. Takes screenshots.
 //
-//   node test/webview/harness.mjs --trace test/webview/fixtures/downloads.jsonl \
+//   node test/webview/harness.mjs --trace trace.jsonl \
 //     [--theme dark|light|hc] [--width 1200] [--height 800] [--axis tick|time] [--cursor N]
-//     [--batch 2000] [--screenshot out.png] [--bench] [--show-internal] [--headed]
+//     [--screenshot out.png] [--show-internal] [--headed]
 //
 // Build first: node esbuild.mjs. As a module: import { openWebview, readTrace } from './harness.mjs'.
+import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -165,15 +167,6 @@ export function readTrace(path) {
   return events;
 }
 
-/** The SessionInfo the host would send for a recorded trace. */
-export function sessionFor(events, { showInternal = false } = {}) {
-  const start = events.find((e) => e.ev === 'start') ?? {};
-  return {
-    scenario: start.scenario ?? 'scenario.py', python: start.python ?? '', clock: start.clock ?? 'virtual',
-    mode: 'record', replay: true, showInternal,
-  };
-}
-
 function initScript({ state }) {
   // Runs in the page before webview.js.
   window.__posted = [];
@@ -184,7 +177,12 @@ function initScript({ state }) {
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
     return {
-      postMessage: (message) => window.__posted.push(JSON.parse(JSON.stringify(message))),
+      postMessage: (message) => {
+        const text = JSON.stringify(message);
+        window.__posted.push(JSON.parse(text));
+        // To the host in the harness's Node process (exposed before the page loads).
+        window.__toHost?.(text);
+      },
       getState: () => window.__savedState,
       setState: (next) => { window.__savedState = JSON.parse(JSON.stringify(next)); },
     };
@@ -194,19 +192,41 @@ function initScript({ state }) {
   });
 }
 
+/** The webview has drawn everything it was sent and asked for (no request in flight, nothing queued). */
+function settledInPage() {
+  const app = window.__loopscope;
+  const timeline = app?.timeline;
+  return !!app && !app.pendingMoment && !app.frameQueued && !timeline.inFlight && !timeline.answer && !timeline.stale && !timeline.settle;
+}
+
 /**
- * Opens the webview in headless chromium. Returns helpers:
- * send(msg), feed(events, opts), posted(), clearPosted(), frame(), screenshot(path), state(),
- * reopen() (a hidden/shown cycle: reloads with the saved state), close(); page and browser too.
+ * Opens the webview in headless chromium, with a host (HarnessHost) serving it. Returns helpers:
+ * show(events, opts) / open(path, opts) (the host shows a trace), send(msg) (a host message as is),
+ * host, posted(), clearPosted(), frame(), screenshot(path), state(), reopen() (a hidden/shown cycle:
+ * reloads with the saved state, the host shows the trace again), close(); page and browser too.
  */
 export async function openWebview({ theme = 'dark', width = 1200, height = 800, state, headed = false } = {}) {
   if (!existsSync(join(ROOT, 'dist', 'webview.js'))) throw new Error('dist/webview.js missing: run node esbuild.mjs');
+  const { HarnessHost } = createRequire(import.meta.url)(join(ROOT, 'out', 'test', 'webview', 'host.js'));
   const server = await startServer();
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: !headed, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
   const errors = [];
   let page;
+  // Host -> webview, in order: each message is posted in the page once the one before it was.
+  let delivering = Promise.resolve();
+  let pending = 0;
+  const deliver = (message) => {
+    const text = JSON.stringify(message);
+    pending++;
+    delivering = delivering.then(() => page.evaluate((m) => window.postMessage(JSON.parse(m), '*'), text))
+      .catch((error) => { if (!page.isClosed()) errors.push(`deliver: ${error.message}`); })
+      .finally(() => { pending--; });
+  };
+  const host = new HarnessHost(deliver);
+  // Webview -> host.
+  await context.exposeBinding('__toHost', (_source, text) => host.receive(JSON.parse(text)));
 
   async function load(savedState) {
     page = await context.newPage();
@@ -223,40 +243,44 @@ export async function openWebview({ theme = 'dark', width = 1200, height = 800, 
     browser,
     errors,
     origin,
-    /** Posts a host message to the webview (as JSON text: playwright's object transfer is slow). */
+    host,
+    /** Posts a host message to the webview as it is. */
     async send(message) {
-      await page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), JSON.stringify(message));
+      deliver(message);
+      await delivering;
     },
-    /** As the host: reset, events in batches, status, then the cursor (if given). */
-    async feed(events, { batch = 2000, cursor, showInternal = false, status } = {}) {
-      await api.send({ type: 'reset', session: sessionFor(events, { showInternal }) });
-      for (let i = 0; i < events.length; i += batch) await api.send({ type: 'events', events: events.slice(i, i + batch) });
-      const end = events.find((e) => e.ev === 'end');
-      await api.send({ type: 'status', status: status ?? { running: false, paused: false, outcome: end?.outcome ?? 'crashed' } });
-      if (cursor !== undefined) await api.send({ type: 'cursor', tick: cursor });
+    /** The host shows a trace (events), then (optionally) moves the cursor; waits until drawn. */
+    async show(events, { cursor, showInternal = false, status } = {}) {
+      host.show(events, { cursor, showInternal, status });
       await api.frame();
     },
-    /** Waits until the webview has drawn everything it received (two animation frames after). */
+    /** The host opens a trace file as Open Trace does; waits until drawn. */
+    async open(path, { cursor, showInternal = false } = {}) {
+      await host.open(path, { cursor, showInternal });
+      await api.frame();
+    },
+    /** Waits until the host and the webview are done: every message delivered, answered and drawn (then two frames). */
     async frame() {
-      await page.evaluate(() => new Promise((resolve) => {
-        const app = window.__loopscope;
-        const check = () => {
-          if (app && app.drawnVersion !== app.model.version) setTimeout(check, 10);
-          else requestAnimationFrame(() => requestAnimationFrame(resolve));
-        };
-        setTimeout(check, 0);
-      }));
+      for (;;) {
+        await delivering;
+        const settled = await page.evaluate(settledInPage);
+        if (settled && pending === 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await delivering;
     },
     async posted() { return page.evaluate(() => window.__posted); },
     async clearPosted() { await page.evaluate(() => { window.__posted.length = 0; }); },
     async csp() { return page.evaluate(() => window.__csp); },
     async state() { return page.evaluate(() => window.__savedState); },
     async screenshot(path) { await page.screenshot({ path, fullPage: false }); },
-    /** Hide + show: a fresh page with the state the webview saved (the host then re-sends everything). */
+    /** Hide + show: a fresh page with the state the webview saved; its `ready` makes the host show the trace again. */
     async reopen() {
       const saved = await api.state();
       await page.close();
       await load(saved);
+      await api.frame();
     },
     async close() {
       await browser.close();
@@ -270,24 +294,23 @@ export async function openWebview({ theme = 'dark', width = 1200, height = 800, 
 // CLI
 
 function parseArgs(argv) {
-  const args = { trace: join(ROOT, 'test/webview/fixtures/downloads.jsonl'), theme: 'dark', width: 1200, height: 800, batch: 2000 };
+  const args = { theme: 'dark', width: 1200, height: 800 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, '');
-    if (['bench', 'show-internal', 'headed'].includes(key)) args[key] = true;
+    if (['show-internal', 'headed'].includes(key)) args[key] = true;
     else args[key] = argv[++i];
   }
-  for (const key of ['width', 'height', 'batch', 'cursor']) if (args[key] !== undefined) args[key] = Number(args[key]);
+  for (const key of ['width', 'height', 'cursor']) if (args[key] !== undefined) args[key] = Number(args[key]);
   return args;
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const events = readTrace(args.trace);
+  if (!args.trace) throw new Error('--trace trace.jsonl is needed');
   const view = await openWebview({ theme: args.theme, width: args.width, height: args.height, headed: args.headed });
   try {
     if (args.axis) await view.send({ type: 'axis', axis: args.axis });
-    if (args.bench) await bench(view, events, args.batch);
-    else await view.feed(events, { batch: args.batch, cursor: args.cursor, showInternal: args['show-internal'] });
+    await view.open(resolve(args.trace), { cursor: args.cursor, showInternal: args['show-internal'] });
     if (args.screenshot) {
       await view.screenshot(args.screenshot);
       console.log(`screenshot: ${args.screenshot}`);
@@ -295,65 +318,8 @@ async function main() {
     const csp = await view.csp();
     if (csp.length) console.log(`CSP violations (${csp.length}):\n  ${[...new Set(csp)].slice(0, 10).join('\n  ')}`);
     if (view.errors.length) console.log(`page errors (${view.errors.length}):\n  ${view.errors.slice(0, 10).join('\n  ')}`);
-    const posted = await view.posted();
-    console.log(`posted: ${JSON.stringify(posted.slice(0, 20))}`);
   } finally {
     await view.close();
-  }
-}
-
-async function bench(view, events, batch) {
-  const page = view.page;
-  // First paint: reset + the first batch, drawn. Then the whole trace, drawn.
-  const t0 = Date.now();
-  await view.send({ type: 'reset', session: sessionFor(events) });
-  await view.send({ type: 'events', events: events.slice(0, batch) });
-  await view.frame();
-  const firstPaint = Date.now() - t0;
-  for (let i = batch; i < events.length; i += batch) await view.send({ type: 'events', events: events.slice(i, i + batch) });
-  await view.send({ type: 'status', status: { running: false, paused: false, outcome: 'completed' } });
-  await view.frame();
-  const loaded = Date.now() - t0;
-  const info = await page.evaluate(() => {
-    const app = window.__loopscope;
-    return { ticks: app.model.ticks.length, tasks: app.model.tasks.size, items: app.timeline.stats.items, debug: app.debug };
-  });
-  const d = info.debug;
-  console.log(`events: ${events.length} in batches of ${batch}; ticks ${info.ticks}, tasks ${info.tasks}`);
-  console.log(`first paint (reset + first batch drawn): ${firstPaint} ms`);
-  console.log(`everything drawn: ${loaded} ms (in the page: applying events ${d.applyMs.toFixed(0)} ms, `
-    + `${d.frames} frames ${d.totalFrameMs.toFixed(0)} ms; the rest is message transport and vis-timeline); items on screen ${info.items}`);
-
-  // Cursor moves: from the message to the end of the next painted frame.
-  const cursor = await page.evaluate(async (count) => {
-    const app = window.__loopscope;
-    const ticks = app.model.ticks.length;
-    const times = [];
-    const work = [];
-    for (let i = 0; i < 20; i++) {
-      const tick = Math.floor(((i * 7919) % 997) / 997 * (ticks - 1));
-      const t = performance.now();
-      window.postMessage({ type: 'cursor', tick }, '*');
-      await new Promise((r) => setTimeout(r, 0));
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      times.push(performance.now() - t);
-      work.push(app.debug.lastFrameMs);
-    }
-    return { times, work, count };
-  }, 20);
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`cursor move: median ${median(cursor.times).toFixed(1)} ms to painted frame (max ${Math.max(...cursor.times).toFixed(1)}); `
-    + `our frame work median ${median(cursor.work).toFixed(1)} ms`);
-
-  // Zoom in / out with the keyboard, and a pan.
-  for (const [label, key] of [['zoom in', '+'], ['zoom in', '+'], ['zoom out', '-'], ['fit', 'f']]) {
-    await page.focus('#timeline');
-    const t = Date.now();
-    await page.keyboard.press(key);
-    await view.frame();
-    await view.frame();
-    const stats = await page.evaluate(() => ({ ...window.__loopscope.timeline.stats }));
-    console.log(`${label}: ${Date.now() - t} ms to settle; refresh ${stats.lastRefreshMs.toFixed(1)} ms; items ${stats.items}`);
   }
 }
 

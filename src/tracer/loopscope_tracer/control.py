@@ -1,7 +1,7 @@
 """The control channel (`--control-fd`): pause, step N, continue, stop.
 
 A reader thread (started with _thread, invisible to the program) parses lines; the loop
-thread consults `mode` at the start of every tick (loop_hooks._run_once) and blocks here
+thread consults `mode` at the start of every tick (the tick_started hook) and blocks here
 while paused. While paused the program's clocks are frozen (virtual_clock.freeze), so a
 pause never changes ordering or timestamps. End of file means `continue` for good.
 """
@@ -12,11 +12,16 @@ import threading
 
 from . import frames
 from . import virtual_clock as vc
+from .instrument import Instrument
 
 
-class Control:
-    def __init__(self, tr, fd, pause_at_start):
-        self.tr = tr
+class Control(Instrument):
+    def __init__(self, fd, pause_at_start, registry, reasons, recorder, stop):
+        """stop(outcome): ends the program (ending.Ending.stop)."""
+        self.registry = registry
+        self.reasons = reasons
+        self.recorder = recorder
+        self.stop = stop
         self.fd = fd
         self.cond = threading.Condition(threading.Lock())
         # None = run freely (the fast path), 'pause', or 'step' with self.steps ticks left.
@@ -29,6 +34,11 @@ class Control:
     def start(self):
         if self.fd is not None:
             _thread.start_new_thread(self._read, ())
+
+    def paused_seconds(self):
+        """Real seconds spent paused so far, the current pause included."""
+        since = self.paused_since
+        return self.paused_total + (vc.REAL_PERF() - since if since is not None else 0.0)
 
     # -- reader thread ---------------------------------------------------------------------
     def _read(self):
@@ -50,7 +60,7 @@ class Control:
                 try:
                     self.command(line.decode('utf-8', 'replace').strip())
                 except Exception as e:
-                    self.tr.internal_error('control', e)
+                    self.recorder.internal_error('control', e)
 
     def command(self, line):
         parts = line.split()
@@ -58,7 +68,7 @@ class Control:
             return
         cmd = parts[0].lower()
         if cmd == 'stop':
-            self.tr.stop('stopped')
+            self.stop('stopped')
             return
         with self.cond:
             if cmd == 'pause':
@@ -78,8 +88,11 @@ class Control:
             self.cond.notify_all()
 
     # -- loop thread -----------------------------------------------------------------------
-    def gate(self, loop, L):
-        """Called before each tick while mode is not None."""
+    def tick_started(self, loop, L):
+        if self.mode is not None:
+            self._gate(loop, L)
+
+    def _gate(self, loop, L):
         with self.cond:
             announced = False
             while True:
@@ -108,15 +121,14 @@ class Control:
                 vc.thaw()
 
     def _announce(self, loop, L):
-        tr = self.tr
+        """The `pause` event: every unfinished task of the loop, where and why it waits."""
         from asyncio import tasks as _tasks
         items = []
         try:
             for task in _tasks.all_tasks(loop):
-                rec = tr.task_rec(task)
-                stack, reason = tr.hooks.suspension(task, rec)
+                rec = self.registry.task(task)
+                stack, reason = self.reasons.suspension(task, rec)
                 if not rec.started:
-                    line = rec.line
                     coro = frames.task_coro(task)
                     f = getattr(coro, 'cr_frame', None)
                     line = f.f_lineno if f is not None else None
@@ -126,8 +138,6 @@ class Control:
                 items.append({'task': rec.id, 'line': line, 'stack': stack, 'reason': reason})
             task = None
         except Exception as e:
-            tr.internal_error('pause', e)
+            self.recorder.internal_error('pause', e)
         items.sort(key=lambda d: d['task'])
-        tr.emit({'ev': 'pause', 'loop': L.id, 'n': L.n + 1,
-                 't': round(loop.time() - L.origin, 6), 'tasks': items})
-        tr.emitter.flush()
+        self.recorder.pause(loop, L, items)

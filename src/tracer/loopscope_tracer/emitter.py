@@ -10,11 +10,17 @@ import os
 import threading
 
 
+def _not_json(obj):
+    # A value of the program's that slipped into an event (a tracer bug): named, so that
+    # the event is still written.
+    return '<%s>' % type(obj).__name__
+
+
 def _make_encoder():
     # JSONEncoder.encode builds a new C encoder on every call; building it once is about
     # twice as fast for our small events.
     from json import encoder as E
-    base = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
+    base = json.JSONEncoder(separators=(',', ':'), allow_nan=False, default=_not_json)
     c_make = getattr(E, 'c_make_encoder', None)
     if c_make is None:
         return base.encode

@@ -6,7 +6,9 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 """
 
 import asyncio
+import enum
 import gc
+import inspect
 import os
 import reprlib
 import sys
@@ -16,40 +18,104 @@ import types
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
 
-_lib_dirs = set()
-for _key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+
+def _dirs(*paths):
+    out = set()
+    for p in paths:
+        if p:
+            out.add(os.path.abspath(p) + os.sep)
+    return tuple(sorted(out, key=len, reverse=True))   # the most specific first
+
+
+def _sysconfig_path(key):
     try:
-        _lib_dirs.add(os.path.abspath(sysconfig.get_paths()[_key]) + os.sep)
+        return sysconfig.get_paths()[key]
     except Exception:
-        pass
-_lib_dirs.add(os.path.dirname(os.path.abspath(os.__file__)) + os.sep)
-_LIB_DIRS = tuple(sorted(_lib_dirs))
+        return None
 
-# The scenario's code filename (as compiled) and its absolute path; set by the runner.
+
+# Where libraries live: the standard library, and any folder named site-packages or
+# dist-packages (this interpreter's, Debian's, another venv's).
+_STDLIB_DIRS = _dirs(_sysconfig_path('stdlib'), _sysconfig_path('platstdlib'),
+                     os.path.dirname(os.path.abspath(os.__file__)))
+_SITE_NAMES = ('site-packages', 'dist-packages')
+
+# The scenario's code filename, as compiled (set_scenario).
 scenario_filename = None
-scenario_abspath = None
 
-_user_cache = {}
+# filename -> None for the user's code, '' for code that is nobody's library (the tracer,
+# <frozen ...>, <string>), else the library's name (code_library).
+_library_cache = {}
+
+
+def set_scenario(filename):
+    """The runner compiled the scenario as `filename`: code from it is the user's."""
+    global scenario_filename
+    scenario_filename = filename
+    _library_cache.clear()
+    _user_code_info.clear()
+
+
+def code_library(filename):
+    """Who the code in `filename` belongs to: None for the user's (the scenario and
+    everything else in the workspace), else the name of its library: the top-level package
+    or module under the standard library or a site-packages/dist-packages folder (any
+    interpreter's or venv's), e.g. "asyncio", "aiohttp"; '' for the tracer's own code and
+    code without a file (<frozen ...>, <string>)."""
+    try:
+        return _library_cache[filename]
+    except KeyError:
+        pass
+    if filename == scenario_filename:
+        lib = None
+    elif not filename or filename.startswith('<'):
+        lib = ''
+    else:
+        lib = _library_of_path(os.path.abspath(filename))
+    _library_cache[filename] = lib
+    return lib
+
+
+def _library_of_path(path):
+    if path.startswith(PKG_DIR):
+        return ''
+    installed = _installed_part(path)
+    if installed is not None:
+        return _top_name(installed)
+    for d in _STDLIB_DIRS:
+        if path.startswith(d):
+            return _top_name(path[len(d):].split(os.sep, 1)[0])
+    return None
+
+
+def _installed_part(path):
+    """The path component just below its last site-packages/dist-packages folder, or None."""
+    parts = path.split(os.sep)
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] in _SITE_NAMES:
+            return parts[i + 1]
+    return None
+
+
+def is_installed_library(filename):
+    """True for code installed in a site-packages/dist-packages folder (not the standard
+    library)."""
+    return bool(filename) and _installed_part(os.path.abspath(filename)) is not None
+
+
+def _top_name(part):
+    return part[:-3] if part.endswith('.py') else part.split('.', 1)[0]
 
 
 def is_user_file(filename):
-    """True for code the user wrote: not the stdlib, not site-packages, not the tracer,
-    not <frozen ...>/<string>."""
-    r = _user_cache.get(filename)
-    if r is None:
-        if filename == scenario_filename:
-            r = True
-        elif not filename or filename.startswith('<'):
-            r = False
-        else:
-            a = os.path.abspath(filename)
-            r = not (a.startswith(PKG_DIR) or a.startswith(_LIB_DIRS))
-        _user_cache[filename] = r
-    return r
+    """True for code the user wrote (see code_library)."""
+    lib = _library_cache.get(filename, _UNKNOWN)
+    if lib is _UNKNOWN:
+        lib = code_library(filename)
+    return lib is None
 
 
-def is_tracer_file(filename):
-    return filename.startswith(PKG_DIR)
+_UNKNOWN = object()
 
 
 def is_asyncio_file(filename):
@@ -63,7 +129,7 @@ def file_field(filename):
     return os.path.abspath(filename)
 
 
-# Code objects where the event loop calls into a handle (set by loop_hooks). A search for
+# Code objects where the event loop calls into a handle (set by patches). A search for
 # "the user line that did this" stops there: above it is only the code that started the loop
 # (e.g. the `asyncio.run(main())` line), which did not do it.
 # Kept as ids (hashing a code object is slow); the codes are pinned so no id is reused.
@@ -78,16 +144,14 @@ def add_boundary(co):
 
 def user_frame_in_handle(f):
     """The innermost user frame at or above f, not looking past the running handle."""
-    uc = _user_cache
     bc = boundary_codes
+    lc = _library_cache
     while f is not None:
         co = f.f_code
         if id(co) in bc:
             return None
-        r = uc.get(co.co_filename)
-        if r is None:
-            r = is_user_file(co.co_filename)
-        if r:
+        lib = lc.get(co.co_filename, _UNKNOWN)
+        if lib is None or (lib is _UNKNOWN and code_library(co.co_filename) is None):
             return f
         f = f.f_back
     return None
@@ -100,20 +164,20 @@ def caller_position(depth=2):
         f = sys._getframe(depth)
     except ValueError:
         return None, None
-    uc = _user_cache
     bc = boundary_codes
+    lc = _library_cache
     while f is not None:
         co = f.f_code
         if id(co) in bc:
             return None, None
-        r = uc.get(co.co_filename)
-        if r is None:
-            r = is_user_file(co.co_filename)
-        if r:
+        lib = lc.get(co.co_filename, _UNKNOWN)
+        if lib is None or (lib is _UNKNOWN and code_library(co.co_filename) is None):
             return f.f_lineno, file_field(co.co_filename)
         f = f.f_back
     return None, None
 
+
+TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
 
 _CoroutineType = types.CoroutineType
 _GeneratorType = types.GeneratorType
@@ -128,6 +192,12 @@ def task_coro(task):
         return task._coro
     except AttributeError:
         return task.get_coro()
+
+
+def coro_started(coro):
+    """True once a coroutine's first step has begun (it runs, is suspended or is over)."""
+    return (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_running', False)
+            or getattr(coro, 'cr_suspended', False))
 
 
 def await_chain(coro):
@@ -171,7 +241,81 @@ def await_chain(coro):
     return frames, obj
 
 
-_repr = reprlib.Repr()
+# id(code) -> (code, name, file field) for user code, (code, library) for code of an
+# installed library, (code,) otherwise. Keyed by id: hashing a code object hashes its
+# bytecode and constants every time (slow, and slower on 3.13); the entry holds the code, so
+# its id cannot be reused.
+_user_code_info = {}
+
+
+def _code_info(co):
+    fn = co.co_filename
+    if is_user_file(fn):
+        info = (co, co.co_name, file_field(fn))
+    elif is_installed_library(fn):
+        info = (co, code_library(fn))
+    else:
+        info = (co,)
+    _user_code_info[id(co)] = info
+    return info
+
+
+def user_stack(chain):
+    """The await stack of a chain (await_chain's frames): its user frames, outermost first,
+    as [line, function] or [line, function, file] tuples; the index just below its deepest
+    user frame in the chain (0 when there is no user frame); and the index just below the
+    deepest frame of an installed library (0 when none)."""
+    stack = []
+    first = lib_at = i = 0
+    code_info = _user_code_info
+    for f in chain:
+        i += 1
+        co = f.f_code
+        info = code_info.get(id(co))
+        if info is None:
+            info = _code_info(co)
+        n = len(info)
+        if n == 3:
+            first = i
+            if info[2] is None:
+                stack.append((f.f_lineno, info[1]))
+            else:
+                stack.append((f.f_lineno, info[1], info[2]))
+        elif n == 2:
+            lib_at = i
+    return stack, first, lib_at
+
+
+def library_frame(f):
+    """{lib, fn, line, file} of a frame of an installed library (a reason's `via`)."""
+    co = f.f_code
+    return {'lib': code_library(co.co_filename), 'fn': co.co_name, 'line': f.f_lineno,
+            'file': os.path.abspath(co.co_filename)}
+
+
+# Values whose repr and str run no code but CPython's own; containers of them (exactly these
+# types: a subclass may override anything).
+_SCALARS = frozenset((int, float, complex, bool, type(None), str, bytes))
+_CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
+
+
+class _Repr(reprlib.Repr):
+    """reprlib, but never calling a repr of the program's (or a library's): the tracer must
+    not run code the program would not run (a slow or side-effecting __repr__). Other
+    values show as <TypeName>, an Enum member by its name."""
+
+    def repr1(self, x, level):
+        t = type(x)
+        if t in _SCALARS or t in _CONTAINERS:
+            return reprlib.Repr.repr1(self, x, level)
+        if isinstance(x, enum.Enum):
+            name = x.__dict__.get('_name_')
+            if type(name) is str:
+                return '%s.%s' % (t.__name__, name)
+        return '<%s>' % t.__name__
+
+
+_repr = _Repr()
 _repr.maxstring = 24
 _repr.maxother = 24
 _repr.maxlist = 4
@@ -186,6 +330,16 @@ def short_repr(value):
         return _repr.repr(value)
     except Exception:
         return '<%s>' % type(value).__name__
+
+
+def _plain(value, depth=0):
+    t = type(value)
+    if t in _SCALARS:
+        return True
+    if t in _CONTAINERS and depth < 2 and len(value) <= 20:
+        items = value.items() if t is dict else ((v,) for v in value)
+        return all(_plain(v, depth + 1) for item in items for v in item)
+    return False
 
 
 def coro_label(coro):
@@ -308,18 +462,31 @@ def put_position(d, line, file):
         d['file'] = file
 
 
-def error_info(exc):
-    line, file = exception_position(exc)
-    d = {'type': type(exc).__name__, 'message': _safe_str(exc)}
-    put_position(d, line, file)
-    return d
-
-
-def _safe_str(exc):
+def safe_str(exc):
+    """An exception's message. str(exc) when that runs no code of the program: its __str__
+    is CPython's or the standard library's and its arguments are plain values; else its
+    arguments, shown without calling their reprs."""
     try:
-        s = str(exc)
+        args = BaseException.args.__get__(exc)
+        if _plain(args) and not _program_method(type(exc), '__str__'):
+            s = str(exc)
+        elif len(args) == 1 and type(args[0]) is str:
+            s = args[0]
+        else:
+            s = ', '.join(short_repr(a) for a in args)
     except Exception:
         s = '<unprintable %s>' % type(exc).__name__
     if len(s) > 500:
         s = s[:497] + '...'
     return s
+
+
+def _program_method(cls, name):
+    """True when cls's method `name` is Python code outside the standard library (the
+    program's, or an installed library's)."""
+    co = getattr(inspect.getattr_static(cls, name, None), '__code__', None)
+    if co is None:
+        return False
+    fn = co.co_filename
+    lib = code_library(fn)
+    return lib is None or lib == '' or is_installed_library(fn)

@@ -1,22 +1,20 @@
-"""sys.stdout / sys.stderr tee: writes through unchanged, and emits one `output` event per
-complete line, attributed to the current task, thread, loop and user line.
+"""sys.stdout / sys.stderr tee: writes through unchanged, and calls the output_line hook once
+per complete line (the Recorder attributes it to the current task, thread, loop and user line).
 
 Lines are assembled per (stream, thread): print() writes the text and the newline separately,
-and two threads printing at once would otherwise be cut mid-line. Output that bypasses
-sys.stdout/sys.stderr (os.write, C code, subprocesses) is not seen.
+and two threads printing at once would otherwise be cut mid-line. Text without a newline that
+the program then waits after (a prompt: it flushes the stream, or reads sys.stdin, as input()
+does) is handed over at that moment as a partial line; the rest of the line comes later. Output
+that bypasses sys.stdout/sys.stderr (os.write, C code, subprocesses) is not seen.
 """
 
 import sys
 import threading
 
-from . import frames
 from . import virtual_clock as vc
-from asyncio import events, tasks
 
 PERF = vc.REAL_PERF
 _get_ident = threading.get_ident
-_get_running_loop = events._get_running_loop
-_current_task = tasks.current_task
 
 
 class _Tee:
@@ -34,6 +32,11 @@ class _Tee:
         for line in lines:
             self.write(line)
 
+    def flush(self):
+        r = self._ls_stream.flush()
+        self._ls_out.waiting(self._ls_name)
+        return r
+
     def __getattr__(self, name):
         return getattr(self._ls_stream, name)
 
@@ -50,21 +53,63 @@ class _Tee:
         return self._ls_stream.__exit__(*exc)
 
 
+class _Input:
+    """sys.stdin: reads go through unchanged, after a partial line the program wrote (its
+    prompt) is handed over."""
+
+    def __init__(self, stream, out):
+        self.__dict__['_ls_stream'] = stream
+        self.__dict__['_ls_out'] = out
+
+    def read(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.read(*args)
+
+    def readline(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.readline(*args)
+
+    def readlines(self, *args):
+        self._ls_out.reading()
+        return self._ls_stream.readlines(*args)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self._ls_out.reading()
+        return next(self._ls_stream)
+
+    def __getattr__(self, name):
+        return getattr(self._ls_stream, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._ls_stream, name, value)
+
+    def __enter__(self):
+        return self._ls_stream.__enter__()
+
+    def __exit__(self, *exc):
+        return self._ls_stream.__exit__(*exc)
+
+
 class Output:
-    def __init__(self, tr):
-        self.tr = tr
+    def __init__(self, hooks, report):
+        """hooks: instrument.Hooks; report(where, exc): an internal error."""
+        self.hooks = hooks
+        self.report = report
         self.lock = threading.RLock()
         self.partial = {}       # (stream, thread ident) -> [text pieces]
         self.tees = {}
         self.saved = {}
 
     def install(self):
-        for name in ('stdout', 'stderr'):
+        for name in ('stdout', 'stderr', 'stdin'):
             stream = getattr(sys, name)
             if stream is None:
                 continue
             self.saved[name] = stream
-            tee = _Tee(stream, name, self)
+            tee = _Input(stream, self) if name == 'stdin' else _Tee(stream, name, self)
             self.tees[name] = tee
             setattr(sys, name, tee)
 
@@ -88,18 +133,14 @@ class Output:
                 else:
                     pieces.append(s)
             except Exception as e:
-                self.tr.internal_error('output', e)
+                self.report('output', e)
             return
-        tr = self.tr
+        hooks = self.hooks
         s0 = PERF()
         try:
             ident = _get_ident()
             key = (name, ident)
             with self.lock:
-                if '\n' not in s:
-                    self.partial.setdefault(key, []).append(s)
-                    tr.own += PERF() - s0
-                    return
                 pieces = self.partial.pop(key, None)
                 if pieces:
                     pieces.append(s)
@@ -108,49 +149,43 @@ class Output:
                 rest = lines.pop()
                 if rest:
                     self.partial[key] = [rest]
-            ctx = self._context(ident)
-            for line in lines:
-                ev = {'ev': 'output', 'stream': name, 'text': line}
-                ev.update(ctx)
-                ev['wall'] = tr.wall()
-                tr.emit(ev)
+            output_line = hooks.output_line
+            if output_line is not None:
+                for line in lines:
+                    output_line(name, line, ident, True, False)
         except Exception as e:
-            tr.internal_error('output', e)
-        tr.own += PERF() - s0
+            self.report('output', e)
+        hooks.own += PERF() - s0
 
-    def _context(self, ident):
-        d = {}
-        loop = _get_running_loop()
-        if loop is not None:
-            task = _current_task(loop)
-            if task is not None:
-                d['task'] = self.tr.task_id(task)
-            task = None
-        if ident != self.tr.main_ident:
-            t = threading._active.get(ident)
-            if t is not None:
-                d['thread'] = t.name
-        line, file = frames.caller_position(4)
-        frames.put_position(d, line, file)
-        if loop is not None:
-            L = self.tr.loops.get(id(loop))
-            if L is not None:
-                d['loop'] = L.id
-                d['t'] = round(loop.time() - L.origin, 6)
-        return d
+    def waiting(self, name):
+        """The program flushed stream `name`: text it wrote without a newline on this thread
+        is a partial line it may now wait after."""
+        if not self.partial:
+            return
+        s0 = PERF()
+        try:
+            ident = _get_ident()
+            with self.lock:
+                pieces = self.partial.pop((name, ident), None)
+            text = ''.join(pieces) if pieces else ''
+            if text and self.hooks.output_line is not None:
+                self.hooks.output_line(name, text, ident, True, True)
+        except Exception as e:
+            self.report('output', e)
+        self.hooks.own += PERF() - s0
+
+    def reading(self):
+        """The program reads sys.stdin."""
+        self.waiting('stdout')
+        self.waiting('stderr')
 
     def flush_partial(self):
         """At exit: a final line without a newline becomes an event too."""
         with self.lock:
             items = list(self.partial.items())
             self.partial.clear()
+        output_line = self.hooks.output_line
         for (name, ident), pieces in items:
             text = ''.join(pieces)
-            if text:
-                ev = {'ev': 'output', 'stream': name, 'text': text}
-                if ident != self.tr.main_ident:
-                    t = threading._active.get(ident)
-                    if t is not None:
-                        ev['thread'] = t.name
-                ev['wall'] = self.tr.wall()
-                self.tr.emit(ev)
+            if text and output_line is not None:
+                output_line(name, text, ident, False, False)

@@ -15,7 +15,7 @@ import re
 import sys
 from importlib.machinery import SourceFileLoader
 
-from . import frames
+from . import events, frames
 
 PY39 = sys.version_info >= (3, 9)
 
@@ -26,10 +26,13 @@ def _prog():
 
 
 class NotRunnable(Exception):
-    def __init__(self, message, exit_code, error_type):
+    """exc: an exception for sys.excepthook to print, instead of the message."""
+
+    def __init__(self, message, exit_code, error_type, exc=None):
         Exception.__init__(self, message)
         self.exit_code = exit_code
         self.error_type = error_type
+        self.exc = exc
 
 
 def resolve(script_arg):
@@ -75,21 +78,59 @@ def read_source(path, filename):
                           'contain null bytes\n' % (filename, lineno, line.strip()), 1,
                           'SyntaxError')
     if bad_at is not None:
-        lineno = src[:bad_at].count(b'\n') + 1
-        if sys.version_info[:2] == (3, 10):
-            lineno += 1  # Python 3.10 reports the line after the bad byte's
-        if sys.version_info >= (3, 11):
-            url, head = 'https://peps.python.org/pep-0263/', ''
-        elif PY39:
-            url, head = 'https://python.org/dev/peps/pep-0263/', ''
-        else:
-            url, head = 'http://python.org/dev/peps/pep-0263/', \
-                '  File "%s", line %d\n' % (filename, lineno)
-        raise NotRunnable("%sSyntaxError: Non-UTF-8 code starting with '\\x%02x' in file %s on "
-                          "line %d, but no encoding declared; see %s for details\n"
-                          % (head, src[bad_at], filename, lineno, url), 1, 'SyntaxError')
+        raise _non_utf8_error(src, bad_at, filename)
     del text
     return src
+
+
+def _non_utf8_error(src, bad_at, filename):
+    """The tokenizer's error for a byte that is not UTF-8, with each version's line number
+    quirks: 3.8/3.9 count a line that continues a token (inside a string, after a backslash)
+    one too far in the message, 3.10 counts every line one too far, 3.14+ count line 2 as line 1 when line 1
+    ended in a token of its own. 3.14+ give the location as well (printed by sys.excepthook:
+    the line and a caret under the byte)."""
+    start = src.rfind(b'\n', 0, bad_at) + 1
+    lineno = line_of_byte = src[:start].count(b'\n') + 1
+    version = sys.version_info[:2]
+    if version < (3, 10) and _continues_a_token(src[:start]):
+        lineno += 1
+    elif version == (3, 10):
+        lineno += 1
+    elif version >= (3, 14) and lineno == 2 and src[:start].strip() \
+            and not src.lstrip().startswith(b'#') and not _continues_a_token(src[:start]):
+        lineno = 1
+    if version >= (3, 11):
+        url = 'https://peps.python.org/pep-0263/'
+    elif PY39:
+        url = 'https://python.org/dev/peps/pep-0263/'
+    else:
+        url = 'http://python.org/dev/peps/pep-0263/'
+    msg = ("Non-UTF-8 code starting with '\\x%02x' in file %s on line %d, but no encoding "
+           "declared; see %s for details" % (src[bad_at], filename, lineno, url))
+    if version >= (3, 14):
+        end = src.find(b'\n', start)
+        line = src[start:end if end >= 0 else len(src)]
+        text = line.split(b'\0')[0].decode('utf-8', 'replace')
+        offset = len(src[start:bad_at].decode('utf-8', 'replace')) + 1
+        e = SyntaxError(msg, (filename, lineno, offset, text, lineno, offset + 1))
+        return NotRunnable(msg, 1, 'SyntaxError', e)
+    head = '  File "%s", line %d\n' % (filename, line_of_byte) if not PY39 else ''
+    return NotRunnable('%sSyntaxError: %s\n' % (head, msg), 1, 'SyntaxError')
+
+
+def _continues_a_token(before):
+    """True when the line after the source text `before` continues one of its tokens: a
+    string left open, or a backslash at the end of its last line."""
+    import io
+    import tokenize
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(before.decode('utf-8')).readline):
+            pass
+    except tokenize.TokenError as e:
+        return 'string' in str(e.args[0]) or before.rstrip(b'\r\n').endswith(b'\\')
+    except (SyntaxError, UnicodeDecodeError):
+        return False
+    return False
 
 
 _CODING = re.compile(br'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
@@ -120,24 +161,22 @@ def _print_uncaught(exc):
         sys.__excepthook__(type(exc), exc, tb)
 
 
-def _error_event(exc, tb_text):
-    d = frames.error_info(exc)
-    d['traceback'] = tb_text
-    return d
-
-
-def run(tr, script_arg, args, install):
-    """Run the file. `install()` sets the hooks up once the file is known to be runnable.
-    Returns the exit code, or raises the user's SystemExit."""
-    atexit.register(tr.finish)
+def run(ending, script_arg, args, install):
+    """Run the file, recording its outcome in `ending` (ending.Ending). `install()` sets the
+    tracer up once the file is known to be runnable. Returns the exit code, or raises the
+    user's SystemExit."""
+    atexit.register(ending.finish)
     try:
         path, filename, path0 = resolve(script_arg)
         src = read_source(path, filename)
     except NotRunnable as e:
-        sys.stderr.write(str(e))
+        if e.exc is not None:
+            _print_uncaught(e.exc)
+        else:
+            sys.stderr.write(str(e))
         sys.stderr.flush()
-        tr.outcome, tr.exit_code = 'not-runnable', e.exit_code
-        tr.error = {'type': e.error_type, 'message': str(e).strip(), 'traceback': ''}
+        ending.outcome, ending.exit_code = 'not-runnable', e.exit_code
+        ending.error = events.end_error(e.error_type, str(e).strip(), '')
         return e.exit_code
 
     try:
@@ -145,18 +184,15 @@ def run(tr, script_arg, args, install):
     except (SyntaxError, ValueError) as e:
         e.__traceback__ = None
         _print_uncaught(e)
-        tr.outcome, tr.exit_code = 'syntax-error', 1
-        tr.error = {'type': type(e).__name__, 'message': str(getattr(e, 'msg', e))}
-        if getattr(e, 'lineno', None):
-            tr.error['line'] = e.lineno
-        tr.error['traceback'] = ''.join(
-            __import__('traceback').format_exception_only(type(e), e))
+        ending.outcome, ending.exit_code = 'syntax-error', 1
+        ending.error = events.end_error(
+            type(e).__name__, str(getattr(e, 'msg', e)),
+            ''.join(__import__('traceback').format_exception_only(type(e), e)),
+            getattr(e, 'lineno', None) or None)
         return 1
     del src
 
-    frames.scenario_filename = filename
-    frames.scenario_abspath = os.path.abspath(path)
-    frames._user_cache.clear()
+    frames.set_scenario(filename)
 
     import __main__
     md = __main__.__dict__
@@ -172,9 +208,19 @@ def run(tr, script_arg, args, install):
         '__file__': filename,
         '__cached__': None,
     })
+    if sys.version_info >= (3, 14):
+        # PEP 649: a module's annotations are computed from its __annotate__ on first access;
+        # the namespace starts without them.
+        del md['__annotations__']
+    if sys.version_info >= (3, 15):
+        del md['__cached__']  # no longer set on modules
     sys.argv[:] = [script_arg] + list(args)
     if hasattr(sys, 'orig_argv'):
-        sys.orig_argv = [sys.orig_argv[0], script_arg] + list(args)
+        # The interpreter and its own options, then the file: drop `-m loopscope_tracer` and
+        # the tracer's options.
+        orig = sys.orig_argv
+        cut = next((i for i, a in enumerate(orig) if i and a.startswith('-m')), 1)
+        sys.orig_argv = orig[:cut] + [script_arg] + list(args)
     if sys.path:
         sys.path[0] = path0
     else:
@@ -187,16 +233,15 @@ def run(tr, script_arg, args, install):
         frames.strip_exception(e)
         c = e.code
         if c is None:
-            tr.outcome, tr.exit_code = 'completed', 0
+            ending.outcome, ending.exit_code = 'completed', 0
         elif isinstance(c, int):
-            tr.exit_code = c & 0xFF
-            tr.outcome = 'completed' if tr.exit_code == 0 else 'exception'
+            ending.exit_code = c & 0xFF
+            ending.outcome = 'completed' if ending.exit_code == 0 else 'exception'
         else:
-            tr.outcome, tr.exit_code = 'exception', 1
-        if tr.outcome == 'exception':
-            tr.error = {'type': 'SystemExit', 'message': str(c), 'traceback': ''}
+            ending.outcome, ending.exit_code = 'exception', 1
+        if ending.outcome == 'exception':
             line, file = frames.exception_position(e)
-            frames.put_position(tr.error, line, file)
+            ending.error = events.end_error('SystemExit', str(c), '', line, file)
         raise
     except BaseException as e:
         frames.strip_exception(e)
@@ -205,12 +250,12 @@ def run(tr, script_arg, args, install):
             text = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
         except Exception:
             text = ''
-        tr.outcome, tr.exit_code = 'exception', 1
-        tr.error = _error_event(e, text)
+        ending.outcome, ending.exit_code = 'exception', 1
+        ending.error = events.uncaught_error(e, text)
         _print_uncaught(e)
         if isinstance(e, KeyboardInterrupt):
-            tr.exit_code = 130
-            tr.kill_with_sigint = True
+            ending.exit_code = 130
+            ending.kill_with_sigint = True
         return 1
-    tr.outcome, tr.exit_code = 'completed', 0
+    ending.outcome, ending.exit_code = 'completed', 0
     return 0

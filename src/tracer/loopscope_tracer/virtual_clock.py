@@ -2,18 +2,24 @@
 
 Every clock the program can read (time.time, monotonic, perf_counter, their _ns forms,
 localtime, gmtime, ctime, asctime, strftime, datetime.now/utcnow/today, date.today) and
-loop.time() (which reads time.monotonic) returns real time + an offset (`_state`). The offset grows only
-when the virtual clock skips an idle wait (loop_hooks' select wrapper calls advance()), and
-shrinks by the paused time after a pause, so a pause never shows up in the program's clocks.
-While paused, every clock is frozen at the moment the pause began.
+loop.time() (which reads time.monotonic) returns real time + an offset (`_state`). The offset
+grows when the virtual clock skips an idle wait (the selector patch calls advance(); jump.py
+decides when it may), and shrinks by the paused time after a pause, so a pause never shows up
+in the program's clocks. While frozen (paused, or the tracer waiting on its own output), every
+clock stands still at the moment the freeze began.
 
-Installed in both clock modes: in real mode the offset only ever changes around pauses.
+Installed in every clock mode: in real mode the offset only ever changes around pauses. In
+deterministic mode (DeterministicClock) the clocks are frozen all the time except while the
+loop waits for real, so the program's own compute time never moves them.
 The tracer itself must use the REAL_* functions below (saved before patching).
 """
 
 import datetime as _dt
 import threading
 import time as _time
+from asyncio import events as _events
+
+from .instrument import Instrument
 
 REAL_TIME = _time.time
 REAL_MONOTONIC = _time.monotonic
@@ -28,31 +34,21 @@ _real_ctime = _time.ctime
 _real_asctime = _time.asctime
 _real_strftime = _time.strftime
 
-# (offset, paused_at): seconds added to every clock, and REAL_MONOTONIC() when the current
-# freeze began (else None). One tuple, replaced whole: other threads (the watchdog's flushes,
+# (offset, frozen): seconds added to every clock, and while frozen the real readings
+# (monotonic, perf_counter, time) taken when the freeze began (else None): a frozen clock reads
+# the same value every time. One tuple, replaced whole: other threads (the watchdog's flushes,
 # executor workers reading the clock) must never see one updated without the other.
 _state = (0.0, None)
-total_jump = 0.0       # virtual seconds skipped so far
-total_paused = 0.0     # real seconds spent frozen (pauses, blocked writes)
 _freeze_lock = threading.Lock()
 _freeze_depth = 0
 
 
-def _off():
-    off, p = _state
-    if p is None:
-        return off
-    # Frozen: cancel out the real time that passed since the freeze began.
-    return off - (REAL_MONOTONIC() - p)
-
-
 def advance(seconds):
-    """Skip `seconds` of idle time (virtual mode only)."""
-    global _state, total_jump
+    """Move every clock forward by `seconds` (an idle wait skipped, a deterministic sleep)."""
+    global _state
     with _freeze_lock:
-        off, p = _state
-        _state = (off + seconds, p)
-        total_jump += seconds
+        off, frozen = _state
+        _state = (off + seconds, frozen)
 
 
 def freeze():
@@ -62,53 +58,55 @@ def freeze():
     with _freeze_lock:
         _freeze_depth += 1
         if _freeze_depth == 1:
-            _state = (_state[0], REAL_MONOTONIC())
+            _state = (_state[0], (REAL_MONOTONIC(), REAL_PERF(), REAL_TIME()))
 
 
 def thaw():
-    global _state, total_paused, _freeze_depth
+    global _state, _freeze_depth
     with _freeze_lock:
         if _freeze_depth == 0:
             return
         _freeze_depth -= 1
-        off, p = _state
-        if _freeze_depth == 0 and p is not None:
-            spent = REAL_MONOTONIC() - p
-            _state = (off - spent, None)
-            total_paused += spent
+        off, frozen = _state
+        if _freeze_depth == 0 and frozen is not None:
+            # The time spent frozen does not count.
+            _state = (off - (REAL_MONOTONIC() - frozen[0]), None)
 
 
 def monotonic():
-    off, p = _state
-    if p is None:
-        return REAL_MONOTONIC() + off
-    return p + off
-
-
-def time():
-    off, p = _state
-    if p is None:
-        return REAL_TIME() + off
-    return REAL_TIME() + off - (REAL_MONOTONIC() - p)
+    off, frozen = _state
+    return (REAL_MONOTONIC() if frozen is None else frozen[0]) + off
 
 
 def perf_counter():
-    off, p = _state
-    if p is None:
-        return REAL_PERF() + off
-    return REAL_PERF() + off - (REAL_MONOTONIC() - p)
+    off, frozen = _state
+    return (REAL_PERF() if frozen is None else frozen[1]) + off
+
+
+def time():
+    off, frozen = _state
+    return (REAL_TIME() if frozen is None else frozen[2]) + off
 
 
 def monotonic_ns():
-    return REAL_MONOTONIC_NS() + int(_off() * 1e9)
-
-
-def time_ns():
-    return REAL_TIME_NS() + int(_off() * 1e9)
+    off, frozen = _state
+    if frozen is None:
+        return REAL_MONOTONIC_NS() + int(off * 1e9)
+    return int((frozen[0] + off) * 1e9)
 
 
 def perf_counter_ns():
-    return REAL_PERF_NS() + int(_off() * 1e9)
+    off, frozen = _state
+    if frozen is None:
+        return REAL_PERF_NS() + int(off * 1e9)
+    return int((frozen[1] + off) * 1e9)
+
+
+def time_ns():
+    off, frozen = _state
+    if frozen is None:
+        return REAL_TIME_NS() + int(off * 1e9)
+    return int((frozen[2] + off) * 1e9)
 
 
 def localtime(secs=None):
@@ -203,7 +201,40 @@ def _make_date_class():
     return date
 
 
-def install():
+class DeterministicClock(Instrument):
+    """`--clock deterministic`: the clocks stand still while the program computes and move
+    only when the loop waits: by the exact jump over an idle wait (jump.py), by the real time
+    of a wait that must be real (a thread, a socket to the outside), and by exactly the time
+    asked of a blocking time.sleep() on a loop's thread (or the main thread). So the same
+    program gives the same ticks and loop times on every run, whatever the machine's load."""
+
+    def __init__(self):
+        self.waiting = threading.local()    # this thread's loop thawed the clocks to wait
+
+    def before_io_wait(self, loop, L, timeout):
+        if timeout is None or timeout > 0:
+            self.waiting.thawed = True
+            thaw()
+
+    def after_io_wait(self, loop, L, waited):
+        if getattr(self.waiting, 'thawed', False):
+            self.waiting.thawed = False
+            freeze()
+
+
+def _deterministic_sleep(secs):
+    REAL_SLEEP(secs)
+    if threading.current_thread() is threading.main_thread() or \
+            _events._get_running_loop() is not None:
+        advance(secs)
+
+
+def install(deterministic=False):
+    if deterministic:
+        freeze()
+        _deterministic_sleep.__doc__ = REAL_SLEEP.__doc__
+        _deterministic_sleep.__name__ = REAL_SLEEP.__name__
+        _time.sleep = _deterministic_sleep
     _time.time = time
     _time.monotonic = monotonic
     _time.perf_counter = perf_counter

@@ -4,9 +4,8 @@
 //    in FIFO order, so sleep(0) interleavings at the same loop time stay visible.
 //  - 'time': x is loop time in seconds, from the events' t and dur.
 // vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
-import { firstIndex, type JobInfo, type Step, type Tick, type TraceModel } from '../src/core/model';
-import type { CallbackEvent } from '../src/protocol/events';
-import type { Axis } from './messages';
+import { firstIndex, type Activity, type JobInfo, type Step, type Tick, type TraceModel } from './model';
+import type { Axis } from '../protocol/panel';
 
 export type Span = [number, number];
 
@@ -27,16 +26,7 @@ export const WAIT_FRACTION = 0.2;
 /** Waits shorter than this (real seconds) are not drawn on the tick axis. */
 const WAIT_MIN_SECONDS = 0.0005;
 
-interface TickSlots {
-  /** Activity count when computed: the current tick of a live loop keeps growing. */
-  count: number;
-  steps: Map<Step, Span>;
-  callbacks: Map<CallbackEvent, Span>;
-}
-
 export class Layout {
-  private readonly slots = new Map<number, TickSlots>();
-
   constructor(readonly model: TraceModel, readonly axis: Axis, readonly virtualClock: boolean) {}
 
   /** Seconds the loop waited before tick `g`: the clock jump under the virtual clock, real wait otherwise. */
@@ -84,64 +74,15 @@ export class Layout {
   }
 
   /**
-   * Slots of tick g: each ready entry gets an equal share of the handles phase; steps and callbacks
-   * are matched to their entries in FIFO order. Activity without an entry of its own (an eager
-   * task's first step, say) shares the slot of the activity that reported next (the one it ran in).
+   * The handles phase of tick g is shared equally by its ready entries, in FIFO order: slot i is
+   * the i-th share. Activity whose slot is not known (Activity.slot) gets the whole phase.
    */
-  private tickSlots(g: number): TickSlots {
-    const activity = this.model.activityAt(g);
-    const cached = this.slots.get(g);
-    if (cached && cached.count === activity.length) return cached;
+  private slotSpan(g: number, slot: number | undefined): Span {
     const tick = this.model.ticks[g];
     const w = this.waitFraction(tick);
     const k = tick.ready.length;
-    const slot = (i: number): Span => [g + w + ((1 - w) * i) / k, g + w + ((1 - w) * (i + 1)) / k];
-    const taskEntries = new Map<number, number[]>();
-    const callbackEntries: number[] = [];
-    tick.ready.forEach((entry, i) => {
-      if (typeof entry === 'number') {
-        const list = taskEntries.get(entry);
-        if (list) list.push(i); else taskEntries.set(entry, [i]);
-      } else callbackEntries.push(i);
-    });
-    const usedCallbacks = new Set<number>();
-    const placed: (Span | undefined)[] = activity.map((act) => {
-      if (act.step) {
-        const i = taskEntries.get(act.step.task)?.shift();
-        return i === undefined ? undefined : slot(i);
-      }
-      if (act.callback) {
-        const cb = act.callback;
-        let match = callbackEntries.find((i) => {
-          const entry = tick.ready[i];
-          return !usedCallbacks.has(i) && typeof entry === 'object' && entry.fn === cb.fn && entry.timer === cb.timer;
-        });
-        if (match === undefined) match = callbackEntries.find((i) => !usedCallbacks.has(i));
-        if (match === undefined) return undefined;
-        usedCallbacks.add(match);
-        return slot(match);
-      }
-      return undefined;
-    });
-    const whole: Span = [g + w, g + 1];
-    const result: TickSlots = { count: activity.length, steps: new Map(), callbacks: new Map() };
-    activity.forEach((act, i) => {
-      let span = placed[i];
-      if (!span) {
-        let j = i + 1;
-        while (j < placed.length && !placed[j]) j++;
-        span = placed[j];
-        if (!span) {
-          j = i - 1;
-          while (j >= 0 && !placed[j]) j--;
-          span = j >= 0 ? placed[j] : whole;
-        }
-      }
-      if (act.step) result.steps.set(act.step, span ?? whole);
-      else if (act.callback) result.callbacks.set(act.callback, span ?? whole);
-    });
-    this.slots.set(g, result);
-    return result;
+    if (slot === undefined || slot < 0 || slot >= k) return [g + w, g + 1];
+    return [g + w + ((1 - w) * slot) / k, g + w + ((1 - w) * (slot + 1)) / k];
   }
 
   /**
@@ -153,13 +94,15 @@ export class Layout {
     const g = step.tick;
     if (g < 0) return [0, 0];
     if (coarse) return [g, g + 1];
-    return this.tickSlots(g).steps.get(step) ?? [this.handlesStart(g), g + 1];
+    return this.slotSpan(g, step.slot);
   }
 
-  callbackSpan(g: number, callback: CallbackEvent, coarse = false): Span {
+  /** Where a callback (a tick's activity) ran. */
+  callbackSpan(act: Activity, coarse = false): Span {
+    const callback = act.callback!;
     if (this.axis === 'time') return [callback.t, callback.t + callback.dur];
-    if (coarse || g < 0) return [g, g + 1];
-    return this.tickSlots(g).callbacks.get(callback) ?? [this.handlesStart(g), g + 1];
+    if (coarse || act.tick < 0) return [act.tick, act.tick + 1];
+    return this.slotSpan(act.tick, act.slot);
   }
 
   /** The whole of tick g (its handles phase on the tick axis). */

@@ -1,8 +1,8 @@
 // The run summary printed by `loopscope trace --json` (and used by tests): built from the model and
 // the session's result only. Times are the tracer's loop times: seconds since the loop started.
 import type { ClockMode, ErrorInfo, LimitKind, Outcome } from '../protocol/events';
-import type { TraceModel } from './model';
-import type { SessionResult } from './session';
+import type { TraceModel } from '../core/model';
+import type { SessionResult } from '../node/session';
 
 export interface RunSummary {
   protocol: number | null;

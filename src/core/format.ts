@@ -1,6 +1,6 @@
 // Plain-text formatting shared by the header, the lanes and the side views.
-import type { ReasonKind } from '../src/protocol/events';
-import type { TaskInfo } from '../src/core/model';
+import type { ReasonKind } from '../protocol/events';
+import type { TaskInfo } from './model';
 
 /** A loop time: `t=3.000`. */
 export function formatLoopTime(t: number): string {

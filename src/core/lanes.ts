@@ -1,12 +1,12 @@
-// What each lane shows. A lane is a loop, a task or an executor worker thread; its segments are
-// computed from the TraceModel for a window of the axis (see layout.ts for positions), then
-// segments narrower than a few pixels are merged. timeline.ts hands the result to vis-timeline.
-import { firstIndex } from '../src/core/model';
-import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from '../src/core/model';
-import type { BlockingEvent, CallbackEvent } from '../src/protocol/events';
-import { el } from './dom';
+// What each lane shows, for every view (the panel, `loopscope lanes`). A lane is a loop, a task or
+// an executor worker thread; its segments are computed from the TraceModel for a window of the axis
+// (see layout.ts for positions), then segments narrower than a few pixels are merged.
+import { firstIndex } from './model';
+import type { JobInfo, Step, TaskInfo, Tick, TraceModel } from './model';
+import type { BlockingEvent, CallbackEvent } from '../protocol/events';
+import type { LaneRow } from '../protocol/panel';
 import { formatLocation, formatLoopTime, reasonCategory, taskTitle } from './format';
-import { duration, shortReason } from '../src/core/describe';
+import { duration, shortReason } from './describe';
 import type { Layout, Span } from './layout';
 
 export type LaneKind = 'loop' | 'task' | 'worker';
@@ -73,26 +73,27 @@ export function buildLanes(model: TraceModel, showInternal: boolean): Lane[] {
   return lanes;
 }
 
-/** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
-export function laneLabel(lane: Lane, model: TraceModel): HTMLElement {
-  const label = el('div', `lane-label lane-${lane.kind}`);
-  label.dataset.lane = lane.id;
+/** What the label at the left of a lane says: its name, a detail, the full text for its tooltip, where a click goes. */
+export type LaneLabel = Omit<LaneRow, 'id' | 'kind'>;
+
+export function laneLabel(lane: Lane, model: TraceModel): LaneLabel {
   if (lane.kind === 'loop') {
     const info = model.loops.get(lane.loop);
-    label.append(el('span', 'lane-name', `Loop ${lane.loop}`));
-    if (info) label.append(el('span', 'lane-detail', info.thread ?? ''));
-    label.title = info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`;
-  } else if (lane.kind === 'task' && lane.task) {
-    const task = lane.task;
-    label.append(el('span', 'lane-name', taskTitle(task)), el('span', 'lane-detail', `#${task.id}`));
-    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
-    label.title = `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`;
-    if (task.internal) label.classList.add('lane-internal');
-  } else {
-    label.append(el('span', 'lane-name', lane.thread ?? 'worker'));
-    label.title = `Executor worker thread ${lane.thread ?? ''}`;
+    return {
+      name: `Loop ${lane.loop}`, detail: info?.thread ?? '', internal: false,
+      title: info ? `Event loop ${lane.loop}: ${info.cls} on thread ${info.thread}` : `Event loop ${lane.loop}`,
+    };
   }
-  return label;
+  if (lane.kind === 'task' && lane.task) {
+    const task = lane.task;
+    const where = task.line !== null ? `, created at ${formatLocation(task.line, task.file)}` : '';
+    return {
+      name: taskTitle(task), detail: `#${task.id}`, internal: task.internal,
+      title: `${task.name}: ${task.label || task.coro}${where}${task.internal ? ' (asyncio internal)' : ''}`,
+      line: task.line ?? undefined, file: task.file,
+    };
+  }
+  return { name: lane.thread ?? 'worker', detail: '', title: `Executor worker thread ${lane.thread ?? ''}`, internal: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,10 +210,9 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
       const io = tick.io !== undefined && tick.io.length > 0;
       push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
     }
-    for (const act of model.activityAt(g)) {
-      if (!act.callback) continue;
-      push(out, q, layout.callbackSpan(g, act.callback, q.coarse), `seg seg-callback cb-${act.callback.kind}`,
-        { kind: 'callback', tick: g, callback: act.callback });
+    for (const act of model.callbacksAt(g)) {
+      push(out, q, layout.callbackSpan(act, q.coarse), `seg seg-callback cb-${act.callback!.kind}`,
+        { kind: 'callback', tick: g, callback: act.callback! });
     }
   }
   for (const blocking of model.blocking) {
@@ -232,8 +232,8 @@ export function blockingSpan(blocking: BlockingEvent & { tick: number }, model: 
     if (step && step.tick === blocking.tick) return layout.stepSpan(step, coarse);
   }
   if (blocking.what === 'callback') {
-    const act = model.activityAt(blocking.tick).find((a) => a.callback?.fn === blocking.fn);
-    if (act?.callback) return layout.callbackSpan(blocking.tick, act.callback, coarse);
+    const act = model.callbacksAt(blocking.tick).find((a) => a.callback!.fn === blocking.fn);
+    if (act) return layout.callbackSpan(act, coarse);
   }
   return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : layout.tickSpan(blocking.tick);
 }
@@ -271,7 +271,7 @@ export function segmentText(seg: Segment, virtualClock: boolean): string {
 // Merging
 
 /** Segments narrower than this many pixels are merged with their neighbours. */
-const MERGE_PX = 4;
+const MERGE_PX = 8;
 /** A merged run is cut after this many pixels, so zoomed-out lanes still show where states change. */
 const MERGED_MAX_PX = 10;
 /** Done markers take this many pixels (a bar and a glyph), blocking bars at least this many. */

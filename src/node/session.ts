@@ -1,14 +1,22 @@
 // A session runs one scenario under the tracer: spawns Python with the event descriptor (fd 3) and
-// the control descriptor (fd 4), streams events into a TraceModel, drives pause/step/continue/stop,
-// enforces a wall-clock timeout and kills the whole process group on stop or dispose.
+// the control descriptor (fd 4), streams events into a TraceModel (and, when asked, the stream as it
+// came into a file), drives pause/step/continue/stop, kills the whole process group if the program
+// outlives its wall-clock limit, and on stop or dispose.
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { EventDecoder } from '../protocol/decoder';
 import type { ClockMode, ControlCommand, EndEvent, LimitKind, Outcome, TraceEvent } from '../protocol/events';
-import { TraceModel } from './model';
+import { TraceModel } from '../core/model';
 
 /** Where the Python package lives, relative to the bundled dist/*.js files. */
 export const TRACER_PATH = join(__dirname, '..', 'src', 'tracer');
+
+/**
+ * The tracer stops the program itself at the wall-clock limit; the process group is killed if it
+ * is still there this many seconds later.
+ */
+export const KILL_GRACE_SECONDS = 5;
 
 export interface TraceLimits {
   ticks?: number;
@@ -25,9 +33,14 @@ export interface SessionOptions {
   clock?: ClockMode;
   limits?: TraceLimits;
   blockingMs?: number;
-  /** Wall-clock seconds after which the process group is killed whatever it is doing. */
+  /**
+   * Wall-clock seconds after which the process group is killed whatever it is doing (default: the
+   * wall-clock limit plus KILL_GRACE_SECONDS; none without either).
+   */
   timeoutSeconds?: number;
   pauseAtStart?: boolean;
+  /** Standard input: closed (the default: the program reads end of file) or a pipe for writeInput(). */
+  input?: 'closed' | 'pipe';
   tracerPath?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -54,6 +67,8 @@ export class Session {
   private timedOut = false;
   private stopRequested = false;
   private timeout?: NodeJS.Timeout;
+  private recording?: WriteStream;
+  private recordingClosed: Promise<void> = Promise.resolve();
   private readonly eventListeners: Listener<TraceEvent>[] = [];
   private readonly outputListeners: Listener<{ stream: 'stdout' | 'stderr'; data: Buffer }>[] = [];
   private resolveDone!: (result: SessionResult) => void;
@@ -71,12 +86,43 @@ export class Session {
     this.outputListeners.push(listener);
   }
 
+  /** Writes the event stream, byte for byte as the tracer wrote it, to `path`. Call before start(). */
+  recordTo(path: string): void {
+    const recording = createWriteStream(path);
+    this.recording = recording;
+    this.recordingClosed = new Promise((resolve) => {
+      recording.on('close', () => resolve());
+      recording.on('error', () => resolve());
+    });
+  }
+
+  /** Resolves once the session ended and its recording (recordTo) is complete on disk. */
+  async recorded(): Promise<void> {
+    await this.done;
+    await this.recordingClosed;
+  }
+
+  /** Resolves once everything received so far is in the recording (the session may go on). */
+  recordedSoFar(): Promise<void> {
+    const recording = this.recording;
+    if (!recording || recording.writableEnded) return this.recordingClosed;
+    return new Promise((resolve) => recording.write('', () => resolve()));
+  }
+
+  /** The kill backstop in seconds: the given timeout, else the wall-clock limit and a grace period. */
+  get timeoutSeconds(): number | undefined {
+    const wall = this.options.limits?.wallSeconds;
+    return this.options.timeoutSeconds ?? (wall !== undefined ? wall + KILL_GRACE_SECONDS : undefined);
+  }
+
   get pid(): number | undefined { return this.child?.pid; }
   get running(): boolean { return this.child !== undefined && !this.finished; }
 
   start(): this {
     const o = this.options;
-    const args = ['-X', 'utf8', '-m', 'loopscope_tracer', '--events-fd', '3', '--control-fd', '4',
+    // The program's own interpreter flags and stdio encodings: no -X utf8, no PYTHONIOENCODING
+    // (the tracer writes its events as UTF-8 JSON by itself).
+    const args = ['-m', 'loopscope_tracer', '--events-fd', '3', '--control-fd', '4',
       '--clock', o.clock ?? 'virtual'];
     if (o.pauseAtStart) args.push('--pause-at-start');
     if (o.blockingMs !== undefined) args.push('--blocking-ms', String(o.blockingMs));
@@ -88,11 +134,11 @@ export class Session {
     args.push('--', o.scenario, ...(o.args ?? []));
 
     const tracerPath = o.tracerPath ?? TRACER_PATH;
-    const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' };
+    const env: NodeJS.ProcessEnv = { ...(o.env ?? process.env), PYTHONUNBUFFERED: '1' };
     env.PYTHONPATH = env.PYTHONPATH ? `${tracerPath}${process.platform === 'win32' ? ';' : ':'}${env.PYTHONPATH}` : tracerPath;
 
     const child = spawn(o.python, args, {
-      cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      cwd: o.cwd, env, stdio: [o.input === 'pipe' ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       // Its own process group, so stop() can kill everything the program started.
       detached: process.platform !== 'win32',
     });
@@ -100,10 +146,14 @@ export class Session {
     child.stdout!.on('data', (data: Buffer) => this.emitOutput('stdout', data));
     child.stderr!.on('data', (data: Buffer) => this.emitOutput('stderr', data));
     const events = child.stdio[3] as NodeJS.ReadableStream;
-    events.on('data', (data: Buffer) => this.decoder.push(data));
+    events.on('data', (data: Buffer) => {
+      this.recording?.write(data);
+      this.decoder.push(data);
+    });
     events.on('error', () => undefined);
     const control = child.stdio[4] as NodeJS.WritableStream;
     control.on('error', () => undefined);
+    child.stdin?.on('error', () => undefined);
 
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let spawnError: Error | undefined;
@@ -112,11 +162,12 @@ export class Session {
     child.on('exit', (code, signal) => { exit = { code, signal }; this.killGroup(); });
     child.on('close', (code, signal) => this.finish(exit ?? { code, signal }, spawnError));
 
-    if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) {
+    const timeout = this.timeoutSeconds;
+    if (timeout !== undefined && timeout > 0) {
       this.timeout = setTimeout(() => {
         this.timedOut = true;
         this.killGroup();
-      }, o.timeoutSeconds * 1000);
+      }, timeout * 1000);
     }
     return this;
   }
@@ -128,6 +179,16 @@ export class Session {
   send(command: ControlCommand): void {
     const control = this.child?.stdio[4] as NodeJS.WritableStream | undefined;
     if (this.running && control && (control as { writable?: boolean }).writable !== false) control.write(`${command}\n`);
+  }
+
+  /** Text for the program's standard input (with `input: 'pipe'`). */
+  writeInput(text: string): void {
+    if (this.running && this.child?.stdin?.writable) this.child.stdin.write(text);
+  }
+
+  /** Ends the program's standard input: its next read gets end of file. */
+  endInput(): void {
+    this.child?.stdin?.end();
   }
 
   pause(): void { this.send('pause'); }
@@ -167,6 +228,7 @@ export class Session {
     this.finished = true;
     if (this.timeout) clearTimeout(this.timeout);
     this.decoder.end();
+    this.recording?.end();
     const end = this.model.end;
     const result: SessionResult = {
       outcome: end?.outcome ?? 'crashed', limit: end?.limit ?? null, exitCode: exit.code, signal: exit.signal, end,
@@ -179,7 +241,7 @@ export class Session {
     } else if (!end && this.timedOut) {
       result.outcome = 'limit';
       result.limit = 'wall-seconds';
-      result.message = `Stopped after the ${this.options.timeoutSeconds} s timeout.`;
+      result.message = `Stopped after the ${this.timeoutSeconds} s timeout.`;
     } else if (!end && this.stopRequested) {
       result.outcome = 'stopped';
     } else if (!end) {

@@ -1,0 +1,398 @@
+// The host side of the panel: answers the webview's requests (src/protocol/panel.ts) from the trace
+// the host owns. The panel never holds events: it asks for the lanes and segments in view, at the
+// zoom's level of detail, and for the rows of a side list in view; this says when the trace grew
+// and what the cursor tick looks like (header, narration, side lists). Pure: the extension's panel
+// (src/extension/panel.ts) and the webview harness in tests both wire it to their transport.
+import { duration, shortReason } from './describe';
+import { basename, formatLocation, formatLoopTime, taskTitle } from './format';
+import {
+  blockingSpan, buildLanes, callbackKindText, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget,
+  segmentText, type Lane, type Segment,
+} from './lanes';
+import { Layout } from './layout';
+import type { StateBeforeTick, TaskSnapshot, TraceModel } from './model';
+import { narrateTickParagraphs } from './narrate';
+import type { ReadyEntry } from '../protocol/events';
+import type {
+  Axis, HeaderInfo, HostMessage, LaneRow, MomentInfo, SegmentRow, SessionInfo, SideList, SideListInfo, SideRow,
+  StatusInfo, TraceShape, ViewAnswer, ViewRequest, WebviewMessage,
+} from '../protocol/panel';
+
+/** What the panel shows: a trace, its session, the cursor and the run state. */
+export interface PanelSource {
+  readonly model: TraceModel;
+  readonly info: SessionInfo;
+  /** Index of the cursor tick in `model`. */
+  readonly cursor: number;
+  status(): StatusInfo;
+  /** When `model` is a window of a bigger trace: where its ticks are in the whole trace. */
+  readonly window?: { firstTick: number; ticks: number; loopTicks(loop: number): number };
+}
+
+/** Rows of each side list sent with a moment; the rest on request. */
+const FIRST_ROWS = 50;
+/** View answers kept for hover requests (one may be in flight while the next answer arrives). */
+const KEPT_ANSWERS = 2;
+
+/** The lists of the cursor tick, kept to answer row requests. */
+interface Lists {
+  tick: number | undefined;
+  version: number;
+  state?: StateBeforeTick;
+  rows: Record<SideList, { count: number; row: (index: number) => SideRow }>;
+}
+
+export class PanelServer {
+  axis: Axis = 'tick';
+  private source?: PanelSource;
+  /** The model shown: a window that moved is shown anew. */
+  private model?: TraceModel;
+  private layouts?: Record<Axis, Layout>;
+  private lanes: Lane[] = [];
+  private lanesVersion = -1;
+  private answers: { seq: number; lanes: { lane: Lane; segments: Segment[] }[] }[] = [];
+  private lists?: Lists;
+  private sent = { version: -1, moment: '' };
+  private cursorSeq = 0;
+
+  constructor(private readonly send: (message: HostMessage) => void) {}
+
+  /** Shows `source` from scratch: after a (re)load of the webview, or a new visualization. */
+  show(source: PanelSource): void {
+    this.source = source;
+    this.model = source.model;
+    const virtualClock = source.info.clock !== 'real';
+    this.layouts = { tick: new Layout(source.model, 'tick', virtualClock), time: new Layout(source.model, 'time', virtualClock) };
+    this.lanesVersion = -1;
+    this.answers = [];
+    this.lists = undefined;
+    this.sent = { version: -1, moment: '' };
+    this.send({ type: 'reset', session: source.info });
+    this.send({ type: 'axis', axis: this.axis });
+    this.update();
+  }
+
+  /** The trace grew, the cursor moved or the run state changed: tells the webview what is new. */
+  update(): void {
+    const source = this.source;
+    if (!source) return;
+    const model = source.model;
+    if (model !== this.model) {
+      this.show(source);
+      return;
+    }
+    if (model.version !== this.sent.version) {
+      this.sent.version = model.version;
+      this.send({ type: 'shape', shape: this.shape() });
+    }
+    const moment = this.moment();
+    // The same moment is not sent twice (a status that did not change, a cursor set to where it is).
+    const key = JSON.stringify(moment);
+    if (key !== this.sent.moment) {
+      this.sent.moment = key;
+      this.send({ type: 'moment', moment });
+    }
+  }
+
+  /** Handles what it can answer; returns the messages the owner acts on (a click's tick as setCursor). */
+  receive(message: WebviewMessage): WebviewMessage | undefined {
+    switch (message.type) {
+      case 'ready':
+        if (this.source) this.show(this.source);
+        return message;
+      case 'axis':
+        this.axis = message.axis;
+        return message;
+      case 'setCursor':
+      case 'setCursorAt': {
+        // The moment after the owner moved the cursor (or left it where it was) says this move was seen.
+        this.cursorSeq = message.seq ?? this.cursorSeq;
+        queueMicrotask(() => this.update());
+        if (message.type === 'setCursor') return message;
+        const tick = this.layouts?.[message.axis].tickAt(message.x);
+        return tick !== undefined ? { type: 'setCursor', tick } : undefined;
+      }
+      case 'view':
+        if (this.source) this.send({ type: 'view', answer: this.view(message.request) });
+        return undefined;
+      case 'rows': {
+        const list = this.lists;
+        if (!list) return undefined;
+        const { count, row } = list.rows[message.list];
+        const rows: SideRow[] = [];
+        for (let i = message.from; i < Math.min(count, message.to); i++) rows.push(row(i));
+        this.send({ type: 'rows', list: message.list, tick: list.tick, from: message.from, rows });
+        return undefined;
+      }
+      case 'tooltip': {
+        const segment = this.answers.find((a) => a.seq === message.seq)?.lanes[message.lane]?.segments[message.index];
+        if (segment && this.source) this.send({ type: 'tooltip', seq: message.seq, lines: describeSegment(segment, this.source.model) });
+        return undefined;
+      }
+      default:
+        return message;
+    }
+  }
+
+  /** The index of a task's lane (to scroll to it), when the task has one. */
+  laneOfTask(task: number): number | undefined {
+    const index = this.currentLanes().findIndex((lane) => lane.task?.id === task);
+    return index >= 0 ? index : undefined;
+  }
+
+  private currentLanes(): Lane[] {
+    const source = this.source;
+    if (!source) return [];
+    if (this.lanesVersion !== source.model.version) {
+      this.lanes = buildLanes(source.model, source.info.showInternal);
+      this.lanesVersion = source.model.version;
+    }
+    return this.lanes;
+  }
+
+  private shape(): TraceShape {
+    const model = this.source!.model;
+    return {
+      version: model.version, ticks: model.ticks.length, firstTick: this.source!.window?.firstTick ?? 0, lanes: this.currentLanes().length,
+      extent: { tick: this.layouts!.tick.extent(), time: this.layouts!.time.extent() },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lanes and segments
+
+  private view(request: ViewRequest): ViewAnswer {
+    const model = this.source!.model;
+    const layout = this.layouts![request.axis];
+    const lanes = this.currentLanes().slice(request.firstLane, request.firstLane + request.laneCount);
+    const { from, to, unitsPerPx } = request;
+    const query = { from, to, coarse: request.axis === 'tick' && unitsPerPx > 0.5 };
+    const kept = lanes.map((lane) => ({ lane, segments: mergeSegments(laneSegments(lane, model, layout, query), unitsPerPx) }));
+    this.answers = [{ seq: request.seq, lanes: kept }, ...this.answers].slice(0, KEPT_ANSWERS);
+    const virtualClock = this.source!.info.clock !== 'real';
+    return {
+      seq: request.seq,
+      version: model.version,
+      lanes: kept.map(({ lane, segments }) => ({
+        lane: laneRow(lane, model),
+        segments: segments.map((seg) => {
+          const always = seg.info.kind === 'done' || seg.info.kind === 'blocking';
+          const wide = !seg.merged && (seg.end - seg.start) / unitsPerPx >= request.textPx;
+          const row: SegmentRow = { start: seg.start, end: seg.end, cls: seg.cls, kind: seg.info.kind };
+          const text = always || wide ? segmentText(seg, virtualClock) : '';
+          if (text) row.text = text;
+          const target = segmentTarget(seg);
+          if (target) row.target = target;
+          return row;
+        }),
+      })),
+      bands: blockingBands(model, layout, query, unitsPerPx),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The cursor tick
+
+  private moment(): MomentInfo {
+    const source = this.source!;
+    const model = source.model;
+    const count = model.ticks.length;
+    const tick = count > 0 ? Math.min(Math.max(0, source.cursor), count - 1) : undefined;
+    const state = tick !== undefined ? model.stateBefore(tick) : undefined;
+    this.lists = this.listsOf(model, tick, state);
+    const lists = {} as Record<SideList, SideListInfo>;
+    for (const name of ['ready', 'timers', 'tasks', 'output', 'blocking'] as const) {
+      lists[name] = this.listInfo(name, state);
+    }
+    const info = tick !== undefined ? model.ticks[tick] : undefined;
+    return {
+      tick,
+      cursorSeq: this.cursorSeq,
+      x: tick !== undefined ? { tick: this.layouts!.tick.cursorX(tick), time: this.layouts!.time.cursorX(tick) } : undefined,
+      cursorTitle: info ? `Before tick ${info.n} (loop ${info.loop}): drag to move, or use the arrow keys` : undefined,
+      header: headerInfo(model, source, tick),
+      narration: tick !== undefined ? narrateTickParagraphs(model, tick) : [],
+      lists,
+    };
+  }
+
+  private listInfo(name: SideList, state: StateBeforeTick | undefined): SideListInfo {
+    const { count, row } = this.lists!.rows[name];
+    // The output list shows its end: its first rows are its last ones.
+    const from = name === 'output' ? Math.max(0, count - FIRST_ROWS) : 0;
+    const rows: SideRow[] = [];
+    for (let i = from; i < Math.min(count, from + FIRST_ROWS); i++) rows.push(row(i));
+    const model = this.source!.model;
+    switch (name) {
+      case 'ready':
+        return { count, rows, from, badge: state ? String(count) : '', empty: state ? 'Empty: the loop will wait for timers or I/O.' : 'No tick yet.' };
+      case 'timers':
+        return { count, rows, from, badge: state ? String(count) : '', empty: 'No pending timers.' };
+      case 'tasks':
+        return { count, rows, from, badge: state ? String(state.tasks.filter((s) => s.state !== 'done').length) : '', empty: 'No tasks.' };
+      case 'output':
+        return { count, rows, from, badge: count ? String(count) : '', empty: state ? 'Nothing printed before this tick.' : 'Nothing printed.' };
+      case 'blocking':
+        return { count, rows, from, badge: count ? String(count) : '', empty: 'Nothing blocked the loop.', warn: model.blocking.length > 0 };
+    }
+  }
+
+  private listsOf(model: TraceModel, tick: number | undefined, state: StateBeforeTick | undefined): Lists {
+    const ready = state?.ready ?? [];
+    const timers = state?.timers ?? [];
+    const tasks = state?.tasks ?? [];
+    const outputs = state ? state.outputCount : model.output.length;
+    return {
+      tick, version: model.version, state,
+      rows: {
+        ready: { count: ready.length, row: (i) => readyRow(model, state!, ready[i]) },
+        timers: { count: timers.length, row: (i) => timerRow(model, state!, timers[i]) },
+        tasks: { count: tasks.length, row: (i) => taskRow(tasks[i]) },
+        output: { count: outputs, row: (i) => outputRow(model, i) },
+        blocking: { count: model.blocking.length, row: (i) => blockingRow(model, i, tick) },
+      },
+    };
+  }
+}
+
+function laneRow(lane: Lane, model: TraceModel): LaneRow {
+  return { id: lane.id, kind: lane.kind, ...laneLabel(lane, model) };
+}
+
+/** Blocking events shade the whole height; bands closer than two pixels are merged. */
+function blockingBands(model: TraceModel, layout: Layout, query: { from: number; to: number; coarse: boolean },
+  unitsPerPx: number): [number, number][] {
+  const bands: [number, number][] = [];
+  for (const blocking of model.blocking) {
+    const [s, e] = blockingSpan(blocking, model, layout, query.coarse);
+    const end = Math.max(e, s + 2 * unitsPerPx);
+    if (end >= query.from && s <= query.to) bands.push([s, end]);
+  }
+  bands.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const band of bands) {
+    const last = merged[merged.length - 1];
+    if (last && band[0] <= last[1] + 2 * unitsPerPx) last[1] = Math.max(last[1], band[1]);
+    else merged.push([...band]);
+  }
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The header and the side lists' rows
+
+export function headerInfo(model: TraceModel, source: PanelSource, g: number | undefined): HeaderInfo {
+  const session = source.info;
+  const status = source.status();
+  const start = model.start;
+  const scenarioPath = session.scenario || start?.scenario;
+  const tick = g !== undefined ? model.ticks[g] : undefined;
+  const loop = tick ? model.loops.get(tick.loop) : undefined;
+  const outcome = status.outcome ?? model.end?.outcome ?? (status.running ? (status.paused ? 'paused' : 'running') : undefined);
+  const error = model.end?.error;
+  const internal = model.internalErrors[0];
+  const window = source.window;
+  const first = window?.firstTick ?? 0;
+  return {
+    scenario: scenarioPath ? basename(scenarioPath) : undefined,
+    scenarioPath,
+    python: session.python || start?.python,
+    clock: session.clock ?? start?.clock,
+    replay: session.replay,
+    mode: session.mode,
+    outcome,
+    message: status.message,
+    error: error ? { text: `${error.type}: ${error.message}`, line: error.line ?? undefined, file: error.file } : undefined,
+    loop: loop ? `Loop ${loop.id} · ${loop.thread}` : tick ? `Loop ${tick.loop}` : undefined,
+    tick: tick && loop ? {
+      n: tick.n, of: window ? window.loopTicks(loop.id) : loop.ticks.length,
+      global: first + tick.index, total: window ? window.ticks : model.ticks.length,
+    } : undefined,
+    loopTime: tick ? `${formatLoopTime(tick.t)}${tick.jump > 0 ? ` (clock +${duration(tick.jump)})` : ''}` : undefined,
+    running: status.running,
+    paused: status.paused,
+    atStart: g === undefined || first + g <= 0,
+    atEnd: g === undefined || first + g >= (window ? window.ticks : model.ticks.length) - 1,
+    warning: internal ? `Tracer problem (${model.internalErrors.length}): ${internal.message}` : undefined,
+    placeholder: placeholder(model, status),
+  };
+}
+
+/** What the lanes area says while there is nothing to draw. */
+function placeholder(model: TraceModel, status: StatusInfo): string {
+  if (model.ticks.length > 0) return '';
+  const error = model.end?.error;
+  if (error) return `${error.type}: ${error.message}`;
+  if (model.end || (status.outcome && !status.running)) return 'The program ended without running an asyncio event loop.';
+  if (status.running || model.start) return 'Waiting for the first tick of the event loop…';
+  return 'Nothing traced yet. Run a scenario to watch its event loop here.';
+}
+
+function readyRow(model: TraceModel, state: StateBeforeTick, entry: ReadyEntry): SideRow {
+  if (typeof entry === 'number') {
+    const task = model.taskById(entry);
+    if (!task) return { cls: 'entry entry-task', dot: 'state-ready', name: `task #${entry}` };
+    const snap = state.tasks.find((s) => s.task.id === entry);
+    const started = task.steps.length > 0 && task.steps[0].tick < state.tick.index;
+    return {
+      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskTitle(task),
+      line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
+      detail: started && snap ? `resumes at ${formatLocation(snap.line, snap.file)}` : 'first step',
+    };
+  }
+  const timer = entry.timer !== undefined ? model.timerInfo(entry.timer) : undefined;
+  const wakes = timer?.task !== undefined ? model.taskById(timer.task) : undefined;
+  return {
+    cls: 'entry entry-callback', dot: `cb-${entry.kind}`, name: entry.fn, line: entry.line, file: entry.file,
+    detail: `${callbackKindText(entry.kind)}${entry.timer !== undefined ? ` #${entry.timer}` : ''}${wakes ? `: wakes ${taskTitle(wakes)}` : ''}`,
+  };
+}
+
+function timerRow(model: TraceModel, state: StateBeforeTick, timer: StateBeforeTick['timers'][number]): SideRow {
+  const firing = timer.ended === state.tick.index && !timer.cancelled;
+  const task = timer.task !== undefined ? model.taskById(timer.task) : undefined;
+  return {
+    cls: `entry timer${firing ? ' firing' : ''}`, when: formatLoopTime(timer.when),
+    name: task ? `wakes ${taskTitle(task)}` : timer.fn, line: timer.line, file: timer.file,
+    nameTitle: `${timer.fn}${timer.line ? ` (${formatLocation(timer.line, timer.file)})` : ''}`,
+    detail: `${firing ? 'fires in this tick' : `in ${duration(Math.max(0, timer.when - state.tick.t))}`} · timer #${timer.id}`,
+  };
+}
+
+function taskRow(snap: TaskSnapshot): SideRow {
+  const state = snap.state === 'done' ? snap.doneState ?? 'done' : snap.state;
+  let detail: string;
+  if (snap.state === 'done') {
+    const done = snap.task.done;
+    detail = done?.state === 'exception' ? `raised ${done.error?.type ?? 'an exception'}` : done?.state === 'cancelled' ? 'cancelled' : 'finished';
+  } else if (snap.state === 'suspended') detail = snap.reason?.text || shortReason(snap.reason);
+  else if (snap.state === 'ready') detail = 'ready';
+  else detail = 'created, not started';
+  return {
+    cls: `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`, dot: `state-${state}`,
+    name: taskTitle(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
+  };
+}
+
+function outputRow(model: TraceModel, i: number): SideRow {
+  const out = model.output[i];
+  const task = out.task !== undefined ? model.taskById(out.task) : undefined;
+  const tag = task ? taskTitle(task) : out.thread ?? (out.stream === 'stderr' ? 'stderr' : '');
+  return {
+    cls: `out-line stream-${out.stream}`, name: '', tag, text: out.text,
+    line: typeof out.line === 'number' && out.line >= 1 ? out.line : undefined, file: out.file,
+    title: typeof out.line === 'number' ? `${tag ? `${tag}, ` : ''}${formatLocation(out.line, out.file)}: click to show` : undefined,
+  };
+}
+
+function blockingRow(model: TraceModel, i: number, cursor: number | undefined): SideRow {
+  const blocking = model.blocking[i];
+  const task = blocking.task !== undefined ? model.taskById(blocking.task) : undefined;
+  const where = blocking.line !== null ? formatLocation(blocking.line, blocking.file) : '';
+  return {
+    cls: `entry blocking${cursor !== undefined && blocking.tick >= cursor ? ' later' : ''}`, dot: 'state-blocking',
+    name: `⚠ ${duration(blocking.dur)} in ${blocking.fn}`, nameTitle: 'Go to this tick and show the line',
+    line: blocking.line ?? undefined, file: blocking.file, tick: blocking.tick >= 0 ? blocking.tick : undefined,
+    detail: [where, `tick ${blocking.n}`, task ? taskTitle(task) : ''].filter(Boolean).join(' · '),
+  };
+}

@@ -1,0 +1,665 @@
+"""Class-level patches on asyncio (and concurrent.futures): they find the facts and call the
+hooks of instrument.py, nothing more.
+
+Patched at class level so every loop is seen, whoever builds it (asyncio.run, Runner,
+get_event_loop().run_until_complete, a loop the user constructs); the loop's class and repr
+stay the same:
+  BaseEventLoop.close                   -> loop_closed (loop_created comes through the
+                                           registry, at the first contact with the loop: a
+                                           subclass's __init__ may not be done before that)
+  BaseEventLoop._run_once               -> tick_started, tick_ready (if no handle ran), tick_ended
+  loop._selector.select (per instance)  -> before/after_io_wait; or a virtual jump, when the
+                                           jump decision says the loop is idle (a real wait
+                                           is cut in slices, deciding again after each)
+  events.Handle._run                    -> tick_ready (at a tick's first handle), task_started,
+                                           before/after_step, timer_fired, before/after_callback
+  BaseEventLoop.create_task             -> task_spawned (through the registry), and an eager
+                                           task's first step (3.12+)
+  BaseEventLoop.call_soon               -> task_scheduled (a task's step put in the ready queue:
+                                           the C Task calls loop.call_soon by method lookup)
+  BaseEventLoop.call_at, TimerHandle.cancel -> timer_armed, timer_cancelled
+  BaseEventLoop.call_soon_threadsafe    -> marks the callback (kind "threadsafe")
+  BaseEventLoop.run_in_executor, _WorkItem.run, concurrent Future.set_result/exception
+                                        -> job_submitted, job_started, job_result, job_ended
+  BaseEventLoop.call_exception_handler  -> strips the tracer's frames from logged tracebacks
+Nothing here adds a handle to a ready queue, a done callback to a future, or keeps a frame.
+Every wrapper runs the original even when the tracer's own code fails (reported as an
+internal error).
+"""
+
+import asyncio
+import concurrent.futures
+import functools
+import sys
+import threading
+import weakref
+from asyncio import base_events, events, tasks
+from concurrent.futures import thread as cf_thread
+
+from . import frames
+from . import virtual_clock as vc
+from .jump import RECHECK
+
+PERF = vc.REAL_PERF
+_get_ident = threading.get_ident
+_current_task = tasks.current_task
+_TimerHandle = events.TimerHandle
+_TASK_TYPES = frames.TASK_TYPES
+_getframe = sys._getframe
+
+# Timer callbacks that wake the task that scheduled them (sleep, timeouts, wait/wait_for).
+_WAKERS = {'_set_result_unless_cancelled', '_on_timeout', '_release_waiter'}
+_Timeout = getattr(getattr(asyncio, 'timeouts', None), 'Timeout', None)
+
+
+def _named_creators():
+    """Code objects (by id: hashing one is slow) of the stdlib functions that call
+    loop.create_task(coro) and set the task's name only afterwards (tasks._set_task_name,
+    3.8-3.12): the name is read from their `name` local beforehand, so task_spawned has it."""
+    out = {}
+    fns = [getattr(tasks, 'create_task', None)]
+    tg = getattr(asyncio, 'taskgroups', None)
+    if tg is not None:
+        fns.append(getattr(tg.TaskGroup, 'create_task', None))
+    for fn in fns:
+        co = getattr(fn, '__code__', None)
+        if co is not None and 'name' in co.co_varnames:
+            out[id(co)] = co
+    return out
+
+
+_NAMED_CREATORS = _named_creators()
+
+
+def install(hooks, registry, report, may_skip=None):
+    """Patch asyncio. hooks: instrument.Hooks; report(where, exc): an internal error;
+    may_skip(loop, selector, L, timeout): seconds the clock may jump instead of this wait, or
+    None to wait for real (jump.JumpDecision.may_skip; None in real-time mode)."""
+    _Patches(hooks, registry, report, may_skip).install()
+
+
+class _Patches:
+    def __init__(self, hooks, registry, report, may_skip):
+        self.hooks = hooks
+        self.registry = registry
+        self.report = report
+        self.may_skip = may_skip
+        self.jobs_by_fn = {}    # id(tagged callable) -> (JobRec, tagged)
+        self.jobs_by_cf = {}    # id(concurrent future) -> JobRec, while its work item runs
+
+    def install(self):
+        BEL = base_events.BaseEventLoop
+        self._patch(BEL, 'close', self._make_close)
+        self._patch(BEL, '_run_once', self._make_run_once)
+        self._patch(BEL, 'create_task', self._make_create_task)
+        if self.hooks.task_scheduled is not None:
+            self._patch(BEL, 'call_soon', self._make_call_soon)
+        self._patch(BEL, 'call_at', self._make_call_at)
+        self._patch(BEL, 'call_soon_threadsafe', self._make_call_soon_threadsafe)
+        self._patch(BEL, 'run_in_executor', self._make_run_in_executor)
+        self._patch(BEL, 'call_exception_handler', self._make_call_exception_handler)
+        orig_run = self._patch(events.Handle, '_run', self._make_handle_run)
+        self._patch(events.TimerHandle, 'cancel', self._make_timer_cancel)
+        self._patch(cf_thread._WorkItem, 'run', self._make_work_item_run)
+        self._patch(concurrent.futures.Future, 'set_result', self._make_cf_set('result'))
+        self._patch(concurrent.futures.Future, 'set_exception', self._make_cf_set('exception'))
+        for fn in (events.Handle._run, orig_run):
+            frames.add_boundary(fn.__code__)
+
+    def _patch(self, cls, name, maker):
+        orig = cls.__dict__[name]
+        new = maker(orig)
+        functools.update_wrapper(new, orig)
+        setattr(cls, name, new)
+        return orig
+
+    # -- loops -------------------------------------------------------------------------------
+    def _make_close(self, orig):
+        registry = self.registry
+        report = self.report
+        loop_closed = self.hooks.loop_closed
+
+        def close(self):
+            try:
+                L = registry.known_loop(self)
+                if L is not None and not L.closed and not self.is_running():
+                    L.closed = True
+                    if loop_closed is not None:
+                        loop_closed(self, L)
+            except Exception as e:
+                report('loop_close', e)
+            return orig(self)
+        return close
+
+    # -- ticks -------------------------------------------------------------------------------
+    def _make_run_once(self, orig):
+        registry = self.registry
+        report = self.report
+        wrap_selector = self._wrap_selector
+        tick_started = self.hooks.tick_started
+        tick_ready = self.hooks.tick_ready
+        tick_ended = self.hooks.tick_ended
+
+        def _run_once(self):
+            try:
+                L = registry.loop(self)
+                if not L.selector_wrapped:
+                    wrap_selector(self, L)
+                L.n += 1
+                L.tick_ready = False
+                L.waited = 0.0
+                L.jump = 0.0
+                L.io = None
+                L.io_ids = ()
+                L.thread_ident = _get_ident()
+                if tick_started is not None:
+                    tick_started(self, L)
+            except Exception as e:
+                report('tick', e)
+                return orig(self)
+            orig(self)
+            try:
+                if not L.tick_ready:
+                    L.tick_ready = True
+                    if tick_ready is not None:
+                        tick_ready(self, L, None)
+                if tick_ended is not None:
+                    tick_ended(self, L)
+            except Exception as e:
+                report('tick_end', e)
+        return _run_once
+
+    # -- the selector: real waits, I/O, virtual jumps ----------------------------------------
+    def _wrap_selector(self, loop, L):
+        L.selector_wrapped = True
+        sel = getattr(loop, '_selector', None)
+        # A selector the program replaced (a Mock in CPython's tests) may have no select
+        # method on its class: the loop then runs unwrapped.
+        orig = getattr(type(sel), 'select', None) if sel is not None else None
+        if orig is None:
+            return
+        report = self.report
+        may_skip = self.may_skip
+        before_io_wait = self.hooks.before_io_wait
+        after_io_wait = self.hooks.after_io_wait
+        note_io = self._note_io
+        # Weak references only: a closure holding the loop or the selector would make a
+        # reference cycle (loop -> selector -> select -> loop), so an unclosed loop would be
+        # freed by the cycle collector instead of by reference counting, later than untraced.
+        loop_ref = weakref.ref(loop)
+        sel_ref = weakref.ref(sel)
+        if L.ssock_fd is None:
+            try:
+                L.ssock_fd = loop._ssock.fileno()
+            except Exception:
+                pass
+
+        def real_wait(sel, timeout):
+            if before_io_wait is not None:
+                try:
+                    before_io_wait(loop_ref(), L, timeout)
+                except Exception as e:
+                    report('io_wait', e)
+            t0 = PERF()
+            ev = orig(sel, timeout)
+            waited = PERF() - t0
+            L.waited += waited
+            if after_io_wait is not None:
+                try:
+                    after_io_wait(loop_ref(), L, waited)
+                except Exception as e:
+                    report('io_wait', e)
+            return ev
+
+        def skip_or_wait(sel, timeout):
+            # Virtual clock: jump over the wait when nothing but a timer can end it; else
+            # wait for real, a slice at a time, and decide again after each slice.
+            end = PERF() + timeout
+            while True:
+                loop = loop_ref()
+                try:
+                    jump = may_skip(loop, sel, L, timeout) if loop is not None else None
+                except Exception as e:
+                    report('quiescent', e)
+                    jump = None
+                loop = None
+                if jump is not None:
+                    ev = orig(sel, 0)
+                    if not ev:
+                        vc.advance(jump)
+                        L.jump += jump
+                    return ev
+                ev = real_wait(sel, min(timeout, RECHECK))
+                timeout = end - PERF()
+                if ev or timeout <= 0:
+                    return ev
+
+        def select(timeout=None):
+            sel = sel_ref()
+            if may_skip is not None and timeout is not None and timeout > 0:
+                ev = skip_or_wait(sel, timeout)
+            else:
+                ev = real_wait(sel, timeout)
+            if ev:
+                note_io(loop_ref(), L, ev)
+            return ev
+        sel.select = select
+
+    def _note_io(self, loop, L, ev):
+        """L.io (the descriptors reported ready, with their peers) and L.io_ids (their
+        handles: callbacks of kind "io")."""
+        try:
+            ids = set()
+            io = []
+            transports = getattr(loop, '_transports', None)
+            for key, mask in ev:
+                if key.fd == L.ssock_fd:
+                    continue
+                data = key.data
+                if isinstance(data, tuple):
+                    for hnd in data:
+                        if hnd is not None:
+                            ids.add(id(hnd))
+                # selectors.EVENT_READ = 1, EVENT_WRITE = 2
+                events_ = ('r' if mask & 1 else '') + ('w' if mask & 2 else '')
+                if not events_:
+                    continue
+                d = {'fd': key.fd, 'events': events_}
+                tp = transports.get(key.fd) if transports is not None else None
+                if tp is not None:
+                    try:
+                        peer = tp.get_extra_info('peername')
+                        if peer:
+                            d['peer'] = ('%s:%s' % peer[:2]) if isinstance(peer, tuple) else str(peer)
+                    except Exception:
+                        pass
+                io.append(d)
+            L.io_ids = ids
+            L.io = io or None
+        except Exception as e:
+            self.report('io', e)
+
+    # -- handles: steps and callbacks --------------------------------------------------------
+    def _make_handle_run(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        loops = registry.loops
+        recs = registry.tasks
+        timers = registry.timers
+        threadsafe = registry.threadsafe
+        handle_kind = registry.handle_kind
+        task_coro = frames.task_coro
+        tick_ready = hooks.tick_ready
+        task_started = hooks.task_started
+        before_step = hooks.before_step
+        after_step = hooks.after_step
+        timer_fired = hooks.timer_fired
+        before_callback = hooks.before_callback
+        after_callback = hooks.after_callback
+
+        def _run(self):
+            try:
+                loop = self._loop
+                L = loops.get(id(loop))
+                if L is None or L.ref() is not loop:
+                    L = registry.loop(loop)
+                if not L.tick_ready:
+                    L.tick_ready = True
+                    if tick_ready is not None:
+                        tick_ready(loop, L, self)
+                cb = self._callback
+                task = getattr(cb, '__self__', None)
+                if task is not None and isinstance(task, _TASK_TYPES):
+                    rec = recs.get(id(task))
+                    if rec is None or rec.ref() is not task:
+                        rec = registry.task(task)
+                    if not rec.started:
+                        rec.started = True
+                        if task_started is not None:
+                            task_started(task, rec, task_coro(task))
+                    if before_step is not None:
+                        before_step(task, rec, loop, L, self)
+                    kind = timer = None
+                else:
+                    task = rec = timer = None
+                    kind, trec = handle_kind(self, L, _TimerHandle)
+                    if trec is not None:
+                        timers.pop(id(self), None)
+                        timer = trec.id
+                        if timer_fired is not None:
+                            timer_fired(trec, loop, L)
+                        trec = None
+                    elif kind == 'threadsafe':
+                        threadsafe.discard(id(cb))
+                    if before_callback is not None:
+                        before_callback(self, loop, L)
+                L.running_callback = cb
+                L.running_rec = rec
+                L.running_kind = kind
+                L.running_timer = timer
+                t = loop.time()
+                own0 = hooks.own
+                s0 = PERF()
+                L.running = self
+                L.running_since = s0
+            except Exception as e:
+                report('handle', e)
+                try:
+                    return orig(self)
+                finally:
+                    self = cb = task = rec = None
+            try:
+                orig(self)
+            finally:
+                s1 = PERF()
+                L.running_since = None
+                L.running = L.running_callback = L.running_rec = None
+                try:
+                    dur = s1 - s0 - (hooks.own - own0)
+                    if task is not None:
+                        if after_step is not None:
+                            after_step(task, rec, loop, L, self, t, dur)
+                    elif after_callback is not None:
+                        after_callback(self, cb, loop, L, kind, timer, t, dur)
+                except Exception as e:
+                    report('handle_end', e)
+                # Counted as the tracer's own time for a handle this one runs inside of (an
+                # inner loop run from a step).
+                hooks.own += PERF() - s1
+                # Like asyncio's own Handle._run ("self = None  # Needed to break cycles"):
+                # if a frame below us outlives this call (a traceback keeps it), Python
+                # keeps this frame's locals too; they must not hold the handle or the task.
+                self = cb = task = rec = loop = None
+        return _run
+
+    # -- tasks -------------------------------------------------------------------------------
+    def _make_create_task(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        creating = registry.creating
+        created = self._created
+        coro_label = frames.coro_label
+
+        def create_task(self, coro, *args, **kwargs):
+            s0 = PERF()
+            try:
+                parent = _current_task(self)
+                pid = registry.task_id(parent) if parent is not None else None
+                line, file = frames.caller_position(2)
+                parent = None
+                name = kwargs.get('name')
+                if name is None and _NAMED_CREATORS:
+                    f = _getframe(1)
+                    if id(f.f_code) in _NAMED_CREATORS:
+                        name = f.f_locals.get('name')
+                    f = None
+                if name is not None:
+                    name = str(name)
+                # A task that may start eagerly (3.12+) runs before it is announced: its
+                # label (the arguments) must be read now.
+                label = coro_label(coro) if (getattr(self, '_task_factory', None) is not None
+                                             or kwargs.get('eager_start')) else None
+                creating.append((coro, pid, line, file, name, label))
+                pushed = True
+            except Exception as e:
+                report('create_task', e)
+                pushed = False
+            hooks.own += PERF() - s0
+            try:
+                task = orig(self, coro, *args, **kwargs)
+            finally:
+                if pushed:
+                    creating.pop()
+            s1 = PERF()
+            try:
+                if pushed:
+                    created(self, task, coro, pid, line, file, name, label, s1 - s0)
+            except Exception as e:
+                report('create_task', e)
+            hooks.own += PERF() - s1
+            # No locals holding the coroutine or the task once we return (see _run).
+            out = [task]
+            task = coro = None
+            return out.pop()
+        return create_task
+
+    def _created(self, loop, task, coro, pid, line, file, name, label, elapsed):
+        if not isinstance(task, _TASK_TYPES):
+            # A task factory's own Task-like object (it may lack most of the Task API): the
+            # asyncio Task it wraps, if any, is seen at its first step.
+            return
+        hooks = self.hooks
+        registry = self.registry
+        rec = registry.known_task(task)
+        started = frames.coro_started(coro) or task.done()
+        if rec is None:
+            rec = registry.add_task(task, coro, pid, line, file, name, label, bool(started))
+        if started and not rec.started:
+            # 3.12+ eager task: its first step ran inside create_task, without a Handle.
+            rec.started = True
+            L = registry.loop(loop)
+            if hooks.task_started is not None:
+                hooks.task_started(task, rec, coro)
+            if hooks.before_step is not None:
+                hooks.before_step(task, rec, loop, L, None)
+            if hooks.after_step is not None:
+                hooks.after_step(task, rec, loop, L, None, loop.time(), elapsed)
+
+    def _make_call_soon(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        loops = registry.loops
+        recs = registry.tasks
+        task_scheduled = hooks.task_scheduled
+
+        # The same signature as BaseEventLoop.call_soon (3.8+): forwarding **kwargs costs more.
+        def call_soon(self, callback, *args, context=None):
+            h = orig(self, callback, *args, context=context)
+            task = getattr(callback, '__self__', None)
+            if task is not None and isinstance(task, _TASK_TYPES):
+                s0 = PERF()
+                try:
+                    L = loops.get(id(self))
+                    if L is None or L.ref() is not self:
+                        L = registry.loop(self)
+                    rec = recs.get(id(task))
+                    if rec is None or rec.ref() is not task:
+                        rec = registry.task(task)
+                    task_scheduled(task, rec, self, L)
+                except Exception as e:
+                    report('call_soon', e)
+                hooks.own += PERF() - s0
+                task = None
+            return h
+        return call_soon
+
+    # -- timers ------------------------------------------------------------------------------
+    def _make_call_at(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        timer_armed = hooks.timer_armed
+
+        def call_at(self, when, callback, *args, **kwargs):
+            h = orig(self, when, callback, *args, **kwargs)
+            s0 = PERF()
+            try:
+                L = registry.loop(self)
+                wakes = None
+                timeout = False
+                if frames.callable_name(callback).rsplit('.', 1)[-1] in _WAKERS:
+                    task = _current_task(self)
+                    if task is not None:
+                        wakes = registry.task(task)
+                        owner = getattr(callback, '__self__', None)
+                        timeout = _Timeout is not None and isinstance(owner, _Timeout)
+                    task = None
+                trec = registry.add_timer(h, round(when - L.origin, 6), wakes, timeout)
+                if timer_armed is not None:
+                    timer_armed(h, trec, self, L, callback)
+            except Exception as e:
+                report('call_at', e)
+            hooks.own += PERF() - s0
+            return h
+        return call_at
+
+    def _make_timer_cancel(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        timers = registry.timers
+        timer_cancelled = hooks.timer_cancelled
+
+        def cancel(self):
+            if not self._cancelled:
+                s0 = PERF()
+                try:
+                    trec = timers.pop(id(self), None)
+                    if trec is not None and timer_cancelled is not None:
+                        timer_cancelled(trec, self._loop, registry.known_loop(self._loop))
+                except Exception as e:
+                    report('timer_cancel', e)
+                hooks.own += PERF() - s0
+            return orig(self)
+        return cancel
+
+    def _make_call_soon_threadsafe(self, orig):
+        threadsafe = self.registry.threadsafe
+
+        def call_soon_threadsafe(self, callback, *args, **kwargs):
+            # Marked before the call: the loop may run the handle before we return.
+            threadsafe.add(id(callback))
+            return orig(self, callback, *args, **kwargs)
+        return call_soon_threadsafe
+
+    # -- executor jobs -----------------------------------------------------------------------
+    def _make_run_in_executor(self, orig):
+        hooks = self.hooks
+        registry = self.registry
+        report = self.report
+        jobs_by_fn = self.jobs_by_fn
+        job_submitted = hooks.job_submitted
+        job_ended = hooks.job_ended
+
+        def run_in_executor(self, executor, func, *args):
+            s0 = PERF()
+            job = None
+            try:
+                ex = self._default_executor if executor is None else executor
+                # Not callable: asyncio raises its own TypeError, untagged.
+                if callable(func) and (ex is None or isinstance(
+                        ex, concurrent.futures.ThreadPoolExecutor)):
+                    job = registry.add_job(frames.callable_name(_job_function(func)))
+                    if job_submitted is not None:
+                        job_submitted(job, self, registry.loop(self))
+                    # A C-level partial tags the call without adding a Python frame (which
+                    # would show in the worker's tracebacks).
+                    tagged = functools.partial(func)
+                    jobs_by_fn[id(tagged)] = (job, tagged)
+                    func = tagged
+            except Exception as e:
+                report('run_in_executor', e)
+            hooks.own += PERF() - s0
+            try:
+                fut = orig(self, executor, func, *args)
+            except BaseException:
+                if job is not None:
+                    jobs_by_fn.pop(id(func), None)
+                    if job_ended is not None:
+                        job_ended(job)
+                raise
+            if job is not None:
+                registry.set_job_future(fut, job)
+            return fut
+        return run_in_executor
+
+    def _make_work_item_run(self, orig):
+        report = self.report
+        jobs_by_fn = self.jobs_by_fn
+        jobs_by_cf = self.jobs_by_cf
+        job_started = self.hooks.job_started
+        job_result = self.hooks.job_result
+        job_ended = self.hooks.job_ended
+        # 3.8-3.13: run(self) calls self.fn; 3.14+: run(self, ctx), the item holds
+        # task = (fn, args, kwargs).
+        has_fn = 'fn' in orig.__code__.co_names
+
+        def run(self, *args):
+            job = None
+            try:
+                fn = self.fn if has_fn else self.task[0]
+                ent = jobs_by_fn.pop(id(fn), None) if jobs_by_fn else None
+                if ent is not None and ent[1] is fn:
+                    job = ent[0]
+                    job.thread = threading.current_thread().name
+                    job.start = PERF()
+                    jobs_by_cf[id(self.future)] = job
+                if job_started is not None:
+                    job_started(job)
+            except Exception as e:
+                report('job_start', e)
+            fn = None
+            try:
+                return orig(self, *args)
+            finally:
+                try:
+                    if (job is not None and jobs_by_cf.pop(id(self.future), None) is not None
+                            and job_result is not None):
+                        job_result(job, False, 'cancelled')
+                    if job_ended is not None:
+                        job_ended(job)
+                except Exception as e:
+                    report('job_end', e)
+                # Like _WorkItem.run's own "self = None": break the cycle with the
+                # exception a failing job leaves in its future.
+                self = ent = None
+        return run
+
+    def _make_cf_set(self, what):
+        report = self.report
+        jobs_by_cf = self.jobs_by_cf
+        job_result = self.hooks.job_result
+
+        def maker(orig):
+            def setter(self, value):
+                # Before the original wakes the loop, so the job's end is known before the
+                # step that receives the result.
+                if jobs_by_cf:
+                    job = jobs_by_cf.pop(id(self), None)
+                    if job is not None and job_result is not None:
+                        try:
+                            if what == 'result':
+                                job_result(job, True, None)
+                            else:
+                                job_result(job, False, '%s: %s' % (
+                                    type(value).__name__, frames.safe_str(value)))
+                        except Exception as e:
+                            report('job_end', e)
+                return orig(self, value)
+            return setter
+        return maker
+
+    # -- logged exceptions -------------------------------------------------------------------
+    def _make_call_exception_handler(self, orig):
+        def call_exception_handler(self, context):
+            try:
+                exc = context.get('exception')
+                if exc is not None:
+                    frames.strip_exception(exc)
+                exc = None
+            except Exception:
+                pass
+            return orig(self, context)
+        return call_exception_handler
+
+
+def _job_function(func):
+    """The function a job runs: asyncio.to_thread submits functools.partial(Context.run,
+    func, ...)."""
+    if isinstance(func, functools.partial) and getattr(func.func, '__name__', '') == 'run' \
+            and func.args and type(getattr(func.func, '__self__', None)).__name__ == 'Context':
+        return func.args[0]
+    return func

@@ -1,0 +1,207 @@
+// The panel alone, in headless Chromium under its real CSP, served by the same PanelServer the
+// extension host uses (test/webview/harness.mjs): what it draws, what it posts back (setCursor,
+// reveal, command, axis), what it asks the host for, state across hide/show, CSP and errors.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openWebview, readTrace } from '../webview/harness.mjs';
+import { ROOT } from './workbench.mjs';
+
+const events = readTrace(join(ROOT, 'test/webview/fixtures/downloads.jsonl'));
+
+describe('the panel in headless Chromium, served by the host', function () {
+  this.timeout(60_000);
+  let view;
+  const page = () => view.page;
+  const text = (selector) => page().$eval(selector, (node) => node.textContent.trim());
+  const lastPosted = async (type) => (await view.posted()).filter((m) => m.type === type).pop();
+
+  before(async () => {
+    view = await openWebview({ theme: 'dark', width: 1200, height: 800 });
+  });
+  after(async () => view?.close());
+
+  it('posts ready on load', async () => {
+    assert.deepEqual((await view.posted())[0], { type: 'ready' });
+  });
+
+  it('shows scenario, Python, clock, outcome and tick in the header', async () => {
+    await view.show(events, { cursor: 13 });
+    assert.match(await text('#header'), /downloads\.py/);
+    assert.match(await text('#python-version'), /3\.11\.7/);
+    assert.match(await text('#clock'), /virtual/);
+    assert.equal(await text('#outcome'), 'completed');
+    assert.equal(await text('#tick-label'), 'Tick 14 of 14');
+  });
+
+  it('draws one lane per task, the loop lane and the worker lane, the internal task hidden', async () => {
+    const lanes = await page().$$eval('.lane-label', (nodes) => nodes.map((n) => n.dataset.lane));
+    assert.deepEqual(lanes, ['loop:1', 'task:1', 'task:2', 'task:3', 'task:4', 'task:5', 'task:6', 'worker:asyncio_0']);
+    const labels = await page().$$eval('.lane-label .lane-name', (nodes) => nodes.map((n) => n.textContent));
+    assert.ok(labels.includes("download_file('video.mp4', 3)"));
+  });
+
+  it('draws running, ready and suspended segments by reason, markers and blocking', async () => {
+    const kinds = await page().$$eval('.vis-item[data-lane]', (nodes) => nodes.map((n) => `${n.dataset.lane} ${n.dataset.kind} ${n.className}`));
+    const has = (re) => assert.ok(kinds.some((k) => re.test(k)), `no segment matching ${re}`);
+    has(/^task:1 suspended .*reason-await/);
+    has(/^task:4 suspended .*reason-timer/);
+    has(/^task:2 ready /);
+    has(/^task:2 running /);
+    has(/^task:6 done .*marker-exception/);
+    has(/^loop:1 blocking /);
+    has(/^loop:1 callback .*cb-timer/);
+    has(/^worker:asyncio_0 job /);
+    assert.equal(await page().$$eval('.vis-item.blocking-band', (n) => n.length), 1);
+  });
+
+  it('moves the tick label and the side views with the host\'s cursor', async () => {
+    view.host.setCursor(8);
+    await view.frame();
+    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.match(await text('#ready-queue'), /download_file\('video\.mp4', 3\)/);
+    assert.match(await text('#output'), /finished notes\.txt/);
+    assert.doesNotMatch(await text('#output'), /finished video\.mp4/);
+    assert.match(await text('#blocking'), /300\.3 ms in main/);
+    assert.equal(await text('#narration .narration-title'), 'Explain this tick');
+    assert.match(await text('#narration .narration-lines'), /^Tick 9, t=3\.000\./);
+  });
+
+  it('lists pending timers with their fire times', async () => {
+    view.host.setCursor(2);
+    await view.frame();
+    const timers = await text('#timers');
+    assert.match(timers, /t=1\.000/);
+    assert.match(timers, /t=3\.000/);
+  });
+
+  it('clicking a segment posts setCursor and reveal', async () => {
+    await view.clearPosted();
+    const box = await page().$('.vis-item[data-lane="task:4"][data-kind="suspended"]');
+    assert.ok(box, 'no suspended segment for task 4');
+    await box.click();
+    await view.frame();
+    assert.deepEqual(await lastPosted('reveal'), { type: 'reveal', line: 7 });
+    const cursor = await lastPosted('setCursor');
+    assert.ok(cursor && cursor.tick >= 1 && cursor.tick <= 8, `setCursor ${JSON.stringify(cursor)}`);
+    assert.equal(await text('#tick-label'), `Tick ${cursor.tick + 1} of 14`, 'the host moved the cursor there');
+  });
+
+  it('clicking a task label reveals where the task was created', async () => {
+    await view.clearPosted();
+    await page().click('.lane-label[data-lane="task:4"]');
+    await view.frame();
+    assert.deepEqual(await lastPosted('reveal'), { type: 'reveal', line: 32 });
+  });
+
+  it('arrow keys in the timeline move the cursor', async () => {
+    view.host.setCursor(4);
+    await view.frame();
+    await view.clearPosted();
+    await page().focus('#timeline');
+    await page().keyboard.press('ArrowRight');
+    await page().keyboard.press('ArrowRight');
+    await page().keyboard.press('ArrowLeft');
+    const ticks = (await view.posted()).filter((m) => m.type === 'setCursor').map((m) => m.tick);
+    assert.deepEqual(ticks, [5, 6, 5]);
+  });
+
+  it('dragging the cursor bar posts setCursor', async () => {
+    await view.clearPosted();
+    const bar = await page().$('.vis-custom-time');
+    const box = await bar.boundingBox();
+    await page().mouse.move(box.x + box.width / 2, box.y + 60);
+    await page().mouse.down();
+    await page().mouse.move(box.x + 150, box.y + 60, { steps: 8 });
+    await page().mouse.up();
+    await view.frame();
+    const cursor = await lastPosted('setCursor');
+    assert.ok(cursor && cursor.tick > 5, `setCursor ${JSON.stringify(cursor)}`);
+  });
+
+  it('hovering a segment shows the host\'s description of it', async () => {
+    const segment = await page().$('.vis-item[data-lane="task:5"][data-kind="suspended"]');
+    const box = await segment.boundingBox();
+    await page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page().waitForSelector('#tooltip:not([hidden])');
+    assert.match(await text('#tooltip'), /download_file\('notes\.txt', 1\) — suspended at line 7/);
+    assert.match(await text('#tooltip'), /asyncio\.sleep\(1\)/);
+    await page().mouse.move(5, 5);
+  });
+
+  it('toolbar posts commands; the axis switch posts axis and applies it', async () => {
+    view.host.setCursor(4);
+    await view.frame();
+    await view.clearPosted();
+    await page().click('vscode-toolbar-button[data-command="stepForward"]');
+    await page().click('vscode-toolbar-button[data-command="goToTick"]');
+    await page().click('vscode-toolbar-button[data-axis="time"]');
+    await view.frame();
+    const posted = await view.posted();
+    assert.deepEqual(posted.filter((m) => m.type === 'command').map((m) => m.command), ['stepForward', 'goToTick']);
+    assert.deepEqual(posted.filter((m) => m.type === 'axis'), [{ type: 'axis', axis: 'time' }]);
+    assert.match(await page().$$eval('.vis-time-axis .vis-text', (n) => n.map((x) => x.textContent).join(' ')), /\d s/);
+  });
+
+  it('keeps its axis across hide/show, and the host shows it the trace again', async () => {
+    view.host.setCursor(8);
+    await view.frame();
+    const saved = await view.state();
+    assert.equal(saved.axis, 'time');
+    await view.reopen();
+    assert.deepEqual((await view.posted())[0], { type: 'ready' });
+    const checked = await page().$eval('vscode-toolbar-button[data-axis="time"]', (n) => n.checked);
+    assert.equal(checked, true);
+    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+    assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
+  });
+
+  it('shows the same trace again the same way', async () => {
+    await view.show(events, { cursor: 8 });
+    await view.show(events, { cursor: 8 });
+    assert.equal(await page().$$eval('.lane-label', (n) => n.length), 8);
+    assert.equal(await text('#tick-label'), 'Tick 9 of 14');
+  });
+
+  it('never turns program text into markup', async () => {
+    const evil = events.map((e) => (e.ev === 'output' ? { ...e, text: '<img src=x onerror=alert(1)><b>bold</b>' } : e.ev === 'task' ? { ...e, label: '<i>x</i>' } : e));
+    await view.show(evil, { cursor: 8 });
+    assert.equal(await page().$$eval('#output img, #output b, .lane-label i', (n) => n.length), 0);
+    assert.match(await text('#output'), /<b>bold<\/b>/);
+    await view.show(events, { cursor: 8 });
+  });
+
+  it('holds only what is on screen of 2,000 tasks, and asks for the rows it scrolls to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loopscope-panel-'));
+    writeFileSync(join(dir, 'crowd.py'), [
+      'import asyncio', '', '', 'async def worker(i):', '    await asyncio.sleep(0)', '', '',
+      'async def main():', '    await asyncio.gather(*(worker(i) for i in range(2000)))', '', '',
+      'asyncio.run(main())', '',
+    ].join('\n'));
+    const trace = join(dir, 'crowd.jsonl');
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'trace', 'crowd.py', '--out', trace, '--json'], { cwd: dir, stdio: 'ignore' });
+    await view.clearPosted();
+    await view.open(trace, { cursor: 2 });
+    // The tasks list before tick 3 counts every worker, but only its first rows came with the moment.
+    assert.equal(await text('.section-tasks .count'), '2001');
+    const rows = () => page().$$eval('#tasks li.entry .name', (nodes) => nodes.map((n) => n.textContent));
+    assert.equal((await rows())[0], 'main()');
+    await page().$eval('#tasks', (list) => { list.scrollTop = list.scrollHeight; });
+    await view.frame();
+    const asked = (await view.posted()).filter((m) => m.type === 'rows' && m.list === 'tasks');
+    assert.ok(asked.length > 0 && asked.every((m) => m.to - m.from <= 200), JSON.stringify(asked));
+    assert.equal((await rows()).at(-1), 'worker(1999)', 'the last row, asked for once scrolled to');
+    // The lanes: only the lanes in the slots on screen were asked for.
+    const views = (await view.posted()).filter((m) => m.type === 'view');
+    assert.ok(views.length > 0 && views.every((m) => m.request.laneCount <= 40), JSON.stringify(views.map((m) => m.request.laneCount)));
+    assert.ok(await page().$$eval('.vis-item[data-lane]', (n) => n.length) < 2000);
+    await view.show(events, { cursor: 8 });
+  });
+
+  it('shows no CSP violations and no page errors', async () => {
+    assert.deepEqual(await view.csp(), []);
+    assert.deepEqual(view.errors, []);
+  });
+});

@@ -1,0 +1,77 @@
+// Traces too big for one model are opened through an index of the file (src/node/traceIndex.ts):
+// every window read back from it must show each tick as the whole trace in one model does.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { TraceModel } from '../../src/core/model';
+import { TraceIndex, type TraceWindow } from '../../src/node/traceIndex';
+import { readTraceFile } from '../../src/node/traceFile';
+import { REPO, scenarioDir, writeScenario } from './helpers';
+
+describe('a trace opened through its index', function () {
+  this.timeout(120_000);
+  const dir = scenarioDir();
+  const trace = join(dir, 'crowd.jsonl');
+  const whole = new TraceModel();
+  let index: TraceIndex;
+
+  before(async () => {
+    writeScenario(dir, 'crowd.py', `
+import asyncio
+
+async def worker(i, lock, done):
+    for k in range(12):
+        await asyncio.sleep(0 if k % 3 else 0.01 * (i % 5))
+        async with lock:
+            await asyncio.sleep(0)
+    done.append(i)
+
+async def main():
+    lock, done = asyncio.Lock(), []
+    await asyncio.gather(*(worker(i, lock, done) for i in range(60)))
+    print(len(done))
+
+asyncio.run(main())
+`);
+    const run = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), 'trace', 'crowd.py', '--out', trace, '--json'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    await readTraceFile(trace, (event) => whole.apply(event));
+    // Windows of 2,000 events: the trace spans many of them.
+    index = await TraceIndex.build(trace, 2000);
+  });
+
+  it('indexes every tick and event of the file', () => {
+    assert.equal(index.ticks, whole.ticks.length);
+    assert.ok(index.checkpoints.length >= 5, `${index.checkpoints.length} checkpoints`);
+    assert.equal(index.end?.outcome, 'completed');
+    for (let g = 0; g < whole.ticks.length; g++) {
+      const tick = whole.ticks[g];
+      assert.deepEqual(index.tickAt(g), { loop: tick.loop, n: tick.n, t: tick.t });
+    }
+  });
+
+  it('shows every tick in its window as the whole trace does: tasks, lines, reasons, timers, ready queue', async () => {
+    const view = (state: ReturnType<TraceModel['stateBefore']>) => ({
+      tasks: state!.tasks.filter((s) => s.state !== 'done')
+        .map((s) => ({ id: s.task.id, state: s.state, line: s.line, reason: s.reason?.text, since: s.since })),
+      timers: state!.timers.map((timer) => timer.id),
+      ready: state!.ready,
+      ran: state!.ran.map((a) => a.step?.task ?? a.callback?.fn),
+    });
+    // The first window was read by the pass that built the index; it and the others are read back from the file.
+    const first = index.firstWindow();
+    let window: TraceWindow | undefined;
+    let windows = 0;
+    for (let g = 0; g < whole.ticks.length; g++) {
+      if (!window || g >= window.endTick) {
+        window = await index.window(g);
+        windows++;
+        assert.ok(window.events <= 2000 + 10, `a window holds about 2,000 events, not ${window.events}`);
+      }
+      assert.deepEqual(view(window.model.stateBefore(g - window.firstTick)), view(whole.stateBefore(g)), `tick ${g + 1}`);
+      if (g < first.endTick) assert.deepEqual(view(first.model.stateBefore(g)), view(whole.stateBefore(g)), `tick ${g + 1}, first window`);
+    }
+    assert.ok(windows >= 3, `${windows} windows`);
+    assert.equal(first.endTick, (await index.window(0)).endTick);
+  });
+});
