@@ -12,7 +12,8 @@ import unittest
 from tracer_harness import PY, TRACER_PATH
 
 sys.path.insert(0, TRACER_PATH)
-from loopscope_tracer.splice import SpliceError, splice  # noqa: E402
+from loopscope_tracer import splice as splice_module  # noqa: E402
+from loopscope_tracer.splice import SpliceError, patch, splice  # noqa: E402
 
 
 class Sample:
@@ -91,6 +92,19 @@ class SpliceTest(unittest.TestCase):
         self.assertEqual(raised.tb_frame.f_code.co_filename, __file__)
         self.assertEqual(raised.tb_lineno, self.saved['fails'].__code__.co_firstlineno + 1)
 
+    def test_failed_runs_only_when_the_body_raises_and_the_exception_goes_on(self):
+        splice(Sample, 'fails', {'_ls_note': self.calls.append}, leave=['_ls_note("left")'],
+               failed=['_ls_note("failed")'])
+        splice(Sample, 'falls_off', {'_ls_note': self.calls.append}, failed=['_ls_note("no")'])
+        try:
+            Sample().fails()
+        except ValueError as e:
+            raised = e.__traceback__.tb_next
+        Sample().falls_off()
+        self.assertEqual(self.calls, ['failed', 'left'])
+        self.assertEqual(raised.tb_lineno, self.saved['fails'].__code__.co_firstlineno + 1)
+        self.assertIsNone(raised.tb_next)
+
     def test_a_function_that_falls_off_its_end_returns_none_through_result(self):
         splice(Sample, 'falls_off', {'_ls_tag': lambda v: ('tagged', v)}, result='_ls_tag(_ls_value)')
         self.assertEqual(Sample().falls_off(), ('tagged', None))
@@ -116,6 +130,26 @@ class SpliceTest(unittest.TestCase):
                 splice(WithSuper, name, {})
         self.assertIs(WithSuper.__dict__['run'].__code__.co_name, 'run')
 
+
+    def test_patch_falls_back_to_a_wrapper_running_the_same_hook_code(self):
+        class WithSuper(Sample):
+            def run(self, callback, *args, scale=2):
+                return super().run(callback, *args, scale=scale)
+
+            def fails(self):
+                return super().fails()
+        note = self.calls.append
+        patch(WithSuper, 'run', {'_ls_note': note, '_ls_tag': lambda v: ('tagged', v)},
+              enter=['_ls_note(args)', 'scale = scale + 1'], leave=['_ls_note("left")'],
+              result='_ls_tag(_ls_value)')
+        patch(WithSuper, 'fails', {'_ls_note': note}, failed=['_ls_note("failed")'])
+        self.assertEqual(WithSuper.run.__code__.co_filename, splice_module.__file__)
+        self.assertEqual(inspect.signature(WithSuper.run), inspect.signature(Sample.run))
+        self.assertEqual(WithSuper().run(lambda x: x, 2), ('tagged', 6))
+        self.assertEqual(WithSuper().run(lambda x: x, 2, scale=5), ('tagged', 'big'))
+        with self.assertRaises(ValueError):
+            WithSuper().fails()
+        self.assertEqual(self.calls, [(2,), 'left', (2,), 'left', 'failed'])
 
 class AsyncioStackTest(unittest.TestCase):
     """With Handle._run spliced, a coroutine sees the stack it sees untraced."""

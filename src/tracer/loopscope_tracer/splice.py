@@ -32,7 +32,16 @@ class SpliceError(Exception):
     the caller falls back to a wrapper."""
 
 
-def splice(owner, name, names, enter=(), leave=(), result=None):
+def patch(owner, name, names, enter=(), leave=(), result=None, failed=()):
+    """splice(), or where it refuses the function, wrap() with the same hook code; returns
+    the original function."""
+    try:
+        return splice(owner, name, names, enter, leave, result, failed)
+    except SpliceError:
+        return wrap(owner, name, names, enter, leave, result, failed)
+
+
+def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
     """Replace `owner.name` (a plain function defined in class `owner`) by its recompilation
     with hook code spliced in; return the original function.
 
@@ -41,10 +50,9 @@ def splice(owner, name, names, enter=(), leave=(), result=None):
     leave: statements run when the body ends, however it ends (in a `finally`).
     result: an expression wrapping every value the function returns, `_ls_value` standing for
     the value (a function that falls off its end returns None through it too).
+    failed: statements run when the body raises, before leave (the exception goes on).
     """
-    func = owner.__dict__.get(name)
-    if not isinstance(func, types.FunctionType):
-        raise SpliceError('%s.%s is not a plain function' % (owner.__name__, name))
+    func = _function(owner, name)
     if func.__closure__ or '__class__' in func.__code__.co_freevars:
         raise SpliceError('%s.%s is a closure' % (owner.__name__, name))
     code = func.__code__
@@ -76,13 +84,7 @@ def splice(owner, name, names, enter=(), leave=(), result=None):
         body = [_ReturnWrapper(template).visit(stmt) for stmt in body]
         body.append(_at_line(ast.Return(value=_substitute(template, ast.Constant(value=None))),
                              body[-1].end_lineno or line))
-    new_body = doc + _statements(enter, line)
-    if leave:
-        guarded = ast.Try(body=body, handlers=[], orelse=[], finalbody=_statements(leave, line))
-        new_body.append(_at_line(guarded, line))
-    else:
-        new_body.extend(body)
-    fdef.body = new_body
+    fdef.body = doc + _hooked(body, line, enter, leave, failed)
 
     factory = ast.parse(_FACTORY.format(names=', '.join(sorted(names)), owner=owner.__name__))
     factory.body[0].body[0].body = [fdef]
@@ -93,15 +95,70 @@ def splice(owner, name, names, enter=(), leave=(), result=None):
     new_code = inner.__code__
     if sys.version_info >= (3, 11):
         new_code = new_code.replace(co_qualname=code.co_qualname)
-    new = types.FunctionType(new_code, func.__globals__, func.__name__, func.__defaults__,
-                             inner.__closure__)
+    return _install(owner, func, types.FunctionType(
+        new_code, func.__globals__, func.__name__, func.__defaults__, inner.__closure__))
+
+
+def wrap(owner, name, names, enter=(), leave=(), result=None, failed=()):
+    """Replace `owner.name` by a wrapper (in the tracer's file) that runs the same hook code
+    as splice() would around a call of the original; return the original. The wrapper's frame
+    shows on the stack: only for functions splice() refuses."""
+    func = _function(owner, name)
+    co = func.__code__
+    n = co.co_argcount + co.co_kwonlyargcount
+    positional, kwonly = co.co_varnames[:co.co_argcount], co.co_varnames[co.co_argcount:n]
+    star = co.co_varnames[n] if co.co_flags & inspect.CO_VARARGS else None
+    dstar = (co.co_varnames[n + (star is not None)]
+             if co.co_flags & inspect.CO_VARKEYWORDS else None)
+    params = list(positional) + (['*' + star] if star else ['*'] if kwonly else []) \
+        + list(kwonly) + (['**' + dstar] if dstar else [])
+    args = list(positional) + (['*' + star] if star else []) \
+        + ['%s=%s' % (k, k) for k in kwonly] + (['**' + dstar] if dstar else [])
+    call = '_ls_orig(%s)' % ', '.join(args)
+    fdef = ast.parse('def %s(%s):\n    return %s' % (name, ', '.join(params), call)).body[0]
+    if result is not None:
+        fdef.body = [_ReturnWrapper(_expression(result, 1)).visit(fdef.body[0])]
+    fdef.body = _hooked(fdef.body, 1, enter, leave, failed)
+    factory = ast.parse(_FACTORY.format(names=', '.join(sorted(names) + ['_ls_orig']),
+                                        owner=owner.__name__))
+    factory.body[0].body[0].body = [fdef]
+    ast.fix_missing_locations(factory)
+    namespace = {}
+    exec(compile(factory, __file__, 'exec', dont_inherit=True), namespace)
+    inner = namespace['_ls_factory'](_ls_orig=func, **names).__dict__[name]
+    return _install(owner, func, types.FunctionType(
+        inner.__code__, func.__globals__, func.__name__, func.__defaults__, inner.__closure__))
+
+
+def _function(owner, name):
+    func = owner.__dict__.get(name)
+    if not isinstance(func, types.FunctionType):
+        raise SpliceError('%s.%s is not a plain function' % (owner.__name__, name))
+    return func
+
+
+def _install(owner, func, new):
     new.__kwdefaults__ = func.__kwdefaults__
     new.__qualname__ = func.__qualname__
     new.__module__ = func.__module__
     new.__doc__ = func.__doc__
     new.__dict__.update(func.__dict__)
-    setattr(owner, name, new)
+    setattr(owner, func.__name__, new)
     return func
+
+
+def _hooked(body, line, enter, leave, failed):
+    """enter; try: body / except BaseException: failed; raise / finally: leave."""
+    out = _statements(enter, line)
+    if not (leave or failed):
+        return out + body
+    handlers = []
+    if failed:
+        handler = ast.parse('try:\n    pass\nexcept BaseException:\n    raise').body[0].handlers[0]
+        handler.body[:0] = _statements(failed, line)
+        handlers.append(_at_line(handler, line, every=True))
+    guarded = ast.Try(body=body, handlers=handlers, orelse=[], finalbody=_statements(leave, line))
+    return out + [_at_line(guarded, line)]
 
 
 def _all_args(args):
@@ -115,10 +172,11 @@ def _is_docstring(stmt):
             and isinstance(stmt.value.value, str))
 
 
-def _at_line(node, line):
-    """Give a spliced node (and everything in it without a position) the line `line`."""
+def _at_line(node, line, every=False):
+    """Give a spliced node (and everything in it without a position, or every node in it)
+    the line `line`."""
     for n in ast.walk(node):
-        if 'lineno' in n._attributes and not hasattr(n, 'lineno') or n is node:
+        if 'lineno' in n._attributes and (every or not hasattr(n, 'lineno') or n is node):
             n.lineno = n.end_lineno = line
             n.col_offset = n.end_col_offset = 0
     return node
