@@ -44,6 +44,13 @@ class Sample:
         raise ValueError('boom')
 
 
+def positions(func):
+    """Where each instruction that can raise points (a return inside a try/finally gets the
+    finally's position)."""
+    return {tuple(i.positions) for i in dis.get_instructions(func)
+            if i.positions.col_offset is not None and not i.opname.startswith('RETURN')}
+
+
 def lines_of(func):
     return {line for _, line in dis.findlinestarts(func.__code__) if line is not None}
 
@@ -72,6 +79,9 @@ class SpliceTest(unittest.TestCase):
         self.assertEqual(inspect.signature(new), inspect.signature(original))
         if sys.version_info >= (3, 11):
             self.assertEqual(new.__code__.co_qualname, original.__code__.co_qualname)
+            # Every original position (line and columns, which tracebacks point with) is
+            # still there; the hook code adds its own, at column 0.
+            self.assertLessEqual(positions(original), positions(new))
 
     def test_enter_sees_and_rebinds_arguments_leave_runs_result_wraps_every_return(self):
         splice(Sample, 'run', {'_ls_note': self.calls.append, '_ls_tag': lambda v: ('tagged', v)},

@@ -16,7 +16,6 @@ import ast
 import copy
 import inspect
 import sys
-import textwrap
 import types
 
 _FACTORY = '''
@@ -57,10 +56,15 @@ def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
         raise SpliceError('%s.%s is a closure' % (owner.__name__, name))
     code = func.__code__
     try:
-        source = textwrap.dedent(inspect.getsource(func))
-        tree = ast.parse(source)
+        source = inspect.getsource(func)
+        # Parsed where it stands (indented in its class, under an `if 1:`), not dedented: the
+        # columns of every expression stay the original's (3.11+ tracebacks point with them).
+        indented = source[:1].isspace()
+        tree = ast.parse('if 1:\n' + source if indented else source)
     except (OSError, TypeError, SyntaxError) as e:
         raise SpliceError('no source for %s.%s: %s' % (owner.__name__, name, e))
+    if indented:
+        tree.body = tree.body[0].body
     fdef = tree.body[0]
     if not isinstance(fdef, ast.FunctionDef) or fdef.name != name:
         raise SpliceError('unexpected source for %s.%s' % (owner.__name__, name))
