@@ -405,10 +405,10 @@ class _Patches:
                 parent = _current_task(loop)
                 pid = registry.task_id(parent) if parent is not None else None
                 parent = None
-                # The frames: 0 here, 1 create_task, 2 its caller.
+                # Counted from caller_position: it, us, create_task, create_task's caller.
                 line, file = frames.caller_position(3)
                 if name is None and _NAMED_CREATORS:
-                    f = _getframe(2)
+                    f = _getframe(2)    # us, create_task, its caller
                     if id(f.f_code) in _NAMED_CREATORS:
                         name = f.f_locals.get('name')
                     f = None
@@ -442,11 +442,12 @@ class _Patches:
 
         # name: a keyword-only argument up to 3.13, in **kwargs from 3.14 (with eager_start).
         co = BEL.create_task.__code__
-        declared = co.co_varnames[:co.co_argcount + co.co_kwonlyargcount]
-        kwargs = co.co_flags & inspect.CO_VARKEYWORDS
+        n = co.co_argcount + co.co_kwonlyargcount
+        declared = co.co_varnames[:n]
+        kwargs = co.co_varnames[n] if co.co_flags & inspect.CO_VARKEYWORDS else None
 
         def argument(arg):
-            return arg if arg in declared else "kwargs.get('%s')" % arg if kwargs else 'None'
+            return arg if arg in declared else '%s.get(%r)' % (kwargs, arg) if kwargs else 'None'
         patch(BEL, 'create_task',
               {'_ls_starting': starting, '_ls_done': done, '_ls_over': over},
               enter=['_ls_entry, _ls_s0 = _ls_starting(self, coro, %s, %s)'
