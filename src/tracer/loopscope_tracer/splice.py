@@ -14,7 +14,9 @@ module globals resolve in the function's own module, as before.
 
 import ast
 import copy
+import dis
 import inspect
+import linecache
 import sys
 import types
 
@@ -55,21 +57,9 @@ def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
     if func.__closure__ or '__class__' in func.__code__.co_freevars:
         raise SpliceError('%s.%s is a closure' % (owner.__name__, name))
     code = func.__code__
-    try:
-        source = inspect.getsource(func)
-        # Parsed where it stands (indented in its class, under an `if 1:`), not dedented: the
-        # columns of every expression stay the original's (3.11+ tracebacks point with them).
-        indented = source[:1].isspace()
-        tree = ast.parse('if 1:\n' + source if indented else source)
-    except (OSError, TypeError, SyntaxError) as e:
-        raise SpliceError('no source for %s.%s: %s' % (owner.__name__, name, e))
-    if indented:
-        tree.body = tree.body[0].body
-    fdef = tree.body[0]
+    fdef = _parse_in_place(func)
     if not isinstance(fdef, ast.FunctionDef) or fdef.name != name:
         raise SpliceError('unexpected source for %s.%s' % (owner.__name__, name))
-    ast.increment_lineno(tree, code.co_firstlineno - (fdef.decorator_list[0].lineno
-                                                      if fdef.decorator_list else fdef.lineno))
     fdef.decorator_list = []
     # Defaults and annotations were evaluated when the original was defined; evaluating them
     # again here would need the module's names. The originals are put back below.
@@ -92,7 +82,6 @@ def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
 
     factory = ast.parse(_FACTORY.format(names=', '.join(sorted(names)), owner=owner.__name__))
     factory.body[0].body[0].body = [fdef]
-    ast.fix_missing_locations(factory)
     namespace = {}
     exec(compile(factory, code.co_filename, 'exec', dont_inherit=True), namespace)
     inner = namespace['_ls_factory'](**names).__dict__[name]
@@ -132,6 +121,42 @@ def wrap(owner, name, names, enter=(), leave=(), result=None, failed=()):
     inner = namespace['_ls_factory'](_ls_orig=func, **names).__dict__[name]
     return _install(owner, func, types.FunctionType(
         inner.__code__, func.__globals__, func.__name__, func.__defaults__, inner.__closure__))
+
+
+def _parse_in_place(func):
+    """The function's definition parsed where it stands in its file: every node has the line
+    and columns of the original (3.11+ tracebacks point with the columns). Its lines are
+    found by indentation (inspect.getsource tokenizes, and costs more than the splicing),
+    then checked against the code's own lines."""
+    code = func.__code__
+    lines = linecache.getlines(code.co_filename, func.__globals__)
+    first = code.co_firstlineno     # its first decorator's line, or its def's
+    if not 0 < first <= len(lines):
+        raise SpliceError('no source for %s' % func.__qualname__)
+    head = lines[first - 1]
+    indent = head[:len(head) - len(head.lstrip())]
+    end = first
+    while end < len(lines) and lines[end - 1].lstrip().startswith('@'):
+        end += 1    # past the decorators and the def line
+    while end < len(lines):
+        text = lines[end]
+        stripped = text.strip()
+        if (stripped and not stripped.startswith('#') and not text.startswith(indent + ' ')
+                and not text.startswith(indent + '\t')):
+            break
+        end += 1
+    # Blank lines put the block on its own lines; an indented one is parsed under `if 1:`.
+    source = '\n' * (first - 1 - bool(indent)) + ('if 1:\n' if indent else '') \
+        + ''.join(lines[first - 1:end])
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as e:
+        raise SpliceError('cannot parse %s: %s' % (func.__qualname__, e))
+    fdef = tree.body[0].body[0] if indent else tree.body[0]
+    body_lines = [line for _, line in dis.findlinestarts(code) if line]
+    if not all(first <= line <= fdef.end_lineno for line in body_lines):
+        raise SpliceError('the source of %s is not its code' % func.__qualname__)
+    return fdef
 
 
 def _function(owner, name):
