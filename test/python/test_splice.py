@@ -138,6 +138,10 @@ class SpliceTest(unittest.TestCase):
         for name in ('run', 'static'):
             with self.assertRaises(SpliceError):
                 splice(WithSuper, name, {})
+        namespace = {}
+        exec('class NoSource:\n    def f(self):\n        return 1\n', namespace)
+        with self.assertRaises(SpliceError):
+            splice(namespace['NoSource'], 'f', {})
         self.assertIs(WithSuper.__dict__['run'].__code__.co_name, 'run')
 
 
