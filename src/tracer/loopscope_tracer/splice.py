@@ -150,9 +150,10 @@ def _parse_in_place(func):
         + ''.join(lines[first - 1:end])
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError) as e:
+        fdef = tree.body[0].body[0] if indent else tree.body[0]
+    except (SyntaxError, ValueError, IndexError, AttributeError) as e:
+        # The lines at co_firstlineno are not a definition: the file changed on disk.
         raise SpliceError('cannot parse %s: %s' % (func.__qualname__, e))
-    fdef = tree.body[0].body[0] if indent else tree.body[0]
     body_lines = [line for _, line in dis.findlinestarts(code) if line]
     if not all(first <= line <= fdef.end_lineno for line in body_lines):
         raise SpliceError('the source of %s is not its code' % func.__qualname__)
