@@ -16,6 +16,7 @@ from . import frames
 from . import virtual_clock as vc
 from .emitter import encode, quote
 from .instrument import Instrument
+from .registry import float_time
 from .wait_reasons import SLEEP_CODE, YIELD
 
 _YIELD_JSON = encode(YIELD)
@@ -60,7 +61,7 @@ class Recorder(Instrument):
                    't': 0.0, 'origin': round(L.origin, 6), 'wall': self.wall()})
 
     def loop_closed(self, loop, L):
-        self.emit({'ev': 'loop_closed', 'loop': L.id, 't': round(loop.time() - L.origin, 6),
+        self.emit({'ev': 'loop_closed', 'loop': L.id, 't': loop_t(loop, L.origin),
                    'wall': self.wall()})
 
     def tick_started(self, loop, L):
@@ -92,7 +93,7 @@ class Recorder(Instrument):
                         continue
                 append(self._ready_entry(h, L))
         obj = None
-        ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': round(loop.time() - L.origin, 6),
+        ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
               'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
               'ready': ready}
         if L.io:
@@ -133,7 +134,7 @@ class Recorder(Instrument):
             ev['lib'] = lib
         ev['eager'] = eager
         loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
-        ev['t'] = round(loop.time() - rec.origin, 6)
+        ev['t'] = loop_t(loop, rec.origin)
         ev['wall'] = self.wall()
         self.emit(ev)
 
@@ -288,7 +289,7 @@ class Recorder(Instrument):
         return after_step
 
     def done(self, task, rec, loop):
-        ev = {'ev': 'done', 'task': rec.id, 't': round(loop.time() - rec.origin, 6)}
+        ev = {'ev': 'done', 'task': rec.id, 't': loop_t(loop, rec.origin)}
         if task.cancelled():
             ev['state'] = 'cancelled'
         else:
@@ -322,7 +323,7 @@ class Recorder(Instrument):
         if reason != rec.reason:
             rec.reason = reason
             loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
-            self.emit({'ev': 'reason', 'task': rec.id, 't': round(loop.time() - rec.origin, 6),
+            self.emit({'ev': 'reason', 'task': rec.id, 't': loop_t(loop, rec.origin),
                        'reason': reason})
 
     # -- callbacks and timers ----------------------------------------------------------------
@@ -348,12 +349,12 @@ class Recorder(Instrument):
         frames.put_position(ev, line, file)
         if trec.wakes is not None:
             ev['task'] = trec.wakes.id
-        ev['t'] = round(loop.time() - L.origin, 6)
+        ev['t'] = loop_t(loop, L.origin)
         self.emit(ev)
 
     def timer_cancelled(self, trec, loop, L):
         self.emit({'ev': 'timer_cancel', 'loop': L.id if L else None, 'timer': trec.id,
-                   't': round(loop.time() - (L.origin if L else 0.0), 6)})
+                   't': loop_t(loop, (L.origin if L else 0.0))})
 
     # -- executor jobs -----------------------------------------------------------------------
     def job_submitted(self, job, loop, L):
@@ -365,7 +366,7 @@ class Recorder(Instrument):
         ev['fn'] = job.fn
         line, file = frames.caller_position(2)
         frames.put_position(ev, line, file)
-        ev['t'] = round(loop.time() - L.origin, 6)
+        ev['t'] = loop_t(loop, L.origin)
         ev['wall'] = self.wall()
         self.emit(ev)
 
@@ -404,7 +405,7 @@ class Recorder(Instrument):
             L = self.registry.known_loop(loop)
             if L is not None:
                 ev['loop'] = L.id
-                ev['t'] = round(loop.time() - L.origin, 6)
+                ev['t'] = loop_t(loop, L.origin)
         ev['wall'] = self.wall()
         self.emit(ev)
 
@@ -426,11 +427,11 @@ class Recorder(Instrument):
             ev['cpu'] = round(cpu, 6)
         if uncertain:
             ev['uncertain'] = True
-        ev.update(t=round(loop.time() - L.origin, 6), n=L.n, sampled=sampled)
+        ev.update(t=loop_t(loop, L.origin), n=L.n, sampled=sampled)
         self.emit(ev)
 
     def pause(self, loop, L, tasks):
-        self.emit({'ev': 'pause', 'loop': L.id, 'n': L.n, 't': round(loop.time() - L.origin, 6),
+        self.emit({'ev': 'pause', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
                    'tasks': tasks})
         self.emitter.flush()
 
@@ -487,6 +488,11 @@ def ready_index(L, handle):
             return i
         i += 1
     return None
+
+
+def loop_t(loop, origin):
+    """The loop's time now, relative to its origin, for an event."""
+    return round(float_time(loop.time(), origin) - origin, 6)
 
 
 _ASYNCIO_NAME = re.compile(r'Task-\d+$')

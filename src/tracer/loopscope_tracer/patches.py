@@ -47,6 +47,7 @@ from concurrent.futures import thread as cf_thread
 from . import frames
 from . import virtual_clock as vc
 from .jump import RECHECK
+from .registry import float_time
 from .splice import patch
 
 PERF = vc.REAL_PERF
@@ -351,7 +352,7 @@ class _Patches:
                 L.running_rec = rec
                 L.running_kind = kind
                 L.running_timer = timer
-                t = loop.time()
+                t = float_time(loop.time(), L.origin)
                 own0 = hooks.own
                 s0 = PERF()
                 L.running = handle
@@ -475,7 +476,8 @@ class _Patches:
             if hooks.before_step is not None:
                 hooks.before_step(task, rec, loop, L, None)
             if hooks.after_step is not None:
-                hooks.after_step(task, rec, loop, L, None, loop.time(), elapsed)
+                hooks.after_step(task, rec, loop, L, None, float_time(loop.time(), L.origin),
+                                 elapsed)
 
     def _patch_call_soon(self, BEL):
         hooks = self.hooks

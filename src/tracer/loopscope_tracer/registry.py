@@ -247,3 +247,14 @@ class Registry:
             return self._job_futures.get(fut)
         except TypeError:
             return None
+
+
+def float_time(t, origin):
+    """A loop.time() reading as a float; `origin` when the program replaced time() with
+    something that does not give a number (a Mock)."""
+    if type(t) is float:
+        return t
+    try:
+        return float(t)
+    except Exception:
+        return origin
