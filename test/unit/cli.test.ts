@@ -47,7 +47,9 @@ asyncio.run(main())
     const pasta = tasks.find((t: { name: string }) => t.name === 'boil_pasta');
     assert.equal(pasta.label, 'boil(5)');
     assert.equal(pasta.state, 'ok');
-    assert.ok(Math.abs(pasta.ended - 5) < 0.05, `boil_pasta ended at ${pasta.ended}`);
+    // The virtual clock: the sleep takes no real time, the program's own (and, on a busy machine,
+    // slowed) work does; the deterministic clock's exact 5 is checked below.
+    assert.ok(pasta.ended >= 5 && pasta.ended < 5.5, `boil_pasta ended at ${pasta.ended}`);
     assert.equal(summary.malformed, 0);
     const saved = readFileSync(trace, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     assert.equal(saved[0].ev, 'start');
@@ -55,15 +57,13 @@ asyncio.run(main())
     assert.equal(saved.length, summary.events);
   });
 
-  it('trace --clock picks how loop time runs, and names the modes when given another', function () {
+  it('trace --clock picks how loop time runs, and names the modes when given another', () => {
     const wrong = cli(['trace', 'kitchen.py', '--clock', 'fast'], dir);
     assert.equal(wrong.status, 2);
     assert.match(wrong.stderr, /--clock must be virtual, deterministic or real/);
     const quick = writeScenario(dir, 'quick.py', 'import asyncio\nasyncio.run(asyncio.sleep(0.05))\n');
     assert.equal(JSON.parse(cli(['trace', quick, '--json', '--clock', 'real'], dir).stdout).clock, 'real');
     const deterministic = cli(['trace', 'kitchen.py', '--json', '--clock', 'deterministic'], dir);
-    // Until the tracer has the mode (protocol 2.1) it refuses it; the flag itself is checked above.
-    if (/--clock must be virtual or real/.test(deterministic.stdout + deterministic.stderr)) this.skip();
     const summary = JSON.parse(deterministic.stdout);
     assert.equal(summary.clock, 'deterministic');
     // Loop time moves only when the loop waits: the 5 minutes' sleep ends at exactly 5.
