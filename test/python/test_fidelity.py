@@ -30,6 +30,21 @@ class NeverChangesTheProgram(TracerTestCase):
         self.assertEqual(res.of('step', task=consumer)[0]['reason']['kind'], 'future')
 
 
+    def test_the_program_does_not_see_the_tracer(self):
+        # asyncio debug mode's _source_traceback of handles and tasks, inspect.stack() in
+        # callbacks, task steps, an exception handler and an executor job: as untraced.
+        res = self.assertSameAsUntraced(scenario('invisible.py'))
+        out = res.out.decode()
+        self.assertNotIn('loopscope_tracer', out)
+        for made, line in (('call_soon', 53), ('call_soon_threadsafe', 54), ('call_later', 55),
+                           ('call_at', 56), ('create_task', 57)):
+            self.assertRegex(out, r'(?m)^%s created at .* > invisible.py:%d main$' % (made, line))
+        for tag in ('soon callback', 'threadsafe callback', 'timer callback', 'task step',
+                    'exception handler'):
+            self.assertRegex(out, r'(?m)^%s < invisible.py:\d+ \w+ < .*invisible.py:73 <module>$'
+                             % tag)
+        self.assertIn('executor job < invisible.py:33 callback < thread.py', out)
+
 class OutputAndThreads(TracerTestCase):
     def test_threads_printing_at_once(self):
         res = run_traced(scenario('executor_threads.py'))

@@ -3,7 +3,11 @@ hooks of instrument.py, nothing more.
 
 Patched at class level so every loop is seen, whoever builds it (asyncio.run, Runner,
 get_event_loop().run_until_complete, a loop the user constructs); the loop's class and repr
-stay the same:
+stay the same. The hook calls are spliced into asyncio's own functions (splice.py), not put in
+wrappers: no tracer frame sits between the program's code and asyncio's, so the program's
+`inspect.stack()`, its tracebacks and asyncio's debug-mode `_source_traceback`s are what they
+are untraced (issue 11.3). The spliced code only calls the functions made here, which catch
+their own errors (reported as internal errors): nothing raises into the program.
   BaseEventLoop.close                   -> loop_closed (loop_created comes through the
                                            registry, at the first contact with the loop: a
                                            subclass's __init__ may not be done before that)
@@ -17,19 +21,23 @@ stay the same:
                                            task's first step (3.12+)
   BaseEventLoop.call_soon               -> task_scheduled (a task's step put in the ready queue:
                                            the C Task calls loop.call_soon by method lookup)
-  BaseEventLoop.call_at, TimerHandle.cancel -> timer_armed, timer_cancelled
+  BaseEventLoop.call_at, _timer_handle_cancelled -> timer_armed, timer_cancelled (the
+                                           latter is what TimerHandle.cancel calls; cancel
+                                           itself uses zero-argument super(), which splice
+                                           refuses)
   BaseEventLoop.call_soon_threadsafe    -> marks the callback (kind "threadsafe")
   BaseEventLoop.run_in_executor, _WorkItem.run, concurrent Future.set_result/exception
                                         -> job_submitted, job_started, job_result, job_ended
   BaseEventLoop.call_exception_handler  -> strips the tracer's frames from logged tracebacks
 Nothing here adds a handle to a ready queue, a done callback to a future, or keeps a frame.
-Every wrapper runs the original even when the tracer's own code fails (reported as an
-internal error).
+asyncio's code runs unchanged even when the tracer's own code fails. Where splice cannot
+recompile a function (no source), splice.patch() falls back to a wrapper with the same hooks.
 """
 
 import asyncio
 import concurrent.futures
 import functools
+import inspect
 import sys
 import threading
 import weakref
@@ -39,6 +47,7 @@ from concurrent.futures import thread as cf_thread
 from . import frames
 from . import virtual_clock as vc
 from .jump import RECHECK
+from .splice import patch
 
 PERF = vc.REAL_PERF
 _get_ident = threading.get_ident
@@ -89,50 +98,46 @@ class _Patches:
 
     def install(self):
         BEL = base_events.BaseEventLoop
-        self._patch(BEL, 'close', self._make_close)
-        self._patch(BEL, '_run_once', self._make_run_once)
-        self._patch(BEL, 'create_task', self._make_create_task)
+        self._patch_close(BEL)
+        self._patch_run_once(BEL)
+        self._patch_create_task(BEL)
         if self.hooks.task_scheduled is not None:
-            self._patch(BEL, 'call_soon', self._make_call_soon)
-        self._patch(BEL, 'call_at', self._make_call_at)
-        self._patch(BEL, 'call_soon_threadsafe', self._make_call_soon_threadsafe)
-        self._patch(BEL, 'run_in_executor', self._make_run_in_executor)
-        self._patch(BEL, 'call_exception_handler', self._make_call_exception_handler)
-        orig_run = self._patch(events.Handle, '_run', self._make_handle_run)
-        self._patch(events.TimerHandle, 'cancel', self._make_timer_cancel)
-        self._patch(cf_thread._WorkItem, 'run', self._make_work_item_run)
-        self._patch(concurrent.futures.Future, 'set_result', self._make_cf_set('result'))
-        self._patch(concurrent.futures.Future, 'set_exception', self._make_cf_set('exception'))
+            self._patch_call_soon(BEL)
+        self._patch_call_at(BEL)
+        self._patch_timer_cancelled(BEL)
+        # Marked before the handle is made: the loop may run it before call_soon_threadsafe
+        # returns.
+        patch(BEL, 'call_soon_threadsafe', {'_ls_mark': self.registry.threadsafe.add},
+              enter=['_ls_mark(id(callback))'])
+        self._patch_run_in_executor(BEL)
+        patch(BEL, 'call_exception_handler', {'_ls_strip': _strip_context},
+              enter=['_ls_strip(context)'])
+        orig_run = self._patch_handle_run()
+        self._patch_work_item_run()
+        for what, ok in (('set_result', True), ('set_exception', False)):
+            self._patch_cf_set(what, ok)
         for fn in (events.Handle._run, orig_run):
             frames.add_boundary(fn.__code__)
 
-    def _patch(self, cls, name, maker):
-        orig = cls.__dict__[name]
-        new = maker(orig)
-        functools.update_wrapper(new, orig)
-        setattr(cls, name, new)
-        return orig
-
     # -- loops -------------------------------------------------------------------------------
-    def _make_close(self, orig):
+    def _patch_close(self, BEL):
         registry = self.registry
         report = self.report
         loop_closed = self.hooks.loop_closed
 
-        def close(self):
+        def closing(loop):
             try:
-                L = registry.known_loop(self)
-                if L is not None and not L.closed and not self.is_running():
+                L = registry.known_loop(loop)
+                if L is not None and not L.closed and not loop.is_running():
                     L.closed = True
                     if loop_closed is not None:
-                        loop_closed(self, L)
+                        loop_closed(loop, L)
             except Exception as e:
                 report('loop_close', e)
-            return orig(self)
-        return close
+        patch(BEL, 'close', {'_ls_closing': closing}, enter=['_ls_closing(self)'])
 
     # -- ticks -------------------------------------------------------------------------------
-    def _make_run_once(self, orig):
+    def _patch_run_once(self, BEL):
         registry = self.registry
         report = self.report
         wrap_selector = self._wrap_selector
@@ -140,11 +145,12 @@ class _Patches:
         tick_ready = self.hooks.tick_ready
         tick_ended = self.hooks.tick_ended
 
-        def _run_once(self):
+        def starting(loop):
+            """The loop's LoopRec, or None when the tracer failed (no tick_ended then)."""
             try:
-                L = registry.loop(self)
+                L = registry.loop(loop)
                 if not L.selector_wrapped:
-                    wrap_selector(self, L)
+                    wrap_selector(loop, L)
                 L.n += 1
                 L.tick_ready = False
                 L.waited = 0.0
@@ -153,21 +159,27 @@ class _Patches:
                 L.io_ids = ()
                 L.thread_ident = _get_ident()
                 if tick_started is not None:
-                    tick_started(self, L)
+                    tick_started(loop, L)
+                return L
             except Exception as e:
                 report('tick', e)
-                return orig(self)
-            orig(self)
-            try:
-                if not L.tick_ready:
-                    L.tick_ready = True
-                    if tick_ready is not None:
-                        tick_ready(self, L, None)
-                if tick_ended is not None:
-                    tick_ended(self, L)
-            except Exception as e:
-                report('tick_end', e)
-        return _run_once
+                return None
+
+        def ended(loop, L, value):
+            if L is not None:
+                try:
+                    if not L.tick_ready:
+                        L.tick_ready = True
+                        if tick_ready is not None:
+                            tick_ready(loop, L, None)
+                    if tick_ended is not None:
+                        tick_ended(loop, L)
+                except Exception as e:
+                    report('tick_end', e)
+            return value
+        # `result`, not `leave`: a tick that raises (SystemExit from a callback) has no end.
+        patch(BEL, '_run_once', {'_ls_starting': starting, '_ls_ended': ended},
+              enter=['_ls_L = _ls_starting(self)'], result='_ls_ended(self, _ls_L, _ls_value)')
 
     # -- the selector: real waits, I/O, virtual jumps ----------------------------------------
     def _wrap_selector(self, loop, L):
@@ -280,7 +292,7 @@ class _Patches:
             self.report('io', e)
 
     # -- handles: steps and callbacks --------------------------------------------------------
-    def _make_handle_run(self, orig):
+    def _patch_handle_run(self):
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -298,17 +310,18 @@ class _Patches:
         before_callback = hooks.before_callback
         after_callback = hooks.after_callback
 
-        def _run(self):
+        def before(handle):
+            """What after() needs, or None when the tracer failed (no after then)."""
             try:
-                loop = self._loop
+                loop = handle._loop
                 L = loops.get(id(loop))
                 if L is None or L.ref() is not loop:
                     L = registry.loop(loop)
                 if not L.tick_ready:
                     L.tick_ready = True
                     if tick_ready is not None:
-                        tick_ready(loop, L, self)
-                cb = self._callback
+                        tick_ready(loop, L, handle)
+                cb = handle._callback
                 task = getattr(cb, '__self__', None)
                 if task is not None and isinstance(task, _TASK_TYPES):
                     rec = recs.get(id(task))
@@ -319,13 +332,13 @@ class _Patches:
                         if task_started is not None:
                             task_started(task, rec, task_coro(task))
                     if before_step is not None:
-                        before_step(task, rec, loop, L, self)
+                        before_step(task, rec, loop, L, handle)
                     kind = timer = None
                 else:
                     task = rec = timer = None
-                    kind, trec = handle_kind(self, L, _TimerHandle)
+                    kind, trec = handle_kind(handle, L, _TimerHandle)
                     if trec is not None:
-                        timers.pop(id(self), None)
+                        timers.pop(id(handle), None)
                         timer = trec.id
                         if timer_fired is not None:
                             timer_fired(trec, loop, L)
@@ -333,7 +346,7 @@ class _Patches:
                     elif kind == 'threadsafe':
                         threadsafe.discard(id(cb))
                     if before_callback is not None:
-                        before_callback(self, loop, L)
+                        before_callback(handle, loop, L)
                 L.running_callback = cb
                 L.running_rec = rec
                 L.running_kind = kind
@@ -341,40 +354,42 @@ class _Patches:
                 t = loop.time()
                 own0 = hooks.own
                 s0 = PERF()
-                L.running = self
+                L.running = handle
                 L.running_since = s0
+                return (loop, L, cb, task, rec, kind, timer, t, own0, s0)
             except Exception as e:
                 report('handle', e)
-                try:
-                    return orig(self)
-                finally:
-                    self = cb = task = rec = None
+                return None
+
+        def after(handle, state):
+            if state is None:
+                return
+            s1 = PERF()
+            loop, L, cb, task, rec, kind, timer, t, own0, s0 = state
+            L.running_since = None
+            L.running = L.running_callback = L.running_rec = None
             try:
-                orig(self)
-            finally:
-                s1 = PERF()
-                L.running_since = None
-                L.running = L.running_callback = L.running_rec = None
-                try:
-                    dur = s1 - s0 - (hooks.own - own0)
-                    if task is not None:
-                        if after_step is not None:
-                            after_step(task, rec, loop, L, self, t, dur)
-                    elif after_callback is not None:
-                        after_callback(self, cb, loop, L, kind, timer, t, dur)
-                except Exception as e:
-                    report('handle_end', e)
-                # Counted as the tracer's own time for a handle this one runs inside of (an
-                # inner loop run from a step).
-                hooks.own += PERF() - s1
-                # Like asyncio's own Handle._run ("self = None  # Needed to break cycles"):
-                # if a frame below us outlives this call (a traceback keeps it), Python
-                # keeps this frame's locals too; they must not hold the handle or the task.
-                self = cb = task = rec = loop = None
-        return _run
+                dur = s1 - s0 - (hooks.own - own0)
+                if task is not None:
+                    if after_step is not None:
+                        after_step(task, rec, loop, L, handle, t, dur)
+                elif after_callback is not None:
+                    after_callback(handle, cb, loop, L, kind, timer, t, dur)
+            except Exception as e:
+                report('handle_end', e)
+            # Counted as the tracer's own time for a handle this one runs inside of (an
+            # inner loop run from a step).
+            hooks.own += PERF() - s1
+
+        # Handle._run ends with "self = None  # Needed to break cycles": after() gets the
+        # handle kept by enter, and the frame lets go of it and of the state at the end (a
+        # traceback may keep the frame alive).
+        return patch(events.Handle, '_run', {'_ls_before': before, '_ls_after': after},
+                     enter=['_ls_h = self', '_ls_state = _ls_before(self)'],
+                     leave=['_ls_after(_ls_h, _ls_state)', '_ls_h = _ls_state = None'])
 
     # -- tasks -------------------------------------------------------------------------------
-    def _make_create_task(self, orig):
+    def _patch_create_task(self, BEL):
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -382,16 +397,18 @@ class _Patches:
         created = self._created
         coro_label = frames.coro_label
 
-        def create_task(self, coro, *args, **kwargs):
+        def starting(loop, coro, name, eager_start):
+            """(the creation pushed on registry.creating or None, when we started)."""
             s0 = PERF()
+            entry = None
             try:
-                parent = _current_task(self)
+                parent = _current_task(loop)
                 pid = registry.task_id(parent) if parent is not None else None
-                line, file = frames.caller_position(2)
                 parent = None
-                name = kwargs.get('name')
+                # Counted from caller_position: it, us, create_task, create_task's caller.
+                line, file = frames.caller_position(3)
                 if name is None and _NAMED_CREATORS:
-                    f = _getframe(1)
+                    f = _getframe(2)    # us, create_task, its caller
                     if id(f.f_code) in _NAMED_CREATORS:
                         name = f.f_locals.get('name')
                     f = None
@@ -399,31 +416,44 @@ class _Patches:
                     name = str(name)
                 # A task that may start eagerly (3.12+) runs before it is announced: its
                 # label (the arguments) must be read now.
-                label = coro_label(coro) if (getattr(self, '_task_factory', None) is not None
-                                             or kwargs.get('eager_start')) else None
-                creating.append((coro, pid, line, file, name, label))
-                pushed = True
+                label = coro_label(coro) if (getattr(loop, '_task_factory', None) is not None
+                                             or eager_start) else None
+                entry = (coro, pid, line, file, name, label)
+                creating.append(entry)
             except Exception as e:
                 report('create_task', e)
-                pushed = False
             hooks.own += PERF() - s0
-            try:
-                task = orig(self, coro, *args, **kwargs)
-            finally:
-                if pushed:
-                    creating.pop()
+            return entry, s0
+
+        def done(loop, task, entry, s0):
             s1 = PERF()
-            try:
-                if pushed:
-                    created(self, task, coro, pid, line, file, name, label, s1 - s0)
-            except Exception as e:
-                report('create_task', e)
+            if entry is not None:
+                over(entry)
+                try:
+                    created(loop, task, *entry, s1 - s0)
+                except Exception as e:
+                    report('create_task', e)
             hooks.own += PERF() - s1
-            # No locals holding the coroutine or the task once we return (see _run).
-            out = [task]
-            task = coro = None
-            return out.pop()
-        return create_task
+            return task
+
+        def over(entry):
+            if creating and creating[-1] is entry:
+                creating.pop()
+
+        # name: a keyword-only argument up to 3.13, in **kwargs from 3.14 (with eager_start).
+        co = BEL.create_task.__code__
+        n = co.co_argcount + co.co_kwonlyargcount
+        declared = co.co_varnames[:n]
+        kwargs = co.co_varnames[n] if co.co_flags & inspect.CO_VARKEYWORDS else None
+
+        def argument(arg):
+            return arg if arg in declared else '%s.get(%r)' % (kwargs, arg) if kwargs else 'None'
+        patch(BEL, 'create_task',
+              {'_ls_starting': starting, '_ls_done': done, '_ls_over': over},
+              enter=['_ls_entry, _ls_s0 = _ls_starting(self, coro, %s, %s)'
+                     % (argument('name'), argument('eager_start'))],
+              result='_ls_done(self, _ls_value, _ls_entry, _ls_s0)',
+              failed=['_ls_over(_ls_entry)'])
 
     def _created(self, loop, task, coro, pid, line, file, name, label, elapsed):
         if not isinstance(task, _TASK_TYPES):
@@ -447,7 +477,7 @@ class _Patches:
             if hooks.after_step is not None:
                 hooks.after_step(task, rec, loop, L, None, loop.time(), elapsed)
 
-    def _make_call_soon(self, orig):
+    def _patch_call_soon(self, BEL):
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -455,43 +485,40 @@ class _Patches:
         recs = registry.tasks
         task_scheduled = hooks.task_scheduled
 
-        # The same signature as BaseEventLoop.call_soon (3.8+): forwarding **kwargs costs more.
-        def call_soon(self, callback, *args, context=None):
-            h = orig(self, callback, *args, context=context)
-            task = getattr(callback, '__self__', None)
-            if task is not None and isinstance(task, _TASK_TYPES):
-                s0 = PERF()
-                try:
-                    L = loops.get(id(self))
-                    if L is None or L.ref() is not self:
-                        L = registry.loop(self)
+        def scheduled(loop, callback, h):
+            s0 = PERF()
+            try:
+                task = getattr(callback, '__self__', None)
+                if task is not None and isinstance(task, _TASK_TYPES):
+                    L = loops.get(id(loop))
+                    if L is None or L.ref() is not loop:
+                        L = registry.loop(loop)
                     rec = recs.get(id(task))
                     if rec is None or rec.ref() is not task:
                         rec = registry.task(task)
-                    task_scheduled(task, rec, self, L)
-                except Exception as e:
-                    report('call_soon', e)
-                hooks.own += PERF() - s0
-                task = None
+                    task_scheduled(task, rec, loop, L)
+            except Exception as e:
+                report('call_soon', e)
+            hooks.own += PERF() - s0
             return h
-        return call_soon
+        patch(BEL, 'call_soon', {'_ls_scheduled': scheduled},
+              result='_ls_scheduled(self, callback, _ls_value)')
 
     # -- timers ------------------------------------------------------------------------------
-    def _make_call_at(self, orig):
+    def _patch_call_at(self, BEL):
         hooks = self.hooks
         registry = self.registry
         report = self.report
         timer_armed = hooks.timer_armed
 
-        def call_at(self, when, callback, *args, **kwargs):
-            h = orig(self, when, callback, *args, **kwargs)
+        def armed(loop, when, callback, h):
             s0 = PERF()
             try:
-                L = registry.loop(self)
+                L = registry.loop(loop)
                 wakes = None
                 timeout = False
                 if frames.callable_name(callback).rsplit('.', 1)[-1] in _WAKERS:
-                    task = _current_task(self)
+                    task = _current_task(loop)
                     if task is not None:
                         wakes = registry.task(task)
                         owner = getattr(callback, '__self__', None)
@@ -499,44 +526,35 @@ class _Patches:
                     task = None
                 trec = registry.add_timer(h, round(when - L.origin, 6), wakes, timeout)
                 if timer_armed is not None:
-                    timer_armed(h, trec, self, L, callback)
+                    timer_armed(h, trec, loop, L, callback)
             except Exception as e:
                 report('call_at', e)
             hooks.own += PERF() - s0
             return h
-        return call_at
+        patch(BEL, 'call_at', {'_ls_armed': armed},
+              result='_ls_armed(self, when, callback, _ls_value)')
 
-    def _make_timer_cancel(self, orig):
+    def _patch_timer_cancelled(self, BEL):
         hooks = self.hooks
         registry = self.registry
         report = self.report
         timers = registry.timers
         timer_cancelled = hooks.timer_cancelled
 
-        def cancel(self):
-            if not self._cancelled:
-                s0 = PERF()
-                try:
-                    trec = timers.pop(id(self), None)
-                    if trec is not None and timer_cancelled is not None:
-                        timer_cancelled(trec, self._loop, registry.known_loop(self._loop))
-                except Exception as e:
-                    report('timer_cancel', e)
-                hooks.own += PERF() - s0
-            return orig(self)
-        return cancel
-
-    def _make_call_soon_threadsafe(self, orig):
-        threadsafe = self.registry.threadsafe
-
-        def call_soon_threadsafe(self, callback, *args, **kwargs):
-            # Marked before the call: the loop may run the handle before we return.
-            threadsafe.add(id(callback))
-            return orig(self, callback, *args, **kwargs)
-        return call_soon_threadsafe
+        def cancelled(loop, handle):
+            s0 = PERF()
+            try:
+                trec = timers.pop(id(handle), None)
+                if trec is not None and timer_cancelled is not None:
+                    timer_cancelled(trec, loop, registry.known_loop(loop))
+            except Exception as e:
+                report('timer_cancel', e)
+            hooks.own += PERF() - s0
+        patch(BEL, '_timer_handle_cancelled', {'_ls_cancelled': cancelled},
+              enter=['_ls_cancelled(self, handle)'])
 
     # -- executor jobs -----------------------------------------------------------------------
-    def _make_run_in_executor(self, orig):
+    def _patch_run_in_executor(self, BEL):
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -544,17 +562,18 @@ class _Patches:
         job_submitted = hooks.job_submitted
         job_ended = hooks.job_ended
 
-        def run_in_executor(self, executor, func, *args):
+        def submitting(loop, executor, func):
+            """(the job or None, the function to submit)."""
             s0 = PERF()
             job = None
             try:
-                ex = self._default_executor if executor is None else executor
+                ex = loop._default_executor if executor is None else executor
                 # Not callable: asyncio raises its own TypeError, untagged.
                 if callable(func) and (ex is None or isinstance(
                         ex, concurrent.futures.ThreadPoolExecutor)):
                     job = registry.add_job(frames.callable_name(_job_function(func)))
                     if job_submitted is not None:
-                        job_submitted(job, self, registry.loop(self))
+                        job_submitted(job, loop, registry.loop(loop))
                     # A C-level partial tags the call without adding a Python frame (which
                     # would show in the worker's tracebacks).
                     tagged = functools.partial(func)
@@ -563,20 +582,28 @@ class _Patches:
             except Exception as e:
                 report('run_in_executor', e)
             hooks.own += PERF() - s0
-            try:
-                fut = orig(self, executor, func, *args)
-            except BaseException:
-                if job is not None:
-                    jobs_by_fn.pop(id(func), None)
-                    if job_ended is not None:
-                        job_ended(job)
-                raise
+            return job, func
+
+        def submitted(fut, job):
             if job is not None:
                 registry.set_job_future(fut, job)
             return fut
-        return run_in_executor
 
-    def _make_work_item_run(self, orig):
+        def refused(job, func):
+            if job is not None:
+                try:
+                    jobs_by_fn.pop(id(func), None)
+                    if job_ended is not None:
+                        job_ended(job)
+                except Exception as e:
+                    report('run_in_executor', e)
+        patch(BEL, 'run_in_executor',
+              {'_ls_submitting': submitting, '_ls_submitted': submitted, '_ls_refused': refused},
+              enter=['_ls_job, func = _ls_submitting(self, executor, func)'],
+              result='_ls_submitted(_ls_value, _ls_job)',
+              failed=['_ls_refused(_ls_job, func)'])
+
+    def _patch_work_item_run(self):
         report = self.report
         jobs_by_fn = self.jobs_by_fn
         jobs_by_cf = self.jobs_by_cf
@@ -585,75 +612,72 @@ class _Patches:
         job_ended = self.hooks.job_ended
         # 3.8-3.13: run(self) calls self.fn; 3.14+: run(self, ctx), the item holds
         # task = (fn, args, kwargs).
-        has_fn = 'fn' in orig.__code__.co_names
+        has_fn = 'fn' in cf_thread._WorkItem.run.__code__.co_names
 
-        def run(self, *args):
+        def starting(item):
             job = None
             try:
-                fn = self.fn if has_fn else self.task[0]
+                fn = item.fn if has_fn else item.task[0]
                 ent = jobs_by_fn.pop(id(fn), None) if jobs_by_fn else None
                 if ent is not None and ent[1] is fn:
                     job = ent[0]
                     job.thread = threading.current_thread().name
                     job.start = PERF()
-                    jobs_by_cf[id(self.future)] = job
+                    jobs_by_cf[id(item.future)] = job
                 if job_started is not None:
                     job_started(job)
             except Exception as e:
                 report('job_start', e)
-            fn = None
-            try:
-                return orig(self, *args)
-            finally:
-                try:
-                    if (job is not None and jobs_by_cf.pop(id(self.future), None) is not None
-                            and job_result is not None):
-                        job_result(job, False, 'cancelled')
-                    if job_ended is not None:
-                        job_ended(job)
-                except Exception as e:
-                    report('job_end', e)
-                # Like _WorkItem.run's own "self = None": break the cycle with the
-                # exception a failing job leaves in its future.
-                self = ent = None
-        return run
+            return job
 
-    def _make_cf_set(self, what):
+        def ended(item, job):
+            try:
+                if (job is not None and jobs_by_cf.pop(id(item.future), None) is not None
+                        and job_result is not None):
+                    job_result(job, False, 'cancelled')
+                if job_ended is not None:
+                    job_ended(job)
+            except Exception as e:
+                report('job_end', e)
+        # Like Handle._run, _WorkItem.run ends a failed job with "self = None" (breaking the
+        # cycle with the exception left in its future): ended() gets the item kept by enter.
+        patch(cf_thread._WorkItem, 'run', {'_ls_starting': starting, '_ls_ended': ended},
+              enter=['_ls_item = self', '_ls_job = _ls_starting(self)'],
+              leave=['_ls_ended(_ls_item, _ls_job)', '_ls_item = _ls_job = None'])
+
+    def _patch_cf_set(self, what, ok):
         report = self.report
         jobs_by_cf = self.jobs_by_cf
         job_result = self.hooks.job_result
 
-        def maker(orig):
-            def setter(self, value):
-                # Before the original wakes the loop, so the job's end is known before the
-                # step that receives the result.
-                if jobs_by_cf:
-                    job = jobs_by_cf.pop(id(self), None)
+        # Before the original wakes the loop, so the job's end is known before the step that
+        # receives the result.
+        def setting(fut, value):
+            if jobs_by_cf:
+                try:
+                    job = jobs_by_cf.pop(id(fut), None)
                     if job is not None and job_result is not None:
-                        try:
-                            if what == 'result':
-                                job_result(job, True, None)
-                            else:
-                                job_result(job, False, '%s: %s' % (
-                                    type(value).__name__, frames.safe_str(value)))
-                        except Exception as e:
-                            report('job_end', e)
-                return orig(self, value)
-            return setter
-        return maker
+                        if ok:
+                            job_result(job, True, None)
+                        else:
+                            job_result(job, False, '%s: %s' % (
+                                type(value).__name__, frames.safe_str(value)))
+                except Exception as e:
+                    report('job_end', e)
+        orig = concurrent.futures.Future.__dict__[what]
+        value = orig.__code__.co_varnames[1]    # result / exception
+        patch(concurrent.futures.Future, what, {'_ls_setting': setting},
+              enter=['_ls_setting(self, %s)' % value])
 
-    # -- logged exceptions -------------------------------------------------------------------
-    def _make_call_exception_handler(self, orig):
-        def call_exception_handler(self, context):
-            try:
-                exc = context.get('exception')
-                if exc is not None:
-                    frames.strip_exception(exc)
-                exc = None
-            except Exception:
-                pass
-            return orig(self, context)
-        return call_exception_handler
+
+def _strip_context(context):
+    """call_exception_handler: the tracer's frames out of the logged exception's traceback."""
+    try:
+        exc = context.get('exception')
+        if exc is not None:
+            frames.strip_exception(exc)
+    except Exception:
+        pass
 
 
 def _job_function(func):
