@@ -1,16 +1,20 @@
 // Traced vs untraced wall time of one scenario on one Python: runs alternate (untraced, traced) so
 // both see the same machine noise; traced runs write events to a pipe read by a real Session.
-// Prints one JSON object with the medians and their ratio.
+// With --floor, each round also runs the scenario under a sys.setprofile hook that does nothing
+// (bench/noop_profile.py): the least any profile-hook tracer costs, the floor for the tracer's ratio.
+// Prints one JSON object with the medians and their ratios.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Session } from '../src/node/session';
 
 const TRACER = resolve(__dirname, '..', '..', 'src', 'tracer');
+const NOOP_PROFILE = resolve(__dirname, '..', '..', 'bench', 'noop_profile.py');
 
-function untraced(python: string, scenario: string): Promise<number> {
+/** Wall seconds of `python ...args` without the tracer. */
+function plain(python: string, args: string[]): Promise<number> {
   const started = process.hrtime.bigint();
   return new Promise((done, fail) => {
-    const child = spawn(python, [scenario], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('close', (code) => (code === 0 ? done(Number(process.hrtime.bigint() - started) / 1e9) : fail(new Error(`exit ${code}`))));
   });
 }
@@ -26,21 +30,26 @@ async function traced(python: string, scenario: string, clock: 'virtual' | 'real
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  const [python, scenarioArg, runsText = '5', clock = 'virtual'] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const withFloor = args.includes('--floor');
+  const [python, scenarioArg, runsText = '5', clock = 'virtual'] = args.filter((arg) => arg !== '--floor');
   const scenario = resolve(scenarioArg);
   const runs = Number(runsText);
-  const plain: number[] = [];
+  const untraced: number[] = [];
   const withTracer: number[] = [];
+  const underNoopProfile: number[] = [];
   let events = 0;
   for (let i = 0; i < runs; i++) {
-    plain.push(await untraced(python, scenario));
+    untraced.push(await plain(python, [scenario]));
     const run = await traced(python, scenario, clock as 'virtual' | 'real');
     withTracer.push(run.seconds);
     events = run.events;
+    if (withFloor) underNoopProfile.push(await plain(python, [NOOP_PROFILE, scenario]));
   }
+  const floor = withFloor ? { floor: median(underNoopProfile), floorRatio: median(underNoopProfile) / median(untraced) } : {};
   console.log(JSON.stringify({
-    python, scenario, runs, clock, events, untraced: median(plain), traced: median(withTracer),
-    ratio: median(withTracer) / median(plain),
+    python, scenario, runs, clock, events, untraced: median(untraced), traced: median(withTracer),
+    ratio: median(withTracer) / median(untraced), ...floor,
   }));
 }
 

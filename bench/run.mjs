@@ -1,11 +1,12 @@
 // `npm run bench`: measures every performance figure in one run and prints one table (Markdown, so
 // it can go into the README as it is). Each figure is a ratio or a rate taken within this run.
 // `npm run bench -- --viewer` measures only the viewer's figures (4 to 7), not the tracer's.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VERSIONS, findPython } from '../scripts/pythons.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, 'bench', '.cache');
@@ -23,28 +24,30 @@ function row(figure, value, target, met, how) {
   console.error(`  ${figure}: ${value} (target ${target})`);
 }
 
-/** Every CPython 3.8-3.13 found, as in scripts/test-python.mjs. */
-function pythons() {
-  const found = [];
-  for (const minor of [8, 9, 10, 11, 12, 13]) {
-    const pyenv = '/root/.pyenv/versions';
-    const dir = existsSync(pyenv) ? readdirSync(pyenv).find((v) => v.startsWith(`3.${minor}.`)) : undefined;
-    const candidate = dir ? join(pyenv, dir, 'bin', 'python3') : `python3.${minor}`;
-    if (spawnSync(candidate, ['-c', 'pass']).status === 0) found.push({ version: `3.${minor}`, path: candidate });
-  }
-  return found;
-}
-
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 mkdirSync(cache, { recursive: true });
 const runs = quick ? '3' : '5';
 
 if (!viewerOnly) {
-  console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session)');
-  for (const python of pythons()) {
-    const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs]);
-    row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, python.version === '3.11' ? '≤ 2.0x' : '(≤ 2.0x on 3.11)',
-      python.version === '3.11' ? r.ratio <= 2 : null, `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events)`);
+  // Every CPython 3.8-3.15 found, where the test scripts find them (3.14 and 3.15 in .pythons/).
+  const pythons = VERSIONS.map((version) => ({ version, path: findPython(version) })).filter((python) => python.path);
+  console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session),');
+  console.error('   beside the floor: the same run under a sys.setprofile hook that does nothing');
+  const targeted = (version) => version === '3.11' || version === '3.14';
+  for (const python of pythons) {
+    const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs, '--floor']);
+    row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x (floor ${r.floorRatio.toFixed(2)}x)`,
+      targeted(python.version) ? '≤ 2.0x' : '(≤ 2.0x on 3.11, 3.14)', targeted(python.version) ? r.ratio <= 2 : null,
+      `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events); `
+      + `floor: median of ${runs} under a no-op sys.setprofile hook (bench/noop_profile.py) / untraced`);
+  }
+
+  console.error('1b. start-up: an empty script (print("hi")) traced against plain');
+  const startRuns = quick ? '5' : '11';
+  for (const python of pythons.filter((p) => targeted(p.version))) {
+    const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/empty.py', startRuns]);
+    row(`Start-up, empty script, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, '≤ 2.0x', r.ratio <= 2,
+      `median of ${startRuns} traced / median of ${startRuns} plain (${(r.traced * 1000).toFixed(0)} ms traced, ${(r.untraced * 1000).toFixed(0)} ms plain)`);
   }
 
   console.error('2. mixed workload (sockets, Queue, Semaphore, executor), real-time clock');
