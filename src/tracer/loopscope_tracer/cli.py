@@ -176,8 +176,8 @@ def start(opts, script, args, events_fd, control_fd):
     """Wire the tracer together, emit `start`, run the file. Returns the exit code."""
     import platform
     from . import MINOR, PROTOCOL
-    from . import blocking, control, events, ending, jobs, jump, limits, output, patches, \
-        registry, runner, virtual_clock
+    from . import blocking, control, events, ending, frames, jobs, lazy, limits, output, \
+        registry, runner, virtual_clock, wait_reasons
     from .emitter import Emitter
     from .instrument import Hooks
     from .wait_reasons import Reasons
@@ -228,10 +228,21 @@ def start(opts, script, args, events_fd, control_fd):
                                'events': opts.max_events},
                     'blockingMs': opts.blocking_ms})
 
+    def instrument_asyncio():
+        # Called when the program imports asyncio (inside that import): never raise into it.
+        try:
+            for module in (frames, events, wait_reasons, reasons):
+                module.asyncio_loaded()
+            from . import jump, patches
+            decision = jump.JumpDecision(executor, deterministic) if opts.clock != 'real' \
+                else None
+            patches.install(hooks, ids, report, decision.may_skip if decision else None)
+        except Exception as e:
+            report('asyncio', e)
+
     def install():
         virtual_clock.install(deterministic)
-        decision = jump.JumpDecision(executor, deterministic) if opts.clock != 'real' else None
-        patches.install(hooks, ids, report, decision.may_skip if decision else None)
+        lazy.when_imported(instrument_asyncio)
         out.install()
         real_exit = os._exit
 

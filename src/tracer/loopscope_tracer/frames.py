@@ -5,7 +5,6 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 "Task exception was never retrieved" logs to another place and time.
 """
 
-import asyncio
 import builtins
 import enum
 import gc
@@ -17,7 +16,8 @@ import sysconfig
 import types
 
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
+# Found without importing asyncio: the tracer imports it only when the program does (lazy.py).
+ASYNCIO_DIR = os.path.join(os.path.dirname(os.path.abspath(os.__file__)), 'asyncio') + os.sep
 
 
 def _dirs(*paths):
@@ -178,7 +178,13 @@ def caller_position(depth=2):
     return None, None
 
 
-TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
+TASK_TYPES = ()    # asyncio's Task types, once the program imported asyncio (asyncio_loaded)
+
+
+def asyncio_loaded():
+    global TASK_TYPES
+    import asyncio
+    TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
 
 _CoroutineType = types.CoroutineType
 _GeneratorType = types.GeneratorType
