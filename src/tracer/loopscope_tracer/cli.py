@@ -174,7 +174,6 @@ def main():
 
 def start(opts, script, args, events_fd, control_fd):
     """Wire the tracer together, emit `start`, run the file. Returns the exit code."""
-    import platform
     from . import MINOR, PROTOCOL
     from . import blocking, control, events, ending, frames, jobs, lazy, limits, output, \
         registry, runner, virtual_clock, wait_reasons
@@ -218,8 +217,10 @@ def start(opts, script, args, events_fd, control_fd):
         'steps': recorder.steps})
 
     _unhook_pythonpath()
+    # python: what platform.python_version() says, without importing platform (start-up time).
     recorder.start({'ev': 'start', 'protocol': PROTOCOL, 'minor': MINOR,
-                    'python': platform.python_version(), 'executable': sys.executable,
+                    'python': sys.version.split()[0],
+                    'executable': sys.executable,
                     'scenario': os.path.abspath(script), 'argv': [script] + list(args),
                     'cwd': os.getcwd(), 'clock': opts.clock, 'pid': os.getpid(),
                     'limits': {'ticks': opts.max_ticks,

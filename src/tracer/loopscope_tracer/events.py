@@ -9,7 +9,6 @@ since the tracer started.
 import builtins
 import re
 import threading
-import traceback
 
 from . import frames
 from . import virtual_clock as vc
@@ -449,6 +448,7 @@ class Recorder(Instrument):
         if self.internal_errors > MAX_INTERNAL_ERRORS:
             return
         try:
+            import traceback    # not at start: it costs a small program's start-up time
             tb = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         except Exception:
             tb = ''

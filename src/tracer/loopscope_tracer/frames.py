@@ -8,7 +8,6 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 import builtins
 import enum
 import gc
-import inspect
 import os
 import reprlib
 import sys
@@ -497,6 +496,7 @@ def safe_str(exc):
 def _program_method(cls, name):
     """True when cls's method `name` is Python code outside the standard library (the
     program's, or an installed library's)."""
+    import inspect    # not at start: it costs a small program's start-up time
     co = getattr(inspect.getattr_static(cls, name, None), '__code__', None)
     if co is None:
         return False

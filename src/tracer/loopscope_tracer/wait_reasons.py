@@ -13,13 +13,11 @@ they stay suspended (waiters_of, waiters_after): a gather, asyncio.wait or TaskG
 the tasks it still waits for.
 """
 
-import socket
-
 from . import frames as _frames
 from .instrument import Instrument
 
 # asyncio and its parts, bound once the program imported asyncio (asyncio_loaded).
-asyncio = locks = queues = streams = tasks = None
+asyncio = locks = queues = streams = tasks = socket = None
 TASK_TYPES = ()
 # The most frequent reason (asyncio.sleep(0)), shared and pre-encoded by the Recorder.
 # Never mutated (compute() only adds details to fresh dicts).
@@ -30,8 +28,9 @@ SLEEP_CODE = _TASKGROUP_DONE = None
 
 
 def asyncio_loaded():
-    global asyncio, locks, queues, streams, tasks, TASK_TYPES, SLEEP_CODE, _TASKGROUP_DONE
+    global asyncio, locks, queues, streams, tasks, socket, TASK_TYPES, SLEEP_CODE, _TASKGROUP_DONE
     import asyncio
+    import socket
     from asyncio import locks, queues, streams, tasks
     TASK_TYPES = _frames.TASK_TYPES
     SLEEP_CODE = getattr(tasks.sleep, '__code__', None)
