@@ -3,9 +3,10 @@ concurrent.futures) is most of the tracer's start-up, and a program that never u
 should start about as fast as untraced.
 
 when_imported(callback) puts a finder first in sys.meta_path. When the program (in any thread,
-through any library, `from asyncio import ...` too) first imports asyncio, the finder takes
-itself out of sys.meta_path and hands Python asyncio's own spec with its loader wrapped: the
-real loader runs the package, then callback() installs the patches, before the import returns.
+through any library, `from asyncio import ...` too) first imports asyncio, the finder hands
+Python asyncio's own spec with its loader wrapped; loading it takes the finder out of
+sys.meta_path, runs the package with the real loader, then callback() installs the patches,
+before the import returns.
 So the program's first `import asyncio` gets an instrumented asyncio, and afterwards nothing of
 the tracer is left in sys.meta_path or on the module (its __loader__ and __spec__.loader are
 asyncio's own again).
@@ -31,37 +32,44 @@ class _Finder:
     def find_spec(self, name, path=None, target=None):
         if name != NAME:
             return None
-        try:
-            sys.meta_path.remove(self)
-        except ValueError:
-            pass    # another thread's import found it first
         for finder in sys.meta_path:
             find = getattr(finder, 'find_spec', None)
-            spec = find(name, path, target) if find is not None else None
+            spec = find(name, path, target) if find is not None and finder is not self \
+                else None
             if spec is not None:
                 break
         else:
             return None
         if spec.loader is not None and hasattr(spec.loader, 'exec_module'):
-            spec.loader = _Loader(spec.loader, self.callback)
+            spec.loader = _Loader(spec.loader, self)
         return spec
+
+    def loading(self):
+        """Out of sys.meta_path, once: True for the one import that is loading asyncio (a
+        spec found by importlib.util.find_spec alone is never loaded)."""
+        try:
+            sys.meta_path.remove(self)
+        except ValueError:
+            return False
+        return True
 
     def invalidate_caches(self):
         pass
 
 
 class _Loader:
-    def __init__(self, loader, callback):
+    def __init__(self, loader, finder):
         self.loader = loader
-        self.callback = callback
+        self.finder = finder
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
         real = self.loader
-        spec = module.__spec__
-        spec.loader = real
+        module.__spec__.loader = real
         module.__loader__ = real
+        first = self.finder.loading()
         real.exec_module(module)
-        self.callback()
+        if first:
+            self.finder.callback()

@@ -1,9 +1,12 @@
-# Imports asyncio only after some output, with `from asyncio import ...`, on the main thread
+# Imports asyncio only after some output (and a look-up of its spec), with `from asyncio import ...`, on the main thread
 # or (argument "thread") on another thread; the tracer installs nothing before.
+import importlib.util
 import sys
 import threading
 
 print("before asyncio:", 'asyncio' in sys.modules)
+# Looking asyncio up without importing it must not spend the tracer's one chance.
+print("found:", importlib.util.find_spec('asyncio') is not None, 'asyncio' in sys.modules)
 
 
 def main():
