@@ -219,8 +219,7 @@ def start(opts, script, args, events_fd, control_fd):
     _unhook_pythonpath()
     # python: what platform.python_version() says, without importing platform (start-up time).
     recorder.start({'ev': 'start', 'protocol': PROTOCOL, 'minor': MINOR,
-                    'python': sys.version.split()[0],
-                    'executable': sys.executable,
+                    'python': sys.version.split()[0], 'executable': sys.executable,
                     'scenario': os.path.abspath(script), 'argv': [script] + list(args),
                     'cwd': os.getcwd(), 'clock': opts.clock, 'pid': os.getpid(),
                     'limits': {'ticks': opts.max_ticks,

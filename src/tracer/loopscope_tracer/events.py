@@ -30,6 +30,8 @@ def asyncio_loaded():
     _get_running_loop = events._get_running_loop
     _current_task = tasks.current_task
     _TimerHandle = events.TimerHandle
+
+
 MAX_INTERNAL_ERRORS = 50
 YIELD_BY = object()  # TaskRec.by of a step put back by the task's own previous step
 # A step's `by` kind for the kind of the plain callback that scheduled it.

@@ -185,6 +185,7 @@ def asyncio_loaded():
     import asyncio
     TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
 
+
 _CoroutineType = types.CoroutineType
 _GeneratorType = types.GeneratorType
 _AsyncGenType = types.AsyncGeneratorType
