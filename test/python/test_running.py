@@ -129,6 +129,31 @@ class SameAsUntraced(TracerTestCase):
         err = res.one('output', stream='stderr')
         self.assertEqual(err['text'], 'warn from task')
 
+    def test_program_without_asyncio_does_not_load_it(self):
+        # Start-up (issue 14.2): the tracer imports asyncio only when the program does.
+        res = self.assertSameAsUntraced(scenario('without_asyncio.py'))
+        self.assertIn(b'asyncio loaded: False', res.out)
+        self.assertEqual(res.end['outcome'], 'completed')
+        self.assertEqual(len(res.of('output')), 3)
+
+    def test_asyncio_imported_late_is_fully_traced(self):
+        for args in ([], ['thread']):
+            with self.subTest(args=args):
+                res = self.assertSameAsUntraced(scenario('late_asyncio.py'), args)
+                self.assertIn(b'before asyncio: False', res.out)
+                self.assertEqual(res.of('output')[0]['text'], 'before asyncio: False')
+                workers = res.task_by_coro('worker')
+                self.assertEqual(len(workers), 2)
+                self.assertEqual(len(res.task_by_coro('program')), 1)
+                for w, n in zip(workers, (2, 3)):
+                    self.assertEqual(len(res.of('step', task=w['task'])), n + 1)
+                    self.assertEqual(res.one('done', task=w['task'])['result'], str(n))
+                self.assertTrue(any(e['reason']['kind'] == 'yield'
+                                    for e in res.of('step', task=workers[0]['task'])
+                                    if e.get('reason')))
+                self.assertGreater(res.end['counts']['ticks'], 3)
+                self.assertEqual(res.end['counts']['loops'], 1)
+
 
 class BadInput(TracerTestCase):
     def test_file_not_found(self):

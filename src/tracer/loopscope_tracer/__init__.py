@@ -6,6 +6,7 @@ Start it as `python -m loopscope_tracer [options] scenario.py [args...]`.
 Module map:
   cli           options; wires the components together and runs the file
   runner        runs the file like `python file.py` (the real __main__, its exit code)
+  lazy          asyncio is imported and patched only when the program imports it
   patches       class-level patches on asyncio: find facts, call the hooks; nothing else
   output        sys.stdout/sys.stderr tee and sys.stdin: the output_line hook per line (and
                 per prompt the program waits after)

@@ -174,10 +174,9 @@ def main():
 
 def start(opts, script, args, events_fd, control_fd):
     """Wire the tracer together, emit `start`, run the file. Returns the exit code."""
-    import platform
     from . import MINOR, PROTOCOL
-    from . import blocking, control, events, ending, jobs, jump, limits, output, patches, \
-        registry, runner, virtual_clock
+    from . import blocking, control, events, ending, frames, jobs, lazy, limits, output, \
+        registry, runner, virtual_clock, wait_reasons
     from .emitter import Emitter
     from .instrument import Hooks
     from .wait_reasons import Reasons
@@ -218,8 +217,9 @@ def start(opts, script, args, events_fd, control_fd):
         'steps': recorder.steps})
 
     _unhook_pythonpath()
+    # python: what platform.python_version() says, without importing platform (start-up time).
     recorder.start({'ev': 'start', 'protocol': PROTOCOL, 'minor': MINOR,
-                    'python': platform.python_version(), 'executable': sys.executable,
+                    'python': sys.version.split()[0], 'executable': sys.executable,
                     'scenario': os.path.abspath(script), 'argv': [script] + list(args),
                     'cwd': os.getcwd(), 'clock': opts.clock, 'pid': os.getpid(),
                     'limits': {'ticks': opts.max_ticks,
@@ -228,10 +228,21 @@ def start(opts, script, args, events_fd, control_fd):
                                'events': opts.max_events},
                     'blockingMs': opts.blocking_ms})
 
+    def instrument_asyncio():
+        # Called when the program imports asyncio (inside that import): never raise into it.
+        try:
+            for module in (frames, events, wait_reasons, reasons):
+                module.asyncio_loaded()
+            from . import jump, patches
+            decision = jump.JumpDecision(executor, deterministic) if opts.clock != 'real' \
+                else None
+            patches.install(hooks, ids, report, decision.may_skip if decision else None)
+        except Exception as e:
+            report('asyncio', e)
+
     def install():
         virtual_clock.install(deterministic)
-        decision = jump.JumpDecision(executor, deterministic) if opts.clock != 'real' else None
-        patches.install(hooks, ids, report, decision.may_skip if decision else None)
+        lazy.when_imported(instrument_asyncio)
         out.install()
         real_exit = os._exit
 

@@ -9,19 +9,29 @@ since the tracer started.
 import builtins
 import re
 import threading
-import traceback
-from asyncio import events as _aio_events, tasks as _aio_tasks
 
 from . import frames
 from . import virtual_clock as vc
 from .emitter import encode, quote
 from .instrument import Instrument
 from .registry import float_time
-from .wait_reasons import SLEEP_CODE, YIELD
+from . import wait_reasons
+from .wait_reasons import YIELD
 
 _YIELD_JSON = encode(YIELD)
-_get_running_loop = _aio_events._get_running_loop
-_current_task = _aio_tasks.current_task
+# asyncio's, once the program imported asyncio (asyncio_loaded); before, no loop runs.
+_get_running_loop = lambda: None    # noqa: E731
+_current_task = _TimerHandle = None
+
+
+def asyncio_loaded():
+    global _get_running_loop, _current_task, _TimerHandle
+    from asyncio import events, tasks
+    _get_running_loop = events._get_running_loop
+    _current_task = tasks.current_task
+    _TimerHandle = events.TimerHandle
+
+
 MAX_INTERNAL_ERRORS = 50
 YIELD_BY = object()  # TaskRec.by of a step put back by the task's own previous step
 # A step's `by` kind for the kind of the plain callback that scheduled it.
@@ -108,7 +118,7 @@ class Recorder(Instrument):
         d = {'fn': frames.callable_name(cb)}
         line, file = frames.callable_position(cb)
         frames.put_position(d, line, file)
-        kind, trec = self.registry.handle_kind(h, L, _aio_events.TimerHandle)
+        kind, trec = self.registry.handle_kind(h, L, _TimerHandle)
         if trec is not None:
             d['timer'] = trec.id
         d['kind'] = kind
@@ -203,7 +213,6 @@ class Recorder(Instrument):
         done = self.done
         waiters_of = reasons.waiters_of
         stale = self.stale
-        sleep_code = SLEEP_CODE
 
         def after_step(task, rec, loop, L, handle, t, dur):
             recorder.steps += 1
@@ -261,7 +270,7 @@ class Recorder(Instrument):
             chain = await_chain(coro)[0]
             coro = None
             stack, first, lib_at = user_stack(chain)
-            if (first < len(chain) - 1 and chain[first].f_code is sleep_code
+            if (first < len(chain) - 1 and chain[first].f_code is wait_reasons.SLEEP_CODE
                     and not rec.timeouts):
                 reason = YIELD  # asyncio.sleep(0) awaiting its bare yield
             else:
@@ -441,6 +450,7 @@ class Recorder(Instrument):
         if self.internal_errors > MAX_INTERNAL_ERRORS:
             return
         try:
+            import traceback    # not at start: it costs a small program's start-up time
             tb = ''.join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         except Exception:
             tb = ''

@@ -5,11 +5,9 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 "Task exception was never retrieved" logs to another place and time.
 """
 
-import asyncio
 import builtins
 import enum
 import gc
-import inspect
 import os
 import reprlib
 import sys
@@ -17,7 +15,8 @@ import sysconfig
 import types
 
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__)) + os.sep
+# Found without importing asyncio: the tracer imports it only when the program does (lazy.py).
+ASYNCIO_DIR = os.path.join(os.path.dirname(os.path.abspath(os.__file__)), 'asyncio') + os.sep
 
 
 def _dirs(*paths):
@@ -178,7 +177,14 @@ def caller_position(depth=2):
     return None, None
 
 
-TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
+TASK_TYPES = ()    # asyncio's Task types, once the program imported asyncio (asyncio_loaded)
+
+
+def asyncio_loaded():
+    global TASK_TYPES
+    import asyncio
+    TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
+
 
 _CoroutineType = types.CoroutineType
 _GeneratorType = types.GeneratorType
@@ -491,6 +497,7 @@ def safe_str(exc):
 def _program_method(cls, name):
     """True when cls's method `name` is Python code outside the standard library (the
     program's, or an installed library's)."""
+    import inspect    # not at start: it costs a small program's start-up time
     co = getattr(inspect.getattr_static(cls, name, None), '__code__', None)
     if co is None:
         return False

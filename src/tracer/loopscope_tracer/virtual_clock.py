@@ -15,9 +15,9 @@ The tracer itself must use the REAL_* functions below (saved before patching).
 """
 
 import datetime as _dt
+import sys
 import threading
 import time as _time
-from asyncio import events as _events
 
 from .instrument import Instrument
 
@@ -135,7 +135,7 @@ def strftime(format, t=None):
 # classmethods, instances created through them are plain datetime/date objects, and
 # isinstance/issubclass against them behave like the originals (the metaclass forwards them).
 _RealDatetime = _dt.datetime
-_UTCNOW_DEPRECATED = __import__('sys').version_info >= (3, 12)
+_UTCNOW_DEPRECATED = sys.version_info >= (3, 12)
 _UTCNOW_MESSAGE = ("datetime.datetime.utcnow() is deprecated and scheduled for removal in a "
                    "future version. Use timezone-aware objects to represent datetimes in UTC: "
                    "datetime.datetime.now(datetime.UTC).")
@@ -224,8 +224,10 @@ class DeterministicClock(Instrument):
 
 def _deterministic_sleep(secs):
     REAL_SLEEP(secs)
+    # No loop runs before the program imported asyncio (the tracer does not import it first).
+    aio_events = sys.modules.get('asyncio.events')
     if threading.current_thread() is threading.main_thread() or \
-            _events._get_running_loop() is not None:
+            (aio_events is not None and aio_events._get_running_loop() is not None):
         advance(secs)
 
 

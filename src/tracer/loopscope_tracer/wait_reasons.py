@@ -13,22 +13,29 @@ they stay suspended (waiters_of, waiters_after): a gather, asyncio.wait or TaskG
 the tasks it still waits for.
 """
 
-import asyncio
-import socket
-from asyncio import locks, queues, streams, tasks
-
 from . import frames as _frames
 from .instrument import Instrument
 
-TASK_TYPES = _frames.TASK_TYPES
+# asyncio and its parts, bound once the program imported asyncio (asyncio_loaded).
+asyncio = locks = queues = streams = tasks = socket = None
+TASK_TYPES = ()
 # The most frequent reason (asyncio.sleep(0)), shared and pre-encoded by the Recorder.
 # Never mutated (compute() only adds details to fresh dicts).
 YIELD = {'kind': 'yield', 'text': 'asyncio.sleep(0): yielded, back in the ready queue'}
 # asyncio.sleep's code: in an await chain, followed by another frame (its bare yield), it is
 # asyncio.sleep(0).
-SLEEP_CODE = getattr(tasks.sleep, '__code__', None)
-_TASKGROUP_DONE = getattr(getattr(getattr(asyncio, 'taskgroups', None), 'TaskGroup', None),
-                          '_on_task_done', None)
+SLEEP_CODE = _TASKGROUP_DONE = None
+
+
+def asyncio_loaded():
+    global asyncio, locks, queues, streams, tasks, socket, TASK_TYPES, SLEEP_CODE, _TASKGROUP_DONE
+    import asyncio
+    import socket
+    from asyncio import locks, queues, streams, tasks
+    TASK_TYPES = _frames.TASK_TYPES
+    SLEEP_CODE = getattr(tasks.sleep, '__code__', None)
+    _TASKGROUP_DONE = getattr(getattr(getattr(asyncio, 'taskgroups', None), 'TaskGroup', None),
+                              '_on_task_done', None)
 
 
 def _num(x):
@@ -158,6 +165,9 @@ class Reasons(Instrument):
         self.waiter = None  # the TaskRec whose reason is being computed
         # id of a task -> [TaskRec] of the tasks whose reason counts it as pending
         self.waiters = {}
+
+    def asyncio_loaded(self):
+        """The program imported asyncio: know its waiting functions."""
         self._register()
 
     # -- asyncio.timeout() deadlines (timer hooks) ------------------------------------------
