@@ -406,17 +406,13 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
     } else if (by ? by.kind === 'yield' : here?.reason?.kind === 'yield') {
       why = 'yield';
-    } else if (by) {
-      why = 'woken';
-      // Who woke it, and what it had waited on: "woken by `main()` at line 20 (it was waiting for Event.set())".
+    } else {
+      // Who woke it (protocol 2.1's `by`; older traces do not say), and what it had waited on:
+      // "woken by `main()` at line 20 (it was waiting for Event.set())".
+      why = by ? 'woken' : 'waited';
+      if (by) cause = wokenBy(model, by, index);
       const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
       waited = reason ? waitedOn(reason, model, true) : '';
-      cause = wokenBy(model, by, index);
-    } else {
-      // Without protocol 2.1's `by`, the trace does not say what woke it: say what it waited on.
-      why = 'waited';
-      const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
-      cause = reason ? waitedOn(reason, model, true) : '';
     }
     const key = `${why}:${cause}:${waited}`;
     let group = groups.get(key);
@@ -439,7 +435,7 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       const had = waited ? ` (${plural ? 'they were' : 'it was'} ${waited})` : '';
       out.push(plural ? `${list} were woken by ${cause}${had}, one after the other; ${runs}, in that order.` : `${list} was woken by ${cause}${had}; ${runs}.`);
     } else {
-      out.push(`${list} became ready${cause ? ` (${plural ? 'they were' : 'it was'} ${cause})` : ''}; ${runs}.`);
+      out.push(`${list} became ready${waited ? ` (${plural ? 'they were' : 'it was'} ${waited})` : ''}; ${runs}.`);
     }
   }
   const whole = named.length === 1 && named[0].length === next.ready.length && named[0].every((id, i) => next.ready[i] === id);
