@@ -5,7 +5,6 @@ pause and at exit. Any thread may emit. Write errors (the program closed our des
 reader went away) silently turn the emitter off: the program must run on regardless.
 """
 
-import json
 import os
 import threading
 
@@ -17,26 +16,27 @@ def _not_json(obj):
 
 
 def _make_encoder():
-    # JSONEncoder.encode builds a new C encoder on every call; building it once is about
-    # twice as fast for our small events.
-    from json import encoder as E
-    base = json.JSONEncoder(separators=(',', ':'), allow_nan=False, default=_not_json)
-    c_make = getattr(E, 'c_make_encoder', None)
-    if c_make is None:
-        return base.encode
+    """(encode, quote): json.dumps's own C encoder, built once (JSONEncoder.encode builds a
+    new one on every call; building it once is about twice as fast for our small events),
+    and the C function that quotes a JSON string. Both come from _json itself: importing the
+    json package (re, enum, functools, collections with it) would cost more than a small
+    program's whole start-up. The json package is only the fallback where _json is not."""
     try:
-        c = c_make(None, base.default, E.encode_basestring_ascii, None, ':', ',', False,
-                   False, False)
+        from _json import encode_basestring_ascii, make_encoder
+        c = make_encoder(None, _not_json, encode_basestring_ascii, None, ':', ',', False,
+                         False, False)
         c({'probe': [1, 2.5, None, 'x']}, 0)
     except Exception:
-        return base.encode
+        import json
+        return (json.JSONEncoder(separators=(',', ':'), allow_nan=False,
+                                 default=_not_json).encode,
+                json.encoder.encode_basestring_ascii)
     join = ''.join
-    return lambda obj: join(c(obj, 0))
+    return (lambda obj: join(c(obj, 0))), encode_basestring_ascii
 
 
-_encode = _make_encoder()
+_encode, quote = _make_encoder()   # quote: a JSON string literal, quotes included
 encode = _encode
-quote = json.encoder.encode_basestring_ascii  # a JSON string literal, quotes included
 _FLUSH_AT = 65536
 
 
