@@ -10,10 +10,11 @@ The `end` event is written from atexit, which runs after non-daemon threads are 
 
 import atexit
 import builtins
+# Not `from importlib.machinery import ...`: on 3.14 that asks the module for __path__, and
+# its __getattr__ imports warnings, which an untraced start does not.
+import importlib.machinery
 import os
-import re
 import sys
-from importlib.machinery import SourceFileLoader
 
 from . import events, frames
 
@@ -61,6 +62,7 @@ def read_source(path, filename):
                           % (_prog(), filename, e.errno, e.strerror), 2, type(e).__name__)
     if sys.version_info < (3, 11) and b'\0' in src:
         # Python <= 3.10 reads each line only up to its first NUL byte.
+        import re
         src = re.sub(b'\0[^\n]*', b'', src)
     encoding = _declared_encoding(src)
     try:
@@ -133,17 +135,17 @@ def _continues_a_token(before):
     return False
 
 
-_CODING = re.compile(br'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
-
-
 def _declared_encoding(src):
     """PEP 263: a BOM, or a coding cookie on line 1 or 2; else UTF-8."""
     if src.startswith(b'\xef\xbb\xbf'):
         return 'utf-8-sig'
     for line in src.split(b'\n', 2)[:2]:
-        m = _CODING.match(line)
-        if m:
-            return m.group(1).decode('ascii', 'replace')
+        # re only for a line that may hold a cookie: importing it costs start-up time.
+        if b'coding' in line:
+            import re
+            m = re.match(br'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)', line)
+            if m:
+                return m.group(1).decode('ascii', 'replace')
         if line.strip() and not line.lstrip().startswith(b'#'):
             break
     return 'utf-8'
@@ -201,7 +203,7 @@ def run(ending, script_arg, args, install):
         '__name__': '__main__',
         '__doc__': None,
         '__package__': None,
-        '__loader__': SourceFileLoader('__main__', filename),
+        '__loader__': importlib.machinery.SourceFileLoader('__main__', filename),
         '__spec__': None,
         '__annotations__': {},
         '__builtins__': builtins,
