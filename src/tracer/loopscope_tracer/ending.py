@@ -5,7 +5,6 @@ stop() ends the program at once (a limit, control `stop`), from any thread.
 """
 
 import os
-import signal
 import sys
 import threading
 
@@ -50,6 +49,7 @@ class Ending:
         self.recorder.emitter.close()
         if self.kill_with_sigint:
             _flush_std_streams()
+            import signal    # not at start: it costs start-up time
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)
 
