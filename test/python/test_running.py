@@ -5,8 +5,8 @@ import signal
 import tempfile
 import unittest
 
-from tracer_harness import (PY, TracerTestCase, normalize, run_traced, run_untraced,
-                            scenario)
+from tracer_harness import (PY, SCENARIOS, TracerTestCase, normalize, run_traced,
+                            run_untraced, scenario)
 
 
 class SameAsUntraced(TracerTestCase):
@@ -135,6 +135,35 @@ class SameAsUntraced(TracerTestCase):
         self.assertIn(b'asyncio loaded: False', res.out)
         self.assertEqual(res.end['outcome'], 'completed')
         self.assertEqual(len(res.of('output')), 3)
+
+    # What the tracer itself still imports before the program runs (issue 14.2): each costs
+    # start-up time, and each shows in the program's sys.modules although it did not import it.
+    TRACER_IMPORTS_AT_START = (
+        'threading',   # the tracer's locks and thread names
+        'atexit',      # the `end` event is written at exit, after the program's threads
+        'fcntl',       # the event and control descriptors move out of the program's way
+        '_json',       # events are encoded by json's C encoder (not the json package)
+        'datetime',    # the virtual clock's datetime.now()
+        # imported at module level by events.py, frames.py and registry.py
+        're', 'enum', 'sysconfig', 'reprlib', 'weakref', 'gc',
+    )
+
+    def test_an_empty_program_finds_the_modules_of_an_untraced_run(self):
+        program = scenario('modules_at_start.py')
+        res = run_traced(program)
+        self.assertWellFormed(res)
+        traced = set(res.out.decode().split())
+        plain = set(run_untraced(program)[1].decode().split())
+        self.assertEqual(plain - traced, set())
+        # Allowed beyond the untraced run: what `python -m` itself imports (the session
+        # starts the tracer so), the modules above and what they import, the tracer's own
+        # package, and sysconfig's data module (read when frames asks it for the paths).
+        allowed = set(run_untraced('modules_at_start', self.TRACER_IMPORTS_AT_START,
+                                   cwd=SCENARIOS, interp=('-m',))[1].decode().split())
+        unexpected = {m for m in traced - plain - allowed
+                      if m.split('.')[0] != 'loopscope_tracer'
+                      and not m.startswith('_sysconfigdata')}
+        self.assertEqual(unexpected, set(), 'the tracer imported these at start')
 
     def test_asyncio_imported_late_is_fully_traced(self):
         for args in ([], ['thread']):
