@@ -144,8 +144,8 @@ class SameAsUntraced(TracerTestCase):
         'fcntl',       # the event and control descriptors move out of the program's way
         '_json',       # events are encoded by json's C encoder (not the json package)
         'datetime',    # the virtual clock's datetime.now()
-        # imported at module level by events.py, frames.py and registry.py
-        're', 'enum', 'sysconfig', 'reprlib', 'weakref', 'gc',
+        # imported at module level by frames.py and registry.py
+        'reprlib', 'weakref', 'gc',
     )
 
     def test_an_empty_program_finds_the_modules_of_an_untraced_run(self):

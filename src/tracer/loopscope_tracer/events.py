@@ -7,7 +7,6 @@ since the tracer started.
 """
 
 import builtins
-import re
 import threading
 
 from . import frames
@@ -136,7 +135,7 @@ class Recorder(Instrument):
             ev['file'] = file
         # Given by the program: name= seen at creation; else a name that is not asyncio's
         # own Task-N (a Task built directly with name=, a task factory's).
-        ev['named'] = name is not None or not _ASYNCIO_NAME.match(ev['name'])
+        ev['named'] = name is not None or not _is_asyncio_name(ev['name'])
         ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename)
                               and _asyncio_own_work(coro))
         lib = frames.code_library(co.co_filename) if co is not None else None
@@ -505,7 +504,9 @@ def loop_t(loop, origin):
     return round(float_time(loop.time(), origin) - origin, 6)
 
 
-_ASYNCIO_NAME = re.compile(r'Task-\d+$')
+def _is_asyncio_name(name):
+    """asyncio's own Task-N (no re: importing it costs a small program's start-up)."""
+    return name.startswith('Task-') and name[5:].isdecimal()   # isdecimal: what \d matches
 
 
 # -- the `error` objects of `done` and `end` ---------------------------------------------------

@@ -6,12 +6,10 @@ keeps a coroutine's locals alive, which moves "coroutine was never awaited" warn
 """
 
 import builtins
-import enum
 import gc
 import os
 import reprlib
 import sys
-import sysconfig
 import types
 
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -27,17 +25,24 @@ def _dirs(*paths):
     return tuple(sorted(out, key=len, reverse=True))   # the most specific first
 
 
-def _sysconfig_path(key):
-    try:
-        return sysconfig.get_paths()[key]
-    except Exception:
-        return None
+def _stdlib_dirs():
+    """Where the standard library lives; found at the first look at a file that is not the
+    scenario, not at start: sysconfig costs a small program's start-up time."""
+    global _STDLIB_DIRS
+    if _STDLIB_DIRS is None:
+        import sysconfig
+        try:
+            paths = sysconfig.get_paths()
+        except Exception:
+            paths = {}
+        _STDLIB_DIRS = _dirs(paths.get('stdlib'), paths.get('platstdlib'),
+                             os.path.dirname(os.path.abspath(os.__file__)))
+    return _STDLIB_DIRS
 
 
 # Where libraries live: the standard library, and any folder named site-packages or
 # dist-packages (this interpreter's, Debian's, another venv's).
-_STDLIB_DIRS = _dirs(_sysconfig_path('stdlib'), _sysconfig_path('platstdlib'),
-                     os.path.dirname(os.path.abspath(os.__file__)))
+_STDLIB_DIRS = None
 _SITE_NAMES = ('site-packages', 'dist-packages')
 
 # The scenario's code filename, as compiled (set_scenario).
@@ -82,7 +87,7 @@ def _library_of_path(path):
     installed = _installed_part(path)
     if installed is not None:
         return _top_name(installed)
-    for d in _STDLIB_DIRS:
+    for d in _stdlib_dirs():
         if path.startswith(d):
             return _top_name(path[len(d):].split(os.sep, 1)[0])
     return None
@@ -315,6 +320,7 @@ class _Repr(reprlib.Repr):
         t = type(x)
         if t in _SCALARS or t in _CONTAINERS:
             return reprlib.Repr.repr1(self, x, level)
+        import enum    # not at start: it costs start-up time
         if isinstance(x, enum.Enum):
             name = x.__dict__.get('_name_')
             if type(name) is str:
