@@ -93,13 +93,23 @@ static PyObject *known(PyObject *table, PyObject *obj) {
         return NULL;
     Py_INCREF(rec);
     PyObject *ref = PyObject_GetAttr(rec, s_ref);
-    PyObject *target = ref ? PyObject_Vectorcall(ref, NULL, 0, NULL) : NULL;
-    Py_XDECREF(ref);
-    if (target == obj) {
-        Py_DECREF(target);
-        return rec;
+    int same;
+    if (ref != NULL && PyWeakref_Check(ref)) {
+#if PY_VERSION_HEX >= 0x030D0000
+        PyObject *target = NULL;
+        same = PyWeakref_GetRef(ref, &target) == 1 && target == obj;
+        Py_XDECREF(target);
+#else
+        same = PyWeakref_GET_OBJECT(ref) == obj;   /* borrowed; what ref() returns */
+#endif
+    } else {
+        PyObject *target = ref ? PyObject_Vectorcall(ref, NULL, 0, NULL) : NULL;
+        same = target == obj;
+        Py_XDECREF(target);
     }
-    Py_XDECREF(target);
+    Py_XDECREF(ref);
+    if (same)
+        return rec;
     Py_DECREF(rec);
     return NULL;
 }
