@@ -14,8 +14,8 @@ const quick = process.argv.includes('--quick');
 const viewerOnly = process.argv.includes('--viewer');
 const rows = [];
 
-function node(script, args, extraNodeArgs = []) {
-  const out = execFileSync(process.execPath, [...extraNodeArgs, join(root, script), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+function node(script, args, extraNodeArgs = [], env = process.env) {
+  const out = execFileSync(process.execPath, [...extraNodeArgs, join(root, script), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -34,12 +34,21 @@ if (!viewerOnly) {
   console.error('1. tracer overhead (10,000 tasks x 10 sleep(0), full fidelity, events through a pipe into a Session),');
   console.error('   beside the floor: the same run under a sys.setprofile hook that does nothing');
   const targeted = (version) => version === '3.11' || version === '3.14';
+  const pure = { ...process.env, LOOPSCOPE_ACCELERATOR: 'off' };
   for (const python of pythons) {
+    // The C step path is built (once per Python, cached) before the timed runs.
+    const accelerated = buildAccelerator(python.path);
     const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs, '--floor']);
     row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x (floor ${r.floorRatio.toFixed(2)}x)`,
       targeted(python.version) ? '≤ 2.0x' : '(≤ 2.0x on 3.11, 3.14)', targeted(python.version) ? r.ratio <= 2 : null,
-      `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events); `
+      `${accelerated ? 'C step path' : 'pure Python (the C step path did not build)'}; `
+      + `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events); `
       + `floor: median of ${runs} under a no-op sys.setprofile hook (bench/noop_profile.py) / untraced`);
+    if (targeted(python.version) && accelerated) {
+      const p = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs], [], pure);
+      row(`Tracer overhead, Python ${python.version}, pure Python`, `${p.ratio.toFixed(2)}x`, '(≤ 2.0x)', null,
+        `LOOPSCOPE_ACCELERATOR=off (what a machine without a C compiler gets); median of ${runs} traced / median of ${runs} untraced (${p.untraced.toFixed(2)} s untraced)`);
+    }
   }
 
   console.error('1b. start-up: an empty script (print("hi")) traced against plain');
@@ -61,6 +70,18 @@ if (!viewerOnly) {
     const r = node('out/bench/overhead.js', ['python3', 'bench/scenarios/sleep9.py', quick ? '1' : '3']);
     const speedup = r.untraced / r.traced;
     row('Virtual clock speed-up', `${speedup.toFixed(0)}x`, '≥ 50x', speedup >= 50, `untraced real run ${r.untraced.toFixed(2)} s / traced ${r.traced.toFixed(3)} s`);
+  }
+}
+
+/** Builds the tracer's C step path for a Python; false when it does not build there. */
+function buildAccelerator(python) {
+  try {
+    execFileSync(python, ['-c', 'from loopscope_tracer import accel; accel.load()'], {
+      cwd: root, stdio: 'ignore', env: { ...process.env, PYTHONPATH: join(root, 'src', 'tracer'), LOOPSCOPE_ACCELERATOR: 'require' },
+    });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,7 +1,8 @@
 // Installs what `npm start` and `npm test` need on a fresh machine, skipping what is already there:
 // the npm packages (npm ci), the local VS Code (code-server + Debian packages, see
 // scripts/install-vscode.sh) and, for the tests, CPython 3.14 and 3.15 with their own test
-// package (Debian sid's builds, made runnable in .pythons/ by ../shared/tools/install-sid-python.sh).
+// package and C headers (the tracer's C step path is built against them; Debian sid's builds,
+// made runnable in .pythons/ by ../shared/tools/install-sid-python.sh).
 // Usable as a module or run directly (`--no-vscode`, `--no-pythons` leave those out).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -25,6 +26,7 @@ function run(command, args) {
 function sidPythonReady(version) {
   const exe = join(PYTHONS_DIR, 'bin', 'python' + version);
   return existsSync(join(PYTHONS_DIR, 'lib', 'python' + version, 'test', 'test_asyncio'))
+    && existsSync(join(PYTHONS_DIR, 'include', 'python' + version, 'Python.h'))
     && spawnSync(exe, ['-c', 'import asyncio'], { stdio: 'ignore' }).status === 0;
 }
 
@@ -34,7 +36,7 @@ function debianPackageInstalled(name) {
 }
 
 /**
- * Puts CPython 3.14 and 3.15 (with their `test` package) into .pythons/. They are optional: when
+ * Puts CPython 3.14 and 3.15 (with their `test` package and headers) into .pythons/. They are optional: when
  * the sid script is missing or fails, this says which versions are skipped and goes on, and
  * scripts/test-python.mjs lists them as skipped.
  */
@@ -57,7 +59,10 @@ export function ensureSidPythons() {
     if (!install || install.status !== 0) return skip('apt-get install patchelf failed');
   }
   console.log(`Installing Python ${missing.join(', ')} into ${PYTHONS_DIR} (${SID_SCRIPT} --tests)…`);
-  spawnSync('bash', [SID_SCRIPT, '--tests', PYTHONS_DIR, ...missing], { cwd: root, stdio: 'inherit' });
+  const headers = missing.map((v) => `libpython${v}-dev`).join(' ');
+  spawnSync('bash', [SID_SCRIPT, '--tests', PYTHONS_DIR, ...missing], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, EXTRA_PKGS: `${process.env.EXTRA_PKGS ?? ''} ${headers}`.trim() },
+  });
   const failed = missing.filter((v) => !sidPythonReady(v));
   if (failed.length > 0) console.log(`Python ${failed.join(', ')} skipped: ${SID_SCRIPT} did not install them (see above)`);
 }

@@ -11,6 +11,7 @@ const ALLOWED = [
   /^extension\/dist\/webview\.css$/,
   /^extension\/dist\/[\w-]+\.(ttf|woff2?)$/,
   /^extension\/src\/tracer\/loopscope_tracer\/\w+\.py$/,
+  /^extension\/src\/tracer\/loopscope_tracer\/_accel\.c$/,
   /^extension\/media\/.+\.(png|svg|md)$/,
   /^extension\/examples\/\w+\.py$/,
   /^\[Content_Types\]\.xml$/,
@@ -30,7 +31,8 @@ describe('the .vsix package', function () {
 
   it('holds the bundles, the tracer, media and docs', () => {
     for (const needed of ['extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/webview.js',
-      'extension/dist/webview.css', 'extension/src/tracer/loopscope_tracer/__main__.py', 'extension/media/icon.png',
+      'extension/dist/webview.css', 'extension/src/tracer/loopscope_tracer/__main__.py',
+      'extension/src/tracer/loopscope_tracer/_accel.c', 'extension/media/icon.png',
       'extension/readme.md', 'extension/LICENSE.txt', 'extension/changelog.md', 'extension/package.json']) {
       assert.ok(files.includes(needed), `${needed} is missing from the .vsix`);
     }

@@ -117,12 +117,14 @@ class Hooks:
     def __init__(self, listeners):
         self.own = 0.0
         self.listeners = tuple(listeners)
+        self.bound = {}     # hook name -> the listeners' functions it calls, in order
         for name in HOOKS:
             base = vars(Instrument)[name]
             # A listener overrides a hook with a method or with a function of its own (an
             # instance attribute, as the Recorder's after_step).
             bound = [fn for fn in (getattr(l, name) for l in self.listeners)
                      if getattr(fn, '__func__', None) is not base]
+            self.bound[name] = tuple(bound)
             setattr(self, name, _one_call(name, base, bound))
 
 

@@ -44,6 +44,7 @@ import weakref
 from asyncio import base_events, events, tasks
 from concurrent.futures import thread as cf_thread
 
+from . import accel
 from . import frames
 from . import virtual_clock as vc
 from .jump import RECHECK
@@ -102,8 +103,14 @@ class _Patches:
         self._patch_close(BEL)
         self._patch_run_once(BEL)
         self._patch_create_task(BEL)
-        if self.hooks.task_scheduled is not None:
-            self._patch_call_soon(BEL)
+        before, after = self._handle_run_hooks()
+        scheduled = self._call_soon_hook() if self.hooks.task_scheduled is not None else None
+        fast = accel.step_path(self.hooks, self.registry, self.report, before, after, scheduled)
+        if fast is not None:
+            before, after, scheduled = fast.before, fast.after, fast.scheduled
+        if scheduled is not None:
+            patch(BEL, 'call_soon', {'_ls_scheduled': scheduled},
+                  result='_ls_scheduled(self, callback, _ls_value)')
         self._patch_call_at(BEL)
         self._patch_timer_cancelled(BEL)
         # Marked before the handle is made: the loop may run it before call_soon_threadsafe
@@ -113,7 +120,12 @@ class _Patches:
         self._patch_run_in_executor(BEL)
         patch(BEL, 'call_exception_handler', {'_ls_strip': _strip_context},
               enter=['_ls_strip(context)'])
-        orig_run = self._patch_handle_run()
+        # Handle._run ends with "self = None  # Needed to break cycles": after() gets the
+        # handle kept by enter, and the frame lets go of it and of the state at the end (a
+        # traceback may keep the frame alive).
+        orig_run = patch(events.Handle, '_run', {'_ls_before': before, '_ls_after': after},
+                         enter=['_ls_h = self', '_ls_state = _ls_before(self)'],
+                         leave=['_ls_after(_ls_h, _ls_state)', '_ls_h = _ls_state = None'])
         self._patch_work_item_run()
         for what, ok in (('set_result', True), ('set_exception', False)):
             self._patch_cf_set(what, ok)
@@ -293,7 +305,9 @@ class _Patches:
             self.report('io', e)
 
     # -- handles: steps and callbacks --------------------------------------------------------
-    def _patch_handle_run(self):
+    def _handle_run_hooks(self):
+        """(before, after) of Handle._run, in Python (accel.py's C step path stands in for
+        them where it can)."""
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -382,12 +396,7 @@ class _Patches:
             # inner loop run from a step).
             hooks.own += PERF() - s1
 
-        # Handle._run ends with "self = None  # Needed to break cycles": after() gets the
-        # handle kept by enter, and the frame lets go of it and of the state at the end (a
-        # traceback may keep the frame alive).
-        return patch(events.Handle, '_run', {'_ls_before': before, '_ls_after': after},
-                     enter=['_ls_h = self', '_ls_state = _ls_before(self)'],
-                     leave=['_ls_after(_ls_h, _ls_state)', '_ls_h = _ls_state = None'])
+        return before, after
 
     # -- tasks -------------------------------------------------------------------------------
     def _patch_create_task(self, BEL):
@@ -479,7 +488,8 @@ class _Patches:
                 hooks.after_step(task, rec, loop, L, None, float_time(loop.time(), L.origin),
                                  elapsed)
 
-    def _patch_call_soon(self, BEL):
+    def _call_soon_hook(self):
+        """call_soon's hook, in Python (see _handle_run_hooks)."""
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -503,8 +513,7 @@ class _Patches:
                 report('call_soon', e)
             hooks.own += PERF() - s0
             return h
-        patch(BEL, 'call_soon', {'_ls_scheduled': scheduled},
-              result='_ls_scheduled(self, callback, _ls_value)')
+        return scheduled
 
     # -- timers ------------------------------------------------------------------------------
     def _patch_call_at(self, BEL):

@@ -1,0 +1,942 @@
+/* The step path of the tracer in C (accel.py builds and loads it; issue 14.1).
+ *
+ * A task step costs asyncio about 2 us; the pure-Python hooks around it (patches.py's
+ * Handle._run and call_soon hooks, events.Recorder.after_step, blocking.Blocking's step hooks)
+ * cost several times that. StepPath does the same work for the most frequent case: a step of
+ * a known task whose loop is already in its tick, that stays suspended at an await chain of
+ * plain coroutines and generators whose code objects the tracer has already classified.
+ * Anything else it hands, before changing anything, to the Python function it stands for, so
+ * the Python code stays the definition of every event and the events are the same either way
+ * (test_accel.py compares them).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+
+#if PY_VERSION_HEX < 0x03090000
+#define PyObject_Vectorcall _PyObject_Vectorcall
+static PyCodeObject *PyFrame_GetCode(PyFrameObject *f) { Py_INCREF(f->f_code); return f->f_code; }
+#define PyObject_CallOneArg(fn, arg) PyObject_CallFunctionObjArgs(fn, arg, NULL)
+#endif
+
+/* Interned attribute names. */
+static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started, *s_blocking,
+    *s_samples, *s_handle_at, *s_line, *s_file, *s_running, *s_running_since,
+    *s_running_callback, *s_running_rec, *s_running_kind, *s_running_timer, *s_origin, *s_time,
+    *s_own, *s_stepped, *s_done, *s_coro, *s_get_coro, *s_cr_frame, *s_cr_await, *s_gi_frame,
+    *s_gi_yieldfrom, *s_steps, *s_ready_ids, *s_ready_at, *s_step_by, *s_by, *s_by_n, *s_n,
+    *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy;
+
+typedef struct {
+    PyObject_HEAD
+    /* given by accel.step_path(); see there */
+    PyObject *loops, *recs, *task_types, *hooks, *report;
+    PyObject *py_before, *py_after, *py_scheduled, *py_after_step, *py_blocking_after_step;
+    PyObject *recorder, *emit_raw, *code_info, *sleep_code, *yield_reason, *yield_json,
+        *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
+    double threshold;
+} StepPath;
+
+/* A new reference to obj.name, or NULL without an exception when it has no such attribute. */
+static PyObject *get_optional(PyObject *obj, PyObject *name) {
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL && PyErr_ExceptionMatches(PyExc_AttributeError))
+        PyErr_Clear();
+    return v;
+}
+
+static int now(StepPath *sp, double *out) {
+    PyObject *v = PyObject_Vectorcall(sp->perf, NULL, 0, NULL);
+    if (v == NULL)
+        return -1;
+    *out = PyFloat_AsDouble(v);
+    Py_DECREF(v);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static int get_double(PyObject *obj, PyObject *name, double *out) {
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return -1;
+    *out = PyFloat_AsDouble(v);
+    Py_DECREF(v);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static int set_double(PyObject *obj, PyObject *name, double value) {
+    PyObject *v = PyFloat_FromDouble(value);
+    if (v == NULL)
+        return -1;
+    int r = PyObject_SetAttr(obj, name, v);
+    Py_DECREF(v);
+    return r;
+}
+
+static int attr_is_true(PyObject *obj, PyObject *name) {
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return -1;
+    int r = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    return r;
+}
+
+/* The record in `table` (registry.loops or .tasks) of obj, as the Python code finds it:
+ * table.get(id(obj)) whose ref() is obj. A new reference, or NULL (no exception) if none. */
+static PyObject *known(PyObject *table, PyObject *obj) {
+    PyObject *key = PyLong_FromVoidPtr(obj);
+    if (key == NULL)
+        return NULL;
+    PyObject *rec = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    if (rec == NULL)
+        return NULL;
+    Py_INCREF(rec);
+    PyObject *ref = PyObject_GetAttr(rec, s_ref);
+    int same;
+    if (ref != NULL && PyWeakref_Check(ref)) {
+#if PY_VERSION_HEX >= 0x030D0000
+        PyObject *target = NULL;
+        same = PyWeakref_GetRef(ref, &target) == 1 && target == obj;
+        Py_XDECREF(target);
+#else
+        same = PyWeakref_GET_OBJECT(ref) == obj;   /* borrowed; what ref() returns */
+#endif
+    } else {
+        PyObject *target = ref ? PyObject_Vectorcall(ref, NULL, 0, NULL) : NULL;
+        same = target == obj;
+        Py_XDECREF(target);
+    }
+    Py_XDECREF(ref);
+    if (same)
+        return rec;
+    Py_DECREF(rec);
+    return NULL;
+}
+
+/* The task whose step a handle's callback is, if it is one of asyncio's Task types (borrowed
+ * from nothing: a new reference), else NULL without an exception. */
+static PyObject *task_of(StepPath *sp, PyObject *callback) {
+    PyObject *task = get_optional(callback, s_self);
+    if (task == NULL)
+        return NULL;
+    int is_task = PyObject_IsInstance(task, sp->task_types);
+    if (is_task == 1)
+        return task;
+    Py_DECREF(task);
+    return NULL;
+}
+
+static void report(StepPath *sp, const char *where) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *r = PyObject_CallFunction(sp->report, "sO", where, value ? value : Py_None);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+/* -- Handle._run, before: patches._Patches._patch_handle_run's before() ------------------- */
+
+static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
+    PyObject *loop = NULL, *L = NULL, *cb = NULL, *task = NULL, *rec = NULL, *w = NULL,
+             *result = NULL;
+    int fast = 0;
+    loop = PyObject_GetAttr(handle, s_loop);
+    if (loop != NULL && (L = known(sp->loops, loop)) != NULL
+        && attr_is_true(L, s_tick_ready) == 1
+        && (cb = PyObject_GetAttr(handle, s_callback)) != NULL
+        && (task = task_of(sp, cb)) != NULL
+        && (rec = known(sp->recs, task)) != NULL
+        && attr_is_true(rec, s_started) == 1
+        && (w = PyObject_GetAttr(L, s_blocking)) != NULL && w != Py_None)
+        fast = 1;
+    if (!fast) {
+        PyErr_Clear();
+        result = PyObject_CallOneArg(sp->py_before, handle);
+        goto out;
+    }
+    /* Blocking.before_step */
+    int samples = attr_is_true(w, s_samples);
+    if (samples < 0)
+        goto failed;
+    if (samples) {
+        PyObject *empty = PyList_New(0);
+        if (empty == NULL || PyObject_SetAttr(w, s_samples, empty) < 0) {
+            Py_XDECREF(empty);
+            goto failed;
+        }
+        Py_DECREF(empty);
+    }
+    PyObject *line = PyObject_GetAttr(rec, s_line), *file = line ? PyObject_GetAttr(rec, s_file) : NULL;
+    int ok = file != NULL && PyObject_SetAttr(w, s_handle_at, Py_None) == 0
+        && PyObject_SetAttr(w, s_line, line) == 0 && PyObject_SetAttr(w, s_file, file) == 0;
+    Py_XDECREF(line);
+    Py_XDECREF(file);
+    if (!ok)
+        goto failed;
+    if (PyObject_SetAttr(L, s_running_callback, cb) < 0 || PyObject_SetAttr(L, s_running_rec, rec) < 0
+        || PyObject_SetAttr(L, s_running_kind, Py_None) < 0
+        || PyObject_SetAttr(L, s_running_timer, Py_None) < 0)
+        goto failed;
+    PyObject *origin = PyObject_GetAttr(L, s_origin);
+    PyObject *t = origin ? PyObject_CallMethodObjArgs(loop, s_time, NULL) : NULL;
+    if (t != NULL && !PyFloat_CheckExact(t)) {
+        PyObject *args[2] = {t, origin};
+        PyObject *as_float = PyObject_Vectorcall(sp->float_time, args, 2, NULL);
+        Py_DECREF(t);
+        t = as_float;
+    }
+    Py_XDECREF(origin);
+    if (t == NULL)
+        goto failed;
+    PyObject *own0 = PyObject_GetAttr(sp->hooks, s_own);
+    double s0;
+    if (own0 == NULL || now(sp, &s0) < 0) {
+        Py_DECREF(t);
+        Py_XDECREF(own0);
+        goto failed;
+    }
+    PyObject *since = PyFloat_FromDouble(s0);
+    if (since == NULL || PyObject_SetAttr(L, s_running, handle) < 0
+        || PyObject_SetAttr(L, s_running_since, since) < 0) {
+        Py_DECREF(t);
+        Py_DECREF(own0);
+        Py_XDECREF(since);
+        goto failed;
+    }
+    /* (tag, loop, L, cb, task, rec, t, own0, s0): a state after() knows as its own */
+    result = PyTuple_Pack(9, sp->state_tag, loop, L, cb, task, rec, t, own0, since);
+    Py_DECREF(t);
+    Py_DECREF(own0);
+    Py_DECREF(since);
+    if (result == NULL)
+        goto failed;
+    goto out;
+failed:
+    report(sp, "handle");
+    Py_INCREF(Py_None);
+    result = Py_None;
+out:
+    Py_XDECREF(loop);
+    Py_XDECREF(L);
+    Py_XDECREF(cb);
+    Py_XDECREF(task);
+    Py_XDECREF(rec);
+    Py_XDECREF(w);
+    return result;
+}
+
+/* -- the step event: events.Recorder.after_step -------------------------------------------- */
+
+typedef struct {
+    char *data;
+    Py_ssize_t len, cap;
+    char small[512];
+} Buf;
+
+static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
+    if (b->len + n > b->cap) {
+        Py_ssize_t cap = (b->len + n) * 2;
+        char *data = b->data == b->small ? PyMem_Malloc(cap) : PyMem_Realloc(b->data, cap);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (b->data == b->small)
+            memcpy(data, b->small, b->len);
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int buf_printf(Buf *b, const char *fmt, ...) {
+    char tmp[160];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = PyOS_vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || n >= (int)sizeof tmp) {
+        PyErr_SetString(PyExc_OverflowError, "step event field too long");
+        return -1;
+    }
+    return buf_add(b, tmp, n);
+}
+
+/* Python's '%.<digits>f' % x (PyOS_double_to_string: the same digits as the Python code). */
+static int buf_fixed(Buf *b, double x, int digits) {
+    char *s = PyOS_double_to_string(x, 'f', digits, 0, NULL);
+    if (s == NULL)
+        return -1;
+    int r = buf_add(b, s, strlen(s));
+    PyMem_Free(s);
+    return r;
+}
+
+static int buf_str(Buf *b, PyObject *str) {
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &n);
+    return s == NULL ? -1 : buf_add(b, s, n);
+}
+
+static int buf_call_str(Buf *b, PyObject *fn, PyObject *arg) {
+    PyObject *s = PyObject_CallOneArg(fn, arg);
+    if (s == NULL)
+        return -1;
+    int r = buf_str(b, s);
+    Py_DECREF(s);
+    return r;
+}
+
+#define MAX_CHAIN 256
+
+typedef struct {
+    PyObject *frames[MAX_CHAIN];
+    Py_ssize_t n;
+} Chain;
+
+static void chain_clear(Chain *c) {
+    for (Py_ssize_t i = 0; i < c->n; i++)
+        Py_DECREF(c->frames[i]);
+    c->n = 0;
+}
+
+/* frames.await_chain's frames, for a chain of coroutines and generators only: 1, or 0 (no
+ * exception) when it holds anything the Python code treats otherwise (async generators, an
+ * awaitable with a frame of its own), -1 on error. */
+static int walk_chain(PyObject *coro, Chain *c) {
+    PyObject *obj = coro;
+    Py_INCREF(obj);
+    c->n = 0;
+    while (obj != Py_None) {
+        PyObject *frame_name, *next_name;
+        if (Py_TYPE(obj) == &PyCoro_Type) {
+            frame_name = s_cr_frame;
+            next_name = s_cr_await;
+        } else if (Py_TYPE(obj) == &PyGen_Type) {
+            frame_name = s_gi_frame;
+            next_name = s_gi_yieldfrom;
+        } else if (Py_TYPE(obj) == &PyAsyncGen_Type
+                   || strcmp(Py_TYPE(obj)->tp_name, "async_generator_asend") == 0
+                   || strcmp(Py_TYPE(obj)->tp_name, "async_generator_athrow") == 0) {
+            Py_DECREF(obj);
+            return 0;
+        } else {
+            /* the bottom: a FutureIter, None... unless it has a frame (await_chain goes on) */
+            PyObject *f = get_optional(obj, s_cr_frame);
+            Py_DECREF(obj);
+            if (f == NULL)
+                return PyErr_Occurred() ? -1 : 1;
+            int bottom = f == Py_None;
+            Py_DECREF(f);
+            return bottom ? 1 : 0;
+        }
+        if (c->n == MAX_CHAIN) {
+            Py_DECREF(obj);
+            return 1;
+        }
+        PyObject *f = PyObject_GetAttr(obj, frame_name);
+        if (f == NULL) {
+            Py_DECREF(obj);
+            return -1;
+        }
+        if (f == Py_None) {
+            Py_DECREF(f);
+            Py_DECREF(obj);
+            return 1;
+        }
+        c->frames[c->n++] = f;
+        PyObject *next = PyObject_GetAttr(obj, next_name);
+        Py_DECREF(obj);
+        if (next == NULL)
+            return -1;
+        obj = next;
+    }
+    Py_DECREF(obj);
+    return 1;
+}
+
+/* frames.user_stack for a walked chain. 1 with *stack a new list, 0 (no exception) when a
+ * code object is not classified yet (frames._code_info is Python's job), -1 on error. */
+static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *first,
+                      Py_ssize_t *lib_at) {
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        return -1;
+    *first = *lib_at = 0;
+    for (Py_ssize_t i = 0; i < c->n; i++) {
+        PyFrameObject *f = (PyFrameObject *)c->frames[i];
+        PyCodeObject *co = PyFrame_GetCode(f);
+        PyObject *key = PyLong_FromVoidPtr(co);
+        Py_DECREF(co);
+        if (key == NULL)
+            goto error;
+        PyObject *info = PyDict_GetItemWithError(sp->code_info, key);
+        Py_DECREF(key);
+        if (info == NULL) {
+            Py_DECREF(list);
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        Py_ssize_t kind = PyTuple_GET_SIZE(info);
+        if (kind == 3) {
+            *first = i + 1;
+            int lineno = PyFrame_GetLineNumber(f);
+            if (lineno < 0) {
+                Py_DECREF(list);
+                return 0;
+            }
+            PyObject *line = PyLong_FromLong(lineno);
+            PyObject *entry = line == NULL ? NULL
+                : PyTuple_GET_ITEM(info, 2) == Py_None
+                    ? PyTuple_Pack(2, line, PyTuple_GET_ITEM(info, 1))
+                    : PyTuple_Pack(3, line, PyTuple_GET_ITEM(info, 1), PyTuple_GET_ITEM(info, 2));
+            Py_XDECREF(line);
+            if (entry == NULL || PyList_Append(list, entry) < 0) {
+                Py_XDECREF(entry);
+                goto error;
+            }
+            Py_DECREF(entry);
+        } else if (kind == 2) {
+            *lib_at = i + 1;
+        }
+    }
+    *stack = list;
+    return 1;
+error:
+    Py_DECREF(list);
+    return -1;
+}
+
+static PyObject *frames_list(Chain *c) {
+    PyObject *list = PyList_New(c->n);
+    if (list == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < c->n; i++) {
+        Py_INCREF(c->frames[i]);
+        PyList_SET_ITEM(list, i, c->frames[i]);
+    }
+    return list;
+}
+
+/* A Py_ssize_t attribute, or -2 for None, -3 on error. */
+static Py_ssize_t get_index(PyObject *obj, PyObject *name) {
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL)
+        return -3;
+    Py_ssize_t r = v == Py_None ? -2 : PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    if (r == -1 && PyErr_Occurred())
+        return -3;
+    return r;
+}
+
+static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value) {
+    PyObject *v = value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value);
+    if (v == NULL)
+        return -1;
+    int r = PyObject_SetAttr(obj, name, v);
+    Py_DECREF(v);
+    return r;
+}
+
+/* events.ready_index: the handle's index in its tick's ready list, -2 for none, -3 on error. */
+static Py_ssize_t ready_index(PyObject *L, PyObject *handle) {
+    PyObject *ids = PyObject_GetAttr(L, s_ready_ids);
+    if (ids == NULL)
+        return -3;
+    if (!PyList_Check(ids)) {
+        Py_DECREF(ids);
+        PyErr_SetString(PyExc_TypeError, "ready_ids is not a list");
+        return -3;
+    }
+    Py_ssize_t at = get_index(L, s_ready_at);
+    if (at < 0) {
+        Py_DECREF(ids);
+        return -3;
+    }
+    Py_ssize_t found = -2;
+    for (Py_ssize_t i = at; i < PyList_GET_SIZE(ids); i++) {
+        void *p = PyLong_AsVoidPtr(PyList_GET_ITEM(ids, i));
+        if (p == NULL && PyErr_Occurred()) {
+            found = -3;
+            break;
+        }
+        if (p == (void *)handle) {
+            found = i;
+            /* the inlined fast case (the handle last looked up) does not move ready_at */
+            if (i != at && set_index(L, s_ready_at, i) < 0)
+                found = -3;
+            break;
+        }
+    }
+    Py_DECREF(ids);
+    return found;
+}
+
+/* Returns 1 when it wrote the step, 0 (no exception, nothing changed) when the Python
+ * after_step must, -1 on error. */
+static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
+                       PyObject *handle, double t, double dur) {
+    Chain chain = {.n = 0};
+    PyObject *stack = NULL, *reason = NULL, *frames = NULL;
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    int result = -1;
+
+    int stepped = attr_is_true(rec, s_stepped);
+    if (stepped != 1)
+        return stepped;
+    PyObject *done = PyObject_CallMethodObjArgs(task, s_done, NULL);
+    if (done == NULL)
+        return -1;
+    int is_done = PyObject_IsTrue(done);
+    Py_DECREF(done);
+    if (is_done != 0)
+        return is_done < 0 ? -1 : 0;
+    PyObject *coro = get_optional(task, s_coro);
+    if (coro == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        coro = PyObject_CallMethodObjArgs(task, s_get_coro, NULL);
+        if (coro == NULL)
+            return -1;
+    }
+    int walked = walk_chain(coro, &chain);
+    Py_DECREF(coro);
+    if (walked != 1) {
+        chain_clear(&chain);
+        return walked;
+    }
+    Py_ssize_t first, lib_at;
+    int found = user_stack(sp, &chain, &stack, &first, &lib_at);
+    if (found != 1) {
+        chain_clear(&chain);
+        return found;
+    }
+
+    /* From here on, the step is ours: the same changes, in the same order, as after_step. */
+    PyObject *steps = PyObject_GetAttr(sp->recorder, s_steps);
+    PyObject *one = PyLong_FromLong(1);
+    PyObject *more = steps && one ? PyNumber_Add(steps, one) : NULL;
+    Py_XDECREF(steps);
+    Py_XDECREF(one);
+    if (more == NULL || PyObject_SetAttr(sp->recorder, s_steps, more) < 0) {
+        Py_XDECREF(more);
+        goto out;
+    }
+    Py_DECREF(more);
+    Py_ssize_t q = -2;
+    PyObject *by = NULL;  /* new reference or NULL */
+    if (handle != Py_None) {
+        q = ready_index(L, handle);
+        if (q == -3)
+            goto out;
+        PyObject *step_by = PyObject_GetAttr(rec, s_step_by);
+        if (step_by == NULL)
+            goto out;
+        if (step_by != Py_None) {
+            by = step_by;
+            if (PyObject_SetAttr(rec, s_step_by, Py_None) < 0)
+                goto out_by;
+        } else {
+            Py_DECREF(step_by);
+            PyObject *rec_by = PyObject_GetAttr(rec, s_by);
+            if (rec_by == NULL)
+                goto out;
+            Py_ssize_t by_n = get_index(rec, s_by_n), n = get_index(L, s_n);
+            if (by_n == -3 || n == -3) {
+                Py_DECREF(rec_by);
+                goto out;
+            }
+            if (rec_by != Py_None && by_n < n) {
+                by = rec_by;
+                if (PyObject_SetAttr(rec, s_by, Py_None) < 0)
+                    goto out_by;
+            } else {
+                Py_DECREF(rec_by);
+            }
+        }
+    }
+    Py_ssize_t id = get_index(rec, s_id), last_n = get_index(rec, s_last_n),
+               last_q = get_index(rec, s_last_q), n = get_index(L, s_n);
+    double origin;
+    if (id == -3 || last_n == -3 || last_q == -3 || n == -3 || get_double(L, s_origin, &origin) < 0)
+        goto out_by;
+    if (buf_printf(&b, "{\"ev\":\"step\",\"task\":%zd,\"t\":", id) < 0 || buf_fixed(&b, t - origin, 6) < 0
+        || buf_add(&b, ",\"dur\":", 7) < 0 || buf_fixed(&b, dur, 7) < 0)
+        goto out_by;
+    if (q != -2 && buf_printf(&b, ",\"q\":%zd", q) < 0)
+        goto out_by;
+    if (by == sp->yield_by) {
+        if (buf_printf(&b, ",\"by\":{\"kind\":\"yield\",\"n\":%zd", last_n) < 0
+            || (last_q != -2 && buf_printf(&b, ",\"q\":%zd", last_q) < 0) || buf_add(&b, "}", 1) < 0)
+            goto out_by;
+    } else if (by != NULL) {
+        if (buf_add(&b, ",\"by\":", 6) < 0 || buf_str(&b, by) < 0)
+            goto out_by;
+    }
+    Py_CLEAR(by);
+    if (set_index(rec, s_last_n, n) < 0 || set_index(rec, s_last_q, q) < 0)
+        goto out;
+
+    /* the wait reason */
+    PyObject *timeouts = PyObject_GetAttr(rec, s_timeouts);
+    if (timeouts == NULL)
+        goto out;
+    int has_timeouts = PyObject_IsTrue(timeouts);
+    Py_DECREF(timeouts);
+    if (has_timeouts < 0)
+        goto out;
+    int sleeping = 0;
+    if (first < chain.n - 1) {
+        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)chain.frames[first]);
+        sleeping = (PyObject *)co == sp->sleep_code;
+        Py_DECREF(co);
+    }
+    if (sleeping && !has_timeouts) {
+        reason = sp->yield_reason;
+        Py_INCREF(reason);
+    } else {
+        frames = frames_list(&chain);
+        PyObject *first_obj = PyLong_FromSsize_t(first);
+        if (frames == NULL || first_obj == NULL) {
+            Py_XDECREF(first_obj);
+            goto out;
+        }
+        PyObject *args[4] = {task, frames, first_obj, rec};
+        reason = PyObject_Vectorcall(sp->compute, args, 4, NULL);
+        Py_DECREF(first_obj);
+        if (reason == NULL)
+            goto out;
+    }
+    if (lib_at > first) {
+        PyObject *args[2] = {reason, chain.frames[lib_at - 1]};
+        PyObject *via = PyObject_Vectorcall(sp->with_via, args, 2, NULL);
+        if (via == NULL)
+            goto out;
+        Py_SETREF(reason, via);
+    }
+    chain_clear(&chain);
+
+    /* where it is suspended */
+    PyObject *line, *file;
+    Py_ssize_t depth = PyList_GET_SIZE(stack);
+    if (depth) {
+        PyObject *top = PyList_GET_ITEM(stack, depth - 1);
+        line = PyTuple_GET_ITEM(top, 0);
+        file = PyTuple_GET_SIZE(top) > 2 ? PyTuple_GET_ITEM(top, 2) : Py_None;
+        if (PyObject_SetAttr(rec, s_line, line) < 0 || PyObject_SetAttr(rec, s_file, file) < 0
+            || buf_printf(&b, ",\"to\":%ld", PyLong_AsLong(line)) < 0)
+            goto out;
+    } else {
+        file = Py_None;
+        if (PyObject_SetAttr(rec, s_line, Py_None) < 0 || PyObject_SetAttr(rec, s_file, Py_None) < 0
+            || buf_add(&b, ",\"to\":null", 10) < 0)
+            goto out;
+    }
+    if (file != Py_None && (buf_add(&b, ",\"file\":", 8) < 0 || buf_call_str(&b, sp->quote, file) < 0))
+        goto out;
+    PyObject *old_stack = PyObject_GetAttr(rec, s_stack);
+    if (old_stack == NULL)
+        goto out;
+    int changed = PyObject_RichCompareBool(stack, old_stack, Py_NE);
+    Py_DECREF(old_stack);
+    if (changed < 0)
+        goto out;
+    if (changed && (buf_add(&b, ",\"stack\":", 9) < 0 || buf_call_str(&b, sp->encode, stack) < 0
+                    || PyObject_SetAttr(rec, s_stack, stack) < 0))
+        goto out;
+    PyObject *old_reason = PyObject_GetAttr(rec, s_reason);
+    if (old_reason == NULL)
+        goto out;
+    changed = reason != old_reason ? PyObject_RichCompareBool(reason, old_reason, Py_NE) : 0;
+    Py_DECREF(old_reason);
+    if (changed < 0)
+        goto out;
+    if (changed) {
+        if (buf_add(&b, ",\"reason\":", 10) < 0)
+            goto out;
+        if (reason == sp->yield_reason ? buf_str(&b, sp->yield_json) < 0
+                                       : buf_call_str(&b, sp->encode, reason) < 0)
+            goto out;
+        if (PyObject_SetAttr(rec, s_reason, reason) < 0)
+            goto out;
+    }
+    if (buf_add(&b, "}", 1) < 0)
+        goto out;
+    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
+    if (event == NULL)
+        goto out;
+    PyObject *r = PyObject_CallOneArg(sp->emit_raw, event);
+    Py_DECREF(event);
+    if (r == NULL)
+        goto out;
+    Py_DECREF(r);
+    result = 1;
+    goto out;
+out_by:
+    Py_XDECREF(by);
+out:
+    chain_clear(&chain);
+    Py_XDECREF(stack);
+    Py_XDECREF(reason);
+    Py_XDECREF(frames);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return result;
+}
+
+/* Blocking.after_step: the handle was neither the tick's longest so far nor over the
+ * threshold (the usual case) -> busy += dur; else Blocking's own code. */
+static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
+                         PyObject *handle, PyObject *t, double dur) {
+    PyObject *w = PyObject_GetAttr(L, s_blocking);
+    if (w == NULL)
+        return -1;
+    PyObject *longest = PyObject_GetAttr(w, s_longest);
+    int usual = 0;
+    if (longest != NULL && PyTuple_Check(longest) && PyTuple_GET_SIZE(longest) > 0
+        && PyFloat_CheckExact(PyTuple_GET_ITEM(longest, 0)))
+        usual = !(dur > PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(longest, 0))) && !(dur > sp->threshold);
+    Py_XDECREF(longest);
+    int r = 0;
+    if (longest == NULL) {
+        r = -1;
+    } else if (usual) {
+        double busy;
+        r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 0;
+    } else {
+        PyObject *d = PyFloat_FromDouble(dur);
+        PyObject *args[7] = {task, rec, loop, L, handle, t, d};
+        PyObject *v = d ? PyObject_Vectorcall(sp->py_blocking_after_step, args, 7, NULL) : NULL;
+        Py_XDECREF(d);
+        r = v == NULL ? -1 : 0;
+        Py_XDECREF(v);
+    }
+    Py_DECREF(w);
+    return r;
+}
+
+/* -- Handle._run, after: patches._Patches._patch_handle_run's after() --------------------- */
+
+static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "after(handle, state)");
+        return NULL;
+    }
+    PyObject *handle = args[0], *state = args[1];
+    if (!(PyTuple_CheckExact(state) && PyTuple_GET_SIZE(state) == 9
+          && PyTuple_GET_ITEM(state, 0) == sp->state_tag))
+        return PyObject_Vectorcall(sp->py_after, args, 2, NULL);
+    double s1;
+    if (now(sp, &s1) < 0) {
+        report(sp, "handle_end");
+        Py_RETURN_NONE;
+    }
+    PyObject *loop = PyTuple_GET_ITEM(state, 1), *L = PyTuple_GET_ITEM(state, 2),
+             *task = PyTuple_GET_ITEM(state, 4), *rec = PyTuple_GET_ITEM(state, 5),
+             *t = PyTuple_GET_ITEM(state, 6), *own0 = PyTuple_GET_ITEM(state, 7);
+    double s0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(state, 8));
+    if (PyObject_SetAttr(L, s_running_since, Py_None) < 0 || PyObject_SetAttr(L, s_running, Py_None) < 0
+        || PyObject_SetAttr(L, s_running_callback, Py_None) < 0
+        || PyObject_SetAttr(L, s_running_rec, Py_None) < 0) {
+        report(sp, "handle_end");
+        Py_RETURN_NONE;
+    }
+    double own, own_before = PyFloat_AsDouble(own0);
+    if (get_double(sp->hooks, s_own, &own) < 0 || (own_before == -1.0 && PyErr_Occurred())) {
+        report(sp, "handle_end");
+        Py_RETURN_NONE;
+    }
+    double dur = s1 - s0 - (own - own_before);
+    double t_value = PyFloat_AsDouble(t);
+    int recorded = record_step(sp, task, rec, loop, L, handle, t_value, dur);
+    if (recorded == 0) {
+        PyObject *d = PyFloat_FromDouble(dur);
+        PyObject *call[7] = {task, rec, loop, L, handle, t, d};
+        PyObject *v = d ? PyObject_Vectorcall(sp->py_after_step, call, 7, NULL) : NULL;
+        Py_XDECREF(d);
+        recorded = v == NULL ? -1 : 1;
+        Py_XDECREF(v);
+    }
+    if (recorded < 0 || blocking_step(sp, task, rec, loop, L, handle, t, dur) < 0)
+        report(sp, "handle_end");
+    double s2;
+    if (now(sp, &s2) < 0 || get_double(sp->hooks, s_own, &own) < 0
+        || set_double(sp->hooks, s_own, own + (s2 - s1)) < 0)
+        report(sp, "handle_end");
+    Py_RETURN_NONE;
+}
+
+/* -- call_soon: patches._Patches._patch_call_soon's scheduled() ---------------------------- */
+
+static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "scheduled(loop, callback, handle)");
+        return NULL;
+    }
+    PyObject *loop = args[0], *callback = args[1], *h = args[2];
+    double s0;
+    if (now(sp, &s0) < 0)
+        return NULL;
+    PyObject *task = task_of(sp, callback), *L = NULL, *rec = NULL, *running = NULL;
+    int ours = task != NULL && (L = known(sp->loops, loop)) != NULL
+        && (rec = known(sp->recs, task)) != NULL
+        && (running = PyObject_GetAttr(L, s_running_rec)) == rec;
+    Py_XDECREF(task);
+    Py_XDECREF(running);
+    if (!ours) {
+        Py_XDECREF(L);
+        Py_XDECREF(rec);
+        PyErr_Clear();
+        return PyObject_Vectorcall(sp->py_scheduled, args, nargs, NULL);
+    }
+    /* Recorder.task_scheduled, the task's own step putting it back (sleep(0), a bare yield) */
+    Py_ssize_t by_n = get_index(rec, s_by_n), n = get_index(L, s_n);
+    PyObject *by = PyObject_GetAttr(rec, s_by);
+    int failed = by_n == -3 || n == -3 || by == NULL
+        || (by != Py_None && by_n < n && PyObject_SetAttr(rec, s_step_by, by) < 0)
+        || set_index(rec, s_by_n, n) < 0 || PyObject_SetAttr(rec, s_by, sp->yield_by) < 0;
+    Py_XDECREF(by);
+    Py_DECREF(L);
+    Py_DECREF(rec);
+    if (failed)
+        report(sp, "call_soon");
+    double s1, own;
+    if (now(sp, &s1) < 0 || get_double(sp->hooks, s_own, &own) < 0
+        || set_double(sp->hooks, s_own, own + (s1 - s0)) < 0)
+        report(sp, "call_soon");
+    Py_INCREF(h);
+    return h;
+}
+
+/* -- the type -------------------------------------------------------------------------------- */
+
+static const char *field_names[] = {
+    "loops", "recs", "task_types", "hooks", "report", "py_before", "py_after", "py_scheduled",
+    "py_after_step", "py_blocking_after_step", "recorder", "emit_raw", "code_info", "sleep_code",
+    "yield_reason", "yield_json", "yield_by", "compute", "with_via", "quote", "encode", "perf",
+    "float_time", NULL};
+
+static PyObject **field(StepPath *sp, int i) {
+    PyObject **fields[] = {
+        &sp->loops, &sp->recs, &sp->task_types, &sp->hooks, &sp->report, &sp->py_before,
+        &sp->py_after, &sp->py_scheduled, &sp->py_after_step, &sp->py_blocking_after_step,
+        &sp->recorder, &sp->emit_raw, &sp->code_info, &sp->sleep_code, &sp->yield_reason,
+        &sp->yield_json, &sp->yield_by, &sp->compute, &sp->with_via, &sp->quote, &sp->encode,
+        &sp->perf, &sp->float_time};
+    return fields[i];
+}
+
+static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
+    if (PyTuple_GET_SIZE(args) != 0 || kwargs == NULL) {
+        PyErr_SetString(PyExc_TypeError, "StepPath(**fields)");
+        return -1;
+    }
+    for (int i = 0; field_names[i]; i++) {
+        PyObject *v = PyDict_GetItemString(kwargs, field_names[i]);
+        if (v == NULL) {
+            PyErr_Format(PyExc_TypeError, "StepPath: %s missing", field_names[i]);
+            return -1;
+        }
+        Py_INCREF(v);
+        Py_XSETREF(*field(sp, i), v);
+    }
+    PyObject *threshold = PyDict_GetItemString(kwargs, "threshold");
+    if (threshold == NULL || (sp->threshold = PyFloat_AsDouble(threshold)) == -1.0) {
+        if (threshold == NULL || PyErr_Occurred()) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError, "StepPath: threshold (seconds) missing");
+            return -1;
+        }
+    }
+    if (!PyDict_Check(sp->loops) || !PyDict_Check(sp->recs) || !PyDict_Check(sp->code_info)
+        || !PyUnicode_Check(sp->yield_json)) {
+        PyErr_SetString(PyExc_TypeError, "StepPath: loops, recs, code_info must be dicts");
+        return -1;
+    }
+    Py_XSETREF(sp->state_tag, PyTuple_New(0));
+    return sp->state_tag == NULL ? -1 : 0;
+}
+
+static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
+    for (int i = 0; field_names[i]; i++)
+        Py_VISIT(*field(sp, i));
+    return 0;
+}
+
+static int StepPath_clear(StepPath *sp) {
+    for (int i = 0; field_names[i]; i++)
+        Py_CLEAR(*field(sp, i));
+    Py_CLEAR(sp->state_tag);
+    return 0;
+}
+
+static void StepPath_dealloc(StepPath *sp) {
+    PyObject_GC_UnTrack(sp);
+    StepPath_clear(sp);
+    Py_TYPE(sp)->tp_free((PyObject *)sp);
+}
+
+static PyMethodDef StepPath_methods[] = {
+    {"before", (PyCFunction)StepPath_before, METH_O, "Handle._run's before(handle)."},
+    {"after", (PyCFunction)(void (*)(void))StepPath_after, METH_FASTCALL,
+     "Handle._run's after(handle, state)."},
+    {"scheduled", (PyCFunction)(void (*)(void))StepPath_scheduled, METH_FASTCALL,
+     "call_soon's scheduled(loop, callback, handle)."},
+    {NULL}};
+
+static PyTypeObject StepPathType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_loopscope_accel.StepPath",
+    .tp_basicsize = sizeof(StepPath),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The tracer's step path (see accel.py).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)StepPath_init,
+    .tp_traverse = (traverseproc)StepPath_traverse,
+    .tp_clear = (inquiry)StepPath_clear,
+    .tp_dealloc = (destructor)StepPath_dealloc,
+    .tp_methods = StepPath_methods,
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loopscope_accel", NULL, -1, NULL};
+
+#define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
+
+PyMODINIT_FUNC PyInit__loopscope_accel(void) {
+    INTERN(s_loop, "_loop"); INTERN(s_callback, "_callback"); INTERN(s_self, "__self__");
+    INTERN(s_ref, "ref"); INTERN(s_tick_ready, "tick_ready"); INTERN(s_started, "started");
+    INTERN(s_blocking, "blocking"); INTERN(s_samples, "samples"); INTERN(s_handle_at, "handle_at");
+    INTERN(s_line, "line"); INTERN(s_file, "file"); INTERN(s_running, "running");
+    INTERN(s_running_since, "running_since"); INTERN(s_running_callback, "running_callback");
+    INTERN(s_running_rec, "running_rec"); INTERN(s_running_kind, "running_kind");
+    INTERN(s_running_timer, "running_timer"); INTERN(s_origin, "origin"); INTERN(s_time, "time");
+    INTERN(s_own, "own"); INTERN(s_stepped, "stepped"); INTERN(s_done, "done");
+    INTERN(s_coro, "_coro"); INTERN(s_get_coro, "get_coro"); INTERN(s_cr_frame, "cr_frame");
+    INTERN(s_cr_await, "cr_await"); INTERN(s_gi_frame, "gi_frame");
+    INTERN(s_gi_yieldfrom, "gi_yieldfrom"); INTERN(s_steps, "steps");
+    INTERN(s_ready_ids, "ready_ids"); INTERN(s_ready_at, "ready_at"); INTERN(s_step_by, "step_by");
+    INTERN(s_by, "by"); INTERN(s_by_n, "by_n"); INTERN(s_n, "n"); INTERN(s_last_n, "last_n");
+    INTERN(s_last_q, "last_q"); INTERN(s_id, "id"); INTERN(s_timeouts, "timeouts");
+    INTERN(s_stack, "stack"); INTERN(s_reason, "reason"); INTERN(s_longest, "longest");
+    INTERN(s_busy, "busy");
+    if (PyType_Ready(&StepPathType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&StepPathType);
+    if (PyModule_AddObject(m, "StepPath", (PyObject *)&StepPathType) < 0) {
+        Py_DECREF(&StepPathType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

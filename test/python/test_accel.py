@@ -1,0 +1,94 @@
+"""The C step path (accel.py, _accel.c) writes the same events as the pure-Python one.
+
+Each program is traced twice with the deterministic clock, once with LOOPSCOPE_ACCELERATOR=off
+and once with =require (the tracer reports an internal error if the C path cannot be built),
+and the two event streams must be equal but for what measures real time. The programs are the
+examples and scenarios that take no input from threads, sockets or real time.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+from tracer_harness import ROOT, PY, TRACER_PATH, TracerTestCase, run_traced, scenario
+
+# Fields that measure real time (or the process), not what the loop did.
+REAL_TIME_FIELDS = ('dur', 'wall', 'waited', 'cpu', 'origin', 'pid', 'uncertain')
+
+PROGRAMS = [os.path.join(ROOT, 'examples', name) for name in (
+    'await_vs_create_task.py', 'callbacks.py', 'cancellation.py', 'condition.py', 'event.py',
+    'gather.py', 'lock.py', 'never_awaited.py', 'producer_consumer.py', 'ready_at_once.py',
+    'run_twice.py', 'semaphore.py', 'sleep_zero.py', 'task_exception.py', 'taskgroup.py',
+    'wait_for_timeout.py')] + [scenario(name) for name in (
+    'exception_group.py', 'eager.py', 'eager_start.py',
+    'gather_sleep.py', 'pending_counts.py', 'taskgroup_cancel.py', 'loops.py',
+    'handles.py', 'stepping.py', 'unknown_awaitable.py', 'carry_forward.py', 'retained.py',
+    'as_completed.py', 'bad_queue.py', 'exceptions.py', 'task_names.py')]
+
+
+def _compiler():
+    return shutil.which(os.environ.get('CC') or 'cc')
+
+
+def _comparable(events):
+    out = []
+    for e in events:
+        if e['ev'] == 'blocking':     # whether a step took over 100 ms of real time
+            continue
+        e = {k: v for k, v in e.items() if k not in REAL_TIME_FIELDS}
+        if e['ev'] == 'end':    # its count of events counts the blocking events
+            e['counts'] = {k: v for k, v in e['counts'].items() if k != 'events'}
+        out.append(e)
+    return out
+
+
+@unittest.skipUnless(_compiler(), 'no C compiler: the tracer runs its pure-Python step path')
+class SameEventsBothWays(TracerTestCase):
+    def trace(self, program, accelerator):
+        return run_traced(program, opts=('--clock', 'deterministic'),
+                          cwd=os.path.dirname(program),
+                          env={'LOOPSCOPE_ACCELERATOR': accelerator})
+
+    def test_the_c_step_path_builds_and_loads_for_this_python(self):
+        env = dict(os.environ, PYTHONPATH=TRACER_PATH, LOOPSCOPE_ACCELERATOR='require')
+        done = subprocess.run(
+            [PY, '-c', 'from loopscope_tracer import accel; print(accel.load().StepPath)'],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=180)
+        self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
+        self.assertIn(b'StepPath', done.stdout)
+
+    def test_same_events_with_and_without_it(self):
+        steps = 0
+        for program in PROGRAMS:
+            with self.subTest(program=os.path.basename(program)):
+                pure = self.trace(program, 'off')
+                fast = self.trace(program, 'require')
+                self.assertEqual([e for e in fast.of('internal_error')
+                                  if e.get('where') != 'wait_reason'], [])
+                self.assertEqual(fast.out, pure.out)
+                self.assertEqual(fast.rc, pure.rc)
+                self.assertEqual(_comparable(fast.events), _comparable(pure.events))
+                steps += len(fast.of('step'))
+        self.assertGreater(steps, 100)
+
+    def test_a_build_that_fails_is_loud_under_require_and_off_still_traces(self):
+        # The comparison above would pass trivially if both runs took the same path: a
+        # compiler that fails makes `require` fail loudly and leaves `off` working.
+        env = {'LOOPSCOPE_CACHE': os.path.join(ROOT, 'test-results', 'accel-cache-broken'),
+               'CC': 'false'}
+        program = os.path.join(ROOT, 'examples', 'gather.py')
+        required = run_traced(program, cwd=os.path.dirname(program),
+                              env=dict(env, LOOPSCOPE_ACCELERATOR='require'))
+        self.assertIn('building the C step path failed',
+                      ' '.join(e['message'] for e in required.of('internal_error')))
+        pure = run_traced(program, cwd=os.path.dirname(program),
+                          env=dict(env, LOOPSCOPE_ACCELERATOR='off'))
+        self.assertEqual(pure.of('internal_error'), [])
+        self.assertGreater(len(pure.of('step')), 0)
+
+
+if __name__ == '__main__':
+    unittest.main()
