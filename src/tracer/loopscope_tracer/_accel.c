@@ -31,7 +31,8 @@ typedef struct {
     PyObject_HEAD
     /* given by accel.step_path(); see there */
     PyObject *loops, *recs, *task_types, *hooks, *report;
-    PyObject *py_before, *py_after, *py_scheduled, *py_after_step, *py_blocking_after_step;
+    PyObject *py_before, *py_after, *py_scheduled, *py_after_step, *py_blocking_after_step,
+        *task_started, *task_coro;
     PyObject *recorder, *emit_raw, *code_info, *sleep_code, *yield_reason, *yield_json,
         *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
     double threshold;
@@ -151,13 +152,26 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         && (cb = PyObject_GetAttr(handle, s_callback)) != NULL
         && (task = task_of(sp, cb)) != NULL
         && (rec = known(sp->recs, task)) != NULL
-        && attr_is_true(rec, s_started) == 1
         && (w = PyObject_GetAttr(L, s_blocking)) != NULL && w != Py_None)
         fast = 1;
     if (!fast) {
         PyErr_Clear();
         result = PyObject_CallOneArg(sp->py_before, handle);
         goto out;
+    }
+    int started = attr_is_true(rec, s_started);
+    if (started < 0)
+        goto failed;
+    if (!started) {
+        if (PyObject_SetAttr(rec, s_started, Py_True) < 0)
+            goto failed;
+        PyObject *coro = PyObject_CallOneArg(sp->task_coro, task);
+        PyObject *args[3] = {task, rec, coro};
+        PyObject *r = coro ? PyObject_Vectorcall(sp->task_started, args, 3, NULL) : NULL;
+        Py_XDECREF(coro);
+        if (r == NULL)
+            goto failed;
+        Py_DECREF(r);
     }
     /* Blocking.before_step */
     int samples = attr_is_true(w, s_samples);
@@ -490,8 +504,8 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     int result = -1;
 
     int stepped = attr_is_true(rec, s_stepped);
-    if (stepped != 1)
-        return stepped;
+    if (stepped < 0)
+        return -1;
     PyObject *done = PyObject_CallMethodObjArgs(task, s_done, NULL);
     if (done == NULL)
         return -1;
@@ -584,6 +598,22 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     Py_CLEAR(by);
     if (set_index(rec, s_last_n, n) < 0 || set_index(rec, s_last_q, q) < 0)
         goto out;
+    if (!stepped) {
+        /* the first step: where it started (its def line) */
+        if (PyObject_SetAttr(rec, s_stepped, Py_True) < 0)
+            goto out;
+        PyObject *from = PyObject_GetAttr(rec, s_line);
+        PyObject *from_file = from ? PyObject_GetAttr(rec, s_file) : NULL;
+        int ok = from_file != NULL && buf_add(&b, ",\"from\":", 8) == 0
+            && (from == Py_None ? buf_add(&b, "null", 4) : buf_printf(&b, "%ld", PyLong_AsLong(from))) == 0
+            && !PyErr_Occurred()
+            && (from_file == Py_None
+                || (buf_add(&b, ",\"fromFile\":", 12) == 0 && buf_call_str(&b, sp->quote, from_file) == 0));
+        Py_XDECREF(from);
+        Py_XDECREF(from_file);
+        if (!ok)
+            goto out;
+    }
 
     /* the wait reason */
     PyObject *timeouts = PyObject_GetAttr(rec, s_timeouts);
@@ -786,6 +816,15 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     if (now(sp, &s0) < 0)
         return NULL;
     PyObject *task = task_of(sp, callback), *L = NULL, *rec = NULL, *running = NULL;
+    if (task == NULL && !PyErr_Occurred()) {
+        /* not a task's step: nothing to record */
+        double s1, own;
+        if (now(sp, &s1) < 0 || get_double(sp->hooks, s_own, &own) < 0
+            || set_double(sp->hooks, s_own, own + (s1 - s0)) < 0)
+            report(sp, "call_soon");
+        Py_INCREF(h);
+        return h;
+    }
     int ours = task != NULL && (L = known(sp->loops, loop)) != NULL
         && (rec = known(sp->recs, task)) != NULL
         && (running = PyObject_GetAttr(L, s_running_rec)) == rec;
@@ -822,7 +861,7 @@ static const char *field_names[] = {
     "loops", "recs", "task_types", "hooks", "report", "py_before", "py_after", "py_scheduled",
     "py_after_step", "py_blocking_after_step", "recorder", "emit_raw", "code_info", "sleep_code",
     "yield_reason", "yield_json", "yield_by", "compute", "with_via", "quote", "encode", "perf",
-    "float_time", NULL};
+    "float_time", "task_started", "task_coro", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -830,7 +869,7 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->py_after, &sp->py_scheduled, &sp->py_after_step, &sp->py_blocking_after_step,
         &sp->recorder, &sp->emit_raw, &sp->code_info, &sp->sleep_code, &sp->yield_reason,
         &sp->yield_json, &sp->yield_by, &sp->compute, &sp->with_via, &sp->quote, &sp->encode,
-        &sp->perf, &sp->float_time};
+        &sp->perf, &sp->float_time, &sp->task_started, &sp->task_coro};
     return fields[i];
 }
 

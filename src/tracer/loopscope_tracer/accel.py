@@ -108,7 +108,8 @@ def step_path(hooks, registry, report, before, after, scheduled):
     recorder, blocking = recorders[0], blockings[0]
     if (hooks.bound['before_step'] != (blocking.before_step,)
             or hooks.bound['after_step'] != (recorder.after_step, blocking.after_step)
-            or hooks.bound['task_scheduled'] != (recorder.task_scheduled,)):
+            or hooks.bound['task_scheduled'] != (recorder.task_scheduled,)
+            or hooks.bound['task_started'] != (recorder.task_started,)):
         return None
     module = load()
     if module is None:
@@ -124,4 +125,5 @@ def step_path(hooks, registry, report, before, after, scheduled):
         yield_json=events._YIELD_JSON, yield_by=events.YIELD_BY,
         compute=recorder.reasons.compute, with_via=recorder.reasons.with_via,
         quote=emitter.quote, encode=emitter.encode, perf=vc.REAL_PERF,
-        float_time=registry_module.float_time, threshold=float(blocking.threshold))
+        float_time=registry_module.float_time, threshold=float(blocking.threshold),
+        task_started=recorder.task_started, task_coro=frames.task_coro)
