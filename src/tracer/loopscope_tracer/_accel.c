@@ -12,6 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <frameobject.h>
+#include <structmember.h>
 
 #if PY_VERSION_HEX < 0x03090000
 #define PyObject_Vectorcall _PyObject_Vectorcall
@@ -38,6 +39,79 @@ typedef struct {
     double threshold;
 } StepPath;
 
+/* The tracer's records (registry.LoopRec, TaskRec, blocking's per-loop state) and asyncio's
+ * handles keep their fields in __slots__, which PyObject_GetAttr finds by looking the name up
+ * on the type every time. get_attr and set_attr read and write such a field at its offset,
+ * found once per (type, name): the type's own member descriptor for it, which is what the
+ * generic lookup would use. Anything else goes the generic way. */
+#ifndef T_OBJECT_EX
+#define T_OBJECT_EX 16
+#endif
+#ifndef READONLY
+#define READONLY 1
+#endif
+
+typedef struct {
+    PyTypeObject *type;   /* strong references: a cached type's address is never reused */
+    PyObject *name;
+    Py_ssize_t offset;    /* 0: not a plain slot of that type */
+} SlotEntry;
+
+static SlotEntry slot_cache[256];
+
+static Py_ssize_t slot_offset(PyTypeObject *tp, PyObject *name) {
+    SlotEntry *e = &slot_cache[(((uintptr_t)tp >> 4) ^ ((uintptr_t)name >> 4)) & 255];
+    if (e->type == tp && e->name == name)
+        return e->offset;
+    Py_ssize_t offset = 0;
+    if (tp->tp_getattro == PyObject_GenericGetAttr && tp->tp_setattro == PyObject_GenericSetAttr) {
+        PyObject *d = PyObject_GetAttr((PyObject *)tp, name);
+        if (d == NULL) {
+            PyErr_Clear();
+        } else {
+            if (Py_TYPE(d) == &PyMemberDescr_Type) {
+                PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+                if (m->type == T_OBJECT_EX && !(m->flags & READONLY))
+                    offset = m->offset;
+            }
+            Py_DECREF(d);
+        }
+    }
+    Py_INCREF(tp);
+    Py_INCREF(name);
+    Py_XDECREF(e->type);
+    Py_XDECREF(e->name);
+    e->type = tp;
+    e->name = name;
+    e->offset = offset;
+    return offset;
+}
+
+static PyObject *get_attr(PyObject *obj, PyObject *name) {
+    Py_ssize_t offset = slot_offset(Py_TYPE(obj), name);
+    if (offset > 0) {
+        PyObject *v = *(PyObject **)((char *)obj + offset);
+        if (v != NULL) {
+            Py_INCREF(v);
+            return v;
+        }
+    }
+    return PyObject_GetAttr(obj, name);   /* not a slot, or an empty one (AttributeError) */
+}
+
+static int set_attr(PyObject *obj, PyObject *name, PyObject *v) {
+    Py_ssize_t offset = slot_offset(Py_TYPE(obj), name);
+    if (offset > 0) {
+        PyObject **field = (PyObject **)((char *)obj + offset);
+        PyObject *old = *field;
+        Py_INCREF(v);
+        *field = v;
+        Py_XDECREF(old);
+        return 0;
+    }
+    return PyObject_SetAttr(obj, name, v);
+}
+
 /* A new reference to obj.name, or NULL without an exception when it has no such attribute. */
 static PyObject *get_optional(PyObject *obj, PyObject *name) {
     PyObject *v = PyObject_GetAttr(obj, name);
@@ -56,7 +130,7 @@ static int now(StepPath *sp, double *out) {
 }
 
 static int get_double(PyObject *obj, PyObject *name, double *out) {
-    PyObject *v = PyObject_GetAttr(obj, name);
+    PyObject *v = get_attr(obj, name);
     if (v == NULL)
         return -1;
     *out = PyFloat_AsDouble(v);
@@ -68,13 +142,13 @@ static int set_double(PyObject *obj, PyObject *name, double value) {
     PyObject *v = PyFloat_FromDouble(value);
     if (v == NULL)
         return -1;
-    int r = PyObject_SetAttr(obj, name, v);
+    int r = set_attr(obj, name, v);
     Py_DECREF(v);
     return r;
 }
 
 static int attr_is_true(PyObject *obj, PyObject *name) {
-    PyObject *v = PyObject_GetAttr(obj, name);
+    PyObject *v = get_attr(obj, name);
     if (v == NULL)
         return -1;
     int r = PyObject_IsTrue(v);
@@ -93,7 +167,7 @@ static PyObject *known(PyObject *table, PyObject *obj) {
     if (rec == NULL)
         return NULL;
     Py_INCREF(rec);
-    PyObject *ref = PyObject_GetAttr(rec, s_ref);
+    PyObject *ref = get_attr(rec, s_ref);
     int same;
     if (ref != NULL && PyWeakref_Check(ref)) {
 #if PY_VERSION_HEX >= 0x030D0000
@@ -146,13 +220,13 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     PyObject *loop = NULL, *L = NULL, *cb = NULL, *task = NULL, *rec = NULL, *w = NULL,
              *result = NULL;
     int fast = 0;
-    loop = PyObject_GetAttr(handle, s_loop);
+    loop = get_attr(handle, s_loop);
     if (loop != NULL && (L = known(sp->loops, loop)) != NULL
         && attr_is_true(L, s_tick_ready) == 1
-        && (cb = PyObject_GetAttr(handle, s_callback)) != NULL
+        && (cb = get_attr(handle, s_callback)) != NULL
         && (task = task_of(sp, cb)) != NULL
         && (rec = known(sp->recs, task)) != NULL
-        && (w = PyObject_GetAttr(L, s_blocking)) != NULL && w != Py_None)
+        && (w = get_attr(L, s_blocking)) != NULL && w != Py_None)
         fast = 1;
     if (!fast) {
         PyErr_Clear();
@@ -163,7 +237,7 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     if (started < 0)
         goto failed;
     if (!started) {
-        if (PyObject_SetAttr(rec, s_started, Py_True) < 0)
+        if (set_attr(rec, s_started, Py_True) < 0)
             goto failed;
         PyObject *coro = PyObject_CallOneArg(sp->task_coro, task);
         PyObject *args[3] = {task, rec, coro};
@@ -179,24 +253,24 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         goto failed;
     if (samples) {
         PyObject *empty = PyList_New(0);
-        if (empty == NULL || PyObject_SetAttr(w, s_samples, empty) < 0) {
+        if (empty == NULL || set_attr(w, s_samples, empty) < 0) {
             Py_XDECREF(empty);
             goto failed;
         }
         Py_DECREF(empty);
     }
-    PyObject *line = PyObject_GetAttr(rec, s_line), *file = line ? PyObject_GetAttr(rec, s_file) : NULL;
-    int ok = file != NULL && PyObject_SetAttr(w, s_handle_at, Py_None) == 0
-        && PyObject_SetAttr(w, s_line, line) == 0 && PyObject_SetAttr(w, s_file, file) == 0;
+    PyObject *line = get_attr(rec, s_line), *file = line ? get_attr(rec, s_file) : NULL;
+    int ok = file != NULL && set_attr(w, s_handle_at, Py_None) == 0
+        && set_attr(w, s_line, line) == 0 && set_attr(w, s_file, file) == 0;
     Py_XDECREF(line);
     Py_XDECREF(file);
     if (!ok)
         goto failed;
-    if (PyObject_SetAttr(L, s_running_callback, cb) < 0 || PyObject_SetAttr(L, s_running_rec, rec) < 0
-        || PyObject_SetAttr(L, s_running_kind, Py_None) < 0
-        || PyObject_SetAttr(L, s_running_timer, Py_None) < 0)
+    if (set_attr(L, s_running_callback, cb) < 0 || set_attr(L, s_running_rec, rec) < 0
+        || set_attr(L, s_running_kind, Py_None) < 0
+        || set_attr(L, s_running_timer, Py_None) < 0)
         goto failed;
-    PyObject *origin = PyObject_GetAttr(L, s_origin);
+    PyObject *origin = get_attr(L, s_origin);
     PyObject *t = origin ? PyObject_CallMethodObjArgs(loop, s_time, NULL) : NULL;
     if (t != NULL && !PyFloat_CheckExact(t)) {
         PyObject *args[2] = {t, origin};
@@ -207,7 +281,7 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     Py_XDECREF(origin);
     if (t == NULL)
         goto failed;
-    PyObject *own0 = PyObject_GetAttr(sp->hooks, s_own);
+    PyObject *own0 = get_attr(sp->hooks, s_own);
     double s0;
     if (own0 == NULL || now(sp, &s0) < 0) {
         Py_DECREF(t);
@@ -215,8 +289,8 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         goto failed;
     }
     PyObject *since = PyFloat_FromDouble(s0);
-    if (since == NULL || PyObject_SetAttr(L, s_running, handle) < 0
-        || PyObject_SetAttr(L, s_running_since, since) < 0) {
+    if (since == NULL || set_attr(L, s_running, handle) < 0
+        || set_attr(L, s_running_since, since) < 0) {
         Py_DECREF(t);
         Py_DECREF(own0);
         Py_XDECREF(since);
@@ -270,17 +344,20 @@ static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
     return 0;
 }
 
-static int buf_printf(Buf *b, const char *fmt, ...) {
-    char tmp[160];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = PyOS_vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof tmp) {
-        PyErr_SetString(PyExc_OverflowError, "step event field too long");
+/* A literal, then an integer in decimal (what '%d' % n writes). */
+static int buf_int(Buf *b, const char *literal, long long n) {
+    char digits[24];
+    int i = sizeof digits;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        digits[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        digits[--i] = '-';
+    if (buf_add(b, literal, strlen(literal)) < 0)
         return -1;
-    }
-    return buf_add(b, tmp, n);
+    return buf_add(b, digits + i, sizeof digits - i);
 }
 
 /* Python's '%.<digits>f' % x (PyOS_double_to_string: the same digits as the Python code). */
@@ -355,7 +432,7 @@ static int walk_chain(PyObject *coro, Chain *c) {
             Py_DECREF(obj);
             return 1;
         }
-        PyObject *f = PyObject_GetAttr(obj, frame_name);
+        PyObject *f = get_attr(obj, frame_name);
         if (f == NULL) {
             Py_DECREF(obj);
             return -1;
@@ -366,7 +443,7 @@ static int walk_chain(PyObject *coro, Chain *c) {
             return 1;
         }
         c->frames[c->n++] = f;
-        PyObject *next = PyObject_GetAttr(obj, next_name);
+        PyObject *next = get_attr(obj, next_name);
         Py_DECREF(obj);
         if (next == NULL)
             return -1;
@@ -440,7 +517,7 @@ static PyObject *frames_list(Chain *c) {
 
 /* A Py_ssize_t attribute, or -2 for None, -3 on error. */
 static Py_ssize_t get_index(PyObject *obj, PyObject *name) {
-    PyObject *v = PyObject_GetAttr(obj, name);
+    PyObject *v = get_attr(obj, name);
     if (v == NULL)
         return -3;
     Py_ssize_t r = v == Py_None ? -2 : PyLong_AsSsize_t(v);
@@ -454,14 +531,14 @@ static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value) {
     PyObject *v = value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value);
     if (v == NULL)
         return -1;
-    int r = PyObject_SetAttr(obj, name, v);
+    int r = set_attr(obj, name, v);
     Py_DECREF(v);
     return r;
 }
 
 /* events.ready_index: the handle's index in its tick's ready list, -2 for none, -3 on error. */
 static Py_ssize_t ready_index(PyObject *L, PyObject *handle) {
-    PyObject *ids = PyObject_GetAttr(L, s_ready_ids);
+    PyObject *ids = get_attr(L, s_ready_ids);
     if (ids == NULL)
         return -3;
     if (!PyList_Check(ids)) {
@@ -535,12 +612,12 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     }
 
     /* From here on, the step is ours: the same changes, in the same order, as after_step. */
-    PyObject *steps = PyObject_GetAttr(sp->recorder, s_steps);
+    PyObject *steps = get_attr(sp->recorder, s_steps);
     PyObject *one = PyLong_FromLong(1);
     PyObject *more = steps && one ? PyNumber_Add(steps, one) : NULL;
     Py_XDECREF(steps);
     Py_XDECREF(one);
-    if (more == NULL || PyObject_SetAttr(sp->recorder, s_steps, more) < 0) {
+    if (more == NULL || set_attr(sp->recorder, s_steps, more) < 0) {
         Py_XDECREF(more);
         goto out;
     }
@@ -551,16 +628,16 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         q = ready_index(L, handle);
         if (q == -3)
             goto out;
-        PyObject *step_by = PyObject_GetAttr(rec, s_step_by);
+        PyObject *step_by = get_attr(rec, s_step_by);
         if (step_by == NULL)
             goto out;
         if (step_by != Py_None) {
             by = step_by;
-            if (PyObject_SetAttr(rec, s_step_by, Py_None) < 0)
+            if (set_attr(rec, s_step_by, Py_None) < 0)
                 goto out_by;
         } else {
             Py_DECREF(step_by);
-            PyObject *rec_by = PyObject_GetAttr(rec, s_by);
+            PyObject *rec_by = get_attr(rec, s_by);
             if (rec_by == NULL)
                 goto out;
             Py_ssize_t by_n = get_index(rec, s_by_n), n = get_index(L, s_n);
@@ -570,7 +647,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
             }
             if (rec_by != Py_None && by_n < n) {
                 by = rec_by;
-                if (PyObject_SetAttr(rec, s_by, Py_None) < 0)
+                if (set_attr(rec, s_by, Py_None) < 0)
                     goto out_by;
             } else {
                 Py_DECREF(rec_by);
@@ -582,14 +659,14 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     double origin;
     if (id == -3 || last_n == -3 || last_q == -3 || n == -3 || get_double(L, s_origin, &origin) < 0)
         goto out_by;
-    if (buf_printf(&b, "{\"ev\":\"step\",\"task\":%zd,\"t\":", id) < 0 || buf_fixed(&b, t - origin, 6) < 0
+    if (buf_int(&b, "{\"ev\":\"step\",\"task\":", id) < 0 || buf_add(&b, ",\"t\":", 5) < 0 || buf_fixed(&b, t - origin, 6) < 0
         || buf_add(&b, ",\"dur\":", 7) < 0 || buf_fixed(&b, dur, 7) < 0)
         goto out_by;
-    if (q != -2 && buf_printf(&b, ",\"q\":%zd", q) < 0)
+    if (q != -2 && buf_int(&b, ",\"q\":", q) < 0)
         goto out_by;
     if (by == sp->yield_by) {
-        if (buf_printf(&b, ",\"by\":{\"kind\":\"yield\",\"n\":%zd", last_n) < 0
-            || (last_q != -2 && buf_printf(&b, ",\"q\":%zd", last_q) < 0) || buf_add(&b, "}", 1) < 0)
+        if (buf_int(&b, ",\"by\":{\"kind\":\"yield\",\"n\":", last_n) < 0
+            || (last_q != -2 && buf_int(&b, ",\"q\":", last_q) < 0) || buf_add(&b, "}", 1) < 0)
             goto out_by;
     } else if (by != NULL) {
         if (buf_add(&b, ",\"by\":", 6) < 0 || buf_str(&b, by) < 0)
@@ -600,12 +677,12 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         goto out;
     if (!stepped) {
         /* the first step: where it started (its def line) */
-        if (PyObject_SetAttr(rec, s_stepped, Py_True) < 0)
+        if (set_attr(rec, s_stepped, Py_True) < 0)
             goto out;
-        PyObject *from = PyObject_GetAttr(rec, s_line);
-        PyObject *from_file = from ? PyObject_GetAttr(rec, s_file) : NULL;
+        PyObject *from = get_attr(rec, s_line);
+        PyObject *from_file = from ? get_attr(rec, s_file) : NULL;
         int ok = from_file != NULL && buf_add(&b, ",\"from\":", 8) == 0
-            && (from == Py_None ? buf_add(&b, "null", 4) : buf_printf(&b, "%ld", PyLong_AsLong(from))) == 0
+            && (from == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(from))) == 0
             && !PyErr_Occurred()
             && (from_file == Py_None
                 || (buf_add(&b, ",\"fromFile\":", 12) == 0 && buf_call_str(&b, sp->quote, from_file) == 0));
@@ -616,7 +693,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     }
 
     /* the wait reason */
-    PyObject *timeouts = PyObject_GetAttr(rec, s_timeouts);
+    PyObject *timeouts = get_attr(rec, s_timeouts);
     if (timeouts == NULL)
         goto out;
     int has_timeouts = PyObject_IsTrue(timeouts);
@@ -661,18 +738,18 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         PyObject *top = PyList_GET_ITEM(stack, depth - 1);
         line = PyTuple_GET_ITEM(top, 0);
         file = PyTuple_GET_SIZE(top) > 2 ? PyTuple_GET_ITEM(top, 2) : Py_None;
-        if (PyObject_SetAttr(rec, s_line, line) < 0 || PyObject_SetAttr(rec, s_file, file) < 0
-            || buf_printf(&b, ",\"to\":%ld", PyLong_AsLong(line)) < 0)
+        if (set_attr(rec, s_line, line) < 0 || set_attr(rec, s_file, file) < 0
+            || buf_int(&b, ",\"to\":", PyLong_AsLongLong(line)) < 0)
             goto out;
     } else {
         file = Py_None;
-        if (PyObject_SetAttr(rec, s_line, Py_None) < 0 || PyObject_SetAttr(rec, s_file, Py_None) < 0
+        if (set_attr(rec, s_line, Py_None) < 0 || set_attr(rec, s_file, Py_None) < 0
             || buf_add(&b, ",\"to\":null", 10) < 0)
             goto out;
     }
     if (file != Py_None && (buf_add(&b, ",\"file\":", 8) < 0 || buf_call_str(&b, sp->quote, file) < 0))
         goto out;
-    PyObject *old_stack = PyObject_GetAttr(rec, s_stack);
+    PyObject *old_stack = get_attr(rec, s_stack);
     if (old_stack == NULL)
         goto out;
     int changed = PyObject_RichCompareBool(stack, old_stack, Py_NE);
@@ -680,9 +757,9 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     if (changed < 0)
         goto out;
     if (changed && (buf_add(&b, ",\"stack\":", 9) < 0 || buf_call_str(&b, sp->encode, stack) < 0
-                    || PyObject_SetAttr(rec, s_stack, stack) < 0))
+                    || set_attr(rec, s_stack, stack) < 0))
         goto out;
-    PyObject *old_reason = PyObject_GetAttr(rec, s_reason);
+    PyObject *old_reason = get_attr(rec, s_reason);
     if (old_reason == NULL)
         goto out;
     changed = reason != old_reason ? PyObject_RichCompareBool(reason, old_reason, Py_NE) : 0;
@@ -695,7 +772,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         if (reason == sp->yield_reason ? buf_str(&b, sp->yield_json) < 0
                                        : buf_call_str(&b, sp->encode, reason) < 0)
             goto out;
-        if (PyObject_SetAttr(rec, s_reason, reason) < 0)
+        if (set_attr(rec, s_reason, reason) < 0)
             goto out;
     }
     if (buf_add(&b, "}", 1) < 0)
@@ -726,10 +803,10 @@ out:
  * threshold (the usual case) -> busy += dur; else Blocking's own code. */
 static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
                          PyObject *handle, PyObject *t, double dur) {
-    PyObject *w = PyObject_GetAttr(L, s_blocking);
+    PyObject *w = get_attr(L, s_blocking);
     if (w == NULL)
         return -1;
-    PyObject *longest = PyObject_GetAttr(w, s_longest);
+    PyObject *longest = get_attr(w, s_longest);
     int usual = 0;
     if (longest != NULL && PyTuple_Check(longest) && PyTuple_GET_SIZE(longest) > 0
         && PyFloat_CheckExact(PyTuple_GET_ITEM(longest, 0)))
@@ -773,9 +850,9 @@ static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t 
              *task = PyTuple_GET_ITEM(state, 4), *rec = PyTuple_GET_ITEM(state, 5),
              *t = PyTuple_GET_ITEM(state, 6), *own0 = PyTuple_GET_ITEM(state, 7);
     double s0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(state, 8));
-    if (PyObject_SetAttr(L, s_running_since, Py_None) < 0 || PyObject_SetAttr(L, s_running, Py_None) < 0
-        || PyObject_SetAttr(L, s_running_callback, Py_None) < 0
-        || PyObject_SetAttr(L, s_running_rec, Py_None) < 0) {
+    if (set_attr(L, s_running_since, Py_None) < 0 || set_attr(L, s_running, Py_None) < 0
+        || set_attr(L, s_running_callback, Py_None) < 0
+        || set_attr(L, s_running_rec, Py_None) < 0) {
         report(sp, "handle_end");
         Py_RETURN_NONE;
     }
@@ -827,7 +904,7 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     }
     int ours = task != NULL && (L = known(sp->loops, loop)) != NULL
         && (rec = known(sp->recs, task)) != NULL
-        && (running = PyObject_GetAttr(L, s_running_rec)) == rec;
+        && (running = get_attr(L, s_running_rec)) == rec;
     Py_XDECREF(task);
     Py_XDECREF(running);
     if (!ours) {
@@ -838,10 +915,10 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     }
     /* Recorder.task_scheduled, the task's own step putting it back (sleep(0), a bare yield) */
     Py_ssize_t by_n = get_index(rec, s_by_n), n = get_index(L, s_n);
-    PyObject *by = PyObject_GetAttr(rec, s_by);
+    PyObject *by = get_attr(rec, s_by);
     int failed = by_n == -3 || n == -3 || by == NULL
-        || (by != Py_None && by_n < n && PyObject_SetAttr(rec, s_step_by, by) < 0)
-        || set_index(rec, s_by_n, n) < 0 || PyObject_SetAttr(rec, s_by, sp->yield_by) < 0;
+        || (by != Py_None && by_n < n && set_attr(rec, s_step_by, by) < 0)
+        || set_index(rec, s_by_n, n) < 0 || set_attr(rec, s_by, sp->yield_by) < 0;
     Py_XDECREF(by);
     Py_DECREF(L);
     Py_DECREF(rec);
