@@ -401,6 +401,9 @@ export class TraceModel {
       case 'job_start': this.updateJob(event); break;
       case 'job_end': this.updateJob(event); break;
       case 'output': {
+        // An empty partial line only says the program now waits for input (input() without a
+        // prompt): nothing was printed.
+        if (event.text === '') break;
         const tick = event.loop !== undefined ? this.tickNow(event.loop) : this.ticks.length - 1;
         this.output.push({ ...event, tick });
         break;

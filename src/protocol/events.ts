@@ -444,7 +444,7 @@ export interface OutputEvent {
   stream: 'stdout' | 'stderr';
   /** the line without its newline */
   text: string;
-  /** text written without a newline that the program then waits after (a prompt): handed over when the program flushes that stream or reads `sys.stdin` (as `input("Name? ")` does), on the thread that wrote it; a later output event carries the rest of the line */
+  /** text written without a newline that the program then waits after (a prompt): handed over when the program flushes that stream or reads `sys.stdin` (as `input("Name? ")` does), on the thread that wrote it; a later output event carries the rest of the line. Also written with an empty text when the program reads `sys.stdin` without having written a prompt since its last read (`input()` without a prompt, a loop over `sys.stdin`): it then waits for input, having printed nothing */
   partial?: boolean;
   /** the current task */
   task?: number;

@@ -121,6 +121,14 @@ class SameAsUntraced(TracerTestCase):
         prompt = res.of('output')[0]
         self.assertEqual((prompt['line'], prompt['task']), (7, res.one('task', coro='main')['task']))
 
+    def test_a_read_without_a_prompt_is_announced_by_an_empty_partial_line(self):
+        res = self.assertSameAsUntraced(scenario('bare_input.py'), input=b'Ada\nx\n')
+        out = [(e['text'], e.get('partial', False), e.get('line')) for e in res.of('output')]
+        # input() (line 8), then each read of the loop over sys.stdin (line 10), the last one
+        # finding the end of the input.
+        self.assertEqual(out, [('', True, 8), ('hello Ada', False, 9), ('', True, 10),
+                               ('got x', False, 11), ('', True, 10)])
+
     def test_unicode_and_partial_last_line(self):
         res = self.assertSameAsUntraced(scenario('unicode_out.py'))
         texts = [e['text'] for e in res.of('output')]

@@ -382,6 +382,25 @@ describe('Loopscope in the real workbench', function () {
     });
   });
 
+  describe('a program that reads input() without a prompt', () => {
+    check('still asks in an input box, saying that it reads a line, and the program goes on with the answer', async function () {
+      await wb.openPath(join(FIXTURES, 'bare_input.py'));
+      await wb.palette('Loopscope: Visualize Loop');
+      const box = wb.quickInput;
+      await until(() => box.isVisible(), { message: 'the input box', timeout: 60_000 });
+      await until(async () => (await box.innerText()).includes('It reads a line from standard input.'), { message: 'the box says why it is open' });
+      await wb.shot('input-without-prompt');
+      await box.locator('input').fill('Bob');
+      await wb.page.keyboard.press('Enter');
+      await box.waitFor({ state: 'hidden' });
+      await wb.waitForRun('bare_input.py', /completed/);
+      await wb.palette('Loopscope: Continue / Run to End');
+      const texts = async () => wb.webview.locator('#output .out-text').allTextContents();
+      await until(async () => (await texts()).some((t) => t.endsWith('hello Bob')), { message: 'the output "hello Bob"' });
+      assert.ok(!(await texts()).some((t) => t.trim() === ''), `no empty output row: ${JSON.stringify(await texts())}`);
+    });
+  });
+
   describe('webview lockdown', () => {
     const IMG = '<img src=x onerror="window.__pwned=1">';
     const SCRIPT = '<script>window.__pwned=2</script>';

@@ -115,6 +115,16 @@ describe('narrateTick on hand-made events', () => {
     ].join('\n'));
   });
 
+  it('says nothing was printed for an empty partial line (the program only waits for input)', () => {
+    const waiting = new TraceModel();
+    for (const event of events) {
+      if (event.ev === 'output') waiting.apply({ ...event, text: '', partial: true } as TraceEvent);
+      waiting.apply(event);
+    }
+    assert.deepEqual(waiting.output.map((o) => o.text), ['diced!']);
+    assert.equal(narrateTick(waiting, 3), narrateTick(model, 3));
+  });
+
   it('tells tasks created in a tick and their first step, naming tasks the same everywhere', () => {
     assert.equal(narrateTick(model, 0), [
       'Tick 1, t=0.000.',

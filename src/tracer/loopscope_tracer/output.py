@@ -100,6 +100,7 @@ class Output:
         self.report = report
         self.lock = threading.RLock()
         self.partial = {}       # (stream, thread ident) -> [text pieces]
+        self.prompted = set()   # threads that handed over a prompt since they last read stdin
         self.tees = {}
         self.saved = {}
 
@@ -169,15 +170,28 @@ class Output:
                 pieces = self.partial.pop((name, ident), None)
             text = ''.join(pieces) if pieces else ''
             if text and self.hooks.output_line is not None:
+                self.prompted.add(ident)
                 self.hooks.output_line(name, text, ident, True, True)
         except Exception as e:
             self.report('output', e)
         self.hooks.own += PERF() - s0
 
     def reading(self):
-        """The program reads sys.stdin."""
+        """The program reads sys.stdin: it waits after its prompt, or, when it wrote none
+        since its last read (input() without a prompt, a loop over sys.stdin), after an empty
+        partial line, so that a reader still learns that it waits for input."""
         self.waiting('stdout')
         self.waiting('stderr')
+        s0 = PERF()
+        try:
+            ident = _get_ident()
+            if ident in self.prompted:
+                self.prompted.discard(ident)
+            elif self.hooks.output_line is not None:
+                self.hooks.output_line('stdout', '', ident, True, True)
+        except Exception as e:
+            self.report('output', e)
+        self.hooks.own += PERF() - s0
 
     def flush_partial(self):
         """At exit: a final line without a newline becomes an event too."""
