@@ -16,8 +16,9 @@
 //   stepP50Ms/P95Ms   from the host moving its cursor (as Step Tick Forward does) to the end of the
 //                     first frame painted after the panel drew that tick (header, side views, cursor
 //                     bar, the lanes' new segments when the window moved), that end taken on the
-//                     page's clock (both clocks are the system's): single steps with about 100 ticks
-//                     on screen, then random jumps.
+//                     page's clock and brought to this process's by an offset measured before each
+//                     step (see clockOffset): single steps with about 100 ticks on screen, then
+//                     random jumps.
 //   stepCpuP95Ms      the CPU time of a step's work: the host's (serving the cursor move and the view
 //                     requests it brings) plus the page's main thread (CDP ThreadTime) until drawn.
 //   panZoomFrameP95Ms frame durations (deltas between animation frames) while real input (CDP) zooms
@@ -96,6 +97,21 @@ export function installProbe() {
     app() { return window.__loopscope; },
   };
   window.__bench = probe;
+}
+
+/** The page's clock (performance.now) minus this process's wall clock (timeOrigin + now), ms. */
+export async function clockOffset(page) {
+  // The two processes' time origins disagree by up to hundreds of ms (each converts its monotonic
+  // clock to wall time once, at its start), so it is measured: the quickest of a few round trips,
+  // its midpoint taken as the moment the page read its clock (off by at most half that trip).
+  let best;
+  for (let i = 0; i < 5; i++) {
+    const sent = performance.timeOrigin + performance.now();
+    const at = await page.evaluate(() => performance.now());
+    const back = performance.timeOrigin + performance.now();
+    if (!best || back - sent < best.trip) best = { trip: back - sent, offset: at - (sent + back) / 2 };
+  }
+  return best.offset;
 }
 
 /** Resolves at the end of the first frame after the panel drew tick `tick` and asked for nothing more. */
@@ -253,11 +269,11 @@ async function main() {
     ];
     const steps = [];
     const stepCpu = [];
-    const pageOrigin = await page().evaluate(() => performance.timeOrigin);
     for (const tick of targets) {
       // A step comes at any point of a frame: 0 to 16 ms after one ended.
       await page().evaluate(() => window.__bench.afterFrame());
       await new Promise((r) => setTimeout(r, random(16)));
+      const offset = await clockOffset(page());
       const thread = await threadMs();
       hostCpuMs = 0;
       // The page watches for the frame before the host moves its cursor, and says when that frame
@@ -266,7 +282,7 @@ async function main() {
       const drawn = page().evaluate(drawnTick, tick);
       const t0 = performance.timeOrigin + performance.now();
       host.setCursor(tick);
-      steps.push(pageOrigin + (await drawn) - t0);
+      steps.push((await drawn) - (t0 + offset));
       stepCpu.push({ host: hostCpuMs, page: (await threadMs()) - thread });
     }
     log(`steps: p50 ${quantile(steps, 0.5).toFixed(1)} p95 ${quantile(steps, 0.95).toFixed(1)} ms; CPU p95 ${quantile(stepCpu.map((c) => c.host + c.page), 0.95).toFixed(1)} ms`);

@@ -13,8 +13,8 @@
 // So each slot holds one vis-timeline item, a *strip* spanning what the answer covers, and the
 // lane's segments are plain elements inside it, placed in percent of the strip: a frame of a pan
 // moves one element per lane, a zoom resizes it (the browser places the segments), and an answer
-// replaces the strip's children. The segments keep vis-timeline's item classes and structure
-// (`vis-item`, `.vis-item-overflow > .vis-item-content`), so the theme's item rules apply to them.
+// replaces the strip's children. The segments keep vis-timeline's item class (`vis-item`), so the
+// theme's item rules apply to them, but not its z-index (see styles.css) nor its inner elements.
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -713,7 +713,7 @@ export class LaneTimeline {
 /**
  * A segment inside its lane's strip, placed in percent of what the strip covers. `data-lane` and
  * `data-kind` name it for tests; `data-index` finds its row. Text only ever goes in through
- * textContent, never as markup; most segments are too narrow for words and get no inner elements.
+ * textContent, never as markup; most segments are too narrow for words and get no inner element.
  */
 function segmentElement(seg: SegmentRow, lane: string, index: number, covers: { from: number; to: number }): HTMLElement {
   const node = el('div', `vis-item ${seg.cls}`);
@@ -723,13 +723,9 @@ function segmentElement(seg: SegmentRow, lane: string, index: number, covers: { 
   const span = covers.to - covers.from;
   node.style.left = `${((seg.start - covers.from) / span) * 100}%`;
   node.style.width = `${((seg.end - seg.start) / span) * 100}%`;
-  if (seg.text) {
-    const overflow = el('div', 'vis-item-overflow');
-    const content = el('div', 'vis-item-content');
-    content.append(el('span', 'seg-text', seg.text));
-    overflow.append(content);
-    node.append(overflow);
-  }
+  // One element for the text, not vis-timeline's three: an answer brings thousands of segments, and
+  // each element is styled and laid out.
+  if (seg.text) node.append(el('span', 'seg-text', seg.text));
   return node;
 }
 

@@ -9,7 +9,7 @@ import {
   afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn, wakerText,
 } from './describe';
-import { firstIndex, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { firstIndex, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -28,14 +28,17 @@ export function narrateTick(model: TraceModel, index: number): string {
 }
 
 export function narrateTickParagraphs(model: TraceModel, index: number): string[] {
-  const before = model.stateBefore(index);
-  if (!before) return [];
-  const tick = before.tick;
+  const tick = model.ticks[index];
+  if (!tick) return [];
   const shutdown = shutdownTicks(model, tick.loop);
   if (shutdown.includes(index)) return shutdownParagraphs(model, shutdown);
   const nextIndex = nextTickOfLoop(model, index);
-  const after = nextIndex !== undefined ? model.stateBefore(nextIndex) : undefined;
-  const next = after?.tick;
+  const next = nextIndex !== undefined ? model.ticks[nextIndex] : undefined;
+  // This runs on every cursor move, on ticks of up to 10,000 ready entries: the steps of this tick
+  // and of the next are looked up by task id (arrays), not searched for per task.
+  const ran = model.activityAt(index);
+  const lastHere = lastStepOfEach(ran);
+  const lastNext = next ? lastStepOfEach(model.activityAt(next.index)) : [];
   // Both moments, named: what the tick began with (here), then what it left ("After tick N:").
   let opening = header(model, index);
   if (tick.ready.length > 1) {
@@ -47,41 +50,42 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
 
   // Tasks whose waking up is already told (by their timer, their creation), so "ready" skips them.
   const explained = new Set<number>();
-  const nextReady = new Set<number>();
-  for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady.add(entry);
+  // By task id: whether the task is in the next tick's ready queue.
+  const nextReady: boolean[] = [];
+  for (const entry of next?.ready ?? []) if (typeof entry === 'number') nextReady[entry] = true;
   // A timer's task is in the next ready queue: that the timer woke it is said when protocol 2.1's
   // `by` says so, or when the trace has no `by` (the timer is the one the tracer tied to the task).
   // Undefined when `by` says something else woke it (the ready queue's sentences tell that).
   const runsNext = (id: number, timer: number): string | undefined => {
-    if (!next || !nextReady.has(id)) return '';
-    const task = model.taskById(id);
-    const by = task ? stepIn(model, task, next.index)?.by : undefined;
+    if (!next || !nextReady[id]) return '';
+    const by = lastNext[id]?.by;
     return !by || (by.kind === 'timer' && by.timer === timer) ? `, so it became ready and runs in tick ${next.n}` : undefined;
   };
 
   // What ran, in ready-queue order, each step matched to its task's entry in the order they ran.
   // Entries in a row that read alike are told once with a count; past MAX_TOLD sentences the rest
   // is only counted (a tick can run 10,000 entries, and this runs on every cursor move).
-  const steps = new Map<number, Step | Step[]>();
-  for (const a of before.ran) {
+  // By task id: its steps in this tick in the order they ran (one, or several), taken in turn.
+  const steps: (Step | Step[] | undefined)[] = [];
+  for (const a of ran) {
     if (!a.step) continue;
-    const known = steps.get(a.step.task);
-    if (known === undefined) steps.set(a.step.task, a.step);
+    const known = steps[a.step.task];
+    if (known === undefined) steps[a.step.task] = a.step;
     else if (Array.isArray(known)) known.push(a.step);
-    else steps.set(a.step.task, [known, a.step]);
+    else steps[a.step.task] = [known, a.step];
   }
   const nextStepOf = (id: number): Step | undefined => {
-    const known = steps.get(id);
+    const known = steps[id];
     if (!Array.isArray(known)) {
-      steps.delete(id);
+      steps[id] = undefined;
       return known;
     }
     return known.shift();
   };
   const blocked = new Set(model.blocking.filter((b) => b.tick === index && b.what === 'step').map((b) => b.task));
   let reasons: Map<number, WaitReason | undefined> | undefined;
-  // One row per run of alike entries: a step (its task and step), or a callback's sentence.
-  const told: { task?: TaskInfo; step?: Step; callback?: string; position: number; count: number }[] = [];
+  // One row per run of alike entries: a step (its task, its name and step), or a callback's sentence.
+  const told: { task?: TaskInfo; name?: string; step?: Step; callback?: string; position: number; count: number }[] = [];
   let position = 0;
   for (; position < tick.ready.length; position++) {
     const entry = tick.ready[position];
@@ -90,11 +94,12 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
       const task = model.taskById(entry);
       if (!task) continue;
       const step = nextStepOf(entry);
-      if (last?.task && alike(index, last.task, last.step, task, step, blocked)) last.count++;
-      else if (told.length < MAX_TOLD) told.push({ task, step, position, count: 1 });
+      const name = taskName(task);
+      if (last?.task && last.name === name && alike(index, last.task, last.step, task, step, blocked)) last.count++;
+      else if (told.length < MAX_TOLD) told.push({ task, name, step, position, count: 1 });
       else break;
     } else {
-      reasons ??= new Map(before.tasks.map((snapshot) => [snapshot.task.id, snapshot.reason]));
+      reasons ??= new Map(model.stateBefore(index)!.tasks.map((snapshot) => [snapshot.task.id, snapshot.reason]));
       const callback = callbackSentence(model, entry, reasons, index, runsNext, explained);
       if (last?.callback === callback) last.count++;
       else if (told.length < MAX_TOLD) told.push({ callback, position, count: 1 });
@@ -132,10 +137,10 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   const timers = timerAndJobSentences(model, index, tick.loop);
   paragraphs.push(...timers.slice(0, MAX_TOLD));
   if (timers.length > MAX_TOLD) paragraphs.push(`…and ${timers.length - MAX_TOLD} more timers and jobs.`);
-  const ready = next && after ? readySentences(model, index, next, nextReady, explained) : { told: [], whole: false };
+  const ready = next ? readySentences(model, index, next, nextReady, explained, lastHere, lastNext) : { told: [], whole: false };
   const afterward = ready.told;
   // The queue in order, unless one sentence already named all of it in that order.
-  if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index)));
+  if (next && next.ready.length > 1 && !ready.whole) afterward.push(capitalize(queueSentence(model, next, index, lastNext)));
   if (nextIndex !== undefined && shutdown[0] === nextIndex) {
     afterward.push(`Every task of the program has finished; ${ticksText(model, shutdown)} ${shutdown.length > 1 ? 'are' : 'is'} `
       + 'asyncio.run shutting down.');
@@ -246,7 +251,8 @@ function behind(model: TraceModel, index: number, position: number): string {
  * runs of alike steps once. (Where a step stands in the queue is left out: `behind` differs.)
  */
 function alike(index: number, a: TaskInfo, x: Step | undefined, b: TaskInfo, y: Step | undefined, blocked: Set<number | undefined>): boolean {
-  if (taskName(a) !== taskName(b) || blocked.has(a.id) !== blocked.has(b.id)) return false;
+  // (Their names are compared by the caller, which has them at hand.)
+  if (blocked.size > 0 && blocked.has(a.id) !== blocked.has(b.id)) return false;
   if ((a.done?.tick === index ? a.done.state : '') !== (b.done?.tick === index ? b.done.state : '')) return false;
   if (!x || !y) return x === y;
   return (a.steps[0] === x) === (b.steps[0] === y) && x.from === y.from && x.fromFile === y.fromFile && x.to === y.to
@@ -343,10 +349,11 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
   return out;
 }
 
-/** The step of `task` that runs in global tick `index`, if any. */
-function stepIn(model: TraceModel, task: TaskInfo, index: number): Step | undefined {
-  const step = model.lastStepBefore(task, index + 1);
-  return step?.tick === index ? step : undefined;
+/** By task id, the step each task took in the tick whose `activity` this is (its last, when it took several). */
+function lastStepOfEach(activity: readonly Activity[]): (Step | undefined)[] {
+  const last: (Step | undefined)[] = [];
+  for (const a of activity) if (a.step) last[a.step.task] = a.step;
+  return last;
 }
 
 /** Why each task in the next tick's ready queue is there, grouped by cause. */
@@ -354,8 +361,8 @@ function stepIn(model: TraceModel, task: TaskInfo, index: number): Step | undefi
  * Why each task in the next tick's ready queue is there, grouped by cause; `whole` when one
  * sentence names the whole queue, in its order.
  */
-function readySentences(model: TraceModel, index: number, next: Tick,
-  nextReady: Set<number>, explained: Set<number>): { told: string[]; whole: boolean } {
+function readySentences(model: TraceModel, index: number, next: Tick, nextReady: readonly boolean[], explained: Set<number>,
+  lastHere: readonly (Step | undefined)[], lastNext: readonly (Step | undefined)[]): { told: string[]; whole: boolean } {
   const out: string[] = [];
   /** The ids each sentence names, in order (to know whether one names the whole queue). */
   const named: number[][] = [];
@@ -381,7 +388,7 @@ function readySentences(model: TraceModel, index: number, next: Tick,
     const names = children.slice(0, MAX_LISTED + 1).map((c) => `${ref(c)}${!sameLine && c.line !== null ? ` (${place(c)})` : ''}`);
     const subject = parent !== null ? `${refById(model, parent)} created ${listSome(names, children.length)}${sameLine}`
       : `${listSome(names, children.length)} ${children.length > 1 ? 'were' : 'was'} created${sameLine}`;
-    const starting = children.filter((c) => nextReady.has(c.id));
+    const starting = children.filter((c) => nextReady[c.id]);
     const they = children.length > 1 ? 'they take their' : 'it takes its';
     out.push(`${subject}${starting.length === children.length ? `; ${they} first step in tick ${next.n}` : ''}.`);
     named.push(children.map((c) => c.id));
@@ -390,13 +397,18 @@ function readySentences(model: TraceModel, index: number, next: Tick,
 
   // Grouped by why they are ready; each group keeps the names it lists and counts the rest (a tick
   // can make 10,000 tasks ready, and this runs on every cursor move).
-  const groups = new Map<string, { why: Why; cause: string; waited: string; tasks: string[]; count: number; ids: number[] }>();
-  for (const id of nextReady) {
+  type Group = { why: Why; cause: string; waited: string; tasks: string[]; count: number; ids: number[] };
+  const groups = new Map<string, Group>();
+  let last: Group | undefined;
+  const seen: boolean[] = [];
+  for (const id of next.ready) {
+    if (typeof id !== 'number' || seen[id]) continue;
+    seen[id] = true;
     if (explained.has(id)) continue;
     const task = model.taskById(id);
     if (!task) continue;
-    const nextStep = stepIn(model, task, next.index);
-    const here = stepIn(model, task, index);
+    const nextStep = lastNext[id];
+    const here = lastHere[id];
     const by = nextStep?.by;
     let why: Why;
     let cause = '';
@@ -414,9 +426,14 @@ function readySentences(model: TraceModel, index: number, next: Tick,
       const reason = (here ?? model.lastStepBefore(task, next.index))?.reason;
       waited = reason ? waitedOn(reason, model, true) : '';
     }
-    const key = `${why}:${cause}:${waited}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { why, cause, waited, tasks: [], count: 0, ids: [] }));
+    // Ready tasks come in runs of alike ones: the group of the one before, without making a key.
+    let group = last && last.why === why && last.cause === cause && last.waited === waited ? last : undefined;
+    if (!group) {
+      const key = `${why}:${cause}:${waited}`;
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = { why, cause, waited, tasks: [], count: 0, ids: [] }));
+      last = group;
+    }
     if (group.count++ <= MAX_LISTED) group.tasks.push(ref(task, id));
     group.ids.push(id);
   }
@@ -452,13 +469,10 @@ function wokenBy(model: TraceModel, by: Waker, index: number): string {
 }
 
 /** The ready queue of `next` (the tick after `index`), and why its tasks stand in that order. */
-function queueSentence(model: TraceModel, next: Tick, index: number): string {
+function queueSentence(model: TraceModel, next: Tick, index: number, lastNext: readonly (Step | undefined)[]): string {
   const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
   let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length, 'entries')}`;
-  const byOf = (id: number) => {
-    const task = model.taskById(id);
-    return task ? stepIn(model, task, next.index)?.by : undefined;
-  };
+  const byOf = (id: number) => (model.taskById(id) ? lastNext[id]?.by : undefined);
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
   const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
   const alike = (b: Waker | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q

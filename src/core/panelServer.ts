@@ -31,6 +31,8 @@ export interface PanelSource {
 
 /** Rows of each side list sent with a moment; the rest on request. */
 const FIRST_ROWS = 50;
+/** How long after a moment is sent the next tick's narration is prepared (see prepareNext), ms. */
+export const PREPARE_AFTER_MS = 20;
 /** View answers kept for hover requests (one may be in flight while the next answer arrives). */
 const KEPT_ANSWERS = 2;
 
@@ -107,7 +109,9 @@ export class PanelServer {
   /**
    * Stepping goes mostly one tick at a time, the same way: once a moment is sent, the narration of
    * the next tick that way is made while the panel draws it and the user reads, so the step there
-   * does not wait for it (narrating a tick of 10,000 ready tasks takes tens of ms).
+   * does not wait for it (narrating a tick of 10,000 ready tasks takes a few ms). Not at once: the
+   * transport may write the moment in a later task of this process (the webview harness's does),
+   * and the work would hold it back.
    */
   private prepareNext(model: TraceModel, tick: number, direction: 1 | -1): void {
     clearTimeout(this.preparing);
@@ -116,7 +120,7 @@ export class PanelServer {
     this.preparing = setTimeout(() => {
       this.preparing = undefined;
       if (this.source?.model === model) this.narration(model, next);
-    }, 0);
+    }, PREPARE_AFTER_MS);
   }
 
   /** Handles what it can answer; returns the messages the owner acts on (a click's tick as setCursor). */

@@ -7,7 +7,7 @@ import { taskName } from '../../src/core/describe';
 import { TraceModel } from '../../src/core/model';
 import { stateAfter } from '../../src/core/moment';
 import { narrateTickParagraphs } from '../../src/core/narrate';
-import { PanelServer, type PanelSource } from '../../src/core/panelServer';
+import { PanelServer, PREPARE_AFTER_MS, type PanelSource } from '../../src/core/panelServer';
 import type { TraceEvent } from '../../src/protocol/events';
 import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
 import { EXAMPLES, traceExample } from './exampleTraces';
@@ -156,8 +156,8 @@ describe('the panel server', function () {
     const model = new TraceModel();
     const { server, source, last } = serve(model);
     const narrated = () => assert.deepEqual(last('moment').moment.narration, narrateTickParagraphs(model, source.cursor), `tick ${source.cursor}`);
-    // The next tick's narration is prepared once a moment is sent (a timer): let it run each time.
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 1));
+    // The next tick's narration is prepared a while after a moment is sent (a timer): let it run each time.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, PREPARE_AFTER_MS + 1));
     // Events arrive a few at a time, the cursor on the last tick (a live run), then one back.
     for (let i = 0; i < events.length; i += 3) {
       for (const event of events.slice(i, i + 3)) model.apply(event);
