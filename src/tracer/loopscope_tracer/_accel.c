@@ -138,13 +138,17 @@ static int get_double(PyObject *obj, PyObject *name, double *out) {
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-static int set_double(PyObject *obj, PyObject *name, double value) {
-    PyObject *v = PyFloat_FromDouble(value);
+/* obj.name = v, taking the reference to v (a new object, or NULL when making it failed). */
+static int set_new(PyObject *obj, PyObject *name, PyObject *v) {
     if (v == NULL)
         return -1;
     int r = set_attr(obj, name, v);
     Py_DECREF(v);
     return r;
+}
+
+static int set_double(PyObject *obj, PyObject *name, double value) {
+    return set_new(obj, name, PyFloat_FromDouble(value));
 }
 
 static int attr_is_true(PyObject *obj, PyObject *name) {
@@ -252,12 +256,8 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     if (samples < 0)
         goto failed;
     if (samples) {
-        PyObject *empty = PyList_New(0);
-        if (empty == NULL || set_attr(w, s_samples, empty) < 0) {
-            Py_XDECREF(empty);
+        if (set_new(w, s_samples, PyList_New(0)) < 0)
             goto failed;
-        }
-        Py_DECREF(empty);
     }
     PyObject *line = get_attr(rec, s_line), *file = line ? get_attr(rec, s_file) : NULL;
     int ok = file != NULL && set_attr(w, s_handle_at, Py_None) == 0
@@ -528,12 +528,7 @@ static Py_ssize_t get_index(PyObject *obj, PyObject *name) {
 }
 
 static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value) {
-    PyObject *v = value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value);
-    if (v == NULL)
-        return -1;
-    int r = set_attr(obj, name, v);
-    Py_DECREF(v);
-    return r;
+    return set_new(obj, name, value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value));
 }
 
 /* events.ready_index: the handle's index in its tick's ready list, -2 for none, -3 on error. */
@@ -799,6 +794,25 @@ out:
     return result;
 }
 
+/* A Python after_step hook: fn(task, rec, loop, L, handle, t, dur); 0, or -1 on error. */
+static int call_after_step(PyObject *fn, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
+                           PyObject *handle, PyObject *t, double dur) {
+    PyObject *d = PyFloat_FromDouble(dur);
+    PyObject *args[7] = {task, rec, loop, L, handle, t, d};
+    PyObject *v = d ? PyObject_Vectorcall(fn, args, 7, NULL) : NULL;
+    Py_XDECREF(d);
+    Py_XDECREF(v);
+    return v == NULL ? -1 : 0;
+}
+
+/* hooks.own += now - since: the tracer's own time inside a handle (see patches.py). */
+static void add_own_time(StepPath *sp, double since, const char *where) {
+    double until, own;
+    if (now(sp, &until) < 0 || get_double(sp->hooks, s_own, &own) < 0
+        || set_double(sp->hooks, s_own, own + (until - since)) < 0)
+        report(sp, where);
+}
+
 /* Blocking.after_step: the handle was neither the tick's longest so far nor over the
  * threshold (the usual case) -> busy += dur; else Blocking's own code. */
 static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
@@ -819,12 +833,7 @@ static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *
         double busy;
         r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 0;
     } else {
-        PyObject *d = PyFloat_FromDouble(dur);
-        PyObject *args[7] = {task, rec, loop, L, handle, t, d};
-        PyObject *v = d ? PyObject_Vectorcall(sp->py_blocking_after_step, args, 7, NULL) : NULL;
-        Py_XDECREF(d);
-        r = v == NULL ? -1 : 0;
-        Py_XDECREF(v);
+        r = call_after_step(sp->py_blocking_after_step, task, rec, loop, L, handle, t, dur);
     }
     Py_DECREF(w);
     return r;
@@ -864,20 +873,11 @@ static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t 
     double dur = s1 - s0 - (own - own_before);
     double t_value = PyFloat_AsDouble(t);
     int recorded = record_step(sp, task, rec, loop, L, handle, t_value, dur);
-    if (recorded == 0) {
-        PyObject *d = PyFloat_FromDouble(dur);
-        PyObject *call[7] = {task, rec, loop, L, handle, t, d};
-        PyObject *v = d ? PyObject_Vectorcall(sp->py_after_step, call, 7, NULL) : NULL;
-        Py_XDECREF(d);
-        recorded = v == NULL ? -1 : 1;
-        Py_XDECREF(v);
-    }
+    if (recorded == 0)
+        recorded = call_after_step(sp->py_after_step, task, rec, loop, L, handle, t, dur) < 0 ? -1 : 1;
     if (recorded < 0 || blocking_step(sp, task, rec, loop, L, handle, t, dur) < 0)
         report(sp, "handle_end");
-    double s2;
-    if (now(sp, &s2) < 0 || get_double(sp->hooks, s_own, &own) < 0
-        || set_double(sp->hooks, s_own, own + (s2 - s1)) < 0)
-        report(sp, "handle_end");
+    add_own_time(sp, s1, "handle_end");
     Py_RETURN_NONE;
 }
 
@@ -895,10 +895,7 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     PyObject *task = task_of(sp, callback), *L = NULL, *rec = NULL, *running = NULL;
     if (task == NULL && !PyErr_Occurred()) {
         /* not a task's step: nothing to record */
-        double s1, own;
-        if (now(sp, &s1) < 0 || get_double(sp->hooks, s_own, &own) < 0
-            || set_double(sp->hooks, s_own, own + (s1 - s0)) < 0)
-            report(sp, "call_soon");
+        add_own_time(sp, s0, "call_soon");
         Py_INCREF(h);
         return h;
     }
@@ -924,10 +921,7 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     Py_DECREF(rec);
     if (failed)
         report(sp, "call_soon");
-    double s1, own;
-    if (now(sp, &s1) < 0 || get_double(sp->hooks, s_own, &own) < 0
-        || set_double(sp->hooks, s_own, own + (s1 - s0)) < 0)
-        report(sp, "call_soon");
+    add_own_time(sp, s0, "call_soon");
     Py_INCREF(h);
     return h;
 }
