@@ -105,6 +105,13 @@ class SameAsUntraced(TracerTestCase):
         result = res.task_by_coro('result')
         self.assertEqual(res.one('done', task=result[0]['task'])['result'], '<Counted>')
 
+    def test_another_thread_appending_to_the_ready_queue_while_the_tracer_reads_it(self):
+        # The tracer lists the ready queue at each tick; call_soon_threadsafe from a thread
+        # appends to it meanwhile (without a copy: an internal error "deque mutated during
+        # iteration", in most runs).
+        res = self.assertSameAsUntraced(scenario('threadsafe_storm.py'))
+        self.assertIn(b'threadsafe calls run: 20000', res.out)
+
     def test_keyboard_interrupt(self):
         res = self.assertSameAsUntraced(scenario('kbint.py'))
         self.assertEqual(res.rc, -signal.SIGINT)

@@ -90,7 +90,9 @@ class Recorder(Instrument):
         recs = self.registry.tasks
         append = ready.append
         append_id = ids.append
-        for h in loop._ready:
+        # A copy: call_soon_threadsafe on another thread may append while this loop runs
+        # ("deque mutated during iteration"); copying a deque holds the GIL throughout.
+        for h in tuple(loop._ready):
             if not h._cancelled:
                 append_id(id(h))
                 # Inlined fast path of _ready_entry for a known task's step.
