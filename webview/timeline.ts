@@ -585,8 +585,12 @@ export class LaneTimeline {
     const timeline = this.timeline;
     timeline.on('rangechange', (props: { byUser?: boolean }) => {
       if (props.byUser && !this.settingWindow) this.autoFit = false;
-      clearTimeout(this.settle);
-      this.settle = undefined;
+      if (props.byUser) {
+        // A change the panel makes itself (setWindow: the cursor scrolled into view) does not cancel
+        // the request a gesture is owed.
+        clearTimeout(this.settle);
+        this.settle = undefined;
+      }
       const [a, b] = this.window();
       if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
