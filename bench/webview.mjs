@@ -31,6 +31,10 @@
 // machine runs (`load`: the 1-minute load average before and after); CPU times depend on it less.
 //
 //   node --expose-gc bench/webview.mjs --trace trace.jsonl [--runs 3] [--steps 40] [--width 1200] [--height 800]
+//
+// --runs 1 --steps 0 measures little more than pan/zoom. With LOOPSCOPE_BENCH_CHROME_TRACE=file.json the
+// Chrome trace of the pan/zoom is written there (with paint details: open it in DevTools' Performance tab).
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -332,10 +336,13 @@ async function main() {
     await gesture(async (name) => {
       if (name !== 'zoomIn' || traced) return;
       traced = true;
-      await view.browser.startTracing(page(), { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame'] });
+      const details = process.env.LOOPSCOPE_BENCH_CHROME_TRACE ? ['disabled-by-default-devtools.timeline.paint'] : [];
+      await view.browser.startTracing(page(), { categories: [...details, 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame'] });
     });
     await page().evaluate(() => window.__bench.settled(() => { const t = window.__bench.app().timeline; return !t.settle && !t.inFlight && !t.answer && !t.stale; }));
-    const frameCpu = mainThreadCpuPerFrame(JSON.parse((await view.browser.stopTracing()).toString()).traceEvents);
+    const chromeTrace = (await view.browser.stopTracing()).toString();
+    if (process.env.LOOPSCOPE_BENCH_CHROME_TRACE) writeFileSync(process.env.LOOPSCOPE_BENCH_CHROME_TRACE, chromeTrace);
+    const frameCpu = mainThreadCpuPerFrame(JSON.parse(chromeTrace).traceEvents);
     log(`pan/zoom under a trace: ${frameCpu.length} frames, main-thread CPU p95 ${quantile(frameCpu, 0.95).toFixed(1)} ms`);
 
     if (view.errors.length) log(`page errors:\n  ${view.errors.slice(0, 5).join('\n  ')}`);

@@ -143,6 +143,12 @@ export class LaneTimeline {
   private nextSeq = 1;
   /** The request once the window stopped changing (see SETTLE_MS). */
   private settle?: ReturnType<typeof setTimeout>;
+  /**
+   * The user is panning or zooming (from vis-timeline's first rangechange to SETTLE_MS after its
+   * last rangechanged). Meanwhile the element has class `moving`: striped segments are drawn as
+   * plain fills (styles.css), because repainting the stripes of every segment is most of a frame.
+   */
+  private moving = false;
   /** What the items on hand were asked for. */
   private covered?: Covered;
   /** Bumped whenever a slot shows another lane. */
@@ -524,6 +530,7 @@ export class LaneTimeline {
     if (removed.length) this.items.remove(removed);
     if (moved.length) this.items.update(moved as VisItem[]);
     if (added.length) this.items.add(added);
+    if (!this.moving) this.element.classList.remove('moving');
     this.stats.items = segments;
     this.stats.lastApplyMs = performance.now() - began;
   }
@@ -585,8 +592,14 @@ export class LaneTimeline {
     const timeline = this.timeline;
     timeline.on('rangechange', (props: { byUser?: boolean }) => {
       if (props.byUser && !this.settingWindow) this.autoFit = false;
-      clearTimeout(this.settle);
-      this.settle = undefined;
+      if (props.byUser) {
+        // A change the panel makes itself (setWindow: the cursor scrolled into view) does not cancel
+        // the request a gesture is owed.
+        clearTimeout(this.settle);
+        this.settle = undefined;
+        if (!this.moving) this.element.classList.add('moving');
+        this.moving = true;
+      }
       const [a, b] = this.window();
       if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
@@ -597,7 +610,10 @@ export class LaneTimeline {
       clearTimeout(this.settle);
       this.settle = setTimeout(() => {
         this.settle = undefined;
+        this.moving = false;
         this.request();
+        // The stripes come back with the answer (its new segments styled once), or now if none is asked for.
+        if (!this.inFlight) this.element.classList.remove('moving');
       }, SETTLE_MS);
       this.callbacks.window(this.axis, this.window());
     });

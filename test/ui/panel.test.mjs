@@ -290,6 +290,30 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
   });
 
+  it('draws striped segments as plain fills while the lanes are dragged, striped again once they settle', async () => {
+    await view.show(events, { cursor: 13 });
+    await page().focus('#timeline');
+    await page().keyboard.press('f');
+    await view.frame();
+    // The worker's job: striped at rest.
+    const fill = () => page().$eval('.vis-item[data-kind="job"]', (n) => getComputedStyle(n).backgroundImage);
+    assert.match(await fill(), /repeating-linear-gradient/);
+    const box = await (await page().$('#timeline .vis-center')).boundingBox();
+    await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width / 4 - 60, box.y + box.height - 5, { steps: 6 });
+    // The button is still down: the gesture goes on.
+    await view.frame();
+    assert.equal(await page().$eval('#timeline', (n) => n.classList.contains('moving')), true);
+    assert.equal(await fill(), 'none');
+    await view.screenshot(join(SHOTS, 'panel-dragging.png'));
+    await page().mouse.up();
+    await page().waitForFunction(() => !document.querySelector('#timeline').classList.contains('moving'));
+    assert.match(await fill(), /repeating-linear-gradient/);
+    await view.screenshot(join(SHOTS, 'panel-after-drag.png'));
+    await view.show(events, { cursor: 8 });
+  });
+
   it('shows no CSP violations and no page errors', async () => {
     assert.deepEqual(await view.csp(), []);
     assert.deepEqual(view.errors, []);
