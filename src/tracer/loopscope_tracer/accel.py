@@ -10,9 +10,12 @@ under a name that changes with the source and the Python build, so a stale one i
 import os
 import sys
 
+from .virtual_clock import REAL_TIME  # the program's time.time() may be the virtual clock's
+
 _SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_accel.c')
 _NAME = '_loopscope_accel'
 _BUILD_SECONDS = 120
+_RETRY_AFTER_SECONDS = 24 * 3600
 
 
 def mode():
@@ -49,8 +52,9 @@ def _built_path():
 def _load_or_build():
     path = _built_path()
     failed = path + '.failed'
-    if os.path.exists(failed):
-        # It did not build for this source and Python: not tried again at every start.
+    if os.path.exists(failed) and os.path.getmtime(failed) > REAL_TIME() - _RETRY_AFTER_SECONDS:
+        # It did not build for this source and Python: not tried at every start, only again
+        # a day later (the compiler or the headers may have been installed since).
         with open(failed, encoding='utf-8', errors='replace') as f:
             raise RuntimeError(f.read())
     if not os.path.exists(path):
