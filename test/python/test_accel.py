@@ -26,7 +26,8 @@ PROGRAMS = [os.path.join(ROOT, 'examples', name) for name in (
     'exception_group.py', 'eager.py', 'eager_start.py',
     'gather_sleep.py', 'pending_counts.py', 'taskgroup_cancel.py', 'loops.py',
     'handles.py', 'stepping.py', 'unknown_awaitable.py', 'carry_forward.py', 'retained.py',
-    'as_completed.py', 'bad_queue.py', 'exceptions.py', 'task_names.py')]
+    'as_completed.py', 'bad_queue.py', 'exceptions.py', 'task_names.py',
+    'clock_overrides.py')]
 
 
 def _compiler():

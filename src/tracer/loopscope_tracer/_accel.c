@@ -26,7 +26,9 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_running_callback, *s_running_rec, *s_running_kind, *s_running_timer, *s_origin, *s_time,
     *s_own, *s_stepped, *s_done, *s_coro, *s_get_coro, *s_cr_frame, *s_cr_await, *s_gi_frame,
     *s_gi_yieldfrom, *s_steps, *s_ready_ids, *s_ready_at, *s_step_by, *s_by, *s_by_n, *s_n,
-    *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy;
+    *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
+    *s_monotonic, *s_state, *s_lock, *s_acquire, *s_release, *s_count, *s_cap, *s_buf, *s_size,
+    *s_flush_locked;
 
 typedef struct {
     PyObject_HEAD
@@ -36,7 +38,9 @@ typedef struct {
         *task_started, *task_coro;
     PyObject *recorder, *emit_raw, *code_info, *sleep_code, *yield_reason, *yield_json,
         *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
+    PyObject *emitter, *loop_time, *clock_globals, *clock_monotonic, *real_monotonic;
     double threshold;
+    Py_ssize_t flush_at;
 } StepPath;
 
 /* The tracer's records (registry.LoopRec, TaskRec, blocking's per-loop state) and asyncio's
@@ -57,10 +61,15 @@ typedef struct {
     Py_ssize_t offset;    /* 0: not a plain slot of that type */
 } SlotEntry;
 
-static SlotEntry slot_cache[256];
+/* Direct-mapped; a miss costs a type lookup, so the table is large enough, and the hash mixes
+ * well enough, for the few dozen (type, name) pairs of a run never to evict each other. */
+#define SLOT_CACHE_BITS 11
+static SlotEntry slot_cache[1 << SLOT_CACHE_BITS];
 
 static Py_ssize_t slot_offset(PyTypeObject *tp, PyObject *name) {
-    SlotEntry *e = &slot_cache[(((uintptr_t)tp >> 4) ^ ((uintptr_t)name >> 4)) & 255];
+    uint64_t h = (uint64_t)(uintptr_t)tp * 0x9E3779B97F4A7C15u
+        ^ (uint64_t)(uintptr_t)name * 0xC2B2AE3D27D4EB4Fu;
+    SlotEntry *e = &slot_cache[h >> (64 - SLOT_CACHE_BITS)];
     if (e->type == tp && e->name == name)
         return e->offset;
     Py_ssize_t offset = 0;
@@ -218,6 +227,100 @@ static void report(StepPath *sp, const char *where) {
     Py_XDECREF(tb);
 }
 
+/* loop.time(). BaseEventLoop.time is `return time.monotonic()`, and time.monotonic is the
+ * virtual clock's (virtual_clock.monotonic): two Python frames a step. Where the loop's time
+ * is that method and time.monotonic that function, the same sum is made here; any other
+ * time() (a subclass's, a Mock, a replaced time.monotonic) is called as it is. */
+static PyObject *loop_time(StepPath *sp, PyObject *loop) {
+    PyObject *method = PyObject_GetAttr(loop, s_time);
+    if (method == NULL)
+        return NULL;
+    if (!(PyMethod_Check(method) && PyMethod_GET_FUNCTION(method) == sp->loop_time
+          && PyMethod_GET_SELF(method) == loop)) {
+        PyObject *t = PyObject_CallObject(method, NULL);
+        Py_DECREF(method);
+        return t;
+    }
+    PyObject *globals = PyFunction_GET_GLOBALS(sp->loop_time);
+    PyObject *time_module = PyDict_GetItemWithError(globals, s_time);  /* borrowed */
+    PyObject *monotonic = time_module ? PyObject_GetAttr(time_module, s_monotonic) : NULL;
+    PyObject *state = PyDict_GetItemWithError(sp->clock_globals, s_state);  /* borrowed */
+    if (monotonic != sp->clock_monotonic || state == NULL || !PyTuple_CheckExact(state)
+        || PyTuple_GET_SIZE(state) != 2) {
+        Py_XDECREF(monotonic);
+        if (PyErr_Occurred()) {
+            Py_DECREF(method);
+            return NULL;
+        }
+        PyObject *t = PyObject_CallObject(method, NULL);
+        Py_DECREF(method);
+        return t;
+    }
+    Py_DECREF(monotonic);
+    Py_DECREF(method);
+    /* virtual_clock.monotonic: (REAL_MONOTONIC() if frozen is None else frozen[0]) + off */
+    Py_INCREF(state);
+    PyObject *off = PyTuple_GET_ITEM(state, 0), *frozen = PyTuple_GET_ITEM(state, 1);
+    PyObject *base = frozen == Py_None ? PyObject_CallObject(sp->real_monotonic, NULL)
+                                       : PySequence_GetItem(frozen, 0);
+    PyObject *t = base ? PyNumber_Add(base, off) : NULL;
+    Py_XDECREF(base);
+    Py_DECREF(state);
+    return t;
+}
+
+static Py_ssize_t get_index(PyObject *obj, PyObject *name);
+static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value);
+
+/* emitter.emit_raw(line) without its Python frame: the same steps under the emitter's lock
+ * when it is free at once; else (another thread writes, the cap is reached) emit_raw itself. */
+static int emit(StepPath *sp, PyObject *line) {
+    PyObject *em = sp->emitter;
+    PyObject *lock = get_attr(em, s_lock);
+    PyObject *got = lock ? PyObject_CallMethodObjArgs(lock, s_acquire, Py_False, NULL) : NULL;
+    int written = -1;
+    if (got == Py_True) {
+        PyObject *count = get_attr(em, s_count), *cap = count ? get_attr(em, s_cap) : NULL;
+        int below = cap ? PyObject_RichCompareBool(count, cap, Py_LT) : -1;
+        written = 0;
+        if (below == 1) {
+            Py_ssize_t n = PyLong_AsSsize_t(count), size = 0;
+            PyObject *buf = NULL;
+            written = n == -1 && PyErr_Occurred() ? -1 : 1;
+            if (written == 1 && (set_new(em, s_count, PyLong_FromSsize_t(n + 1)) < 0
+                                 || (buf = get_attr(em, s_buf)) == NULL
+                                 || PyList_Append(buf, line) < 0
+                                 || ((size = get_index(em, s_size)) == -3)
+                                 || set_index(em, s_size, size + PyUnicode_GET_LENGTH(line) + 1) < 0))
+                written = -1;
+            Py_XDECREF(buf);
+            if (written == 1 && size + PyUnicode_GET_LENGTH(line) + 1 >= sp->flush_at) {
+                PyObject *r = PyObject_CallMethodObjArgs(em, s_flush_locked, NULL);
+                written = r ? 1 : -1;
+                Py_XDECREF(r);
+            }
+        } else if (below < 0) {
+            written = -1;
+        }
+        Py_XDECREF(count);
+        Py_XDECREF(cap);
+        PyObject *exc_type, *exc_value, *exc_tb;
+        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+        PyObject *r = PyObject_CallMethodObjArgs(lock, s_release, NULL);
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+        if (r == NULL)
+            written = -1;
+        Py_XDECREF(r);
+    }
+    Py_XDECREF(got);
+    Py_XDECREF(lock);
+    if (written != 0)
+        return written < 0 ? -1 : 0;
+    PyObject *r = PyObject_CallOneArg(sp->emit_raw, line);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
 /* -- Handle._run, before: patches._Patches._patch_handle_run's before() ------------------- */
 
 static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
@@ -271,7 +374,7 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         || set_attr(L, s_running_timer, Py_None) < 0)
         goto failed;
     PyObject *origin = get_attr(L, s_origin);
-    PyObject *t = origin ? PyObject_CallMethodObjArgs(loop, s_time, NULL) : NULL;
+    PyObject *t = origin ? loop_time(sp, loop) : NULL;
     if (t != NULL && !PyFloat_CheckExact(t)) {
         PyObject *args[2] = {t, origin};
         PyObject *as_float = PyObject_Vectorcall(sp->float_time, args, 2, NULL);
@@ -775,11 +878,10 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
     if (event == NULL)
         goto out;
-    PyObject *r = PyObject_CallOneArg(sp->emit_raw, event);
+    int emitted = emit(sp, event);
     Py_DECREF(event);
-    if (r == NULL)
+    if (emitted < 0)
         goto out;
-    Py_DECREF(r);
     result = 1;
     goto out;
 out_by:
@@ -932,7 +1034,8 @@ static const char *field_names[] = {
     "loops", "recs", "task_types", "hooks", "report", "py_before", "py_after", "py_scheduled",
     "py_after_step", "py_blocking_after_step", "recorder", "emit_raw", "code_info", "sleep_code",
     "yield_reason", "yield_json", "yield_by", "compute", "with_via", "quote", "encode", "perf",
-    "float_time", "task_started", "task_coro", NULL};
+    "float_time", "task_started", "task_coro", "emitter", "loop_time", "clock_globals",
+    "clock_monotonic", "real_monotonic", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -940,7 +1043,8 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->py_after, &sp->py_scheduled, &sp->py_after_step, &sp->py_blocking_after_step,
         &sp->recorder, &sp->emit_raw, &sp->code_info, &sp->sleep_code, &sp->yield_reason,
         &sp->yield_json, &sp->yield_by, &sp->compute, &sp->with_via, &sp->quote, &sp->encode,
-        &sp->perf, &sp->float_time, &sp->task_started, &sp->task_coro};
+        &sp->perf, &sp->float_time, &sp->task_started, &sp->task_coro, &sp->emitter,
+        &sp->loop_time, &sp->clock_globals, &sp->clock_monotonic, &sp->real_monotonic};
     return fields[i];
 }
 
@@ -966,9 +1070,18 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
             return -1;
         }
     }
+    PyObject *flush_at = PyDict_GetItemString(kwargs, "flush_at");
+    if (flush_at == NULL || (sp->flush_at = PyLong_AsSsize_t(flush_at)) == -1) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "StepPath: flush_at (bytes) missing");
+        return -1;
+    }
     if (!PyDict_Check(sp->loops) || !PyDict_Check(sp->recs) || !PyDict_Check(sp->code_info)
-        || !PyUnicode_Check(sp->yield_json)) {
-        PyErr_SetString(PyExc_TypeError, "StepPath: loops, recs, code_info must be dicts");
+        || !PyUnicode_Check(sp->yield_json) || !PyDict_Check(sp->clock_globals)
+        || !PyFunction_Check(sp->loop_time)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "StepPath: loops, recs, code_info, clock_globals must be dicts, "
+                        "loop_time a function");
         return -1;
     }
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
@@ -1036,7 +1149,10 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_by, "by"); INTERN(s_by_n, "by_n"); INTERN(s_n, "n"); INTERN(s_last_n, "last_n");
     INTERN(s_last_q, "last_q"); INTERN(s_id, "id"); INTERN(s_timeouts, "timeouts");
     INTERN(s_stack, "stack"); INTERN(s_reason, "reason"); INTERN(s_longest, "longest");
-    INTERN(s_busy, "busy");
+    INTERN(s_busy, "busy"); INTERN(s_monotonic, "monotonic"); INTERN(s_state, "_state");
+    INTERN(s_lock, "lock"); INTERN(s_acquire, "acquire"); INTERN(s_release, "release");
+    INTERN(s_count, "count"); INTERN(s_cap, "cap"); INTERN(s_buf, "buf"); INTERN(s_size, "size");
+    INTERN(s_flush_locked, "_flush_locked");
     if (PyType_Ready(&StepPathType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);

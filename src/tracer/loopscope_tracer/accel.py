@@ -118,6 +118,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
     module = load()
     if module is None:
         return None
+    from asyncio import base_events
     from . import emitter, events, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
     return module.StepPath(
@@ -130,4 +131,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
         compute=recorder.reasons.compute, with_via=recorder.reasons.with_via,
         quote=emitter.quote, encode=emitter.encode, perf=vc.REAL_PERF,
         float_time=registry_module.float_time, threshold=float(blocking.threshold),
-        task_started=recorder.task_started, task_coro=frames.task_coro)
+        task_started=recorder.task_started, task_coro=frames.task_coro,
+        emitter=recorder.emitter, flush_at=emitter.FLUSH_AT,
+        loop_time=base_events.BaseEventLoop.time, clock_globals=vars(vc),
+        clock_monotonic=vc.monotonic, real_monotonic=vc.REAL_MONOTONIC)

@@ -37,7 +37,7 @@ def _make_encoder():
 
 _encode, quote = _make_encoder()   # quote: a JSON string literal, quotes included
 encode = _encode
-_FLUSH_AT = 65536
+FLUSH_AT = 65536   # bytes buffered before a write (also read by _accel.c's emit)
 
 
 def _sanitize(obj):
@@ -52,6 +52,10 @@ def _sanitize(obj):
 
 
 class Emitter:
+    # Slots: _accel.c's emit reads and writes count, cap, buf and size at their offsets.
+    __slots__ = ('fd', 'freeze', 'thaw', 'max_events', 'cap', 'on_limit', 'lock', 'buf',
+                 'size', 'count', 'broken', 'closed')
+
     def __init__(self, fd, max_events=None, on_limit=None, freeze=None, thaw=None):
         self.fd = fd
         # Writing may block when the reader is slow: the program's clocks are frozen
@@ -84,7 +88,7 @@ class Emitter:
                 self.count += 1
                 self.buf.append(line)
                 self.size += len(line) + 1
-                if self.size >= _FLUSH_AT:
+                if self.size >= FLUSH_AT:
                     self._flush_locked()
                 return
             if self.closed:
