@@ -39,6 +39,9 @@ typedef struct {
     PyObject *recorder, *emit_raw, *code_info, *sleep_code, *yield_reason, *yield_json,
         *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
     PyObject *emitter, *loop_time, *clock_globals, *clock_monotonic, *real_monotonic;
+    PyObject *acquire, *release;   /* emitter.lock's */
+    /* The last loop and task looked up, with their records (see known_cached). */
+    PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
     Py_ssize_t flush_at;
 } StepPath;
@@ -171,15 +174,8 @@ static int attr_is_true(PyObject *obj, PyObject *name) {
 
 /* The record in `table` (registry.loops or .tasks) of obj, as the Python code finds it:
  * table.get(id(obj)) whose ref() is obj. A new reference, or NULL (no exception) if none. */
-static PyObject *known(PyObject *table, PyObject *obj) {
-    PyObject *key = PyLong_FromVoidPtr(obj);
-    if (key == NULL)
-        return NULL;
-    PyObject *rec = PyDict_GetItemWithError(table, key);
-    Py_DECREF(key);
-    if (rec == NULL)
-        return NULL;
-    Py_INCREF(rec);
+/* rec.ref() is obj: 1, else 0 (-1 on error). */
+static int refers_to(PyObject *rec, PyObject *obj) {
     PyObject *ref = get_attr(rec, s_ref);
     int same;
     if (ref != NULL && PyWeakref_Check(ref)) {
@@ -196,10 +192,42 @@ static PyObject *known(PyObject *table, PyObject *obj) {
         Py_XDECREF(target);
     }
     Py_XDECREF(ref);
-    if (same)
+    return same;
+}
+
+static PyObject *known(PyObject *table, PyObject *obj) {
+    PyObject *key = PyLong_FromVoidPtr(obj);
+    if (key == NULL)
+        return NULL;
+    PyObject *rec = PyDict_GetItemWithError(table, key);
+    Py_DECREF(key);
+    if (rec == NULL)
+        return NULL;
+    Py_INCREF(rec);
+    if (refers_to(rec, obj) == 1)
         return rec;
     Py_DECREF(rec);
     return NULL;
+}
+
+/* known(), remembering the last answer: a step looks its loop and its task up again
+ * (call_soon's hook during the step, the next step of the same loop). A record whose ref()
+ * is still obj is the one the table has for it: the registry replaces a record only when
+ * its object died. */
+static PyObject *known_cached(PyObject *table, PyObject *obj, PyObject **last_obj,
+                              PyObject **last_rec) {
+    if (*last_rec != NULL && *last_obj == obj && refers_to(*last_rec, obj) == 1) {
+        Py_INCREF(*last_rec);
+        return *last_rec;
+    }
+    PyErr_Clear();
+    PyObject *rec = known(table, obj);
+    if (rec != NULL) {
+        Py_INCREF(rec);
+        Py_XSETREF(*last_rec, rec);
+        *last_obj = obj;   /* compared, never used: no reference */
+    }
+    return rec;
 }
 
 /* The task whose step a handle's callback is, if it is one of asyncio's Task types (borrowed
@@ -276,8 +304,8 @@ static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value);
  * when it is free at once; else (another thread writes, the cap is reached) emit_raw itself. */
 static int emit(StepPath *sp, PyObject *line) {
     PyObject *em = sp->emitter;
-    PyObject *lock = get_attr(em, s_lock);
-    PyObject *got = lock ? PyObject_CallMethodObjArgs(lock, s_acquire, Py_False, NULL) : NULL;
+    PyObject *no_wait = Py_False;
+    PyObject *got = PyObject_Vectorcall(sp->acquire, &no_wait, 1, NULL);
     int written = -1;
     if (got == Py_True) {
         PyObject *count = get_attr(em, s_count), *cap = count ? get_attr(em, s_cap) : NULL;
@@ -306,14 +334,13 @@ static int emit(StepPath *sp, PyObject *line) {
         Py_XDECREF(cap);
         PyObject *exc_type, *exc_value, *exc_tb;
         PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-        PyObject *r = PyObject_CallMethodObjArgs(lock, s_release, NULL);
+        PyObject *r = PyObject_Vectorcall(sp->release, NULL, 0, NULL);
         PyErr_Restore(exc_type, exc_value, exc_tb);
         if (r == NULL)
             written = -1;
         Py_XDECREF(r);
     }
     Py_XDECREF(got);
-    Py_XDECREF(lock);
     if (written != 0)
         return written < 0 ? -1 : 0;
     PyObject *r = PyObject_CallOneArg(sp->emit_raw, line);
@@ -328,11 +355,11 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
              *result = NULL;
     int fast = 0;
     loop = get_attr(handle, s_loop);
-    if (loop != NULL && (L = known(sp->loops, loop)) != NULL
+    if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
         && attr_is_true(L, s_tick_ready) == 1
         && (cb = get_attr(handle, s_callback)) != NULL
         && (task = task_of(sp, cb)) != NULL
-        && (rec = known(sp->recs, task)) != NULL
+        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
         && (w = get_attr(L, s_blocking)) != NULL && w != Py_None)
         fast = 1;
     if (!fast) {
@@ -1001,8 +1028,8 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
         Py_INCREF(h);
         return h;
     }
-    int ours = task != NULL && (L = known(sp->loops, loop)) != NULL
-        && (rec = known(sp->recs, task)) != NULL
+    int ours = task != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
+        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
         && (running = get_attr(L, s_running_rec)) == rec;
     Py_XDECREF(task);
     Py_XDECREF(running);
@@ -1084,13 +1111,23 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
                         "loop_time a function");
         return -1;
     }
+    PyObject *lock = PyObject_GetAttr(sp->emitter, s_lock);
+    if (lock == NULL)
+        return -1;
+    Py_XSETREF(sp->acquire, PyObject_GetAttr(lock, s_acquire));
+    Py_XSETREF(sp->release, PyObject_GetAttr(lock, s_release));
+    Py_DECREF(lock);
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
-    return sp->state_tag == NULL ? -1 : 0;
+    return sp->state_tag == NULL || sp->acquire == NULL || sp->release == NULL ? -1 : 0;
 }
 
 static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     for (int i = 0; field_names[i]; i++)
         Py_VISIT(*field(sp, i));
+    Py_VISIT(sp->acquire);
+    Py_VISIT(sp->release);
+    Py_VISIT(sp->last_L);
+    Py_VISIT(sp->last_rec);
     return 0;
 }
 
@@ -1098,6 +1135,10 @@ static int StepPath_clear(StepPath *sp) {
     for (int i = 0; field_names[i]; i++)
         Py_CLEAR(*field(sp, i));
     Py_CLEAR(sp->state_tag);
+    Py_CLEAR(sp->acquire);
+    Py_CLEAR(sp->release);
+    Py_CLEAR(sp->last_L);
+    Py_CLEAR(sp->last_rec);
     return 0;
 }
 
