@@ -306,11 +306,12 @@ static int emit(StepPath *sp, PyObject *line) {
     PyObject *em = sp->emitter;
     PyObject *no_wait = Py_False;
     PyObject *got = PyObject_Vectorcall(sp->acquire, &no_wait, 1, NULL);
-    int written = -1;
+    if (got == NULL)
+        return -1;
+    int written = 0;   /* 1: written here; 0: emit_raw must (the lock is busy, the cap reached) */
     if (got == Py_True) {
         PyObject *count = get_attr(em, s_count), *cap = count ? get_attr(em, s_cap) : NULL;
         int below = cap ? PyObject_RichCompareBool(count, cap, Py_LT) : -1;
-        written = 0;
         if (below == 1) {
             Py_ssize_t n = PyLong_AsSsize_t(count), size = 0;
             PyObject *buf = NULL;
@@ -335,12 +336,17 @@ static int emit(StepPath *sp, PyObject *line) {
         PyObject *exc_type, *exc_value, *exc_tb;
         PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
         PyObject *r = PyObject_Vectorcall(sp->release, NULL, 0, NULL);
-        PyErr_Restore(exc_type, exc_value, exc_tb);
-        if (r == NULL)
+        if (r == NULL) {   /* its error is the one to report */
+            Py_XDECREF(exc_type);
+            Py_XDECREF(exc_value);
+            Py_XDECREF(exc_tb);
             written = -1;
-        Py_XDECREF(r);
+        } else {
+            PyErr_Restore(exc_type, exc_value, exc_tb);
+            Py_DECREF(r);
+        }
     }
-    Py_XDECREF(got);
+    Py_DECREF(got);
     if (written != 0)
         return written < 0 ? -1 : 0;
     PyObject *r = PyObject_CallOneArg(sp->emit_raw, line);
