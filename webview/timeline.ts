@@ -74,6 +74,8 @@ interface VisGroup {
   className: string;
 }
 
+/** How far a press may move and still be a click, not a drag (vis-timeline's pan threshold). */
+const PAN_THRESHOLD_PX = 5;
 /** Lane height in px (matches --lane-height in styles.css). */
 const LANE_PX = 24;
 /** Text is drawn in segments at least this wide (px). */
@@ -641,8 +643,16 @@ export class LaneTimeline {
       if (this.slotCount !== slots) this.slotsVersion++;
       this.request();
     }).observe(this.element);
-    timeline.on('click', (props: { what?: string; item?: string; group?: string; time?: Date; event?: { target?: EventTarget } }) => {
+    // A drag of the lanes ends with the browser's click where the button is let go: that click
+    // picks nothing. A press that moved less than vis-timeline's pan threshold is a click.
+    let pressedAt = { x: 0, y: 0 };
+    this.element.addEventListener('pointerdown', (event) => {
+      pressedAt = { x: event.clientX, y: event.clientY };
+    }, { capture: true });
+    timeline.on('click', (props: { what?: string; item?: string; group?: string; time?: Date; event?: MouseEvent }) => {
       this.element.focus({ preventScroll: true });
+      const released = props.event;
+      if (released && Math.hypot(released.clientX - pressedAt.x, released.clientY - pressedAt.y) > PAN_THRESHOLD_PX) return;
       if (props.what === 'group-label') {
         const lane = props.group?.startsWith('slot-') ? this.slots[Number(props.group.slice(5))]?.lane : undefined;
         if (lane?.line) this.callbacks.reveal(lane.line, lane.file);
