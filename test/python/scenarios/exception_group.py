@@ -1,14 +1,14 @@
-# A TaskGroup whose tasks raise a plain exception and a nested ExceptionGroup (3.11+).
+# A TaskGroup whose tasks raise a plain exception and a nested ExceptionGroup in one tick (3.11+).
 import asyncio
 
 
 async def plain():
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0)
     raise RuntimeError("boom inside the task group")
 
 
 async def grouped():
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0)
     raise ExceptionGroup("inner", [ValueError("bad value"), KeyError("missing")])
 
 
