@@ -1,6 +1,7 @@
 """The tracer never changes the program; output attribution; blocking; executor jobs;
 heavy and odd input."""
 import json
+import os
 import unittest
 
 from tracer_harness import TracerTestCase, run_traced, run_untraced, normalize, scenario
@@ -44,6 +45,21 @@ class NeverChangesTheProgram(TracerTestCase):
             self.assertRegex(out, r'(?m)^%s < invisible.py:\d+ \w+ < .*invisible.py:73 <module>$'
                              % tag)
         self.assertIn('executor job < invisible.py:33 callback < thread.py', out)
+
+class Fork(TracerTestCase):
+    @unittest.skipUnless(hasattr(os, 'fork'), 'no os.fork here')
+    def test_a_forked_child_runs_on_untraced(self):
+        # The child forks while a thread holds the tracer's events lock; before the fix it
+        # waited for that lock forever at its first event (CPython's test_events, 3.11).
+        res = self.assertSameAsUntraced(scenario('fork_child.py'))
+        self.assertEqual(res.out, b'parent loop done\nchild loop done\nchild exit code 7\n'
+                                  b'parent again loop done\n')
+        # The trace is the parent's: its two loops, none of the child's events or output.
+        self.assertEqual([e['loop'] for e in res.of('loop')], [1, 2])
+        self.assertEqual([e['text'] for e in res.of('output')],
+                         ['parent loop done', 'child exit code 7', 'parent again loop done'])
+        self.assertEqual(len(res.of('start')), 1)
+
 
 class OutputAndThreads(TracerTestCase):
     def test_threads_printing_at_once(self):

@@ -240,6 +240,12 @@ def start(opts, script, args, events_fd, control_fd):
         except Exception as e:
             report('asyncio', e)
 
+    def forked():
+        # A process forked from the program (os.fork, multiprocessing's fork workers) goes on
+        # untraced: it writes no events, and no limit or control command applies to it.
+        for part in (emitter, out, ctl, lim, the_end, virtual_clock):
+            part.forked()
+
     def install():
         virtual_clock.install(deterministic)
         lazy.when_imported(instrument_asyncio)
@@ -256,6 +262,8 @@ def start(opts, script, args, events_fd, control_fd):
             real_exit(status)
         _exit.__doc__ = real_exit.__doc__
         os._exit = _exit
+        if hasattr(os, 'register_at_fork'):
+            os.register_at_fork(after_in_child=forked)
         dog.start()
         ctl.start()
 

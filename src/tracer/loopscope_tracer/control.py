@@ -31,6 +31,12 @@ class Control(Instrument):
         self.paused_since = None
         self.paused_total = 0.0   # real seconds spent paused (not counted by the wall limit)
 
+    def forked(self):
+        """In a child made by fork: no command reaches it (the reader thread is the parent's)."""
+        self.cond = threading.Condition(threading.Lock())
+        self.mode = None
+        self.eof = True
+
     def start(self):
         if self.fd is not None:
             _thread.start_new_thread(self._read, ())

@@ -135,6 +135,15 @@ class Emitter:
             if self.thaw is not None:
                 self.thaw()
 
+    def forked(self):
+        """In a child made by fork: the trace is the parent's. The buffered lines are the
+        parent's to write, and the lock may be held by a thread the child does not have."""
+        self.lock = threading.RLock()
+        self.buf = []
+        self.size = 0
+        self.cap = 0
+        self.closed = True
+
     def close(self):
         with self.lock:
             self._flush_locked()

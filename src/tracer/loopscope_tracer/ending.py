@@ -28,6 +28,11 @@ class Ending:
         self.finished = False
         self.lock = threading.RLock()
 
+    def forked(self):
+        """In a child made by fork: it ends as it would untraced, with no `end` of its own."""
+        self.lock = threading.RLock()
+        self.finished = True
+
     def _end_event(self):
         self.recorder.end(self.outcome, self.limit, self.exit_code, self.error, self.counts())
 

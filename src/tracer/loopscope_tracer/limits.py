@@ -26,6 +26,10 @@ class Limits(Instrument):
         self.virtual_start = vc.REAL_MONOTONIC()
         self.ticks = 0          # ticks of every loop so far
 
+    def forked(self):
+        """In a child made by fork: the limits are the traced program's, not its children's."""
+        self.max_ticks = self.max_virtual = self.max_wall = None
+
     def tick_started(self, loop, L):
         self.ticks += 1
         self.check_limits()

@@ -104,6 +104,13 @@ class Output:
         self.tees = {}
         self.saved = {}
 
+    def forked(self):
+        """In a child made by fork: a fresh lock (another thread may have held this one), and
+        none of the parent's unfinished lines."""
+        self.lock = threading.RLock()
+        self.partial = {}
+        self.prompted = set()
+
     def install(self):
         for name in ('stdout', 'stderr', 'stdin'):
             stream = getattr(sys, name)

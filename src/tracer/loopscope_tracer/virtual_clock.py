@@ -73,6 +73,17 @@ def thaw():
             _state = (off - (REAL_MONOTONIC() - frozen[0]), None)
 
 
+def forked():
+    """In a child made by fork: its clocks run (a freeze was the parent's: writing events, a
+    pause), and a fresh lock (another thread may have held this one)."""
+    global _state, _freeze_lock, _freeze_depth
+    _freeze_lock = threading.Lock()
+    _freeze_depth = 0
+    off, frozen = _state
+    if frozen is not None:
+        _state = (off - (REAL_MONOTONIC() - frozen[0]), None)
+
+
 def monotonic():
     off, frozen = _state
     return (REAL_MONOTONIC() if frozen is None else frozen[0]) + off
