@@ -210,6 +210,41 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
   });
 
+  it('gives segments an element only near the window, and the others once a drag brings them near', async () => {
+    // Tick 7 in the middle of a window of a quarter of the run: the answer covers twice that.
+    await view.show(events, { cursor: 6 });
+    await page().click('vscode-toolbar-button[data-axis="tick"]');
+    await page().focus('#timeline');
+    await page().keyboard.press('f');
+    for (let i = 0; i < 2; i++) await page().keyboard.press('+');
+    await view.frame();
+    // Per segment of the answer on hand: whether it has an element, and whether it is in the window.
+    const elements = () => page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const [a, b] = timeline.window();
+      const result = { without: 0, missing: [] };
+      timeline.strips.forEach((strip) => strip.segments.forEach((seg, index) => {
+        if (strip.element.querySelector(`:scope > [data-index="${index}"]`)) return;
+        result.without++;
+        if (seg.end >= a && seg.start <= b) result.missing.push(`${strip.lane} ${index}`);
+      }));
+      return result;
+    });
+    const before = await elements();
+    assert.deepEqual(before.missing, [], 'every segment in the window has its element');
+    assert.ok(before.without > 0, 'the answer\'s margin is not drawn');
+    const box = await (await page().$('#timeline .vis-center')).boundingBox();
+    await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width * 0.65, box.y + box.height - 5, { steps: 8 });
+    // The button is still down: the gesture goes on, on the same answer or a new one.
+    await view.frame();
+    assert.deepEqual((await elements()).missing, [], 'the segments the drag brought into the window have their element');
+    await page().mouse.up();
+    await page().waitForFunction(() => !document.querySelector('#timeline').classList.contains('moving'));
+    await view.show(events, { cursor: 8 });
+  });
+
   it('a step that scrolls the lanes asks for them once, and nothing more when vis-timeline later says the range changed', async () => {
     await view.show(events, { cursor: 0 });
     await page().focus('#timeline');
