@@ -15,6 +15,9 @@
 // moves one element per lane, a zoom resizes it (the browser places the segments), and an answer
 // replaces the strip's children. The segments keep vis-timeline's item class (`vis-item`), so the
 // theme's item rules apply to them, but not its z-index (see styles.css) nor its inner elements.
+// Each segment element costs the browser the same to style and lay out whether new or reused, and
+// the answer covers twice the window (its margin is for pans): so only the segments in or near the
+// window get an element, the others once a pan or zoom brings them near (see fillStrips).
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -45,6 +48,15 @@ interface Strip {
   /** The answer its segments come from (the host finds a segment's hover text by it). */
   seq: number;
   segments: SegmentRow[];
+  /** The element of each segment that has one (those that came near the window). */
+  nodes: (HTMLElement | undefined)[];
+  /** The lane id the segments are drawn for. */
+  lane: string;
+  /** An axis range all of whose segments have their element (empty: from > to). */
+  filledFrom: number;
+  filledTo: number;
+  /** The strip got new segments this frame: they are laid out at its real width (see stripScaled). */
+  fresh: boolean;
 }
 
 interface Slot {
@@ -87,6 +99,8 @@ const TEXT_PX = 28;
  * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
 const SETTLE_MS = 150;
+/** Segments get their element once within this share of the window's width of it (see fillStrips). */
+const FILL_MARGIN = 0.15;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -162,8 +176,8 @@ export class LaneTimeline {
   /** The segment under the mouse, whose hover text was asked for. */
   private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
   /**
-   * Segments on screen, view requests sent, time spent applying the last answer and in the last
-   * redraw, answer included (the harness reads them).
+   * Segments in the last answer (not all have an element: see fillStrips), view requests sent, time
+   * spent applying the last answer and in the last redraw, answer included (the harness reads them).
    */
   readonly stats = { items: 0, requests: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
@@ -211,7 +225,7 @@ export class LaneTimeline {
       { id: 'probe', group: 'probe', start: 0, end: 1, type: 'range', className: '', content: el('span') },
       { id: 'probe-band', start: 0, end: 1, type: 'background', className: '' },
     ]);
-    patchVisTimeline(this.timeline, 'probe', ['probe', 'probe-band'], (draw) => {
+    patchVisTimeline(this.timeline, 'probe', ['probe', 'probe-band'], (content) => this.stripScaled(content), (draw) => {
       const began = performance.now();
       if (this.answer && this.newSlots) {
         // A new lane only gets its height in vis-timeline's first redraw, which then redraws
@@ -222,7 +236,9 @@ export class LaneTimeline {
         return;
       }
       if (this.answer) this.apply();
+      this.fillStrips();
       draw();
+      for (const strip of this.strips) strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
     });
     this.items.remove(['probe', 'probe-band']);
@@ -500,7 +516,7 @@ export class LaneTimeline {
     answer.lanes.forEach(({ lane, segments: rows }, k) => {
       let strip = this.strips[k];
       if (!strip) {
-        strip = { element: el('div', 'lane-segments'), from: covers.from, to: covers.to, seq: answer.seq, segments: [] };
+        strip = { element: el('div', 'lane-segments'), from: covers.from, to: covers.to, seq: answer.seq, segments: [], nodes: [], lane: '', filledFrom: 1, filledTo: 0, fresh: true };
         this.strips[k] = strip;
         added.push({
           id: `strip-${k}`, group: `slot-${k}`, start, end, type: 'range', className: 'lane-strip', content: strip.element,
@@ -513,7 +529,12 @@ export class LaneTimeline {
       strip.to = covers.to;
       strip.seq = answer.seq;
       strip.segments = rows;
-      strip.element.replaceChildren(...rows.map((seg, index) => segmentElement(seg, lane.id, index, covers)));
+      strip.lane = lane.id;
+      strip.nodes = [];
+      strip.filledFrom = 1;
+      strip.filledTo = 0;
+      strip.fresh = true;
+      strip.element.replaceChildren();
       segments += rows.length;
     });
     const removed: string[] = [];
@@ -535,6 +556,50 @@ export class LaneTimeline {
     if (!this.moving) this.element.classList.remove('moving');
     this.stats.items = segments;
     this.stats.lastApplyMs = performance.now() - began;
+  }
+
+  /**
+   * Gives an element to each segment in or near the window that has none yet, in the order of the
+   * segments (the later ones are drawn on top).
+   */
+  private fillStrips(): void {
+    const [a, b] = this.window();
+    const margin = (b - a) * FILL_MARGIN;
+    const from = a - margin;
+    const to = b + margin;
+    for (const strip of this.strips) {
+      if (from >= strip.filledFrom && to <= strip.filledTo) continue;
+      let next: HTMLElement | null = null;
+      for (let index = strip.segments.length - 1; index >= 0; index--) {
+        const made = strip.nodes[index];
+        if (made) {
+          next = made;
+          continue;
+        }
+        const seg = strip.segments[index];
+        if (seg.end < from || seg.start > to) continue;
+        const node = segmentElement(seg, strip.lane, index, strip);
+        strip.nodes[index] = node;
+        strip.element.insertBefore(node, next);
+        next = node;
+      }
+      // What is filled stays one range while the windows overlap; a jump starts another.
+      const overlaps = from <= strip.filledTo && to >= strip.filledFrom;
+      strip.filledFrom = overlaps ? Math.min(from, strip.filledFrom) : from;
+      strip.filledTo = overlaps ? Math.max(to, strip.filledTo) : to;
+    }
+  }
+
+  /**
+   * Whether the strip holding `content` keeps the width it was laid out at and is scaled to its
+   * place instead: while the user pans or zooms, unless it got new segments this frame. A zoom
+   * frame then moves and scales one element per lane, with no layout or paint of its segments;
+   * their text looks stretched until the gesture settles.
+   */
+  private stripScaled(content: unknown): boolean {
+    if (!this.moving) return false;
+    const strip = this.strips.find((s) => s.element === content);
+    return strip !== undefined && !strip.fresh;
   }
 
   /** The segment element under an event's target, and its row. */
@@ -613,6 +678,8 @@ export class LaneTimeline {
       this.settle = setTimeout(() => {
         this.settle = undefined;
         this.moving = false;
+        // The strips' real widths (see stripScaled), whether or not new segments are asked for.
+        this.scheduleRedraw();
         this.request();
         // The stripes come back with the answer (its new segments styled once), or now if none is asked for.
         if (!this.inFlight) this.element.classList.remove('moving');
@@ -821,12 +888,22 @@ interface ItemSetInternals {
   _onUpdate(ids: string[]): void;
   _onRemove(ids: string[]): void;
 }
+interface ScaledItem {
+  data: { content?: unknown };
+  dom: { box: HTMLElement };
+  left: number;
+  width: number;
+  /** The box width its content was last laid out at, px. */
+  laidOutWidth?: number;
+}
 type Internals = { itemSet?: ItemSetInternals; _origRedraw(): void; _redraw(): void };
 interface PatchedPrototype { loopscopePatched?: boolean; [name: string]: unknown }
 
 const patched = (proto: PatchedPrototype): boolean => Object.prototype.hasOwnProperty.call(proto, 'loopscopePatched');
 
-function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[], redraw: (draw: () => void) => void): void {
+function patchVisTimeline(
+  timeline: Timeline, groupId: string, itemIds: string[], scaled: (content: unknown) => boolean, redraw: (draw: () => void) => void,
+): void {
   const internals = timeline as unknown as Internals;
   const itemSet = internals.itemSet;
   const group = itemSet?.groups?.[groupId];
@@ -902,6 +979,21 @@ function patchVisTimeline(timeline: Timeline, groupId: string, itemIds: string[]
         this.overflow = false;
         this.whiteSpace = false;
         return { content: { width: (this.dom.content.textContent?.length ?? 0) * CHAR_PX + 6 }, box: { height: ITEM_HEIGHT_PX } };
+      };
+    }
+    // A range item (not a band: BackgroundItem has a copy of RangeItem's repositionX) that `scaled`
+    // names keeps the width it was last laid out at, scaled to the one it should have.
+    const repositionX = proto.repositionX;
+    if (id === itemIds[0] && !Object.prototype.hasOwnProperty.call(proto, 'loopscopeScaled') && typeof repositionX === 'function') {
+      proto.loopscopeScaled = true;
+      proto.repositionX = function reposition(this: ScaledItem, limitSize?: boolean): void {
+        (repositionX as (this: ScaledItem, limitSize?: boolean) => void).call(this, limitSize);
+        if (!this.laidOutWidth || !scaled(this.data.content)) {
+          this.laidOutWidth = this.width;
+          return;
+        }
+        this.dom.box.style.width = `${this.laidOutWidth}px`;
+        this.dom.box.style.transform = `translateX(${this.left}px) scaleX(${this.width / this.laidOutWidth})`;
       };
     }
   }

@@ -210,6 +210,86 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
   });
 
+  it('gives segments an element only near the window, and the others once a drag brings them near', async () => {
+    // Tick 7 in the middle of a window of a quarter of the run: the answer covers twice that.
+    await view.show(events, { cursor: 6 });
+    await page().click('vscode-toolbar-button[data-axis="tick"]');
+    await page().focus('#timeline');
+    await page().keyboard.press('f');
+    for (let i = 0; i < 2; i++) await page().keyboard.press('+');
+    await view.frame();
+    // Per segment of the answer on hand: whether it has an element, and whether it is in the window.
+    const elements = () => page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const [a, b] = timeline.window();
+      const result = { without: 0, missing: [] };
+      timeline.strips.forEach((strip) => strip.segments.forEach((seg, index) => {
+        if (strip.element.querySelector(`:scope > [data-index="${index}"]`)) return;
+        result.without++;
+        if (seg.end >= a && seg.start <= b) result.missing.push(`${strip.lane} ${index}`);
+      }));
+      return result;
+    });
+    const before = await elements();
+    assert.deepEqual(before.missing, [], 'every segment in the window has its element');
+    assert.ok(before.without > 0, 'the answer\'s margin is not drawn');
+    const box = await (await page().$('#timeline .vis-center')).boundingBox();
+    await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width * 0.65, box.y + box.height - 5, { steps: 8 });
+    // The button is still down: the gesture goes on, on the same answer or a new one.
+    await view.frame();
+    assert.deepEqual((await elements()).missing, [], 'the segments the drag brought into the window have their element');
+    await page().mouse.up();
+    await page().waitForFunction(() => !document.querySelector('#timeline').classList.contains('moving'));
+    await view.show(events, { cursor: 8 });
+  });
+
+  it('scales the lanes while they are zoomed during a gesture, and lays them out at their width once it settles', async () => {
+    await view.show(events, { cursor: 6 });
+    await page().click('vscode-toolbar-button[data-axis="tick"]');
+    await page().focus('#timeline');
+    await page().keyboard.press('f');
+    await view.frame();
+    // Where a segment of task 4 is drawn, and where the axis says it should be (px).
+    const placed = () => page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const node = document.querySelector('.vis-item[data-lane="task:4"]');
+      const seg = timeline.strips.find((strip) => strip.lane === 'task:4').segments[Number(node.dataset.index)];
+      const center = document.querySelector('#timeline .vis-center');
+      const box = node.getBoundingClientRect();
+      // vis-timeline's screen x starts inside the centre panel's border.
+      const toScreen = (x) => center.getBoundingClientRect().left + center.clientLeft + timeline.timeline.body.util.toScreen(x * 10);
+      return {
+        left: box.left, right: box.right, start: toScreen(seg.start), end: toScreen(seg.end),
+        transform: node.closest('.lane-strip').style.transform,
+      };
+    });
+    const box = await (await page().$('#timeline .vis-center')).boundingBox();
+    await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width / 4 - 60, box.y + box.height - 5, { steps: 6 });
+    await view.frame();
+    // The button is still down: the gesture goes on while the window narrows to half (the
+    // segments on hand still cover it, so none are asked for).
+    await page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const [a, b] = timeline.window();
+      timeline.setWindow(a + (b - a) / 4, b - (b - a) / 4);
+    });
+    await view.frame();
+    const zoomed = await placed();
+    await page().mouse.up();
+    assert.match(zoomed.transform, /scaleX\(2(\.0*\d*)?\)/);
+    assert.ok(Math.abs(zoomed.left - zoomed.start) < 1 && Math.abs(zoomed.right - zoomed.end) < 1, JSON.stringify(zoomed));
+    await page().waitForFunction(() => !document.querySelector('#timeline').classList.contains('moving'));
+    await view.frame();
+    const settled = await placed();
+    assert.doesNotMatch(settled.transform, /scale/);
+    assert.ok(Math.abs(settled.left - settled.start) < 1 && Math.abs(settled.right - settled.end) < 1, JSON.stringify(settled));
+    await view.show(events, { cursor: 8 });
+  });
+
   it('a step that scrolls the lanes asks for them once, and nothing more when vis-timeline later says the range changed', async () => {
     await view.show(events, { cursor: 0 });
     await page().focus('#timeline');
