@@ -519,11 +519,10 @@ export class TraceModel {
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
+      // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
+      // one added later would cost every step a shape change and a second allocation.
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined, by: validBy(event.by),
     };
-    // Protocol 2.1: what scheduled the step, kept only when present (a 2.0 trace has none).
-    const wokenBy = validBy(event.by);
-    if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
