@@ -78,6 +78,9 @@ export interface TaskInfo {
   stepTicks: number[];
   /** Set by stateBefore on the tasks in the tick's ready queue (cheaper than a Set per query). */
   readyMark?: number;
+  /** A `reason` event changed the reason after one of its steps: only then is a step of it looked up
+   * among the changes (a lookup per task and per step otherwise, once a trace has any). */
+  reasonChanged?: boolean;
   done?: { tick: number; t: number; state: DoneState; result?: string; error?: ErrorInfo };
 }
 
@@ -496,6 +499,7 @@ export class TraceModel {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
       lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, named: typeof event.named === 'boolean' ? event.named : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
+      readyMark: undefined, reasonChanged: false,
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);
@@ -513,17 +517,16 @@ export class TraceModel {
     const carryFrom = event.from === undefined && carry;
     const from = carryFrom ? previous?.to ?? null : event.from ?? null;
     const fromFile = carryFrom ? previous?.file : typeof event.fromFile === 'string' ? event.fromFile : undefined;
-    let reason = event.reason === undefined && carry ? this.lastReason(previous) : validReason(event.reason);
+    let reason = event.reason === undefined && carry ? this.lastReason(task, previous) : validReason(event.reason);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
       task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
+      // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
+      // one added later would cost every step a shape change and a second allocation.
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined, by: validBy(event.by),
     };
-    // Protocol 2.1: what scheduled the step, kept only when present (a 2.0 trace has none).
-    const wokenBy = validBy(event.by);
-    if (wokenBy) step.by = wokenBy;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
@@ -557,6 +560,7 @@ export class TraceModel {
     const reason = validReason(event.reason);
     if (!task || !step || !reason || task.done) return;
     const change = { task: task.id, tick: this.tickNow(task.loop), t: event.t, reason };
+    task.reasonChanged = true;
     const changes = this.reasonChanges.get(step);
     if (changes) changes.push(change); else this.reasonChanges.set(step, [change]);
     const inTick = this.reasonChangesByTick.get(change.tick);
@@ -583,8 +587,8 @@ export class TraceModel {
   }
 
   /** The reason a step's successor carries when it leaves `reason` out (protocol 2): the last one written. */
-  private lastReason(step: Step | undefined): WaitReason | undefined {
-    return step && this.reasonChanges.size > 0 ? this.reasonAfter(step) : step?.reason;
+  private lastReason(task: TaskInfo, step: Step | undefined): WaitReason | undefined {
+    return step && task.reasonChanged ? this.reasonAfter(step) : step?.reason;
   }
 
   /** Gives `act` its slot (see Activity.slot), from `q` when the tracer wrote it. */
@@ -729,7 +733,7 @@ export class TraceModel {
     const step = this.lastStepBefore(task, index, stepsBefore);
     const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
     // A reason that changed while the task stayed suspended (ticks before `index`).
-    const changed = step && this.reasonChanges.size > 0 && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;
+    const changed = step && task.reasonChanged && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;
     return changed && changed !== step!.reason ? new ChangedSnapshot(task, state, step!, changed) : new Snapshot(task, state, step);
   }
 

@@ -70,13 +70,46 @@ describe('EventDecoder', () => {
     }
   });
 
+  /** The decoder's events for `line` are JSON.parse's: the same keys in the same order, the same numbers (-0 too). */
+  function assertDecodedAsJsonParse(line: string): void {
+    const { events, decoder } = decodeAll([bytes(`${line}\n`)]);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    const numbers = (value: unknown): unknown[] => (typeof value === 'object' && value !== null
+      ? Object.values(value).flatMap(numbers) : typeof value === 'number' ? [value] : []);
+    const valid = parsed !== undefined && numbers(parsed).every((v) => Number.isFinite(v))
+      && typeof (parsed as { task: unknown }).task === 'number';
+    assert.deepEqual(events, valid ? [parsed] : [], line);
+    assert.equal(decoder.stats.malformed, valid ? 0 : 1, line);
+    if (!valid) return;
+    assert.equal(JSON.stringify(events[0]), JSON.stringify(parsed), line);
+    const got = numbers(events[0]);
+    numbers(parsed).forEach((n, i) => assert.ok(Object.is(got[i], n), `${line}: ${got[i]} is not ${n}`));
+  }
+
   it('decodes plain step lines (read without JSON.parse) exactly as JSON.parse does, malformed ones too', () => {
     const lines = [
       '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":12}',
       '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"to":null}',
+      '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"q":5,"by":{"kind":"yield","n":3,"q":5},"to":12}',
+      '{"ev":"step","task":7,"t":0.001234,"dur":0.0000031,"q":0,"by":{"kind":"yield","n":3,"q":0},"to":null}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"by":{"kind":"yield","n":3},"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"by":{"kind":"task","n":3,"q":5,"task":2},"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"by":{"kind":"yield","n":3,"q":5},"to":12,"stack":[]}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"by":{"kind":"yield","n":03,"q":5},"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":5,"by":{"kind":"yield","n":3,"q":5}},"to":12}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"q":-0,"by":{"kind":"yield","n":-3.5,"q":1e2},"to":12}',
       '{"ev":"step","task":123456789012,"t":-0,"dur":1.5e-7,"to":0}',
+      '{"ev":"step","task":7,"t":-1234567.89012345,"dur":0.000000000000001,"to":-0}',
+      '{"ev":"step","task":7,"t":1234567.890123456,"dur":12345678901234567890,"to":12}',
       '{"ev":"step","task":7,"t":12.5E+3,"dur":3.0000000000000004,"to":1.5}',
       '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12} ',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12}\r',
       '{"ev":"step","task":7,"to":12,"t":0.1,"dur":0.2}',
       '{"ev":"step", "task":7,"t":0.1,"dur":0.2,"to":12}',
       '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12,"reason":null}',
@@ -84,22 +117,23 @@ describe('EventDecoder', () => {
       '{"ev":"step","task":07,"t":0.1,"dur":0.2,"to":12}',
       '{"ev":"step","task":7,"t":.1,"dur":0.2,"to":12}',
       '{"ev":"step","task":7,"t":1.,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":1.2.3,"dur":0.2,"to":12}',
+      '{"ev":"step","task":7,"t":-,"dur":0.2,"to":12}',
       '{"ev":"step","task":"7","t":0.1,"dur":0.2,"to":12}',
       '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":12}}',
+      '{"ev":"step","task":7,"t":0.1,"dur":0.2,"to":nullx}',
     ];
-    for (const line of lines) {
-      const { events, decoder } = decodeAll([bytes(`${line}\n`)]);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        parsed = undefined;
-      }
-      const valid = parsed !== undefined && Object.values(parsed as object).every((v) => typeof v !== 'number' || Number.isFinite(v))
-        && typeof (parsed as { task: unknown }).task === 'number';
-      assert.deepEqual(events, valid ? [parsed] : [], line);
-      assert.equal(decoder.stats.malformed, valid ? 0 : 1, line);
-      if (valid) assert.ok(Object.is((events[0] as { t: number }).t, (parsed as { t: number }).t), line);
+    for (const line of lines) assertDecodedAsJsonParse(line);
+  });
+
+  it('reads the numbers of plain step lines as JSON.parse does, whatever their digits', () => {
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const digits = (count: number) => Array.from({ length: count }, () => random(10)).join('');
+    for (let i = 0; i < 3000; i++) {
+      const whole = random(4) === 0 ? '0' : `${1 + random(9)}${digits(random(12))}`;
+      const number = `${random(5) === 0 ? '-' : ''}${whole}${random(4) === 0 ? '' : `.${digits(1 + random(16))}`}`;
+      assertDecodedAsJsonParse(`{"ev":"step","task":7,"t":${number},"dur":0.0000031,"q":5,"by":{"kind":"yield","n":3,"q":${whole}},"to":12}`);
     }
   });
 
