@@ -143,6 +143,15 @@ class Emitter:
         self.size = 0
         self.cap = 0
         self.closed = True
+        self.broken = True
+        if self.fd is not None:
+            # Its copy of the descriptor would keep the reader from seeing the end of the
+            # events while the child lives on after the parent.
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.fd = None
 
     def close(self):
         with self.lock:
