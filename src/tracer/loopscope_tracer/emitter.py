@@ -40,6 +40,18 @@ encode = _encode
 _FLUSH_AT = 65536
 
 
+def number(x):
+    """A float of an event formatted by hand, as emit() writes it: its repr, or null for
+    inf and nan (which JSON cannot carry)."""
+    return repr(x) if x - x == 0 else 'null'
+
+
+def text(value):
+    """A string of an event formatted by hand: quote() when it is one (a name the program
+    chose may be anything), else as emit() writes it."""
+    return quote(value) if isinstance(value, str) else _encode(value)
+
+
 def _sanitize(obj):
     # Only reached when an event holds inf/nan, which JSON cannot carry.
     if isinstance(obj, float):
