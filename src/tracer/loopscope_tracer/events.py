@@ -11,7 +11,7 @@ import threading
 
 from . import frames
 from . import virtual_clock as vc
-from .emitter import encode, number, quote, text
+from .emitter import encode, number, quote, seconds, text
 from .instrument import Instrument
 from .registry import float_time
 from . import wait_reasons
@@ -53,6 +53,10 @@ class Recorder(Instrument):
 
     def wall(self):
         return round(vc.REAL_PERF() - self.started, 6)
+
+    def wall_json(self):
+        """wall() for an event formatted by hand."""
+        return seconds(vc.REAL_PERF() - self.started)
 
     def emit(self, ev):
         self.emitter.emit(ev)
@@ -139,7 +143,7 @@ class Recorder(Instrument):
                 '' if file is None else ',"file":' + quote(file),
                 'true' if named else 'false', 'true' if internal else 'false',
                 ',"lib":' + quote(lib) if lib else '', 'true' if eager else 'false',
-                number(loop_t(loop, rec.origin)), number(self.wall())))
+                loop_t_json(loop, rec.origin), self.wall_json()))
 
     def task_scheduled(self, task, rec, loop, L):
         """rec.by: what put the task's next step in the ready queue (the step's `by`), during
@@ -295,7 +299,7 @@ class Recorder(Instrument):
 
     def done(self, task, rec, loop):
         # One per task: formatted by hand, as the encoder would write it.
-        head = '{"ev":"done","task":%d,"t":%s' % (rec.id, number(loop_t(loop, rec.origin)))
+        head = '{"ev":"done","task":%d,"t":%s' % (rec.id, loop_t_json(loop, rec.origin))
         if task.cancelled():
             self.emitter.emit_raw(head + ',"state":"cancelled"}')
             return
@@ -343,7 +347,7 @@ class Recorder(Instrument):
                 '' if file is None else ',"file":' + quote(file), kind,
                 '' if timer is None else ',"timer":%d' % timer,
                 '' if q is None else ',"q":%d' % q,
-                number(round(t - L.origin, 6)), number(dur)))
+                seconds(t - L.origin), number(dur)))
         self.stale.update(self.reasons.waiters_after(callback))
 
     def timer_armed(self, handle, trec, loop, L, callback):
@@ -498,6 +502,11 @@ def ready_index(L, handle):
 def loop_t(loop, origin):
     """The loop's time now, relative to its origin, for an event."""
     return round(float_time(loop.time(), origin) - origin, 6)
+
+
+def loop_t_json(loop, origin):
+    """loop_t() for an event formatted by hand."""
+    return seconds(float_time(loop.time(), origin) - origin)
 
 
 def _is_asyncio_name(name):
