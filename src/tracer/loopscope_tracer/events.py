@@ -96,7 +96,8 @@ class Recorder(Instrument):
         # (the task's id; _ready_entry's fast path) is found a list at a time.
         selves = [getattr(h._callback, '__self__', None) for h in handles]
         recs = map(self.registry.tasks.get, map(id, selves))
-        ready = [rec.id if rec is not None and rec.ref() is obj else self._ready_entry(h, L)
+        seen = {}
+        ready = [rec.id if rec is not None and rec.ref() is obj else self._ready_entry(h, L, seen)
                  for h, obj, rec in zip(handles, selves, recs)]
         ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
               'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
@@ -105,17 +106,26 @@ class Recorder(Instrument):
             ev['io'] = L.io
         self.emit(ev)
 
-    def _ready_entry(self, h, L):
+    def _ready_entry(self, h, L, seen):
+        """seen: {(id(callback), kind): (callback, entry)} of the plain callbacks listed so
+        far in this tick. Handles of one callback have the same entry, but for a timer's:
+        a gather's done callbacks can be thousands of handles of one callback."""
         cb = h._callback
         obj = getattr(cb, '__self__', None)
         if obj is not None and isinstance(obj, frames.TASK_TYPES):
             return self.registry.task_id(obj)
+        kind, trec = self.registry.handle_kind(h, L, _TimerHandle)
+        if trec is None:
+            known = seen.get((id(cb), kind))
+            if known is not None and known[0] is cb:
+                return known[1]
         d = {'fn': frames.callable_name(cb)}
         line, file = frames.callable_position(cb)
         frames.put_position(d, line, file)
-        kind, trec = self.registry.handle_kind(h, L, _TimerHandle)
         if trec is not None:
             d['timer'] = trec.id
+        else:
+            seen[id(cb), kind] = (cb, d)
         d['kind'] = kind
         return d
 
