@@ -11,7 +11,7 @@ import threading
 
 from . import frames
 from . import virtual_clock as vc
-from .emitter import encode, quote
+from .emitter import encode, number, quote, seconds, text
 from .instrument import Instrument
 from .registry import float_time
 from . import wait_reasons
@@ -54,6 +54,10 @@ class Recorder(Instrument):
     def wall(self):
         return round(vc.REAL_PERF() - self.started, 6)
 
+    def wall_json(self):
+        """wall() for an event formatted by hand."""
+        return seconds(vc.REAL_PERF() - self.started)
+
     def emit(self, ev):
         self.emitter.emit(ev)
 
@@ -81,29 +85,20 @@ class Recorder(Instrument):
             self.emitter.flush()
 
     def tick_ready(self, loop, L, first):
-        ready = []
-        L.ready_ids = ids = []   # for each handle's `q` (ready_index)
-        L.ready_at = 0
-        if first is not None and not first._cancelled:
-            ids.append(id(first))
-            ready.append(self._ready_entry(first, L))
-        recs = self.registry.tasks
-        append = ready.append
-        append_id = ids.append
         # A copy: call_soon_threadsafe on another thread may append while this loop runs
         # ("deque mutated during iteration"); copying a deque holds the GIL throughout.
-        for h in tuple(loop._ready):
-            if not h._cancelled:
-                append_id(id(h))
-                # Inlined fast path of _ready_entry for a known task's step.
-                obj = getattr(h._callback, '__self__', None)
-                if obj is not None:
-                    rec = recs.get(id(obj))
-                    if rec is not None and rec.ref() is obj:
-                        append(rec.id)
-                        continue
-                append(self._ready_entry(h, L))
-        obj = None
+        handles = [h for h in tuple(loop._ready) if not h._cancelled]
+        if first is not None and not first._cancelled:
+            handles.insert(0, first)
+        L.ready_ids = list(map(id, handles))   # for each handle's `q` (ready_index)
+        L.ready_at = 0
+        # The queue may hold thousands of handles, mostly known tasks' steps: their entry
+        # (the task's id; _ready_entry's fast path) is found a list at a time.
+        selves = [getattr(h._callback, '__self__', None) for h in handles]
+        recs = map(self.registry.tasks.get, map(id, selves))
+        seen = {}
+        ready = [rec.id if rec is not None and rec.ref() is obj else self._ready_entry(h, L, seen)
+                 for h, obj, rec in zip(handles, selves, recs)]
         ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
               'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
               'ready': ready}
@@ -111,43 +106,54 @@ class Recorder(Instrument):
             ev['io'] = L.io
         self.emit(ev)
 
-    def _ready_entry(self, h, L):
+    def _ready_entry(self, h, L, seen):
+        """seen: {(id(callback), kind): (callback, entry)} of the plain callbacks listed so
+        far in this tick. Handles of one callback have the same entry, but for a timer's:
+        a gather's done callbacks can be thousands of handles of one callback."""
         cb = h._callback
         obj = getattr(cb, '__self__', None)
         if obj is not None and isinstance(obj, frames.TASK_TYPES):
             return self.registry.task_id(obj)
+        kind, trec = self.registry.handle_kind(h, L, _TimerHandle)
+        if trec is None:
+            known = seen.get((id(cb), kind))
+            if known is not None and known[0] is cb:
+                return known[1]
         d = {'fn': frames.callable_name(cb)}
         line, file = frames.callable_position(cb)
         frames.put_position(d, line, file)
-        kind, trec = self.registry.handle_kind(h, L, _TimerHandle)
         if trec is not None:
             d['timer'] = trec.id
+        else:
+            seen[id(cb), kind] = (cb, d)
         d['kind'] = kind
         return d
 
     # -- tasks -------------------------------------------------------------------------------
     def task_spawned(self, task, rec, coro, parent, line, file, name, label, eager):
+        # One per task: formatted by hand, as the encoder would write it.
         co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
-        ev = {'ev': 'task', 'task': rec.id, 'loop': rec.loop,
-              'name': task.get_name() if name is None else name,
-              'coro': getattr(coro, '__qualname__', type(coro).__name__),
-              'label': frames.coro_label(coro) if label is None else label,
-              'parent': parent, 'line': line}
-        if file is not None:
-            ev['file'] = file
         # Given by the program: name= seen at creation; else a name that is not asyncio's
         # own Task-N (a Task built directly with name=, a task factory's).
-        ev['named'] = name is not None or not _is_asyncio_name(ev['name'])
-        ev['internal'] = bool(co is not None and frames.is_asyncio_file(co.co_filename)
-                              and _asyncio_own_work(coro))
+        named = name is not None
+        if name is None:
+            name = task.get_name()
+            named = not _is_asyncio_name(name)
+        internal = bool(co is not None and frames.is_asyncio_file(co.co_filename)
+                        and _asyncio_own_work(coro))
         lib = frames.code_library(co.co_filename) if co is not None else None
-        if lib:
-            ev['lib'] = lib
-        ev['eager'] = eager
         loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
-        ev['t'] = loop_t(loop, rec.origin)
-        ev['wall'] = self.wall()
-        self.emit(ev)
+        self.emitter.emit_raw(
+            '{"ev":"task","task":%d,"loop":%d,"name":%s,"coro":%s,"label":%s,"parent":%s,'
+            '"line":%s%s,"named":%s,"internal":%s%s,"eager":%s,"t":%s,"wall":%s}' % (
+                rec.id, rec.loop, quote(name),
+                text(getattr(coro, '__qualname__', type(coro).__name__)),
+                quote(frames.coro_label(coro) if label is None else label),
+                'null' if parent is None else parent, 'null' if line is None else line,
+                '' if file is None else ',"file":' + quote(file),
+                'true' if named else 'false', 'true' if internal else 'false',
+                ',"lib":' + quote(lib) if lib else '', 'true' if eager else 'false',
+                loop_t_json(loop, rec.origin), self.wall_json()))
 
     def task_scheduled(self, task, rec, loop, L):
         """rec.by: what put the task's next step in the ready queue (the step's `by`), during
@@ -168,29 +174,32 @@ class Recorder(Instrument):
         if waker is None and running is None:
             rec.by = '{"kind":"outside","n":%d}' % L.n if L.n else '{"kind":"outside"}'
             return
+        # Formatted by hand (one per task and wake-up), as the encoder would write it.
         spawn = not rec.started
-        d = {'kind': None, 'n': L.n}
         q = ready_index(L, running) if running is not None else None
-        if q is not None:
-            d['q'] = q
+        by = '' if q is None else ',"q":%d' % q
         if waker is not None:
-            d['kind'] = 'spawn' if spawn else 'task'
-            d['task'] = self.registry.task_id(waker)
+            kind = 'spawn' if spawn else 'task'
+            by += ',"task":%d' % self.registry.task_id(waker)
         else:
             kind = L.running_kind
-            d['kind'] = 'spawn' if spawn else _BY_CALLBACK.get(kind, 'callback')
-            if kind == 'timer' and L.running_timer is not None:
-                d['timer'] = L.running_timer
+            timer = L.running_timer if kind == 'timer' else None
+            kind = 'spawn' if spawn else _BY_CALLBACK.get(kind, 'callback')
+            if timer is not None:
+                by += ',"timer":%d' % timer
             else:
-                d['fn'] = frames.callable_name(L.running_callback)
+                by += ',"fn":' + text(frames.callable_name(L.running_callback))
         waker = running = None
         creating = self.registry.creating
         if spawn and creating and creating[-1][0] is frames.task_coro(task):
             line, file = creating[-1][2:4]     # the create_task(...) line, already found
         else:
             line, file = frames.caller_position(2)
-        frames.put_position(d, line, file)
-        rec.by = encode(d)
+        if line is not None:
+            by += ',"line":%d' % line
+        if file is not None:
+            by += ',"file":' + quote(file)
+        rec.by = '{"kind":"%s","n":%d%s}' % (kind, L.n, by)
 
     def task_started(self, task, rec, coro):
         # The first step starts at the coroutine's def line (user code only).
@@ -299,19 +308,18 @@ class Recorder(Instrument):
         return after_step
 
     def done(self, task, rec, loop):
-        ev = {'ev': 'done', 'task': rec.id, 't': loop_t(loop, rec.origin)}
+        # One per task: formatted by hand, as the encoder would write it.
+        head = '{"ev":"done","task":%d,"t":%s' % (rec.id, loop_t_json(loop, rec.origin))
         if task.cancelled():
-            ev['state'] = 'cancelled'
+            self.emitter.emit_raw(head + ',"state":"cancelled"}')
+            return
+        exc = task._exception
+        if exc is not None:
+            self.emitter.emit_raw(head + ',"state":"exception","error":%s}'
+                                  % encode(error_info(exc)))
         else:
-            exc = task._exception
-            if exc is not None:
-                ev['state'] = 'exception'
-                ev['error'] = error_info(exc)
-            else:
-                ev['state'] = 'ok'
-                ev['result'] = frames.short_repr(task._result)
-            exc = None
-        self.emit(ev)
+            self.emitter.emit_raw(head + ',"state":"ok","result":%s}'
+                                  % quote(frames.short_repr(task._result)))
 
     def tick_ended(self, loop, L):
         # At most one `reason` event per task and tick: a gather of 100,000 tasks that all
@@ -338,18 +346,18 @@ class Recorder(Instrument):
 
     # -- callbacks and timers ----------------------------------------------------------------
     def after_callback(self, handle, callback, loop, L, kind, timer, t, dur):
-        ev = {'ev': 'callback', 'loop': L.id, 'fn': frames.callable_name(callback)}
+        # As frequent as tasks (a gather's done callbacks): formatted by hand, as the
+        # encoder would write it.
         line, file = frames.callable_position(callback)
-        frames.put_position(ev, line, file)
-        ev['kind'] = kind
-        if timer is not None:
-            ev['timer'] = timer
         q = ready_index(L, handle)
-        if q is not None:
-            ev['q'] = q
-        ev['t'] = round(t - L.origin, 6)
-        ev['dur'] = dur
-        self.emit(ev)
+        self.emitter.emit_raw(
+            '{"ev":"callback","loop":%d,"fn":%s%s%s,"kind":"%s"%s%s,"t":%s,"dur":%s}' % (
+                L.id, text(frames.callable_name(callback)),
+                '' if line is None else ',"line":%d' % line,
+                '' if file is None else ',"file":' + quote(file), kind,
+                '' if timer is None else ',"timer":%d' % timer,
+                '' if q is None else ',"q":%d' % q,
+                seconds(t - L.origin), number(dur)))
         self.stale.update(self.reasons.waiters_after(callback))
 
     def timer_armed(self, handle, trec, loop, L, callback):
@@ -504,6 +512,11 @@ def ready_index(L, handle):
 def loop_t(loop, origin):
     """The loop's time now, relative to its origin, for an event."""
     return round(float_time(loop.time(), origin) - origin, 6)
+
+
+def loop_t_json(loop, origin):
+    """loop_t() for an event formatted by hand."""
+    return seconds(float_time(loop.time(), origin) - origin)
 
 
 def _is_asyncio_name(name):

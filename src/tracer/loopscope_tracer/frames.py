@@ -208,8 +208,8 @@ def task_coro(task):
 
 def coro_started(coro):
     """True once a coroutine's first step has begun (it runs, is suspended or is over)."""
-    return (getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_running', False)
-            or getattr(coro, 'cr_suspended', False))
+    return bool(getattr(coro, 'cr_frame', 0) is None or getattr(coro, 'cr_running', False)
+                or getattr(coro, 'cr_suspended', False))
 
 
 def await_chain(coro):
@@ -339,6 +339,8 @@ _repr.maxlevel = 2
 
 
 def short_repr(value):
+    if value is None:   # the most frequent (most tasks' result): no need for reprlib
+        return 'None'
     try:
         return _repr.repr(value)
     except Exception:
@@ -364,10 +366,24 @@ def coro_label(coro):
     if f is None:
         return name + '()'
     co = f.f_code
+    if co.co_argcount or co.co_kwonlyargcount or co.co_flags & 0x0C:  # *args, **kwargs
+        parts = _arguments(f, co)   # only then: reading f_locals is costly
+        if parts is None:
+            return name + '(...)'
+    else:
+        parts = ()
+    label = '%s(%s)' % (name, ', '.join(parts))
+    if len(label) > 120:
+        label = label[:117] + '...'
+    return label
+
+
+def _arguments(f, co):
+    """The shortened reprs of a not-yet-started frame's arguments (None if unreadable)."""
     try:
         loc = f.f_locals
     except Exception:
-        return name + '(...)'
+        return None
     n = co.co_argcount
     names = co.co_varnames
     parts = [short_repr(loc[a]) for a in names[:n] if a in loc]
@@ -382,10 +398,7 @@ def coro_label(coro):
     if co.co_flags & 0x08:  # CO_VARKEYWORDS
         vk = loc.get(names[i], {})
         parts.extend('%s=%s' % (k, short_repr(v)) for k, v in vk.items())
-    label = '%s(%s)' % (name, ', '.join(parts))
-    if len(label) > 120:
-        label = label[:117] + '...'
-    return label
+    return parts
 
 
 def callable_name(fn):

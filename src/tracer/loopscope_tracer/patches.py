@@ -507,7 +507,7 @@ class _Patches:
                         L = registry.loop(loop)
                     rec = recs.get(id(task))
                     if rec is None or rec.ref() is not task:
-                        rec = registry.task(task)
+                        rec = registry.add_task(task)   # from Task(): create_task's task
                     task_scheduled(task, rec, loop, L)
             except Exception as e:
                 report('call_soon', e)
