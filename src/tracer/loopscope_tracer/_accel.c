@@ -13,6 +13,7 @@
 #include <Python.h>
 #include <frameobject.h>
 #include <structmember.h>
+#include <math.h>
 
 #if PY_VERSION_HEX < 0x03090000
 #define PyObject_Vectorcall _PyObject_Vectorcall
@@ -28,7 +29,9 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_gi_yieldfrom, *s_steps, *s_ready_ids, *s_ready_at, *s_step_by, *s_by, *s_by_n, *s_n,
     *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
     *s_monotonic, *s_state, *s_lock, *s_acquire, *s_release, *s_count, *s_cap, *s_buf, *s_size,
-    *s_flush_locked;
+    *s_flush_locked, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
+    *s_n_tasks, *s_key, *s_tasks_loop, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
+    *s_get_name, *s_started_at, *s_task_dash;
 
 typedef struct {
     PyObject_HEAD
@@ -40,6 +43,20 @@ typedef struct {
         *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
     PyObject *emitter, *loop_time, *clock_globals, *clock_monotonic, *real_monotonic;
     PyObject *acquire, *release;   /* emitter.lock's */
+    /* plain callbacks (a gather's done callbacks): events.Handle, registry.threadsafe, the
+     * Python hooks; callbacks is 0 when other listeners than ours are on the callback hooks */
+    PyObject *handle_type, *threadsafe, *py_after_callback, *py_blocking_after_callback,
+        *callable_position, *py_done, *waiters_of, *stale;
+    int callbacks;
+    /* the last plain function's qualname and code, and its event's "fn":..."line":..."file": */
+    PyObject *fn_qualname, *fn_code, *fn_fields;
+    /* new tasks (registry.add_task and Recorder.task_spawned for a create_task's task);
+     * spawns is 0 when other listeners than the Recorder's are on task_spawned */
+    PyObject *registry, *ref_type, *task_gone, *taskrec_type, *coro_fields, *coro_label,
+        *py_task_scheduled;
+    int spawns;
+    /* {code object: (qualname, its task event's "coro", "internal" and "lib")} (coro_fields) */
+    PyObject *coro_cache;
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
@@ -255,6 +272,13 @@ static void report(StepPath *sp, const char *where) {
     Py_XDECREF(tb);
 }
 
+/* A Python hook called with args; 0, or -1 on error. */
+static int call_hook(PyObject *fn, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *v = PyObject_Vectorcall(fn, args, nargs, NULL);
+    Py_XDECREF(v);
+    return v == NULL ? -1 : 0;
+}
+
 /* loop.time(). BaseEventLoop.time is `return time.monotonic()`, and time.monotonic is the
  * virtual clock's (virtual_clock.monotonic): two Python frames a step. Where the loop's time
  * is that method and time.monotonic that function, the same sum is made here; any other
@@ -356,6 +380,25 @@ static int emit(StepPath *sp, PyObject *line) {
 
 /* -- Handle._run, before: patches._Patches._patch_handle_run's before() ------------------- */
 
+/* 1 when a handle that is not a task's step is of kind "soon" (registry.handle_kind): an
+ * events.Handle (not a timer's) neither reported ready by the selector nor scheduled by
+ * call_soon_threadsafe; 0 when not (Python's before() then), -1 on error. */
+static int plain_soon(StepPath *sp, PyObject *handle, PyObject *cb, PyObject *L) {
+    if (!sp->callbacks || Py_TYPE(handle) != (PyTypeObject *)sp->handle_type)
+        return 0;
+    PyObject *io_ids = get_attr(L, s_io_ids);
+    PyObject *key = io_ids ? PyLong_FromVoidPtr(handle) : NULL;
+    int in = key ? PySequence_Contains(io_ids, key) : -1;
+    Py_XDECREF(io_ids);
+    Py_XDECREF(key);
+    if (in != 0)
+        return in < 0 ? -1 : 0;
+    key = PyLong_FromVoidPtr(cb);
+    in = key ? PySet_Contains(sp->threadsafe, key) : -1;
+    Py_XDECREF(key);
+    return in == 0 ? 1 : in < 0 ? -1 : 0;
+}
+
 static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     PyObject *loop = NULL, *L = NULL, *cb = NULL, *task = NULL, *rec = NULL, *w = NULL,
              *result = NULL;
@@ -364,48 +407,57 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
         && attr_is_true(L, s_tick_ready) == 1
         && (cb = get_attr(handle, s_callback)) != NULL
-        && (task = task_of(sp, cb)) != NULL
-        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
-        && (w = get_attr(L, s_blocking)) != NULL && w != Py_None)
-        fast = 1;
+        && (w = get_attr(L, s_blocking)) != NULL && w != Py_None) {
+        if ((task = task_of(sp, cb)) != NULL)
+            fast = (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL;
+        else if (!PyErr_Occurred())
+            fast = plain_soon(sp, handle, cb, L) == 1;
+    }
     if (!fast) {
         PyErr_Clear();
         result = PyObject_CallOneArg(sp->py_before, handle);
         goto out;
     }
-    int started = attr_is_true(rec, s_started);
-    if (started < 0)
-        goto failed;
-    if (!started) {
-        if (set_attr(rec, s_started, Py_True) < 0)
-            goto failed;
-        PyObject *coro = PyObject_CallOneArg(sp->task_coro, task);
-        PyObject *args[3] = {task, rec, coro};
-        PyObject *r = coro ? PyObject_Vectorcall(sp->task_started, args, 3, NULL) : NULL;
-        Py_XDECREF(coro);
-        if (r == NULL)
-            goto failed;
-        Py_DECREF(r);
-    }
-    /* Blocking.before_step */
+    /* Blocking.before_step / before_callback */
     int samples = attr_is_true(w, s_samples);
     if (samples < 0)
         goto failed;
-    if (samples) {
-        if (set_new(w, s_samples, PyList_New(0)) < 0)
+    if (task == NULL) {
+        if ((samples && set_new(w, s_samples, PyList_New(0)) < 0)
+            || set_attr(w, s_handle_at, Py_None) < 0
+            || set_attr(L, s_running_callback, cb) < 0 || set_attr(L, s_running_rec, Py_None) < 0
+            || set_attr(L, s_running_kind, s_soon) < 0
+            || set_attr(L, s_running_timer, Py_None) < 0)
+            goto failed;
+    } else {
+        int started = attr_is_true(rec, s_started);
+        if (started < 0)
+            goto failed;
+        if (!started) {
+            if (set_attr(rec, s_started, Py_True) < 0)
+                goto failed;
+            PyObject *coro = PyObject_CallOneArg(sp->task_coro, task);
+            PyObject *args[3] = {task, rec, coro};
+            PyObject *r = coro ? PyObject_Vectorcall(sp->task_started, args, 3, NULL) : NULL;
+            Py_XDECREF(coro);
+            if (r == NULL)
+                goto failed;
+            Py_DECREF(r);
+        }
+        if (samples && set_new(w, s_samples, PyList_New(0)) < 0)
+            goto failed;
+        PyObject *line = get_attr(rec, s_line), *file = line ? get_attr(rec, s_file) : NULL;
+        int ok = file != NULL && set_attr(w, s_handle_at, Py_None) == 0
+            && set_attr(w, s_line, line) == 0 && set_attr(w, s_file, file) == 0;
+        Py_XDECREF(line);
+        Py_XDECREF(file);
+        if (!ok)
+            goto failed;
+        if (set_attr(L, s_running_callback, cb) < 0 || set_attr(L, s_running_rec, rec) < 0
+            || set_attr(L, s_running_kind, Py_None) < 0
+            || set_attr(L, s_running_timer, Py_None) < 0)
             goto failed;
     }
-    PyObject *line = get_attr(rec, s_line), *file = line ? get_attr(rec, s_file) : NULL;
-    int ok = file != NULL && set_attr(w, s_handle_at, Py_None) == 0
-        && set_attr(w, s_line, line) == 0 && set_attr(w, s_file, file) == 0;
-    Py_XDECREF(line);
-    Py_XDECREF(file);
-    if (!ok)
-        goto failed;
-    if (set_attr(L, s_running_callback, cb) < 0 || set_attr(L, s_running_rec, rec) < 0
-        || set_attr(L, s_running_kind, Py_None) < 0
-        || set_attr(L, s_running_timer, Py_None) < 0)
-        goto failed;
     PyObject *origin = get_attr(L, s_origin);
     PyObject *t = origin ? loop_time(sp, loop) : NULL;
     if (t != NULL && !PyFloat_CheckExact(t)) {
@@ -433,7 +485,8 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         goto failed;
     }
     /* (tag, loop, L, cb, task, rec, t, own0, s0): a state after() knows as its own */
-    result = PyTuple_Pack(9, sp->state_tag, loop, L, cb, task, rec, t, own0, since);
+    result = PyTuple_Pack(9, sp->state_tag, loop, L, cb, task ? task : Py_None,
+                          rec ? rec : Py_None, t, own0, since);
     Py_DECREF(t);
     Py_DECREF(own0);
     Py_DECREF(since);
@@ -517,6 +570,16 @@ static int buf_call_str(Buf *b, PyObject *fn, PyObject *arg) {
     if (s == NULL)
         return -1;
     int r = buf_str(b, s);
+    Py_DECREF(s);
+    return r;
+}
+
+/* quote(fn(arg)) */
+static int buf_call_str_str(Buf *b, PyObject *quote, PyObject *fn, PyObject *arg) {
+    PyObject *s = PyObject_CallOneArg(fn, arg);
+    if (s == NULL)
+        return -1;
+    int r = buf_call_str(b, quote, s);
     Py_DECREF(s);
     return r;
 }
@@ -701,6 +764,51 @@ static Py_ssize_t ready_index(PyObject *L, PyObject *handle) {
     return found;
 }
 
+/* The await chain of a suspended task and its user stack (frames.await_chain, user_stack):
+ * 1, or 0 (no exception) when the Python code must, -1 on error. */
+static int where_suspended(StepPath *sp, PyObject *task, Chain *chain, PyObject **stack,
+                           Py_ssize_t *first, Py_ssize_t *lib_at) {
+    PyObject *coro = get_optional(task, s_coro);
+    if (coro == NULL) {
+        if (PyErr_Occurred())
+            return -1;
+        coro = PyObject_CallMethodObjArgs(task, s_get_coro, NULL);
+        if (coro == NULL)
+            return -1;
+    }
+    int walked = walk_chain(coro, chain);
+    Py_DECREF(coro);
+    return walked != 1 ? walked : user_stack(sp, chain, stack, first, lib_at);
+}
+
+/* The rest of after_step for a task that is done: its step event ends at "to":null, then the
+ * `done` event (Recorder.done) and the tasks whose wait reason counted it. 1, or -1. */
+static int finished(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, Buf *b) {
+    if (set_attr(rec, s_line, Py_None) < 0 || set_attr(rec, s_file, Py_None) < 0
+        || set_attr(rec, s_reason, Py_None) < 0 || buf_add(b, ",\"to\":null}", 11) < 0)
+        return -1;
+    PyObject *event = PyUnicode_FromStringAndSize(b->data, b->len);
+    if (event == NULL)
+        return -1;
+    int emitted = emit(sp, event);
+    Py_DECREF(event);
+    PyObject *args[3] = {task, rec, loop};
+    if (emitted < 0 || call_hook(sp->py_done, args, 3) < 0)
+        return -1;
+    PyObject *waiters = PyObject_CallOneArg(sp->waiters_of, rec);
+    if (waiters == NULL)
+        return -1;
+    Py_ssize_t n = PyObject_Length(waiters);
+    int r = n < 0 ? -1 : 1;
+    if (n > 0) {
+        PyObject *v = PyObject_CallMethod(sp->stale, "update", "O", waiters);
+        r = v == NULL ? -1 : 1;
+        Py_XDECREF(v);
+    }
+    Py_DECREF(waiters);
+    return r;
+}
+
 /* Returns 1 when it wrote the step, 0 (no exception, nothing changed) when the Python
  * after_step must, -1 on error. */
 static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
@@ -719,27 +827,15 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         return -1;
     int is_done = PyObject_IsTrue(done);
     Py_DECREF(done);
-    if (is_done != 0)
-        return is_done < 0 ? -1 : 0;
-    PyObject *coro = get_optional(task, s_coro);
-    if (coro == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        coro = PyObject_CallMethodObjArgs(task, s_get_coro, NULL);
-        if (coro == NULL)
-            return -1;
-    }
-    int walked = walk_chain(coro, &chain);
-    Py_DECREF(coro);
-    if (walked != 1) {
-        chain_clear(&chain);
-        return walked;
-    }
-    Py_ssize_t first, lib_at;
-    int found = user_stack(sp, &chain, &stack, &first, &lib_at);
-    if (found != 1) {
-        chain_clear(&chain);
-        return found;
+    if (is_done < 0)
+        return -1;
+    Py_ssize_t first = 0, lib_at = 0;
+    if (!is_done) {
+        int walked = where_suspended(sp, task, &chain, &stack, &first, &lib_at);
+        if (walked != 1) {
+            chain_clear(&chain);
+            return walked;
+        }
     }
 
     /* From here on, the step is ours: the same changes, in the same order, as after_step. */
@@ -821,6 +917,11 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         Py_XDECREF(from_file);
         if (!ok)
             goto out;
+    }
+
+    if (is_done) {
+        result = finished(sp, task, rec, loop, &b);
+        goto out;
     }
 
     /* the wait reason */
@@ -929,17 +1030,6 @@ out:
     return result;
 }
 
-/* A Python after_step hook: fn(task, rec, loop, L, handle, t, dur); 0, or -1 on error. */
-static int call_after_step(PyObject *fn, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
-                           PyObject *handle, PyObject *t, double dur) {
-    PyObject *d = PyFloat_FromDouble(dur);
-    PyObject *args[7] = {task, rec, loop, L, handle, t, d};
-    PyObject *v = d ? PyObject_Vectorcall(fn, args, 7, NULL) : NULL;
-    Py_XDECREF(d);
-    Py_XDECREF(v);
-    return v == NULL ? -1 : 0;
-}
-
 /* hooks.own += now - since: the tracer's own time inside a handle (see patches.py). */
 static void add_own_time(StepPath *sp, double since, const char *where) {
     double until, own;
@@ -948,10 +1038,10 @@ static void add_own_time(StepPath *sp, double since, const char *where) {
         report(sp, where);
 }
 
-/* Blocking.after_step: the handle was neither the tick's longest so far nor over the
- * threshold (the usual case) -> busy += dur; else Blocking's own code. */
-static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
-                         PyObject *handle, PyObject *t, double dur) {
+/* Blocking.after_step / after_callback, the usual case: the handle was neither the tick's
+ * longest so far nor over the threshold -> busy += dur (1); 0 when Blocking's own code must
+ * run, -1 on error. */
+static int blocking_usual(StepPath *sp, PyObject *L, double dur) {
     PyObject *w = get_attr(L, s_blocking);
     if (w == NULL)
         return -1;
@@ -961,17 +1051,111 @@ static int blocking_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *
         && PyFloat_CheckExact(PyTuple_GET_ITEM(longest, 0)))
         usual = !(dur > PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(longest, 0))) && !(dur > sp->threshold);
     Py_XDECREF(longest);
-    int r = 0;
+    int r = usual;
     if (longest == NULL) {
         r = -1;
     } else if (usual) {
         double busy;
-        r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 0;
-    } else {
-        r = call_after_step(sp->py_blocking_after_step, task, rec, loop, L, handle, t, dur);
+        r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 1;
     }
     Py_DECREF(w);
     return r;
+}
+
+/* A float of an event formatted by hand, as emitter.number writes it: its repr, or null. */
+static int buf_number(Buf *b, double x) {
+    if (!isfinite(x))
+        return buf_add(b, "null", 4);
+    char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (s == NULL)
+        return -1;
+    int r = buf_add(b, s, strlen(s));
+    PyMem_Free(s);
+    return r;
+}
+
+/* emitter.seconds: '%.6f', or null for inf and nan. */
+static int buf_seconds(Buf *b, double x) {
+    return isfinite(x) ? buf_fixed(b, x, 6) : buf_add(b, "null", 4);
+}
+
+/* "fn":<name>[,"line":N][,"file":F] of a callback event, for a plain function (no __dict__:
+ * nothing there for callable_name to unwrap): the same for every call of one function, so
+ * kept for the last qualname and code object seen. A new reference, NULL (no exception) for
+ * any other callable, or NULL on error. */
+static PyObject *function_fields(StepPath *sp, PyObject *cb) {
+    if (!PyFunction_Check(cb))
+        return NULL;
+    PyFunctionObject *fn = (PyFunctionObject *)cb;
+    if (fn->func_dict != NULL && PyDict_GET_SIZE(fn->func_dict) != 0)
+        return NULL;
+    if (fn->func_qualname == sp->fn_qualname && fn->func_code == sp->fn_code && sp->fn_fields) {
+        Py_INCREF(sp->fn_fields);
+        return sp->fn_fields;
+    }
+    if (!PyUnicode_Check(fn->func_qualname))
+        return NULL;
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    PyObject *fields = NULL, *position = PyObject_CallOneArg(sp->callable_position, cb);
+    if (position == NULL || !PyTuple_Check(position) || PyTuple_GET_SIZE(position) != 2)
+        goto out;
+    PyObject *line = PyTuple_GET_ITEM(position, 0), *file = PyTuple_GET_ITEM(position, 1);
+    if (buf_add(&b, "\"fn\":", 5) < 0 || buf_call_str(&b, sp->quote, fn->func_qualname) < 0
+        || (line != Py_None && buf_int(&b, ",\"line\":", PyLong_AsLongLong(line)) < 0)
+        || PyErr_Occurred()
+        || (file != Py_None && (buf_add(&b, ",\"file\":", 8) < 0 || buf_call_str(&b, sp->quote, file) < 0)))
+        goto out;
+    fields = PyUnicode_FromStringAndSize(b.data, b.len);
+    if (fields != NULL) {
+        Py_INCREF(fn->func_qualname);
+        Py_XSETREF(sp->fn_qualname, fn->func_qualname);
+        Py_INCREF(fn->func_code);
+        Py_XSETREF(sp->fn_code, fn->func_code);
+        Py_INCREF(fields);
+        Py_XSETREF(sp->fn_fields, fields);
+    }
+out:
+    if (position != NULL && fields == NULL && !PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "callable_position gave no (line, file)");
+    Py_XDECREF(position);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return fields;
+}
+
+/* events.Recorder.after_callback for a plain function of kind "soon" (its waiters_after is
+ * empty: only a TaskGroup's bound method has any). 1 when written, 0 (no exception) when the
+ * Python hook must, -1 on error. */
+static int record_callback(StepPath *sp, PyObject *handle, PyObject *cb, PyObject *L, double t,
+                           double dur) {
+    PyObject *fields = function_fields(sp, cb);
+    if (fields == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    int result = -1;
+    double origin;
+    Py_ssize_t id = get_index(L, s_id), q = id == -3 ? -3 : ready_index(L, handle);
+    if (q == -3 || get_double(L, s_origin, &origin) < 0)
+        goto out;
+    if (buf_int(&b, "{\"ev\":\"callback\",\"loop\":", id) < 0 || buf_add(&b, ",", 1) < 0
+        || buf_str(&b, fields) < 0 || buf_add(&b, ",\"kind\":\"soon\"", 14) < 0
+        || (q != -2 && buf_int(&b, ",\"q\":", q) < 0) || buf_add(&b, ",\"t\":", 5) < 0
+        || buf_seconds(&b, t - origin) < 0 || buf_add(&b, ",\"dur\":", 7) < 0
+        || buf_number(&b, dur) < 0 || buf_add(&b, "}", 1) < 0)
+        goto out;
+    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
+    if (event == NULL)
+        goto out;
+    int emitted = emit(sp, event);
+    Py_DECREF(event);
+    result = emitted < 0 ? -1 : 1;
+out:
+    Py_DECREF(fields);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return result;
 }
 
 /* -- Handle._run, after: patches._Patches._patch_handle_run's after() --------------------- */
@@ -991,8 +1175,9 @@ static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t 
         Py_RETURN_NONE;
     }
     PyObject *loop = PyTuple_GET_ITEM(state, 1), *L = PyTuple_GET_ITEM(state, 2),
-             *task = PyTuple_GET_ITEM(state, 4), *rec = PyTuple_GET_ITEM(state, 5),
-             *t = PyTuple_GET_ITEM(state, 6), *own0 = PyTuple_GET_ITEM(state, 7);
+             *cb = PyTuple_GET_ITEM(state, 3), *task = PyTuple_GET_ITEM(state, 4),
+             *rec = PyTuple_GET_ITEM(state, 5), *t = PyTuple_GET_ITEM(state, 6),
+             *own0 = PyTuple_GET_ITEM(state, 7);
     double s0 = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(state, 8));
     if (set_attr(L, s_running_since, Py_None) < 0 || set_attr(L, s_running, Py_None) < 0
         || set_attr(L, s_running_callback, Py_None) < 0
@@ -1007,13 +1192,219 @@ static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t 
     }
     double dur = s1 - s0 - (own - own_before);
     double t_value = PyFloat_AsDouble(t);
-    int recorded = record_step(sp, task, rec, loop, L, handle, t_value, dur);
-    if (recorded == 0)
-        recorded = call_after_step(sp->py_after_step, task, rec, loop, L, handle, t, dur) < 0 ? -1 : 1;
-    if (recorded < 0 || blocking_step(sp, task, rec, loop, L, handle, t, dur) < 0)
+    PyObject *d = PyFloat_FromDouble(dur);
+    int r = d == NULL ? -1 : 0;
+    if (r == 0 && task == Py_None) {
+        PyObject *hook_args[8] = {handle, cb, loop, L, s_soon, Py_None, t, d};
+        r = record_callback(sp, handle, cb, L, t_value, dur);
+        if (r == 0)
+            r = call_hook(sp->py_after_callback, hook_args, 8);
+        if (r >= 0 && (r = blocking_usual(sp, L, dur)) == 0)
+            r = call_hook(sp->py_blocking_after_callback, hook_args, 8);
+    } else if (r == 0) {
+        PyObject *hook_args[7] = {task, rec, loop, L, handle, t, d};
+        r = record_step(sp, task, rec, loop, L, handle, t_value, dur);
+        if (r == 0)
+            r = call_hook(sp->py_after_step, hook_args, 7);
+        if (r >= 0 && (r = blocking_usual(sp, L, dur)) == 0)
+            r = call_hook(sp->py_blocking_after_step, hook_args, 7);
+    }
+    Py_XDECREF(d);
+    if (r < 0)
         report(sp, "handle_end");
     add_own_time(sp, s1, "handle_end");
     Py_RETURN_NONE;
+}
+
+/* -- a new task: registry.add_task and Recorder.task_spawned ------------------------------- */
+
+/* frames.coro_started for a coroutine object: 1 or 0, -1 on error. */
+static int coro_started(PyObject *coro) {
+    PyObject *frame = get_attr(coro, s_cr_frame);
+    if (frame == NULL)
+        return -1;
+    int started = frame == Py_None;
+    Py_DECREF(frame);
+    PyObject *names[2] = {s_cr_running, s_cr_suspended};
+    for (int i = 0; i < 2 && !started; i++) {
+        PyObject *v = get_optional(coro, names[i]);
+        if (v == NULL)
+            return PyErr_Occurred() ? -1 : 0;   /* no cr_suspended before 3.11 */
+        started = PyObject_IsTrue(v);
+        Py_DECREF(v);
+    }
+    return started;
+}
+
+/* events._is_asyncio_name: Task-<decimal digits>. */
+static int asyncio_name(PyObject *name) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
+    if (n <= 5 || PyUnicode_Tailmatch(name, s_task_dash, 0, 5, -1) != 1)
+        return 0;
+    for (Py_ssize_t i = 5; i < n; i++)
+        if (!Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(name, i)))
+            return 0;
+    return 1;
+}
+
+/* events.coro_fields(coro), kept per code object while its name stays (a borrowed tuple). */
+static PyObject *coro_fields(StepPath *sp, PyObject *coro) {
+    PyObject *code = get_attr(coro, s_cr_code), *qualname = code ? get_attr(coro, s_qualname) : NULL;
+    PyObject *fields = NULL;
+    if (qualname == NULL)
+        goto out;
+    PyObject *kept = PyDict_GetItemWithError(sp->coro_cache, code);
+    if (kept != NULL && PyTuple_GET_ITEM(kept, 0) == qualname) {
+        fields = PyTuple_GET_ITEM(kept, 1);
+        goto out;
+    }
+    if (PyErr_Occurred())
+        goto out;
+    PyObject *made = PyObject_CallOneArg(sp->coro_fields, coro);
+    if (made == NULL)
+        goto out;
+    if (!(PyTuple_CheckExact(made) && PyTuple_GET_SIZE(made) == 2
+          && PyUnicode_Check(PyTuple_GET_ITEM(made, 0)) && PyUnicode_Check(PyTuple_GET_ITEM(made, 1)))) {
+        PyErr_SetString(PyExc_TypeError, "coro_fields gave no (str, str)");
+        Py_DECREF(made);
+        goto out;
+    }
+    if (PyDict_GET_SIZE(sp->coro_cache) >= 1024)   /* code made at run time: bounded */
+        PyDict_Clear(sp->coro_cache);
+    PyObject *entry = PyTuple_Pack(2, qualname, made);
+    Py_DECREF(made);
+    if (entry == NULL || PyDict_SetItem(sp->coro_cache, code, entry) < 0) {
+        Py_XDECREF(entry);
+        goto out;
+    }
+    fields = PyTuple_GET_ITEM(entry, 1);   /* the dict holds it */
+    Py_DECREF(entry);
+out:
+    Py_XDECREF(code);
+    Py_XDECREF(qualname);
+    return fields;
+}
+
+/* The task event of Recorder.task_spawned. 0, or -1 on error. */
+static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *entry,
+                      PyObject *loop, Py_ssize_t id, Py_ssize_t loop_id, double origin,
+                      int eager) {
+    PyObject *parent = PyTuple_GET_ITEM(entry, 1), *line = PyTuple_GET_ITEM(entry, 2),
+             *file = PyTuple_GET_ITEM(entry, 3), *name = PyTuple_GET_ITEM(entry, 4),
+             *label = PyTuple_GET_ITEM(entry, 5);
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    int result = -1, named = name != Py_None;
+    PyObject *task_name = NULL, *t = NULL;
+    if (!named) {
+        task_name = PyObject_CallMethodObjArgs(task, s_get_name, NULL);
+        if (task_name == NULL || !PyUnicode_Check(task_name))
+            goto out;
+        named = !asyncio_name(task_name);
+        name = task_name;
+    }
+    PyObject *fields = coro_fields(sp, coro);
+    if (fields == NULL)
+        goto out;
+    Py_INCREF(fields);
+    double wall, started;
+    int ok = buf_int(&b, "{\"ev\":\"task\",\"task\":", id) == 0
+        && buf_int(&b, ",\"loop\":", loop_id) == 0 && buf_add(&b, ",\"name\":", 8) == 0
+        && buf_call_str(&b, sp->quote, name) == 0 && buf_add(&b, ",\"coro\":", 8) == 0
+        && buf_str(&b, PyTuple_GET_ITEM(fields, 0)) == 0 && buf_add(&b, ",\"label\":", 9) == 0
+        && (label == Py_None ? buf_call_str_str(&b, sp->quote, sp->coro_label, coro)
+                             : buf_call_str(&b, sp->quote, label)) == 0
+        && buf_add(&b, ",\"parent\":", 10) == 0
+        && (parent == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(parent))) == 0
+        && buf_add(&b, ",\"line\":", 8) == 0
+        && (line == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(line))) == 0
+        && !PyErr_Occurred()
+        && (file == Py_None
+            || (buf_add(&b, ",\"file\":", 8) == 0 && buf_call_str(&b, sp->quote, file) == 0))
+        && buf_add(&b, named ? ",\"named\":true" : ",\"named\":false", named ? 13 : 14) == 0
+        && buf_add(&b, ",\"internal\":", 12) == 0 && buf_str(&b, PyTuple_GET_ITEM(fields, 1)) == 0
+        && buf_add(&b, eager ? ",\"eager\":true" : ",\"eager\":false", eager ? 13 : 14) == 0
+        && (t = loop_time(sp, loop)) != NULL;
+    Py_DECREF(fields);
+    if (!ok)
+        goto out;
+    if (!PyFloat_CheckExact(t)) {
+        PyObject *origin_obj = PyFloat_FromDouble(origin);
+        PyObject *args[2] = {t, origin_obj};
+        PyObject *as_float = origin_obj ? PyObject_Vectorcall(sp->float_time, args, 2, NULL) : NULL;
+        Py_XDECREF(origin_obj);
+        Py_SETREF(t, as_float);
+        if (t == NULL)
+            goto out;
+    }
+    if (buf_add(&b, ",\"t\":", 5) < 0 || buf_seconds(&b, PyFloat_AsDouble(t) - origin) < 0
+        || now(sp, &wall) < 0 || get_double(sp->recorder, s_started_at, &started) < 0
+        || buf_add(&b, ",\"wall\":", 8) < 0 || buf_seconds(&b, wall - started) < 0
+        || buf_add(&b, "}", 1) < 0)
+        goto out;
+    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
+    if (event == NULL)
+        goto out;
+    result = emit(sp, event);
+    Py_DECREF(event);
+out:
+    Py_XDECREF(task_name);
+    Py_XDECREF(t);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return result;
+}
+
+/* registry.add_task(task) for a task being made by create_task (its coroutine is that of the
+ * creation in progress, registry.creating[-1]) on a known loop, then task_spawned. The new
+ * TaskRec, or NULL: without an exception when the Python code must (nothing changed yet). */
+static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L) {
+    PyObject *coro = NULL, *creating = NULL, *entry = NULL, *task_loop = NULL, *rec = NULL;
+    int committed = 0;
+    if (!sp->spawns || (coro = get_optional(task, s_coro)) == NULL || !PyCoro_CheckExact(coro)
+        || (creating = get_attr(sp->registry, s_creating)) == NULL || !PyList_Check(creating)
+        || PyList_GET_SIZE(creating) == 0)
+        goto out;
+    entry = PyList_GET_ITEM(creating, PyList_GET_SIZE(creating) - 1);
+    Py_INCREF(entry);
+    if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 6 || PyTuple_GET_ITEM(entry, 0) != coro
+        || (task_loop = get_attr(task, s_tasks_loop)) == NULL || task_loop != loop)
+        goto out;
+    int eager = coro_started(coro);
+    Py_ssize_t n = get_index(sp->registry, s_n_tasks), loop_id = get_index(L, s_id);
+    double origin;
+    if (eager < 0 || n < 0 || loop_id < 0 || get_double(L, s_origin, &origin) < 0)
+        goto out;
+    /* From here on, the task is ours: the same changes, in the same order, as add_task. */
+    committed = 1;
+    PyObject *ref = NULL, *key = NULL, *id_obj = NULL, *L_id = NULL, *L_origin = NULL;
+    int ok = set_index(sp->registry, s_n_tasks, n + 1) == 0
+        && (ref = PyObject_CallFunctionObjArgs(sp->ref_type, task, sp->task_gone, NULL)) != NULL
+        && (key = PyLong_FromVoidPtr(task)) != NULL && set_attr(ref, s_key, key) == 0
+        && (id_obj = PyLong_FromSsize_t(n + 1)) != NULL && (L_id = get_attr(L, s_id)) != NULL
+        && (L_origin = get_attr(L, s_origin)) != NULL
+        && (rec = PyObject_CallFunctionObjArgs(sp->taskrec_type, id_obj, ref, L_id, L_origin,
+                                               NULL)) != NULL
+        && PyDict_SetItem(sp->recs, key, rec) == 0
+        && task_event(sp, task, coro, entry, loop, n + 1, loop_id, origin, eager) == 0;
+    Py_XDECREF(ref);
+    Py_XDECREF(key);
+    Py_XDECREF(id_obj);
+    Py_XDECREF(L_id);
+    Py_XDECREF(L_origin);
+    if (!ok) {
+        Py_CLEAR(rec);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_RuntimeError, "spawn failed");
+    }
+out:
+    if (!committed)
+        PyErr_Clear();   /* the Python code looks again */
+    Py_XDECREF(coro);
+    Py_XDECREF(creating);
+    Py_XDECREF(entry);
+    Py_XDECREF(task_loop);
+    return rec;
 }
 
 /* -- call_soon: patches._Patches._patch_call_soon's scheduled() ---------------------------- */
@@ -1037,8 +1428,23 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     int ours = task != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
         && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
         && (running = get_attr(L, s_running_rec)) == rec;
-    Py_XDECREF(task);
     Py_XDECREF(running);
+    if (L != NULL && rec == NULL && !PyErr_Occurred()) {
+        /* a new task: Python's scheduled() would add it, then call task_scheduled */
+        rec = spawn(sp, task, loop, L);
+        if (rec != NULL || PyErr_Occurred()) {
+            PyObject *hook_args[4] = {task, rec, loop, L};
+            if (rec == NULL || call_hook(sp->py_task_scheduled, hook_args, 4) < 0)
+                report(sp, "call_soon");
+            Py_DECREF(task);
+            Py_DECREF(L);
+            Py_XDECREF(rec);
+            add_own_time(sp, s0, "call_soon");
+            Py_INCREF(h);
+            return h;
+        }
+    }
+    Py_XDECREF(task);
     if (!ours) {
         Py_XDECREF(L);
         Py_XDECREF(rec);
@@ -1068,7 +1474,10 @@ static const char *field_names[] = {
     "py_after_step", "py_blocking_after_step", "recorder", "emit_raw", "code_info", "sleep_code",
     "yield_reason", "yield_json", "yield_by", "compute", "with_via", "quote", "encode", "perf",
     "float_time", "task_started", "task_coro", "emitter", "loop_time", "clock_globals",
-    "clock_monotonic", "real_monotonic", NULL};
+    "clock_monotonic", "real_monotonic", "handle_type", "threadsafe", "py_after_callback",
+    "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
+    "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
+    "py_task_scheduled", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -1077,7 +1486,11 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->recorder, &sp->emit_raw, &sp->code_info, &sp->sleep_code, &sp->yield_reason,
         &sp->yield_json, &sp->yield_by, &sp->compute, &sp->with_via, &sp->quote, &sp->encode,
         &sp->perf, &sp->float_time, &sp->task_started, &sp->task_coro, &sp->emitter,
-        &sp->loop_time, &sp->clock_globals, &sp->clock_monotonic, &sp->real_monotonic};
+        &sp->loop_time, &sp->clock_globals, &sp->clock_monotonic, &sp->real_monotonic,
+        &sp->handle_type, &sp->threadsafe, &sp->py_after_callback, &sp->py_blocking_after_callback,
+        &sp->callable_position, &sp->py_done, &sp->waiters_of, &sp->stale, &sp->registry,
+        &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
+        &sp->py_task_scheduled};
     return fields[i];
 }
 
@@ -1103,6 +1516,14 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
             return -1;
         }
     }
+    PyObject *callbacks = PyDict_GetItemString(kwargs, "callbacks"),
+             *spawns = PyDict_GetItemString(kwargs, "spawns");
+    if (callbacks == NULL || (sp->callbacks = PyObject_IsTrue(callbacks)) < 0
+        || spawns == NULL || (sp->spawns = PyObject_IsTrue(spawns)) < 0) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "StepPath: callbacks, spawns (bools) missing");
+        return -1;
+    }
     PyObject *flush_at = PyDict_GetItemString(kwargs, "flush_at");
     if (flush_at == NULL || (sp->flush_at = PyLong_AsSsize_t(flush_at)) == -1) {
         PyErr_Clear();
@@ -1124,6 +1545,9 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
     Py_XSETREF(sp->release, PyObject_GetAttr(lock, s_release));
     Py_DECREF(lock);
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
+    Py_XSETREF(sp->coro_cache, PyDict_New());
+    if (sp->coro_cache == NULL)
+        return -1;
     return sp->state_tag == NULL || sp->acquire == NULL || sp->release == NULL ? -1 : 0;
 }
 
@@ -1134,6 +1558,10 @@ static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     Py_VISIT(sp->release);
     Py_VISIT(sp->last_L);
     Py_VISIT(sp->last_rec);
+    Py_VISIT(sp->fn_qualname);
+    Py_VISIT(sp->fn_code);
+    Py_VISIT(sp->fn_fields);
+    Py_VISIT(sp->coro_cache);
     return 0;
 }
 
@@ -1145,6 +1573,10 @@ static int StepPath_clear(StepPath *sp) {
     Py_CLEAR(sp->release);
     Py_CLEAR(sp->last_L);
     Py_CLEAR(sp->last_rec);
+    Py_CLEAR(sp->fn_qualname);
+    Py_CLEAR(sp->fn_code);
+    Py_CLEAR(sp->fn_fields);
+    Py_CLEAR(sp->coro_cache);
     return 0;
 }
 
@@ -1199,7 +1631,13 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_busy, "busy"); INTERN(s_monotonic, "monotonic"); INTERN(s_state, "_state");
     INTERN(s_lock, "lock"); INTERN(s_acquire, "acquire"); INTERN(s_release, "release");
     INTERN(s_count, "count"); INTERN(s_cap, "cap"); INTERN(s_buf, "buf"); INTERN(s_size, "size");
-    INTERN(s_flush_locked, "_flush_locked");
+    INTERN(s_flush_locked, "_flush_locked"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
+    INTERN(s_cancelled, "cancelled"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
+    INTERN(s_creating, "creating"); INTERN(s_n_tasks, "n_tasks"); INTERN(s_key, "key");
+    INTERN(s_tasks_loop, "_loop"); INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
+    INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");
+    INTERN(s_get_name, "get_name"); INTERN(s_started_at, "started");
+    INTERN(s_task_dash, "Task-");
     if (PyType_Ready(&StepPathType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);

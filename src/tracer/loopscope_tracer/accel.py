@@ -115,10 +115,15 @@ def step_path(hooks, registry, report, before, after, scheduled):
             or hooks.bound['task_scheduled'] != (recorder.task_scheduled,)
             or hooks.bound['task_started'] != (recorder.task_started,)):
         return None
+    # Plain callbacks too, when only these listen to them.
+    callbacks = (hooks.bound['before_callback'] == (blocking.before_callback,)
+                 and hooks.bound['after_callback'] == (recorder.after_callback,
+                                                       blocking.after_callback))
+    spawns = hooks.bound['task_spawned'] == (recorder.task_spawned,)
     module = load()
     if module is None:
         return None
-    from asyncio import base_events
+    from asyncio import base_events, events as asyncio_events
     from . import emitter, events, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
     return module.StepPath(
@@ -134,4 +139,11 @@ def step_path(hooks, registry, report, before, after, scheduled):
         task_started=recorder.task_started, task_coro=frames.task_coro,
         emitter=recorder.emitter, flush_at=emitter.FLUSH_AT,
         loop_time=base_events.BaseEventLoop.time, clock_globals=vars(vc),
-        clock_monotonic=vc.monotonic, real_monotonic=vc.REAL_MONOTONIC)
+        clock_monotonic=vc.monotonic, real_monotonic=vc.REAL_MONOTONIC, callbacks=callbacks,
+        handle_type=asyncio_events.Handle, threadsafe=registry.threadsafe,
+        py_after_callback=recorder.after_callback, py_blocking_after_callback=blocking.after_callback,
+        callable_position=frames.callable_position, py_done=recorder.done,
+        waiters_of=recorder.reasons.waiters_of, stale=recorder.stale, spawns=spawns,
+        registry=registry, ref_type=registry_module._Ref, task_gone=registry._task_gone,
+        taskrec_type=registry_module.TaskRec, coro_fields=events.coro_fields,
+        coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled)

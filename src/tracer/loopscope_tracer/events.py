@@ -132,27 +132,22 @@ class Recorder(Instrument):
     # -- tasks -------------------------------------------------------------------------------
     def task_spawned(self, task, rec, coro, parent, line, file, name, label, eager):
         # One per task: formatted by hand, as the encoder would write it.
-        co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
         # Given by the program: name= seen at creation; else a name that is not asyncio's
         # own Task-N (a Task built directly with name=, a task factory's).
         named = name is not None
         if name is None:
             name = task.get_name()
             named = not _is_asyncio_name(name)
-        internal = bool(co is not None and frames.is_asyncio_file(co.co_filename)
-                        and _asyncio_own_work(coro))
-        lib = frames.code_library(co.co_filename) if co is not None else None
+        coro_json, internal_lib = coro_fields(coro)
         loop = task.get_loop() if hasattr(task, 'get_loop') else task._loop
         self.emitter.emit_raw(
             '{"ev":"task","task":%d,"loop":%d,"name":%s,"coro":%s,"label":%s,"parent":%s,'
-            '"line":%s%s,"named":%s,"internal":%s%s,"eager":%s,"t":%s,"wall":%s}' % (
-                rec.id, rec.loop, quote(name),
-                text(getattr(coro, '__qualname__', type(coro).__name__)),
+            '"line":%s%s,"named":%s,"internal":%s,"eager":%s,"t":%s,"wall":%s}' % (
+                rec.id, rec.loop, quote(name), coro_json,
                 quote(frames.coro_label(coro) if label is None else label),
                 'null' if parent is None else parent, 'null' if line is None else line,
                 '' if file is None else ',"file":' + quote(file),
-                'true' if named else 'false', 'true' if internal else 'false',
-                ',"lib":' + quote(lib) if lib else '', 'true' if eager else 'false',
+                'true' if named else 'false', internal_lib, 'true' if eager else 'false',
                 loop_t_json(loop, rec.origin), self.wall_json()))
 
     def task_scheduled(self, task, rec, loop, L):
@@ -480,6 +475,17 @@ class Recorder(Instrument):
 
 # Public coroutine methods that asyncio.run() and Runner run as tasks of their own, at the end.
 _HOUSEKEEPING = ('shutdown_asyncgens', 'shutdown_default_executor')
+
+
+def coro_fields(coro):
+    """A task event's coroutine, as JSON: (its `coro`, its `internal` and the `lib` after it).
+    The same for every coroutine of one code object and name (_accel.c keeps them so)."""
+    co = getattr(coro, 'cr_code', None) or getattr(coro, 'gi_code', None)
+    internal = bool(co is not None and frames.is_asyncio_file(co.co_filename)
+                    and _asyncio_own_work(coro))
+    lib = frames.code_library(co.co_filename) if co is not None else None
+    return (text(getattr(coro, '__qualname__', type(coro).__name__)),
+            ('true' if internal else 'false') + (',"lib":' + quote(lib) if lib else ''))
 
 
 def _asyncio_own_work(coro):
