@@ -295,7 +295,12 @@ static PyObject *loop_time(StepPath *sp, PyObject *loop) {
     }
     PyObject *globals = PyFunction_GET_GLOBALS(sp->loop_time);
     PyObject *time_module = PyDict_GetItemWithError(globals, s_time);  /* borrowed */
-    PyObject *monotonic = time_module ? PyObject_GetAttr(time_module, s_monotonic) : NULL;
+    /* a plain module's attribute is its dict's entry */
+    PyObject *monotonic = time_module == NULL ? NULL
+        : PyModule_CheckExact(time_module) ? PyDict_GetItemWithError(PyModule_GetDict(time_module), s_monotonic)
+        : PyObject_GetAttr(time_module, s_monotonic);
+    if (monotonic != NULL && PyModule_CheckExact(time_module))
+        Py_INCREF(monotonic);
     PyObject *state = PyDict_GetItemWithError(sp->clock_globals, s_state);  /* borrowed */
     if (monotonic != sp->clock_monotonic || state == NULL || !PyTuple_CheckExact(state)
         || PyTuple_GET_SIZE(state) != 2) {
@@ -533,6 +538,8 @@ static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
     return 0;
 }
 
+#define BUF_LITERAL(b, literal) buf_add(b, literal, sizeof(literal) - 1)
+
 /* A literal, then an integer in decimal (what '%d' % n writes). */
 static int buf_int(Buf *b, const char *literal, long long n) {
     char digits[24];
@@ -557,6 +564,23 @@ static int buf_fixed(Buf *b, double x, int digits) {
     int r = buf_add(b, s, strlen(s));
     PyMem_Free(s);
     return r;
+}
+
+/* A float of an event formatted by hand, as emitter.number writes it: its repr, or null. */
+static int buf_number(Buf *b, double x) {
+    if (!isfinite(x))
+        return BUF_LITERAL(b, "null");
+    char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (s == NULL)
+        return -1;
+    int r = buf_add(b, s, strlen(s));
+    PyMem_Free(s);
+    return r;
+}
+
+/* emitter.seconds: '%.6f', or null for inf and nan. */
+static int buf_seconds(Buf *b, double x) {
+    return isfinite(x) ? buf_fixed(b, x, 6) : BUF_LITERAL(b, "null");
 }
 
 static int buf_str(Buf *b, PyObject *str) {
@@ -597,6 +621,21 @@ static void chain_clear(Chain *c) {
     c->n = 0;
 }
 
+/* The getters of coroutines' and generators' frame and awaited object where they are getsets
+ * (a member, as cr_frame before 3.11, goes the generic way): found once, called directly. */
+static getter g_cr_frame, g_cr_await, g_gi_frame, g_gi_yieldfrom;
+
+static getter find_getter(PyTypeObject *tp, const char *name) {
+    for (PyGetSetDef *g = tp->tp_getset; g && g->name; g++)
+        if (strcmp(g->name, name) == 0 && g->closure == NULL)
+            return g->get;
+    return NULL;
+}
+
+static PyObject *chain_attr(PyObject *obj, getter get, PyObject *name) {
+    return get ? get(obj, NULL) : get_attr(obj, name);
+}
+
 /* frames.await_chain's frames, for a chain of coroutines and generators only: 1, or 0 (no
  * exception) when it holds anything the Python code treats otherwise (async generators, an
  * awaitable with a frame of its own), -1 on error. */
@@ -606,12 +645,17 @@ static int walk_chain(PyObject *coro, Chain *c) {
     c->n = 0;
     while (obj != Py_None) {
         PyObject *frame_name, *next_name;
+        getter frame_getter, next_getter;
         if (Py_TYPE(obj) == &PyCoro_Type) {
             frame_name = s_cr_frame;
             next_name = s_cr_await;
+            frame_getter = g_cr_frame;
+            next_getter = g_cr_await;
         } else if (Py_TYPE(obj) == &PyGen_Type) {
             frame_name = s_gi_frame;
             next_name = s_gi_yieldfrom;
+            frame_getter = g_gi_frame;
+            next_getter = g_gi_yieldfrom;
         } else if (Py_TYPE(obj) == &PyAsyncGen_Type
                    || strcmp(Py_TYPE(obj)->tp_name, "async_generator_asend") == 0
                    || strcmp(Py_TYPE(obj)->tp_name, "async_generator_athrow") == 0) {
@@ -631,7 +675,7 @@ static int walk_chain(PyObject *coro, Chain *c) {
             Py_DECREF(obj);
             return 1;
         }
-        PyObject *f = get_attr(obj, frame_name);
+        PyObject *f = chain_attr(obj, frame_getter, frame_name);
         if (f == NULL) {
             Py_DECREF(obj);
             return -1;
@@ -642,7 +686,7 @@ static int walk_chain(PyObject *coro, Chain *c) {
             return 1;
         }
         c->frames[c->n++] = f;
-        PyObject *next = get_attr(obj, next_name);
+        PyObject *next = chain_attr(obj, next_getter, next_name);
         Py_DECREF(obj);
         if (next == NULL)
             return -1;
@@ -781,19 +825,92 @@ static int where_suspended(StepPath *sp, PyObject *task, Chain *chain, PyObject 
     return walked != 1 ? walked : user_stack(sp, chain, stack, first, lib_at);
 }
 
+/* encode(stack) for a user stack (user_stack's list of (line, name[, file]) tuples). */
+static int buf_stack(StepPath *sp, Buf *b, PyObject *stack) {
+    if (BUF_LITERAL(b, "[") < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(stack); i++) {
+        PyObject *entry = PyList_GET_ITEM(stack, i);
+        Py_ssize_t size = PyTuple_GET_SIZE(entry);
+        if ((i ? BUF_LITERAL(b, ",[") : BUF_LITERAL(b, "[")) < 0
+            || buf_int(b, "", PyLong_AsLongLong(PyTuple_GET_ITEM(entry, 0))) < 0 || PyErr_Occurred())
+            return -1;
+        for (Py_ssize_t j = 1; j < size; j++)
+            if (BUF_LITERAL(b, ",") < 0 || buf_call_str(b, sp->quote, PyTuple_GET_ITEM(entry, j)) < 0)
+                return -1;
+        if (BUF_LITERAL(b, "]") < 0)
+            return -1;
+    }
+    return BUF_LITERAL(b, "]");
+}
+
+/* events.loop_t_json(loop, origin): the loop's time now, from its origin, as '%.6f'. */
+static int buf_loop_t(StepPath *sp, Buf *b, PyObject *loop, double origin) {
+    PyObject *t = loop_time(sp, loop);
+    if (t != NULL && !PyFloat_CheckExact(t)) {
+        PyObject *origin_obj = PyFloat_FromDouble(origin);
+        PyObject *args[2] = {t, origin_obj};
+        PyObject *as_float = origin_obj ? PyObject_Vectorcall(sp->float_time, args, 2, NULL) : NULL;
+        Py_XDECREF(origin_obj);
+        Py_SETREF(t, as_float);
+    }
+    if (t == NULL)
+        return -1;
+    double value = PyFloat_AsDouble(t);
+    Py_DECREF(t);
+    return value == -1.0 && PyErr_Occurred() ? -1 : buf_seconds(b, value - origin);
+}
+
+/* Recorder.done for a task cancelled or whose result is None; else the Python code. 0, -1. */
+static int done_event(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop) {
+    PyObject *args[3] = {task, rec, loop};
+    PyObject *cancelled = PyObject_CallMethodObjArgs(task, s_cancelled, NULL);
+    int is_cancelled = cancelled ? PyObject_IsTrue(cancelled) : -1;
+    Py_XDECREF(cancelled);
+    if (is_cancelled < 0)
+        return -1;
+    if (!is_cancelled) {
+        PyObject *exc = get_attr(task, s_exception);
+        PyObject *result = exc == Py_None ? get_attr(task, s_result) : NULL;
+        int plain = exc == Py_None && result == Py_None;
+        Py_XDECREF(exc);
+        Py_XDECREF(result);
+        if (PyErr_Occurred())
+            return -1;
+        if (!plain)
+            return call_hook(sp->py_done, args, 3);
+    }
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    double origin;
+    Py_ssize_t id = get_index(rec, s_id);
+    int r = -1;
+    if (id >= 0 && get_double(rec, s_origin, &origin) == 0
+        && buf_int(&b, "{\"ev\":\"done\",\"task\":", id) == 0 && BUF_LITERAL(&b, ",\"t\":") == 0
+        && buf_loop_t(sp, &b, loop, origin) == 0
+        && (is_cancelled ? BUF_LITERAL(&b, ",\"state\":\"cancelled\"}")
+                         : BUF_LITERAL(&b, ",\"state\":\"ok\",\"result\":\"None\"}")) == 0) {
+        PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
+        r = event ? emit(sp, event) : -1;
+        Py_XDECREF(event);
+    }
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return r;
+}
+
 /* The rest of after_step for a task that is done: its step event ends at "to":null, then the
  * `done` event (Recorder.done) and the tasks whose wait reason counted it. 1, or -1. */
 static int finished(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, Buf *b) {
     if (set_attr(rec, s_line, Py_None) < 0 || set_attr(rec, s_file, Py_None) < 0
-        || set_attr(rec, s_reason, Py_None) < 0 || buf_add(b, ",\"to\":null}", 11) < 0)
+        || set_attr(rec, s_reason, Py_None) < 0 || BUF_LITERAL(b, ",\"to\":null}") < 0)
         return -1;
     PyObject *event = PyUnicode_FromStringAndSize(b->data, b->len);
     if (event == NULL)
         return -1;
     int emitted = emit(sp, event);
     Py_DECREF(event);
-    PyObject *args[3] = {task, rec, loop};
-    if (emitted < 0 || call_hook(sp->py_done, args, 3) < 0)
+    if (emitted < 0 || done_event(sp, task, rec, loop) < 0)
         return -1;
     PyObject *waiters = PyObject_CallOneArg(sp->waiters_of, rec);
     if (waiters == NULL)
@@ -886,17 +1003,17 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     double origin;
     if (id == -3 || last_n == -3 || last_q == -3 || n == -3 || get_double(L, s_origin, &origin) < 0)
         goto out_by;
-    if (buf_int(&b, "{\"ev\":\"step\",\"task\":", id) < 0 || buf_add(&b, ",\"t\":", 5) < 0 || buf_fixed(&b, t - origin, 6) < 0
-        || buf_add(&b, ",\"dur\":", 7) < 0 || buf_fixed(&b, dur, 7) < 0)
+    if (buf_int(&b, "{\"ev\":\"step\",\"task\":", id) < 0 || BUF_LITERAL(&b, ",\"t\":") < 0 || buf_fixed(&b, t - origin, 6) < 0
+        || BUF_LITERAL(&b, ",\"dur\":") < 0 || buf_fixed(&b, dur, 7) < 0)
         goto out_by;
     if (q != -2 && buf_int(&b, ",\"q\":", q) < 0)
         goto out_by;
     if (by == sp->yield_by) {
         if (buf_int(&b, ",\"by\":{\"kind\":\"yield\",\"n\":", last_n) < 0
-            || (last_q != -2 && buf_int(&b, ",\"q\":", last_q) < 0) || buf_add(&b, "}", 1) < 0)
+            || (last_q != -2 && buf_int(&b, ",\"q\":", last_q) < 0) || BUF_LITERAL(&b, "}") < 0)
             goto out_by;
     } else if (by != NULL) {
-        if (buf_add(&b, ",\"by\":", 6) < 0 || buf_str(&b, by) < 0)
+        if (BUF_LITERAL(&b, ",\"by\":") < 0 || buf_str(&b, by) < 0)
             goto out_by;
     }
     Py_CLEAR(by);
@@ -908,11 +1025,11 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
             goto out;
         PyObject *from = get_attr(rec, s_line);
         PyObject *from_file = from ? get_attr(rec, s_file) : NULL;
-        int ok = from_file != NULL && buf_add(&b, ",\"from\":", 8) == 0
-            && (from == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(from))) == 0
+        int ok = from_file != NULL && BUF_LITERAL(&b, ",\"from\":") == 0
+            && (from == Py_None ? BUF_LITERAL(&b, "null") : buf_int(&b, "", PyLong_AsLongLong(from))) == 0
             && !PyErr_Occurred()
             && (from_file == Py_None
-                || (buf_add(&b, ",\"fromFile\":", 12) == 0 && buf_call_str(&b, sp->quote, from_file) == 0));
+                || (BUF_LITERAL(&b, ",\"fromFile\":") == 0 && buf_call_str(&b, sp->quote, from_file) == 0));
         Py_XDECREF(from);
         Py_XDECREF(from_file);
         if (!ok)
@@ -976,10 +1093,10 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     } else {
         file = Py_None;
         if (set_attr(rec, s_line, Py_None) < 0 || set_attr(rec, s_file, Py_None) < 0
-            || buf_add(&b, ",\"to\":null", 10) < 0)
+            || BUF_LITERAL(&b, ",\"to\":null") < 0)
             goto out;
     }
-    if (file != Py_None && (buf_add(&b, ",\"file\":", 8) < 0 || buf_call_str(&b, sp->quote, file) < 0))
+    if (file != Py_None && (BUF_LITERAL(&b, ",\"file\":") < 0 || buf_call_str(&b, sp->quote, file) < 0))
         goto out;
     PyObject *old_stack = get_attr(rec, s_stack);
     if (old_stack == NULL)
@@ -988,7 +1105,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     Py_DECREF(old_stack);
     if (changed < 0)
         goto out;
-    if (changed && (buf_add(&b, ",\"stack\":", 9) < 0 || buf_call_str(&b, sp->encode, stack) < 0
+    if (changed && (BUF_LITERAL(&b, ",\"stack\":") < 0 || buf_stack(sp, &b, stack) < 0
                     || set_attr(rec, s_stack, stack) < 0))
         goto out;
     PyObject *old_reason = get_attr(rec, s_reason);
@@ -999,7 +1116,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     if (changed < 0)
         goto out;
     if (changed) {
-        if (buf_add(&b, ",\"reason\":", 10) < 0)
+        if (BUF_LITERAL(&b, ",\"reason\":") < 0)
             goto out;
         if (reason == sp->yield_reason ? buf_str(&b, sp->yield_json) < 0
                                        : buf_call_str(&b, sp->encode, reason) < 0)
@@ -1007,7 +1124,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         if (set_attr(rec, s_reason, reason) < 0)
             goto out;
     }
-    if (buf_add(&b, "}", 1) < 0)
+    if (BUF_LITERAL(&b, "}") < 0)
         goto out;
     PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
     if (event == NULL)
@@ -1062,23 +1179,6 @@ static int blocking_usual(StepPath *sp, PyObject *L, double dur) {
     return r;
 }
 
-/* A float of an event formatted by hand, as emitter.number writes it: its repr, or null. */
-static int buf_number(Buf *b, double x) {
-    if (!isfinite(x))
-        return buf_add(b, "null", 4);
-    char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-    if (s == NULL)
-        return -1;
-    int r = buf_add(b, s, strlen(s));
-    PyMem_Free(s);
-    return r;
-}
-
-/* emitter.seconds: '%.6f', or null for inf and nan. */
-static int buf_seconds(Buf *b, double x) {
-    return isfinite(x) ? buf_fixed(b, x, 6) : buf_add(b, "null", 4);
-}
-
 /* "fn":<name>[,"line":N][,"file":F] of a callback event, for a plain function (no __dict__:
  * nothing there for callable_name to unwrap): the same for every call of one function, so
  * kept for the last qualname and code object seen. A new reference, NULL (no exception) for
@@ -1101,10 +1201,10 @@ static PyObject *function_fields(StepPath *sp, PyObject *cb) {
     if (position == NULL || !PyTuple_Check(position) || PyTuple_GET_SIZE(position) != 2)
         goto out;
     PyObject *line = PyTuple_GET_ITEM(position, 0), *file = PyTuple_GET_ITEM(position, 1);
-    if (buf_add(&b, "\"fn\":", 5) < 0 || buf_call_str(&b, sp->quote, fn->func_qualname) < 0
+    if (BUF_LITERAL(&b, "\"fn\":") < 0 || buf_call_str(&b, sp->quote, fn->func_qualname) < 0
         || (line != Py_None && buf_int(&b, ",\"line\":", PyLong_AsLongLong(line)) < 0)
         || PyErr_Occurred()
-        || (file != Py_None && (buf_add(&b, ",\"file\":", 8) < 0 || buf_call_str(&b, sp->quote, file) < 0)))
+        || (file != Py_None && (BUF_LITERAL(&b, ",\"file\":") < 0 || buf_call_str(&b, sp->quote, file) < 0)))
         goto out;
     fields = PyUnicode_FromStringAndSize(b.data, b.len);
     if (fields != NULL) {
@@ -1139,11 +1239,11 @@ static int record_callback(StepPath *sp, PyObject *handle, PyObject *cb, PyObjec
     Py_ssize_t id = get_index(L, s_id), q = id == -3 ? -3 : ready_index(L, handle);
     if (q == -3 || get_double(L, s_origin, &origin) < 0)
         goto out;
-    if (buf_int(&b, "{\"ev\":\"callback\",\"loop\":", id) < 0 || buf_add(&b, ",", 1) < 0
-        || buf_str(&b, fields) < 0 || buf_add(&b, ",\"kind\":\"soon\"", 14) < 0
-        || (q != -2 && buf_int(&b, ",\"q\":", q) < 0) || buf_add(&b, ",\"t\":", 5) < 0
-        || buf_seconds(&b, t - origin) < 0 || buf_add(&b, ",\"dur\":", 7) < 0
-        || buf_number(&b, dur) < 0 || buf_add(&b, "}", 1) < 0)
+    if (buf_int(&b, "{\"ev\":\"callback\",\"loop\":", id) < 0 || BUF_LITERAL(&b, ",") < 0
+        || buf_str(&b, fields) < 0 || BUF_LITERAL(&b, ",\"kind\":\"soon\"") < 0
+        || (q != -2 && buf_int(&b, ",\"q\":", q) < 0) || BUF_LITERAL(&b, ",\"t\":") < 0
+        || buf_seconds(&b, t - origin) < 0 || BUF_LITERAL(&b, ",\"dur\":") < 0
+        || buf_number(&b, dur) < 0 || BUF_LITERAL(&b, "}") < 0)
         goto out;
     PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
     if (event == NULL)
@@ -1295,7 +1395,7 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
     Buf b = {.len = 0, .cap = sizeof b.small};
     b.data = b.small;
     int result = -1, named = name != Py_None;
-    PyObject *task_name = NULL, *t = NULL;
+    PyObject *task_name = NULL;
     if (!named) {
         task_name = PyObject_CallMethodObjArgs(task, s_get_name, NULL);
         if (task_name == NULL || !PyUnicode_Check(task_name))
@@ -1309,38 +1409,28 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
     Py_INCREF(fields);
     double wall, started;
     int ok = buf_int(&b, "{\"ev\":\"task\",\"task\":", id) == 0
-        && buf_int(&b, ",\"loop\":", loop_id) == 0 && buf_add(&b, ",\"name\":", 8) == 0
-        && buf_call_str(&b, sp->quote, name) == 0 && buf_add(&b, ",\"coro\":", 8) == 0
-        && buf_str(&b, PyTuple_GET_ITEM(fields, 0)) == 0 && buf_add(&b, ",\"label\":", 9) == 0
+        && buf_int(&b, ",\"loop\":", loop_id) == 0 && BUF_LITERAL(&b, ",\"name\":") == 0
+        && buf_call_str(&b, sp->quote, name) == 0 && BUF_LITERAL(&b, ",\"coro\":") == 0
+        && buf_str(&b, PyTuple_GET_ITEM(fields, 0)) == 0 && BUF_LITERAL(&b, ",\"label\":") == 0
         && (label == Py_None ? buf_call_str_str(&b, sp->quote, sp->coro_label, coro)
                              : buf_call_str(&b, sp->quote, label)) == 0
-        && buf_add(&b, ",\"parent\":", 10) == 0
-        && (parent == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(parent))) == 0
-        && buf_add(&b, ",\"line\":", 8) == 0
-        && (line == Py_None ? buf_add(&b, "null", 4) : buf_int(&b, "", PyLong_AsLongLong(line))) == 0
+        && BUF_LITERAL(&b, ",\"parent\":") == 0
+        && (parent == Py_None ? BUF_LITERAL(&b, "null") : buf_int(&b, "", PyLong_AsLongLong(parent))) == 0
+        && BUF_LITERAL(&b, ",\"line\":") == 0
+        && (line == Py_None ? BUF_LITERAL(&b, "null") : buf_int(&b, "", PyLong_AsLongLong(line))) == 0
         && !PyErr_Occurred()
         && (file == Py_None
-            || (buf_add(&b, ",\"file\":", 8) == 0 && buf_call_str(&b, sp->quote, file) == 0))
-        && buf_add(&b, named ? ",\"named\":true" : ",\"named\":false", named ? 13 : 14) == 0
-        && buf_add(&b, ",\"internal\":", 12) == 0 && buf_str(&b, PyTuple_GET_ITEM(fields, 1)) == 0
-        && buf_add(&b, eager ? ",\"eager\":true" : ",\"eager\":false", eager ? 13 : 14) == 0
-        && (t = loop_time(sp, loop)) != NULL;
+            || (BUF_LITERAL(&b, ",\"file\":") == 0 && buf_call_str(&b, sp->quote, file) == 0))
+        && (named ? BUF_LITERAL(&b, ",\"named\":true") : BUF_LITERAL(&b, ",\"named\":false")) == 0
+        && BUF_LITERAL(&b, ",\"internal\":") == 0 && buf_str(&b, PyTuple_GET_ITEM(fields, 1)) == 0
+        && (eager ? BUF_LITERAL(&b, ",\"eager\":true") : BUF_LITERAL(&b, ",\"eager\":false")) == 0
+        && BUF_LITERAL(&b, ",\"t\":") == 0 && buf_loop_t(sp, &b, loop, origin) == 0;
     Py_DECREF(fields);
     if (!ok)
         goto out;
-    if (!PyFloat_CheckExact(t)) {
-        PyObject *origin_obj = PyFloat_FromDouble(origin);
-        PyObject *args[2] = {t, origin_obj};
-        PyObject *as_float = origin_obj ? PyObject_Vectorcall(sp->float_time, args, 2, NULL) : NULL;
-        Py_XDECREF(origin_obj);
-        Py_SETREF(t, as_float);
-        if (t == NULL)
-            goto out;
-    }
-    if (buf_add(&b, ",\"t\":", 5) < 0 || buf_seconds(&b, PyFloat_AsDouble(t) - origin) < 0
-        || now(sp, &wall) < 0 || get_double(sp->recorder, s_started_at, &started) < 0
-        || buf_add(&b, ",\"wall\":", 8) < 0 || buf_seconds(&b, wall - started) < 0
-        || buf_add(&b, "}", 1) < 0)
+    if (now(sp, &wall) < 0 || get_double(sp->recorder, s_started_at, &started) < 0
+        || BUF_LITERAL(&b, ",\"wall\":") < 0 || buf_seconds(&b, wall - started) < 0
+        || BUF_LITERAL(&b, "}") < 0)
         goto out;
     PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
     if (event == NULL)
@@ -1349,7 +1439,6 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
     Py_DECREF(event);
 out:
     Py_XDECREF(task_name);
-    Py_XDECREF(t);
     if (b.data != b.small)
         PyMem_Free(b.data);
     return result;
@@ -1465,6 +1554,51 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     add_own_time(sp, s0, "call_soon");
     Py_INCREF(h);
     return h;
+}
+
+/* -- a tick's ready list: events.Recorder.ready_entries ------------------------------------- */
+
+static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "ready(handles: list, other)");
+        return NULL;
+    }
+    PyObject *handles = args[0], *other = args[1];
+    Py_ssize_t n = PyList_GET_SIZE(handles);
+    PyObject *ready = PyList_New(n);
+    if (ready == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *h = PyList_GET_ITEM(handles, i), *entry = NULL;
+        PyObject *cb = get_attr(h, s_callback);
+        PyObject *obj = cb ? get_optional(cb, s_self) : NULL;
+        Py_XDECREF(cb);
+        if (obj == NULL && PyErr_Occurred())
+            goto error;
+        PyObject *key = PyLong_FromVoidPtr(obj ? obj : Py_None);
+        PyObject *rec = key ? PyDict_GetItemWithError(sp->recs, key) : NULL;   /* borrowed */
+        Py_XDECREF(key);
+        int same = 0;
+        if (rec != NULL) {
+            Py_INCREF(rec);
+            same = refers_to(rec, obj ? obj : Py_None);
+            if (same == 1)
+                entry = get_attr(rec, s_id);
+            Py_DECREF(rec);
+        }
+        Py_XDECREF(obj);
+        if (PyErr_Occurred())
+            goto error;
+        if (same != 1)
+            entry = PyObject_CallOneArg(other, h);
+        if (entry == NULL)
+            goto error;
+        PyList_SET_ITEM(ready, i, entry);
+    }
+    return ready;
+error:
+    Py_DECREF(ready);
+    return NULL;
 }
 
 /* -- the type -------------------------------------------------------------------------------- */
@@ -1590,6 +1724,8 @@ static PyMethodDef StepPath_methods[] = {
     {"before", (PyCFunction)StepPath_before, METH_O, "Handle._run's before(handle)."},
     {"after", (PyCFunction)(void (*)(void))StepPath_after, METH_FASTCALL,
      "Handle._run's after(handle, state)."},
+    {"ready", (PyCFunction)(void (*)(void))StepPath_ready, METH_FASTCALL,
+     "Recorder.ready_entries(handles, other)."},
     {"scheduled", (PyCFunction)(void (*)(void))StepPath_scheduled, METH_FASTCALL,
      "call_soon's scheduled(loop, callback, handle)."},
     {NULL}};
@@ -1638,6 +1774,10 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");
     INTERN(s_get_name, "get_name"); INTERN(s_started_at, "started");
     INTERN(s_task_dash, "Task-");
+    g_cr_frame = find_getter(&PyCoro_Type, "cr_frame");
+    g_cr_await = find_getter(&PyCoro_Type, "cr_await");
+    g_gi_frame = find_getter(&PyGen_Type, "gi_frame");
+    g_gi_yieldfrom = find_getter(&PyGen_Type, "gi_yieldfrom");
     if (PyType_Ready(&StepPathType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);

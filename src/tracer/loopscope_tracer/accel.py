@@ -126,7 +126,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
     from asyncio import base_events, events as asyncio_events
     from . import emitter, events, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
-    return module.StepPath(
+    path = module.StepPath(
         loops=registry.loops, recs=registry.tasks, task_types=frames.TASK_TYPES, hooks=hooks,
         report=report, py_before=before, py_after=after, py_scheduled=scheduled,
         py_after_step=recorder.after_step, py_blocking_after_step=blocking.after_step,
@@ -147,3 +147,5 @@ def step_path(hooks, registry, report, before, after, scheduled):
         registry=registry, ref_type=registry_module._Ref, task_gone=registry._task_gone,
         taskrec_type=registry_module.TaskRec, coro_fields=events.coro_fields,
         coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled)
+    recorder.ready_entries = path.ready
+    return path

@@ -94,17 +94,22 @@ class Recorder(Instrument):
         L.ready_at = 0
         # The queue may hold thousands of handles, mostly known tasks' steps: their entry
         # (the task's id; _ready_entry's fast path) is found a list at a time.
-        selves = [getattr(h._callback, '__self__', None) for h in handles]
-        recs = map(self.registry.tasks.get, map(id, selves))
         seen = {}
-        ready = [rec.id if rec is not None and rec.ref() is obj else self._ready_entry(h, L, seen)
-                 for h, obj, rec in zip(handles, selves, recs)]
+        ready = self.ready_entries(handles, lambda h: self._ready_entry(h, L, seen))
         ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
               'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
               'ready': ready}
         if L.io:
             ev['io'] = L.io
         self.emit(ev)
+
+    def ready_entries(self, handles, other):
+        """A tick's `ready` list: a known task's step is its id, any other handle other(h).
+        (_accel.c's StepPath.ready stands in for it.)"""
+        selves = [getattr(h._callback, '__self__', None) for h in handles]
+        recs = map(self.registry.tasks.get, map(id, selves))
+        return [rec.id if rec is not None and rec.ref() is obj else other(h)
+                for h, obj, rec in zip(handles, selves, recs)]
 
     def _ready_entry(self, h, L, seen):
         """seen: {(id(callback), kind): (callback, entry)} of the plain callbacks listed so
