@@ -53,7 +53,7 @@ typedef struct {
     /* new tasks (registry.add_task and Recorder.task_spawned for a create_task's task);
      * spawns is 0 when other listeners than the Recorder's are on task_spawned */
     PyObject *registry, *ref_type, *task_gone, *taskrec_type, *coro_fields, *coro_label,
-        *py_task_scheduled;
+        *py_task_scheduled, *current_task;
     int spawns;
     /* {code object: (qualname, its task event's "coro", "internal" and "lib")} (coro_fields) */
     PyObject *coro_cache;
@@ -1447,7 +1447,8 @@ out:
 /* registry.add_task(task) for a task being made by create_task (its coroutine is that of the
  * creation in progress, registry.creating[-1]) on a known loop, then task_spawned. The new
  * TaskRec, or NULL: without an exception when the Python code must (nothing changed yet). */
-static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L) {
+static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L,
+                       PyObject **creation) {
     PyObject *coro = NULL, *creating = NULL, *entry = NULL, *task_loop = NULL, *rec = NULL;
     int committed = 0;
     if (!sp->spawns || (coro = get_optional(task, s_coro)) == NULL || !PyCoro_CheckExact(coro)
@@ -1489,11 +1490,58 @@ static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L
 out:
     if (!committed)
         PyErr_Clear();   /* the Python code looks again */
+    if (rec != NULL) {
+        Py_INCREF(entry);
+        *creation = entry;
+    }
     Py_XDECREF(coro);
     Py_XDECREF(creating);
     Py_XDECREF(entry);
     Py_XDECREF(task_loop);
     return rec;
+}
+
+/* Recorder.task_scheduled for a task spawn() just added, where its creator is a known task or
+ * nothing runs: its `by`. 1, or 0 (no exception, nothing changed) when the Python code must, -1. */
+static int spawn_by(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
+                    PyObject *entry) {
+    PyObject *waker = PyObject_CallOneArg(sp->current_task, loop), *running = NULL, *wrec = NULL;
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    int result = -1;
+    if (waker == NULL || (running = get_attr(L, s_running)) == NULL)
+        goto out;
+    result = 0;
+    if (waker == task || (waker == Py_None) != (running == Py_None))
+        goto out;
+    if (waker != Py_None
+        && (wrec = known_cached(sp->recs, waker, &sp->last_task, &sp->last_rec)) == NULL)
+        goto out;
+    result = -1;
+    Py_ssize_t n = get_index(L, s_n), q = -2, waker_id = wrec ? get_index(wrec, s_id) : 0;
+    if (n < 0 || waker_id < 0 || (running != Py_None && (q = ready_index(L, running)) == -3))
+        goto out;
+    PyObject *line = PyTuple_GET_ITEM(entry, 2), *file = PyTuple_GET_ITEM(entry, 3);
+    int ok = waker == Py_None
+        ? (n ? buf_int(&b, "{\"kind\":\"outside\",\"n\":", n) == 0 && BUF_LITERAL(&b, "}") == 0
+             : BUF_LITERAL(&b, "{\"kind\":\"outside\"}") == 0)
+        : buf_int(&b, "{\"kind\":\"spawn\",\"n\":", n) == 0
+            && (q == -2 || buf_int(&b, ",\"q\":", q) == 0)
+            && buf_int(&b, ",\"task\":", waker_id) == 0
+            && (line == Py_None || buf_int(&b, ",\"line\":", PyLong_AsLongLong(line)) == 0)
+            && !PyErr_Occurred()
+            && (file == Py_None || (BUF_LITERAL(&b, ",\"file\":") == 0 && buf_call_str(&b, sp->quote, file) == 0))
+            && BUF_LITERAL(&b, "}") == 0;
+    if (ok && set_index(rec, s_by_n, n) == 0
+        && set_new(rec, s_by, PyUnicode_FromStringAndSize(b.data, b.len)) == 0)
+        result = 1;
+out:
+    Py_XDECREF(waker);
+    Py_XDECREF(running);
+    Py_XDECREF(wrec);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return result;
 }
 
 /* -- call_soon: patches._Patches._patch_call_soon's scheduled() ---------------------------- */
@@ -1520,11 +1568,16 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     Py_XDECREF(running);
     if (L != NULL && rec == NULL && !PyErr_Occurred()) {
         /* a new task: Python's scheduled() would add it, then call task_scheduled */
-        rec = spawn(sp, task, loop, L);
+        PyObject *creation = NULL;
+        rec = spawn(sp, task, loop, L, &creation);
         if (rec != NULL || PyErr_Occurred()) {
             PyObject *hook_args[4] = {task, rec, loop, L};
-            if (rec == NULL || call_hook(sp->py_task_scheduled, hook_args, 4) < 0)
+            int by = rec ? spawn_by(sp, task, rec, loop, L, creation) : -1;
+            if (by == 0)
+                by = call_hook(sp->py_task_scheduled, hook_args, 4);
+            if (by < 0)
                 report(sp, "call_soon");
+            Py_XDECREF(creation);
             Py_DECREF(task);
             Py_DECREF(L);
             Py_XDECREF(rec);
@@ -1611,7 +1664,7 @@ static const char *field_names[] = {
     "clock_monotonic", "real_monotonic", "handle_type", "threadsafe", "py_after_callback",
     "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
     "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
-    "py_task_scheduled", NULL};
+    "py_task_scheduled", "current_task", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -1624,7 +1677,7 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->handle_type, &sp->threadsafe, &sp->py_after_callback, &sp->py_blocking_after_callback,
         &sp->callable_position, &sp->py_done, &sp->waiters_of, &sp->stale, &sp->registry,
         &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
-        &sp->py_task_scheduled};
+        &sp->py_task_scheduled, &sp->current_task};
     return fields[i];
 }
 

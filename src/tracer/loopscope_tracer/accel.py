@@ -103,6 +103,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
     up: it does their step work itself)."""
     if scheduled is None:
         return None
+    from . import events
     from .blocking import Blocking
     from .events import Recorder
     recorders = [l for l in hooks.listeners if type(l) is Recorder]
@@ -119,12 +120,13 @@ def step_path(hooks, registry, report, before, after, scheduled):
     callbacks = (hooks.bound['before_callback'] == (blocking.before_callback,)
                  and hooks.bound['after_callback'] == (recorder.after_callback,
                                                        blocking.after_callback))
-    spawns = hooks.bound['task_spawned'] == (recorder.task_spawned,)
+    spawns = (hooks.bound['task_spawned'] == (recorder.task_spawned,)
+              and events._current_task is not None)
     module = load()
     if module is None:
         return None
     from asyncio import base_events, events as asyncio_events
-    from . import emitter, events, frames, registry as registry_module, wait_reasons
+    from . import emitter, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
     path = module.StepPath(
         loops=registry.loops, recs=registry.tasks, task_types=frames.TASK_TYPES, hooks=hooks,
@@ -146,6 +148,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
         waiters_of=recorder.reasons.waiters_of, stale=recorder.stale, spawns=spawns,
         registry=registry, ref_type=registry_module._Ref, task_gone=registry._task_gone,
         taskrec_type=registry_module.TaskRec, coro_fields=events.coro_fields,
-        coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled)
+        coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled,
+        current_task=events._current_task)
     recorder.ready_entries = path.ready
     return path
