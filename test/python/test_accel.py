@@ -27,7 +27,7 @@ PROGRAMS = [os.path.join(ROOT, 'examples', name) for name in (
     'gather_sleep.py', 'pending_counts.py', 'taskgroup_cancel.py', 'loops.py',
     'handles.py', 'stepping.py', 'unknown_awaitable.py', 'carry_forward.py', 'retained.py',
     'as_completed.py', 'bad_queue.py', 'exceptions.py', 'task_names.py',
-    'clock_overrides.py')]
+    'clock_overrides.py', 'plain_callbacks.py')]
 
 
 def _compiler():

@@ -143,9 +143,12 @@ static int set_attr(PyObject *obj, PyObject *name, PyObject *v) {
 
 /* A new reference to obj.name, or NULL without an exception when it has no such attribute. */
 static PyObject *get_optional(PyObject *obj, PyObject *name) {
-    PyObject *v = PyObject_GetAttr(obj, name);
-    if (v == NULL && PyErr_ExceptionMatches(PyExc_AttributeError))
-        PyErr_Clear();
+    PyObject *v = NULL;
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject_GetOptionalAttr(obj, name, &v);   /* no AttributeError made, then cleared */
+#else
+    _PyObject_LookupAttr(obj, name, &v);
+#endif
     return v;
 }
 
@@ -559,18 +562,6 @@ static int buf_int(Buf *b, const char *literal, long long n) {
 /* Python's '%.<digits>f' % x (PyOS_double_to_string: the same digits as the Python code). */
 static int buf_fixed(Buf *b, double x, int digits) {
     char *s = PyOS_double_to_string(x, 'f', digits, 0, NULL);
-    if (s == NULL)
-        return -1;
-    int r = buf_add(b, s, strlen(s));
-    PyMem_Free(s);
-    return r;
-}
-
-/* A float of an event formatted by hand, as emitter.number writes it: its repr, or null. */
-static int buf_number(Buf *b, double x) {
-    if (!isfinite(x))
-        return BUF_LITERAL(b, "null");
-    char *s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
     if (s == NULL)
         return -1;
     int r = buf_add(b, s, strlen(s));
@@ -1243,7 +1234,7 @@ static int record_callback(StepPath *sp, PyObject *handle, PyObject *cb, PyObjec
         || buf_str(&b, fields) < 0 || BUF_LITERAL(&b, ",\"kind\":\"soon\"") < 0
         || (q != -2 && buf_int(&b, ",\"q\":", q) < 0) || BUF_LITERAL(&b, ",\"t\":") < 0
         || buf_seconds(&b, t - origin) < 0 || BUF_LITERAL(&b, ",\"dur\":") < 0
-        || buf_number(&b, dur) < 0 || BUF_LITERAL(&b, "}") < 0)
+        || buf_fixed(&b, dur, 7) < 0 || BUF_LITERAL(&b, "}") < 0)
         goto out;
     PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
     if (event == NULL)
@@ -1612,11 +1603,14 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
 /* -- a tick's ready list: events.Recorder.ready_entries ------------------------------------- */
 
 static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 2 || !PyList_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "ready(handles: list, other)");
+    if (nargs != 3 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "ready(handles: list, other, L)");
         return NULL;
     }
-    PyObject *handles = args[0], *other = args[1];
+    PyObject *handles = args[0], *other = args[1], *L = args[2];
+    /* other(h) of the last plain "soon" handle: a handle of the same callback right after it
+     * has the same entry (Recorder._ready_entry's `seen`: a gather's done callbacks) */
+    PyObject *soon_cb = NULL, *soon_entry = NULL;   /* borrowed: handles and ready hold them */
     Py_ssize_t n = PyList_GET_SIZE(handles);
     PyObject *ready = PyList_New(n);
     if (ready == NULL)
@@ -1624,8 +1618,10 @@ static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t 
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *h = PyList_GET_ITEM(handles, i), *entry = NULL;
         PyObject *cb = get_attr(h, s_callback);
-        PyObject *obj = cb ? get_optional(cb, s_self) : NULL;
-        Py_XDECREF(cb);
+        if (cb == NULL)
+            goto error;
+        Py_DECREF(cb);   /* the handle holds it */
+        PyObject *obj = get_optional(cb, s_self);
         if (obj == NULL && PyErr_Occurred())
             goto error;
         PyObject *key = PyLong_FromVoidPtr(obj ? obj : Py_None);
@@ -1642,8 +1638,19 @@ static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t 
         Py_XDECREF(obj);
         if (PyErr_Occurred())
             goto error;
-        if (same != 1)
-            entry = PyObject_CallOneArg(other, h);
+        if (same != 1) {
+            int soon = plain_soon(sp, h, cb, L);
+            if (soon < 0)
+                goto error;
+            if (soon && cb == soon_cb) {
+                Py_INCREF(soon_entry);
+                entry = soon_entry;
+            } else {
+                entry = PyObject_CallOneArg(other, h);
+                soon_cb = soon && entry ? cb : NULL;
+                soon_entry = entry;
+            }
+        }
         if (entry == NULL)
             goto error;
         PyList_SET_ITEM(ready, i, entry);

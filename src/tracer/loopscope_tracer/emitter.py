@@ -40,12 +40,6 @@ encode = _encode
 FLUSH_AT = 65536   # bytes buffered before a write (also read by _accel.c's emit)
 
 
-def number(x):
-    """A float of an event formatted by hand, as emit() writes it: its repr, or null for
-    inf and nan (which JSON cannot carry)."""
-    return repr(x) if x - x == 0 else 'null'
-
-
 def seconds(x):
     """round(x, 6) of an event formatted by hand: '%.6f' is the same number (the correctly
     rounded decimal that round() turns back into a float) for a fraction of the cost of

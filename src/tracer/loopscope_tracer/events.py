@@ -11,7 +11,7 @@ import threading
 
 from . import frames
 from . import virtual_clock as vc
-from .emitter import encode, number, quote, seconds, text
+from .emitter import encode, quote, seconds, text
 from .instrument import Instrument
 from .registry import float_time
 from . import wait_reasons
@@ -95,7 +95,7 @@ class Recorder(Instrument):
         # The queue may hold thousands of handles, mostly known tasks' steps: their entry
         # (the task's id; _ready_entry's fast path) is found a list at a time.
         seen = {}
-        ready = self.ready_entries(handles, lambda h: self._ready_entry(h, L, seen))
+        ready = self.ready_entries(handles, lambda h: self._ready_entry(h, L, seen), L)
         ev = {'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
               'wall': self.wall(), 'waited': round(L.waited, 6), 'jump': round(L.jump, 6),
               'ready': ready}
@@ -103,9 +103,9 @@ class Recorder(Instrument):
             ev['io'] = L.io
         self.emit(ev)
 
-    def ready_entries(self, handles, other):
+    def ready_entries(self, handles, other, L):
         """A tick's `ready` list: a known task's step is its id, any other handle other(h).
-        (_accel.c's StepPath.ready stands in for it.)"""
+        (_accel.c's StepPath.ready stands in for it; L is for its shortcut.)"""
         selves = [getattr(h._callback, '__self__', None) for h in handles]
         recs = map(self.registry.tasks.get, map(id, selves))
         return [rec.id if rec is not None and rec.ref() is obj else other(h)
@@ -351,13 +351,13 @@ class Recorder(Instrument):
         line, file = frames.callable_position(callback)
         q = ready_index(L, handle)
         self.emitter.emit_raw(
-            '{"ev":"callback","loop":%d,"fn":%s%s%s,"kind":"%s"%s%s,"t":%s,"dur":%s}' % (
+            '{"ev":"callback","loop":%d,"fn":%s%s%s,"kind":"%s"%s%s,"t":%s,"dur":%.7f}' % (
                 L.id, text(frames.callable_name(callback)),
                 '' if line is None else ',"line":%d' % line,
                 '' if file is None else ',"file":' + quote(file), kind,
                 '' if timer is None else ',"timer":%d' % timer,
                 '' if q is None else ',"q":%d' % q,
-                seconds(t - L.origin), number(dur)))
+                seconds(t - L.origin), dur))
         self.stale.update(self.reasons.waiters_after(callback))
 
     def timer_armed(self, handle, trec, loop, L, callback):
