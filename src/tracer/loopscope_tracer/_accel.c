@@ -57,6 +57,8 @@ typedef struct {
     int spawns;
     /* {code object: (qualname, its task event's "coro", "internal" and "lib")} (coro_fields) */
     PyObject *coro_cache;
+    /* {code object: events.start_of(code)} */
+    PyObject *start_of, *start_cache;
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
@@ -388,6 +390,49 @@ static int emit(StepPath *sp, PyObject *line) {
 
 /* -- Handle._run, before: patches._Patches._patch_handle_run's before() ------------------- */
 
+/* Recorder.task_started: where a coroutine's first step starts (events.start_of), kept per code
+ * object; anything but a coroutine goes to the Python hook. 0, or -1 on error. */
+static int task_started(StepPath *sp, PyObject *task, PyObject *rec) {
+    PyObject *coro = get_optional(task, s_coro);
+    if (coro == NULL || !PyCoro_CheckExact(coro)) {
+        Py_XDECREF(coro);
+        if (PyErr_Occurred())
+            return -1;
+        coro = PyObject_CallOneArg(sp->task_coro, task);
+        PyObject *args[3] = {task, rec, coro};
+        int r = coro ? call_hook(sp->task_started, args, 3) : -1;
+        Py_XDECREF(coro);
+        return r;
+    }
+    PyObject *code = get_attr(coro, s_cr_code);
+    Py_DECREF(coro);
+    if (code == NULL)
+        return -1;
+    PyObject *where = PyDict_GetItemWithError(sp->start_cache, code);   /* borrowed */
+    if (where == NULL) {
+        where = PyErr_Occurred() ? NULL : PyObject_CallOneArg(sp->start_of, code);
+        if (where != NULL) {
+            if (PyDict_GET_SIZE(sp->start_cache) >= 1024)   /* code made at run time: bounded */
+                PyDict_Clear(sp->start_cache);
+            int kept = PyDict_SetItem(sp->start_cache, code, where);
+            Py_DECREF(where);   /* the dict holds it */
+            if (kept < 0)
+                where = NULL;
+        }
+    }
+    Py_DECREF(code);
+    if (where == NULL)
+        return -1;
+    if (where == Py_None)
+        return 0;
+    if (!PyTuple_CheckExact(where) || PyTuple_GET_SIZE(where) != 2) {
+        PyErr_SetString(PyExc_TypeError, "start_of gave no (line, file)");
+        return -1;
+    }
+    return set_attr(rec, s_line, PyTuple_GET_ITEM(where, 0)) < 0
+        || set_attr(rec, s_file, PyTuple_GET_ITEM(where, 1)) < 0 ? -1 : 0;
+}
+
 /* 1 when a handle that is not a task's step is of kind "soon" (registry.handle_kind): an
  * events.Handle (not a timer's) neither reported ready by the selector nor scheduled by
  * call_soon_threadsafe; 0 when not (Python's before() then), -1 on error. */
@@ -441,17 +486,8 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
         int started = attr_is_true(rec, s_started);
         if (started < 0)
             goto failed;
-        if (!started) {
-            if (set_attr(rec, s_started, Py_True) < 0)
-                goto failed;
-            PyObject *coro = PyObject_CallOneArg(sp->task_coro, task);
-            PyObject *args[3] = {task, rec, coro};
-            PyObject *r = coro ? PyObject_Vectorcall(sp->task_started, args, 3, NULL) : NULL;
-            Py_XDECREF(coro);
-            if (r == NULL)
-                goto failed;
-            Py_DECREF(r);
-        }
+        if (!started && (set_attr(rec, s_started, Py_True) < 0 || task_started(sp, task, rec) < 0))
+            goto failed;
         if (samples && set_new(w, s_samples, PyList_New(0)) < 0)
             goto failed;
         PyObject *line = get_attr(rec, s_line), *file = line ? get_attr(rec, s_file) : NULL;
@@ -1671,7 +1707,7 @@ static const char *field_names[] = {
     "clock_monotonic", "real_monotonic", "handle_type", "threadsafe", "py_after_callback",
     "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
     "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
-    "py_task_scheduled", "current_task", NULL};
+    "py_task_scheduled", "current_task", "start_of", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -1684,7 +1720,7 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->handle_type, &sp->threadsafe, &sp->py_after_callback, &sp->py_blocking_after_callback,
         &sp->callable_position, &sp->py_done, &sp->waiters_of, &sp->stale, &sp->registry,
         &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
-        &sp->py_task_scheduled, &sp->current_task};
+        &sp->py_task_scheduled, &sp->current_task, &sp->start_of};
     return fields[i];
 }
 
@@ -1740,7 +1776,8 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
     Py_DECREF(lock);
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
     Py_XSETREF(sp->coro_cache, PyDict_New());
-    if (sp->coro_cache == NULL)
+    Py_XSETREF(sp->start_cache, PyDict_New());
+    if (sp->coro_cache == NULL || sp->start_cache == NULL)
         return -1;
     return sp->state_tag == NULL || sp->acquire == NULL || sp->release == NULL ? -1 : 0;
 }
@@ -1756,6 +1793,7 @@ static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     Py_VISIT(sp->fn_code);
     Py_VISIT(sp->fn_fields);
     Py_VISIT(sp->coro_cache);
+    Py_VISIT(sp->start_cache);
     return 0;
 }
 
@@ -1771,6 +1809,7 @@ static int StepPath_clear(StepPath *sp) {
     Py_CLEAR(sp->fn_code);
     Py_CLEAR(sp->fn_fields);
     Py_CLEAR(sp->coro_cache);
+    Py_CLEAR(sp->start_cache);
     return 0;
 }
 

@@ -149,6 +149,6 @@ def step_path(hooks, registry, report, before, after, scheduled):
         registry=registry, ref_type=registry_module._Ref, task_gone=registry._task_gone,
         taskrec_type=registry_module.TaskRec, coro_fields=events.coro_fields,
         coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled,
-        current_task=events._current_task)
+        current_task=events._current_task, start_of=events.start_of)
     recorder.ready_entries = path.ready
     return path

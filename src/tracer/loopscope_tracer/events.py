@@ -202,11 +202,9 @@ class Recorder(Instrument):
         rec.by = '{"kind":"%s","n":%d%s}' % (kind, L.n, by)
 
     def task_started(self, task, rec, coro):
-        # The first step starts at the coroutine's def line (user code only).
-        co = getattr(coro, 'cr_code', None)
-        if co is not None and frames.is_user_file(co.co_filename):
-            rec.line = co.co_firstlineno
-            rec.file = frames.file_field(co.co_filename)
+        where = start_of(getattr(coro, 'cr_code', None))
+        if where is not None:
+            rec.line, rec.file = where
 
     def _step_writer(self):
         """after_step: the hottest path of the tracer (one call per step), so it is one
@@ -480,6 +478,14 @@ class Recorder(Instrument):
 
 # Public coroutine methods that asyncio.run() and Runner run as tasks of their own, at the end.
 _HOUSEKEEPING = ('shutdown_asyncgens', 'shutdown_default_executor')
+
+
+def start_of(co):
+    """Where a task of this code starts its first step: (its def line, file field) for the
+    user's code, else None. (_accel.c keeps it per code object.)"""
+    if co is not None and frames.is_user_file(co.co_filename):
+        return co.co_firstlineno, frames.file_field(co.co_filename)
+    return None
 
 
 def coro_fields(coro):
