@@ -31,7 +31,7 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_monotonic, *s_state, *s_lock, *s_acquire, *s_release, *s_count, *s_cap, *s_buf, *s_size,
     *s_flush_locked, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
     *s_n_tasks, *s_key, *s_tasks_loop, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
-    *s_get_name, *s_started_at, *s_task_dash;
+    *s_get_name, *s_started_at, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
 
 typedef struct {
     PyObject_HEAD
@@ -59,6 +59,10 @@ typedef struct {
     PyObject *coro_cache;
     /* {code object: events.start_of(code)} */
     PyObject *start_of, *start_cache;
+    /* create_task's hooks (patches._create_task_hooks' starting, _Patches._created), what
+     * frames.caller_position reads, and {filename: frames.file_field(filename)} */
+    PyObject *py_starting, *py_created, *named_creators, *boundary_codes, *library_cache,
+        *file_field, *file_fields;
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
@@ -118,8 +122,38 @@ static Py_ssize_t slot_offset(PyTypeObject *tp, PyObject *name) {
     return offset;
 }
 
-static PyObject *get_attr(PyObject *obj, PyObject *name) {
-    Py_ssize_t offset = slot_offset(Py_TYPE(obj), name);
+/* Each call of get_attr and the like keeps the last (type, name) it saw and its offset: the
+ * same pair again (the usual case: one record type per call) skips the table. */
+typedef struct {
+    PyTypeObject *type;   /* a strong reference, as in slot_cache */
+    PyObject *name;
+    Py_ssize_t offset;
+} Site;
+
+static inline Py_ssize_t site_offset(Site *site, PyTypeObject *tp, PyObject *name) {
+    if (site->type == tp && site->name == name)
+        return site->offset;
+    Py_ssize_t offset = slot_offset(tp, name);
+    Py_INCREF(tp);
+    Py_XDECREF(site->type);
+    site->type = tp;
+    site->name = name;   /* interned, never freed */
+    site->offset = offset;
+    return offset;
+}
+
+#define AT(fn, ...) ({ static Site site_; fn##_at(&site_, __VA_ARGS__); })
+#define get_attr(...) AT(get_attr, __VA_ARGS__)
+#define set_attr(...) AT(set_attr, __VA_ARGS__)
+#define get_double(...) AT(get_double, __VA_ARGS__)
+#define set_new(...) AT(set_new, __VA_ARGS__)
+#define set_double(...) AT(set_double, __VA_ARGS__)
+#define attr_is_true(...) AT(attr_is_true, __VA_ARGS__)
+#define get_index(...) AT(get_index, __VA_ARGS__)
+#define set_index(...) AT(set_index, __VA_ARGS__)
+
+static PyObject *get_attr_at(Site *site, PyObject *obj, PyObject *name) {
+    Py_ssize_t offset = site_offset(site, Py_TYPE(obj), name);
     if (offset > 0) {
         PyObject *v = *(PyObject **)((char *)obj + offset);
         if (v != NULL) {
@@ -130,8 +164,8 @@ static PyObject *get_attr(PyObject *obj, PyObject *name) {
     return PyObject_GetAttr(obj, name);   /* not a slot, or an empty one (AttributeError) */
 }
 
-static int set_attr(PyObject *obj, PyObject *name, PyObject *v) {
-    Py_ssize_t offset = slot_offset(Py_TYPE(obj), name);
+static int set_attr_at(Site *site, PyObject *obj, PyObject *name, PyObject *v) {
+    Py_ssize_t offset = site_offset(site, Py_TYPE(obj), name);
     if (offset > 0) {
         PyObject **field = (PyObject **)((char *)obj + offset);
         PyObject *old = *field;
@@ -163,8 +197,8 @@ static int now(StepPath *sp, double *out) {
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-static int get_double(PyObject *obj, PyObject *name, double *out) {
-    PyObject *v = get_attr(obj, name);
+static int get_double_at(Site *site, PyObject *obj, PyObject *name, double *out) {
+    PyObject *v = get_attr_at(site, obj, name);
     if (v == NULL)
         return -1;
     *out = PyFloat_AsDouble(v);
@@ -173,20 +207,20 @@ static int get_double(PyObject *obj, PyObject *name, double *out) {
 }
 
 /* obj.name = v, taking the reference to v (a new object, or NULL when making it failed). */
-static int set_new(PyObject *obj, PyObject *name, PyObject *v) {
+static int set_new_at(Site *site, PyObject *obj, PyObject *name, PyObject *v) {
     if (v == NULL)
         return -1;
-    int r = set_attr(obj, name, v);
+    int r = set_attr_at(site, obj, name, v);
     Py_DECREF(v);
     return r;
 }
 
-static int set_double(PyObject *obj, PyObject *name, double value) {
-    return set_new(obj, name, PyFloat_FromDouble(value));
+static int set_double_at(Site *site, PyObject *obj, PyObject *name, double value) {
+    return set_new_at(site, obj, name, PyFloat_FromDouble(value));
 }
 
-static int attr_is_true(PyObject *obj, PyObject *name) {
-    PyObject *v = get_attr(obj, name);
+static int attr_is_true_at(Site *site, PyObject *obj, PyObject *name) {
+    PyObject *v = get_attr_at(site, obj, name);
     if (v == NULL)
         return -1;
     int r = PyObject_IsTrue(v);
@@ -331,8 +365,8 @@ static PyObject *loop_time(StepPath *sp, PyObject *loop) {
     return t;
 }
 
-static Py_ssize_t get_index(PyObject *obj, PyObject *name);
-static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value);
+static Py_ssize_t get_index_at(Site *site, PyObject *obj, PyObject *name);
+static int set_index_at(Site *site, PyObject *obj, PyObject *name, Py_ssize_t value);
 
 /* emitter.emit_raw(line) without its Python frame: the same steps under the emitter's lock
  * when it is free at once; else (another thread writes, the cap is reached) emit_raw itself. */
@@ -786,8 +820,8 @@ static PyObject *frames_list(Chain *c) {
 }
 
 /* A Py_ssize_t attribute, or -2 for None, -3 on error. */
-static Py_ssize_t get_index(PyObject *obj, PyObject *name) {
-    PyObject *v = get_attr(obj, name);
+static Py_ssize_t get_index_at(Site *site, PyObject *obj, PyObject *name) {
+    PyObject *v = get_attr_at(site, obj, name);
     if (v == NULL)
         return -3;
     Py_ssize_t r = v == Py_None ? -2 : PyLong_AsSsize_t(v);
@@ -797,8 +831,8 @@ static Py_ssize_t get_index(PyObject *obj, PyObject *name) {
     return r;
 }
 
-static int set_index(PyObject *obj, PyObject *name, Py_ssize_t value) {
-    return set_new(obj, name, value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value));
+static int set_index_at(Site *site, PyObject *obj, PyObject *name, Py_ssize_t value) {
+    return set_new_at(site, obj, name, value == -2 ? (Py_INCREF(Py_None), Py_None) : PyLong_FromSsize_t(value));
 }
 
 /* events.ready_index: the handle's index in its tick's ready list, -2 for none, -3 on error. */
@@ -1636,6 +1670,213 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
     return h;
 }
 
+/* -- create_task: patches._Patches._create_task_hooks' starting and done -------------------- */
+
+#if PY_VERSION_HEX < 0x03090000
+static PyFrameObject *PyFrame_GetBack(PyFrameObject *f) { Py_XINCREF(f->f_back); return f->f_back; }
+#endif
+
+/* 1 when id(obj) is in the set or dict of ids, 0 when not, -1 on error. */
+static int has_id(PyObject *ids, void *obj) {
+    PyObject *key = PyLong_FromVoidPtr(obj);
+    int in = key ? PySequence_Contains(ids, key) : -1;
+    Py_XDECREF(key);
+    return in;
+}
+
+/* frames.caller_position from frame f on: (line, file) of the innermost user frame within the
+ * running handle, or (None, None). 1 with *line and *file new references, 0 (no exception)
+ * when a file is not classified yet (Python's job), -1 on error. */
+static int user_position(StepPath *sp, PyFrameObject *f, PyObject **line, PyObject **file) {
+    Py_XINCREF(f);
+    int result = 1;
+    *line = *file = NULL;
+    while (f != NULL) {
+        PyCodeObject *co = PyFrame_GetCode(f);
+        int boundary = has_id(sp->boundary_codes, co);
+        PyObject *filename = co->co_filename;
+        Py_INCREF(filename);
+        Py_DECREF(co);
+        PyObject *lib = boundary == 0 ? PyDict_GetItemWithError(sp->library_cache, filename) : NULL;
+        if (boundary != 0 || lib == NULL || lib == Py_None) {
+            if (boundary < 0 || (boundary == 0 && lib == NULL)) {
+                result = PyErr_Occurred() ? -1 : 0;
+            } else if (lib == Py_None) {
+                PyObject *field = PyDict_GetItemWithError(sp->file_fields, filename);
+                if (field == NULL && !PyErr_Occurred()) {
+                    field = PyObject_CallOneArg(sp->file_field, filename);
+                    if (field != NULL && PyDict_SetItem(sp->file_fields, filename, field) < 0)
+                        Py_CLEAR(field);
+                } else {
+                    Py_XINCREF(field);
+                }
+                int lineno = field ? PyFrame_GetLineNumber(f) : -1;
+                *line = field ? PyLong_FromLong(lineno) : NULL;
+                *file = field;
+                if (*line == NULL) {
+                    Py_CLEAR(*file);
+                    result = -1;
+                }
+            }
+            Py_DECREF(filename);
+            Py_DECREF(f);
+            if (result == 1 && *line == NULL) {   /* a boundary: nothing of the user's */
+                Py_INCREF(Py_None);
+                Py_INCREF(Py_None);
+                *line = *file = Py_None;
+            }
+            return result;
+        }
+        Py_DECREF(filename);
+        PyFrameObject *back = PyFrame_GetBack(f);
+        Py_DECREF(f);
+        f = back;
+    }
+    Py_INCREF(Py_None);
+    Py_INCREF(Py_None);
+    *line = *file = Py_None;
+    return 1;
+}
+
+/* starting()'s creation (coro, parent id, line, file, name, label) for the usual call, or NULL:
+ * without an exception when the Python code must. */
+static PyObject *creation(StepPath *sp, PyObject *loop, PyObject *coro, PyObject *name,
+                          PyObject *eager_start) {
+    PyObject *parent = NULL, *prec = NULL, *pid = NULL, *factory = NULL, *line = NULL,
+             *file = NULL, *entry = NULL;
+    PyFrameObject *back = NULL;
+    if ((name != Py_None && !PyUnicode_CheckExact(name)) || PyObject_IsTrue(eager_start) != 0
+        || (parent = PyObject_CallOneArg(sp->current_task, loop)) == NULL)
+        goto out;
+    if (parent != Py_None) {
+        prec = known_cached(sp->recs, parent, &sp->last_task, &sp->last_rec);
+        if (prec == NULL || (pid = get_attr(prec, s_id)) == NULL)
+            goto out;
+    } else {
+        pid = Py_None;
+        Py_INCREF(pid);
+    }
+    factory = get_optional(loop, s_task_factory);
+    if (factory != NULL && factory != Py_None)
+        goto out;
+    PyFrameObject *here = PyEval_GetFrame();   /* create_task's: we are called from its code */
+    back = here ? PyFrame_GetBack(here) : NULL;
+    if (back == NULL)
+        goto out;
+    Py_INCREF(name);
+    if (name == Py_None && PyDict_GET_SIZE(sp->named_creators)) {
+        PyCodeObject *co = PyFrame_GetCode(back);
+        int named = has_id(sp->named_creators, co);
+        Py_DECREF(co);
+        if (named != 0) {
+            /* asyncio.create_task(coro, name=...) up to 3.12 names the task afterwards */
+            PyObject *locals = named > 0 ? get_attr((PyObject *)back, s_f_locals) : NULL;
+            PyObject *given = locals ? PyObject_CallMethod(locals, "get", "O", s_name) : NULL;
+            Py_XDECREF(locals);
+            Py_SETREF(name, given);
+            if (name == NULL || (name != Py_None && !PyUnicode_CheckExact(name))) {
+                Py_XDECREF(name);
+                goto out;
+            }
+        }
+    }
+    if (user_position(sp, back, &line, &file) == 1)
+        entry = PyTuple_Pack(6, coro, pid, line, file, name, Py_None);
+    Py_DECREF(name);
+out:
+    if (entry == NULL)
+        PyErr_Clear();   /* the Python code looks again */
+    Py_XDECREF(parent);
+    Py_XDECREF(prec);
+    Py_XDECREF(pid);
+    Py_XDECREF(factory);
+    Py_XDECREF(line);
+    Py_XDECREF(file);
+    Py_XDECREF(back);
+    return entry;
+}
+
+static PyObject *StepPath_starting(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "starting(loop, coro, name, eager_start)");
+        return NULL;
+    }
+    double s0;
+    PyObject *entry = now(sp, &s0) == 0 ? creation(sp, args[0], args[1], args[2], args[3]) : NULL;
+    if (entry == NULL) {
+        PyErr_Clear();
+        return PyObject_Vectorcall(sp->py_starting, args, nargs, NULL);
+    }
+    PyObject *creating = get_attr(sp->registry, s_creating);
+    if (creating == NULL || PyList_Append(creating, entry) < 0) {
+        report(sp, "create_task");
+        Py_SETREF(entry, Py_None);
+        Py_INCREF(entry);
+    }
+    Py_XDECREF(creating);
+    add_own_time(sp, s0, "create_task");
+    PyObject *since = PyFloat_FromDouble(s0);
+    PyObject *result = since ? PyTuple_Pack(2, entry, since) : NULL;
+    Py_DECREF(entry);
+    Py_XDECREF(since);
+    return result;
+}
+
+/* _Patches._created when there is nothing to do: the task is one of asyncio's, known (spawn()
+ * added it), and it did not start inside create_task. 1, or 0 when the Python code must. */
+static int created_quietly(StepPath *sp, PyObject *task, PyObject *coro) {
+    int is_task = PyObject_IsInstance(task, sp->task_types);
+    if (is_task != 1)
+        return is_task < 0 ? -1 : 1;
+    PyObject *rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec);
+    if (rec == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    Py_DECREF(rec);
+    if (!PyCoro_CheckExact(coro))
+        return 0;
+    int started = coro_started(coro);
+    if (started == 0) {
+        PyObject *done = PyObject_CallMethodObjArgs(task, s_done, NULL);
+        started = done ? PyObject_IsTrue(done) : -1;
+        Py_XDECREF(done);
+    }
+    return started < 0 ? -1 : !started;
+}
+
+static PyObject *StepPath_created(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "created(loop, task, entry, s0)");
+        return NULL;
+    }
+    PyObject *loop = args[0], *task = args[1], *entry = args[2];
+    double s1, s0 = PyFloat_AsDouble(args[3]);
+    if (now(sp, &s1) < 0)
+        return NULL;
+    if (entry != Py_None) {
+        PyObject *creating = get_attr(sp->registry, s_creating);
+        Py_ssize_t n = creating && PyList_Check(creating) ? PyList_GET_SIZE(creating) : 0;
+        int r = creating == NULL ? -1
+            : n && PyList_GET_ITEM(creating, n - 1) == entry ? PyList_SetSlice(creating, n - 1, n, NULL) : 0;
+        Py_XDECREF(creating);
+        if (r == 0 && PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 6)
+            r = created_quietly(sp, task, PyTuple_GET_ITEM(entry, 0));
+        if (r == 0) {
+            PyObject *elapsed = PyFloat_FromDouble(s1 - s0);
+            PyObject *call[9] = {loop, task};
+            for (int i = 0; i < 6; i++)
+                call[2 + i] = PyTuple_GET_ITEM(entry, i);
+            call[8] = elapsed;
+            r = elapsed ? call_hook(sp->py_created, call, 9) : -1;
+            Py_XDECREF(elapsed);
+        }
+        if (r < 0)
+            report(sp, "create_task");
+    }
+    add_own_time(sp, s1, "create_task");
+    Py_INCREF(task);
+    return task;
+}
+
 /* -- a tick's ready list: events.Recorder.ready_entries ------------------------------------- */
 
 static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
@@ -1707,7 +1948,8 @@ static const char *field_names[] = {
     "clock_monotonic", "real_monotonic", "handle_type", "threadsafe", "py_after_callback",
     "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
     "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
-    "py_task_scheduled", "current_task", "start_of", NULL};
+    "py_task_scheduled", "current_task", "start_of", "py_starting", "py_created",
+    "named_creators", "boundary_codes", "library_cache", "file_field", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -1720,7 +1962,9 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->handle_type, &sp->threadsafe, &sp->py_after_callback, &sp->py_blocking_after_callback,
         &sp->callable_position, &sp->py_done, &sp->waiters_of, &sp->stale, &sp->registry,
         &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
-        &sp->py_task_scheduled, &sp->current_task, &sp->start_of};
+        &sp->py_task_scheduled, &sp->current_task, &sp->start_of, &sp->py_starting,
+        &sp->py_created, &sp->named_creators, &sp->boundary_codes, &sp->library_cache,
+        &sp->file_field};
     return fields[i];
 }
 
@@ -1777,7 +2021,8 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
     Py_XSETREF(sp->coro_cache, PyDict_New());
     Py_XSETREF(sp->start_cache, PyDict_New());
-    if (sp->coro_cache == NULL || sp->start_cache == NULL)
+    Py_XSETREF(sp->file_fields, PyDict_New());
+    if (sp->coro_cache == NULL || sp->start_cache == NULL || sp->file_fields == NULL)
         return -1;
     return sp->state_tag == NULL || sp->acquire == NULL || sp->release == NULL ? -1 : 0;
 }
@@ -1794,6 +2039,7 @@ static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     Py_VISIT(sp->fn_fields);
     Py_VISIT(sp->coro_cache);
     Py_VISIT(sp->start_cache);
+    Py_VISIT(sp->file_fields);
     return 0;
 }
 
@@ -1810,6 +2056,7 @@ static int StepPath_clear(StepPath *sp) {
     Py_CLEAR(sp->fn_fields);
     Py_CLEAR(sp->coro_cache);
     Py_CLEAR(sp->start_cache);
+    Py_CLEAR(sp->file_fields);
     return 0;
 }
 
@@ -1823,6 +2070,10 @@ static PyMethodDef StepPath_methods[] = {
     {"before", (PyCFunction)StepPath_before, METH_O, "Handle._run's before(handle)."},
     {"after", (PyCFunction)(void (*)(void))StepPath_after, METH_FASTCALL,
      "Handle._run's after(handle, state)."},
+    {"starting", (PyCFunction)(void (*)(void))StepPath_starting, METH_FASTCALL,
+     "create_task's starting(loop, coro, name, eager_start)."},
+    {"created", (PyCFunction)(void (*)(void))StepPath_created, METH_FASTCALL,
+     "create_task's done(loop, task, entry, s0)."},
     {"ready", (PyCFunction)(void (*)(void))StepPath_ready, METH_FASTCALL,
      "Recorder.ready_entries(handles, other)."},
     {"scheduled", (PyCFunction)(void (*)(void))StepPath_scheduled, METH_FASTCALL,
@@ -1872,7 +2123,8 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_tasks_loop, "_loop"); INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
     INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");
     INTERN(s_get_name, "get_name"); INTERN(s_started_at, "started");
-    INTERN(s_task_dash, "Task-");
+    INTERN(s_task_dash, "Task-"); INTERN(s_task_factory, "_task_factory");
+    INTERN(s_f_locals, "f_locals"); INTERN(s_name, "name");
     g_cr_frame = find_getter(&PyCoro_Type, "cr_frame");
     g_cr_await = find_getter(&PyCoro_Type, "cr_await");
     g_gi_frame = find_getter(&PyGen_Type, "gi_frame");

@@ -96,9 +96,9 @@ def build(path):
             os.unlink(tmp)
 
 
-def step_path(hooks, registry, report, before, after, scheduled):
+def step_path(hooks, registry, report, before, after, scheduled, starting, created):
     """A StepPath standing in for patches.py's Python hooks (before, after: Handle._run's;
-    scheduled: call_soon's), or None: no compiled module, or listeners on the step hooks
+    scheduled: call_soon's; starting, created: create_task's), or None: no compiled module, or listeners on the step hooks
     other than the ones it was written for (the Recorder and Blocking, as cli.py sets them
     up: it does their step work itself)."""
     if scheduled is None:
@@ -128,6 +128,7 @@ def step_path(hooks, registry, report, before, after, scheduled):
     from asyncio import base_events, events as asyncio_events
     from . import emitter, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
+    from .patches import _NAMED_CREATORS as named_creators
     path = module.StepPath(
         loops=registry.loops, recs=registry.tasks, task_types=frames.TASK_TYPES, hooks=hooks,
         report=report, py_before=before, py_after=after, py_scheduled=scheduled,
@@ -149,6 +150,8 @@ def step_path(hooks, registry, report, before, after, scheduled):
         registry=registry, ref_type=registry_module._Ref, task_gone=registry._task_gone,
         taskrec_type=registry_module.TaskRec, coro_fields=events.coro_fields,
         coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled,
-        current_task=events._current_task, start_of=events.start_of)
+        current_task=events._current_task, start_of=events.start_of, py_starting=starting,
+        py_created=created, named_creators=named_creators, boundary_codes=frames.boundary_codes,
+        library_cache=frames._library_cache, file_field=frames.file_field)
     recorder.ready_entries = path.ready
     return path

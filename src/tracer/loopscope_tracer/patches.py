@@ -102,12 +102,15 @@ class _Patches:
         BEL = base_events.BaseEventLoop
         self._patch_close(BEL)
         self._patch_run_once(BEL)
-        self._patch_create_task(BEL)
+        starting, done, over = self._create_task_hooks()
         before, after = self._handle_run_hooks()
         scheduled = self._call_soon_hook() if self.hooks.task_scheduled is not None else None
-        fast = accel.step_path(self.hooks, self.registry, self.report, before, after, scheduled)
+        fast = accel.step_path(self.hooks, self.registry, self.report, before, after, scheduled,
+                               starting, self._created)
         if fast is not None:
             before, after, scheduled = fast.before, fast.after, fast.scheduled
+            starting, done = fast.starting, fast.created
+        self._patch_create_task(BEL, starting, done, over)
         if scheduled is not None:
             patch(BEL, 'call_soon', {'_ls_scheduled': scheduled},
                   result='_ls_scheduled(self, callback, _ls_value)')
@@ -399,7 +402,8 @@ class _Patches:
         return before, after
 
     # -- tasks -------------------------------------------------------------------------------
-    def _patch_create_task(self, BEL):
+    def _create_task_hooks(self):
+        """(starting, done, over) of create_task, in Python (see _handle_run_hooks)."""
         hooks = self.hooks
         registry = self.registry
         report = self.report
@@ -450,6 +454,9 @@ class _Patches:
             if creating and creating[-1] is entry:
                 creating.pop()
 
+        return starting, done, over
+
+    def _patch_create_task(self, BEL, starting, done, over):
         # name: a keyword-only argument up to 3.13, in **kwargs from 3.14 (with eager_start).
         co = BEL.create_task.__code__
         n = co.co_argcount + co.co_kwonlyargcount
