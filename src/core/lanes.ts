@@ -294,7 +294,7 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
       push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
     }
     for (const act of model.callbacksAt(g)) {
-      push(out, q, layout.callbackSpan(act, q.coarse), `seg seg-callback cb-${act.callback!.kind}`,
+      push(out, q, layout.callbackSpan(act, q.coarse), callbackClass(act.callback!.kind),
         { kind: 'callback', tick: g, callback: act.callback! });
     }
   }
@@ -303,6 +303,21 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
     push(out, q, blockingSpan(blocking, model, layout, q.coarse), 'seg seg-blocking', { kind: 'blocking', blocking });
   }
   out.sort((a, b) => a.start - b.start);
+}
+
+const callbackClasses = new Map<string, string>();
+
+/**
+ * The class of a callback segment, one string per kind: a tick can run hundreds of callbacks, and
+ * mergeSegments keys its weights by class (a string built anew each time is hashed anew).
+ */
+function callbackClass(kind: string): string {
+  let cls = callbackClasses.get(kind);
+  if (cls === undefined) {
+    cls = `seg seg-callback cb-${kind}`;
+    callbackClasses.set(kind, cls);
+  }
+  return cls;
 }
 
 /** Where a blocking event sits: the step or callback that blocked, else its whole tick. */
