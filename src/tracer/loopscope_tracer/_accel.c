@@ -1,13 +1,14 @@
 /* The step path of the tracer in C (accel.py builds and loads it; issue 14.1).
  *
  * A task step costs asyncio about 2 us; the pure-Python hooks around it (patches.py's
- * Handle._run and call_soon hooks, events.Recorder.after_step, blocking.Blocking's step hooks)
- * cost several times that. StepPath does the same work for the most frequent case: a step of
- * a known task whose loop is already in its tick, that stays suspended at an await chain of
- * plain coroutines and generators whose code objects the tracer has already classified.
- * Anything else it hands, before changing anything, to the Python function it stands for, so
- * the Python code stays the definition of every event and the events are the same either way
- * (test_accel.py compares them).
+ * Handle._run, call_soon and create_task hooks, events.Recorder's step, task and callback
+ * events, blocking.Blocking's step hooks) cost several times that. StepPath does the same work
+ * for the most frequent cases: a step of a known task whose loop is already in its tick (its
+ * event, its wait reason when it is a sleep(0), its end and `done` event), a plain function
+ * run as a callback (a gather's done callbacks), a task made by create_task (its creation,
+ * `task` event and `by`), and a tick's ready list. Anything else it hands, before changing
+ * anything, to the Python function it stands for, so the Python code stays the definition of
+ * every event and the events are the same either way (test_accel.py compares them).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
