@@ -75,6 +75,30 @@ class SameEventsBothWays(TracerTestCase):
                 steps += len(fast.of('step'))
         self.assertGreater(steps, 100)
 
+    def test_times_are_written_as_python_writes_them(self):
+        # The C path writes '%.6f' and '%.7f' in integers (no dtoa): ties, tiny, large,
+        # negative and random numbers, each as Python's '%' operator writes it.
+        check = (
+            'import random, struct\n'
+            'from loopscope_tracer import accel\n'
+            'fixed = accel.load().fixed\n'
+            'rnd = random.Random(14)\n'
+            'xs = [0.0, -0.0, 5e-7, 1.5e-6, 2.5e-7, 5e-324, 1e-300, 2.675, 999999999999.9999]\n'
+            'xs += [s * (2 * j + 1) / 2 ** k for j in range(3000) for k in (1, 7, 8, 10)\n'
+            '       for s in (1, -1)]\n'
+            'xs += [rnd.uniform(-1e4, 1e4) for _ in range(20000)]\n'
+            'xs += [round(rnd.uniform(0, 100), rnd.randint(5, 8)) for _ in range(20000)]\n'
+            'xs += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0]\n'
+            '       for _ in range(20000)]\n'
+            'bad = [(x, d) for x in xs if x == x and abs(x) != float("inf")\n'
+            '       for d in (0, 3, 6, 7) if fixed(x, d) != "%.*f" % (d, x)]\n'
+            'print(len(xs), bad[:5])\n')
+        env = dict(os.environ, PYTHONPATH=TRACER_PATH, LOOPSCOPE_ACCELERATOR='require')
+        done = subprocess.run([PY, '-c', check], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=300)
+        self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
+        self.assertTrue(done.stdout.strip().endswith(b'[]'), done.stdout)
+
     def test_a_build_that_fails_is_loud_under_require_and_off_still_traces(self):
         # The comparison above would pass trivially if both runs took the same path: a
         # compiler that fails makes `require` fail loudly and leaves `off` working.

@@ -630,8 +630,54 @@ static int buf_int(Buf *b, const char *literal, long long n) {
     return buf_add(b, digits + i, sizeof digits - i);
 }
 
-/* Python's '%.<digits>f' % x (PyOS_double_to_string: the same digits as the Python code). */
+/* Python's '%.<digits>f' % x: the exact value of x rounded half to even at that digit, which
+ * PyOS_double_to_string finds through dtoa (about 600 instructions). Here in integers where
+ * x * 10**digits stays below 2**64: x is m * 2**e, m below 2**53 and 10**7 below 2**24, so
+ * m * 10**digits fits 128 bits and its rounding at 2**e is exact. Elsewhere dtoa. */
+static int fixed_digits(char *out, double x, int digits) {
+#ifndef __SIZEOF_INT128__
+    return -1;   /* no 128-bit integers: dtoa */
+#else
+    static const uint64_t powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+    if (digits < 0 || digits > 7 || !isfinite(x) || fabs(x) >= 1e12)
+        return -1;
+    int e;
+    double frac = frexp(fabs(x), &e);                 /* |x| = frac * 2**e, frac in [0.5, 1) */
+    uint64_t m = (uint64_t)ldexp(frac, 53);           /* exact: |x| = m * 2**(e - 53) */
+    int shift = 53 - e;                               /* |x| * 10**d = m * 10**d / 2**shift */
+    unsigned __int128 scaled = (unsigned __int128)m * powers[digits];
+    uint64_t q;
+    if (shift <= 0) {
+        q = (uint64_t)(scaled << -shift);             /* below 1e12 * 1e7 < 2**64 */
+    } else if (shift >= 128) {
+        q = 0;                                        /* below 2**-75: rounds to 0 */
+    } else {
+        unsigned __int128 whole = scaled >> shift, rest = scaled - (whole << shift),
+                          half = (unsigned __int128)1 << (shift - 1);
+        q = (uint64_t)whole + (rest > half || (rest == half && (whole & 1)));
+    }
+    char digits_text[32];
+    int n = snprintf(digits_text, sizeof digits_text, "%0*llu", digits + 1, (unsigned long long)q);
+    char *p = out;
+    if (signbit(x))
+        *p++ = '-';
+    memcpy(p, digits_text, n - digits);
+    p += n - digits;
+    if (digits) {
+        *p++ = '.';
+        memcpy(p, digits_text + n - digits, digits);
+        p += digits;
+    }
+    *p = 0;
+    return (int)(p - out);
+#endif
+}
+
 static int buf_fixed(Buf *b, double x, int digits) {
+    char text[48];
+    int n = fixed_digits(text, x, digits);
+    if (n >= 0)
+        return buf_add(b, text, n);
     char *s = PyOS_double_to_string(x, 'f', digits, 0, NULL);
     if (s == NULL)
         return -1;
@@ -2095,7 +2141,26 @@ static PyTypeObject StepPathType = {
     .tp_methods = StepPath_methods,
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loopscope_accel", NULL, -1, NULL};
+/* fixed(x, digits): what the events write for '%.<digits>f' % x (for test_accel). */
+static PyObject *module_fixed(PyObject *self, PyObject *args) {
+    double x;
+    int digits;
+    if (!PyArg_ParseTuple(args, "di", &x, &digits))
+        return NULL;
+    Buf b = {.len = 0, .cap = sizeof b.small};
+    b.data = b.small;
+    PyObject *r = buf_fixed(&b, x, digits) < 0 ? NULL : PyUnicode_FromStringAndSize(b.data, b.len);
+    if (b.data != b.small)
+        PyMem_Free(b.data);
+    return r;
+}
+
+static PyMethodDef module_methods[] = {
+    {"fixed", module_fixed, METH_VARARGS, "'%.<digits>f' % x, as the events write it."},
+    {NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loopscope_accel", NULL, -1,
+                                    module_methods};
 
 #define INTERN(var, text) if ((var = PyUnicode_InternFromString(text)) == NULL) return NULL
 
