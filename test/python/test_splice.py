@@ -165,6 +165,65 @@ class SpliceTest(unittest.TestCase):
             WithSuper().fails()
         self.assertEqual(self.calls, [(2,), 'left', (2,), 'left', 'failed'])
 
+class CacheTest(unittest.TestCase):
+    """A splice is compiled once and read back from the tracer's cache in later runs, and
+    compiled again when the function is not the one it was compiled from."""
+
+    RUN = textwrap.dedent('''
+        import importlib.util, sys
+        sys.path.insert(0, sys.argv[1])
+        from loopscope_tracer import splice as s
+        sys.dont_write_bytecode = True  # the tracer's package turned it off for its own modules
+        compiled = []
+        compile_splice = s._compile
+        s._compile = lambda *args: compiled.append(1) or compile_splice(*args)
+        spec = importlib.util.spec_from_file_location('sample', sys.argv[2])
+        sample = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sample)
+        s.splice(sample.K, 'f', {'_ls_tag': lambda v: ('tagged', v)}, result='_ls_tag(_ls_value)')
+        print(sample.K().f(), len(compiled))
+    ''')
+
+    def setUp(self):
+        import tempfile
+        self.dir = tempfile.mkdtemp()
+        self.module = os.path.join(self.dir, 'sample.py')
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.dir)
+
+    def write(self, body, same_stat=False):
+        """The module's K.f runs `body`; with same_stat, the file keeps its size and
+        modification time."""
+        old = os.stat(self.module) if same_stat else None
+        with open(self.module, 'w') as f:
+            f.write('class K:\n    def f(self):\n        %s\n' % body)
+        if old is not None:
+            self.assertEqual(os.path.getsize(self.module), old.st_size)
+            os.utime(self.module, ns=(old.st_atime_ns, old.st_mtime_ns))
+
+    def run_splice(self):
+        """In a new process, like a new traced run: what the spliced K.f returns, and how many
+        splices were compiled."""
+        env = dict(os.environ, LOOPSCOPE_CACHE=os.path.join(self.dir, 'cache'),
+                   PYTHONDONTWRITEBYTECODE='1')
+        done = subprocess.run([PY, '-c', self.RUN, TRACER_PATH, self.module], env=env,
+                              capture_output=True, text=True)
+        self.assertEqual(done.stderr, '')
+        return done.stdout.strip()
+
+    def test_compiled_once_then_read_back_until_the_function_changes(self):
+        self.write('return 1')
+        self.assertEqual(self.run_splice(), "('tagged', 1) 1")
+        self.assertEqual(self.run_splice(), "('tagged', 1) 0")
+        self.write('return 22')
+        self.assertEqual(self.run_splice(), "('tagged', 22) 1")
+        self.write('return 33', same_stat=True)
+        self.assertEqual(self.run_splice(), "('tagged', 33) 1")
+        self.assertEqual(self.run_splice(), "('tagged', 33) 0")
+
+
 class AsyncioStackTest(unittest.TestCase):
     """With Handle._run spliced, a coroutine sees the stack it sees untraced."""
 

@@ -43,10 +43,14 @@ def _built_path():
     with open(_SOURCE, 'rb') as f:
         source = f.read()
     key = zlib.crc32((sys.version + sys.executable).encode('utf-8', 'replace') + source)
-    cache = os.environ.get('LOOPSCOPE_CACHE') or os.path.join(
+    return os.path.join(cache_dir(), '%s-%08x%s' % (_NAME, key, EXTENSION_SUFFIXES[0]))
+
+
+def cache_dir():
+    """Where the tracer keeps what it builds once for many runs."""
+    return os.environ.get('LOOPSCOPE_CACHE') or os.path.join(
         os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache'),
         'loopscope')
-    return os.path.join(cache, '%s-%08x%s' % (_NAME, key, EXTENSION_SUFFIXES[0]))
 
 
 def _load_or_build():

@@ -13,8 +13,11 @@ import sys
 import types
 
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# The standard library's folder, os.py's: asyncio's and nearly every library file a program
+# runs are under it, found without sysconfig (_stdlib_dirs).
+OS_DIR = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
 # Found without importing asyncio: the tracer imports it only when the program does (lazy.py).
-ASYNCIO_DIR = os.path.join(os.path.dirname(os.path.abspath(os.__file__)), 'asyncio') + os.sep
+ASYNCIO_DIR = os.path.join(OS_DIR, 'asyncio') + os.sep
 
 
 def _dirs(*paths):
@@ -26,8 +29,8 @@ def _dirs(*paths):
 
 
 def _stdlib_dirs():
-    """Where the standard library lives; found at the first look at a file that is not the
-    scenario, not at start: sysconfig costs a small program's start-up time."""
+    """Where the standard library lives; found at the first look at a file outside OS_DIR,
+    not at start: sysconfig costs a small program's start-up time."""
     global _STDLIB_DIRS
     if _STDLIB_DIRS is None:
         import sysconfig
@@ -87,6 +90,8 @@ def _library_of_path(path):
     installed = _installed_part(path)
     if installed is not None:
         return _top_name(installed)
+    if path.startswith(OS_DIR):
+        return _top_name(path[len(OS_DIR):].split(os.sep, 1)[0])
     for d in _stdlib_dirs():
         if path.startswith(d):
             return _top_name(path[len(d):].split(os.sep, 1)[0])

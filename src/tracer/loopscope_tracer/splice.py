@@ -10,6 +10,11 @@ It also saves the wrapper's frame on the hottest path.
 
 The hook code can only use the names given to splice() (closure variables, prefixed `_ls_`);
 module globals resolve in the function's own module, as before.
+
+Parsing and recompiling costs about 10 ms a run, more than the rest of a small program's
+instrumentation, and gives the same code every time: the compiled result is kept in a file of
+the tracer's cache (accel.cache_dir()), under a key made of everything it depends on (the
+Python, this file, the function's file and code, the hook code), like a .pyc.
 """
 
 import ast
@@ -17,8 +22,13 @@ import copy
 import dis
 import inspect
 import linecache
+import marshal
+import os
 import sys
 import types
+import zlib
+
+from .accel import cache_dir
 
 _FACTORY = '''
 def _ls_factory({names}):
@@ -57,6 +67,24 @@ def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
     if func.__closure__ or '__class__' in func.__code__.co_freevars:
         raise SpliceError('%s.%s is a closure' % (owner.__name__, name))
     code = func.__code__
+    key = _cache_key(owner, name, names, enter, leave, result, failed, code)
+    factory = _cached().get(key)
+    if factory is None:
+        factory = _compile(owner, name, func, names, enter, leave, result, failed)
+        _store(key, factory)
+    namespace = {}
+    exec(factory, namespace)
+    inner = namespace['_ls_factory'](**names).__dict__[name]
+    new_code = inner.__code__
+    if sys.version_info >= (3, 11):
+        new_code = new_code.replace(co_qualname=code.co_qualname)
+    return _install(owner, func, types.FunctionType(
+        new_code, func.__globals__, func.__name__, func.__defaults__, inner.__closure__))
+
+
+def _compile(owner, name, func, names, enter, leave, result, failed):
+    """The factory module defining the function with the hook code spliced in, compiled."""
+    code = func.__code__
     fdef = _parse_in_place(func)
     if not isinstance(fdef, ast.FunctionDef) or fdef.name != name:
         raise SpliceError('unexpected source for %s.%s' % (owner.__name__, name))
@@ -82,14 +110,61 @@ def splice(owner, name, names, enter=(), leave=(), result=None, failed=()):
 
     factory = ast.parse(_FACTORY.format(names=', '.join(sorted(names)), owner=owner.__name__))
     factory.body[0].body[0].body = [fdef]
-    namespace = {}
-    exec(compile(factory, code.co_filename, 'exec', dont_inherit=True), namespace)
-    inner = namespace['_ls_factory'](**names).__dict__[name]
-    new_code = inner.__code__
-    if sys.version_info >= (3, 11):
-        new_code = new_code.replace(co_qualname=code.co_qualname)
-    return _install(owner, func, types.FunctionType(
-        new_code, func.__globals__, func.__name__, func.__defaults__, inner.__closure__))
+    return compile(factory, code.co_filename, 'exec', dont_inherit=True)
+
+
+_cache = None       # {key: compiled factory}, read from _cache_path() at the first splice
+
+
+def _cache_path():
+    here = os.stat(__file__)
+    key = zlib.crc32(('%s %s %s %s' % (sys.version, sys.executable, here.st_mtime_ns,
+                                       here.st_size)).encode('utf-8', 'replace'))
+    return os.path.join(cache_dir(), 'splice-%08x.marshal' % key)
+
+
+def _cache_key(owner, name, names, enter, leave, result, failed, code):
+    """None (not cached) for a function whose file is not on disk."""
+    try:
+        st = os.stat(code.co_filename)
+    except (OSError, ValueError):
+        return None
+    return repr((owner.__qualname__, name, sorted(names), list(enter), list(leave), result,
+                 list(failed), code.co_filename, st.st_mtime_ns, st.st_size,
+                 zlib.crc32(marshal.dumps(code))))
+
+
+def _cached():
+    global _cache
+    if _cache is None:
+        _cache = {}
+        try:
+            with open(_cache_path(), 'rb') as f:
+                loaded = marshal.load(f)
+            if isinstance(loaded, dict):
+                _cache = loaded
+        except Exception:
+            pass    # no cache yet, or unreadable: recompiled and written again
+    return _cache
+
+
+def _store(key, factory):
+    if key is None:
+        return
+    _cache[key] = factory
+    tmp = None
+    try:
+        path = _cache_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        # Written whole, then renamed: a run reading it at the same time never sees half.
+        tmp = '%s.%d.tmp' % (path, os.getpid())
+        with open(tmp, 'wb') as f:
+            marshal.dump(_cache, f)
+        os.replace(tmp, path)
+    except OSError:
+        # A read-only cache: every run splices from source.
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def wrap(owner, name, names, enter=(), leave=(), result=None, failed=()):
