@@ -115,7 +115,6 @@ export interface JobInfo {
   submittedWall: number;
 }
 
-/** A step or a callback that ran in a tick. For a step, this is the Step itself (see TaskStep). */
 export interface Activity {
   tick: number;
   step?: Step;
@@ -200,44 +199,9 @@ const NO_FRAMES: Frame[] = [];
 const NO_ACTIVITY: Activity[] = [];
 const NO_CHANGES: ReasonChange[] = [];
 
-/**
- * A step is also its own entry in its tick's activity (`step` is the step itself): a separate
- * Activity object per step was 48 bytes kept and one allocation more for most events of a big
- * trace. (Fields declared, not defined: plain assignments in one order, one shape for every step.)
- */
-class TaskStep implements Step, Activity {
-  declare task: number;
-  declare tick: number;
-  declare t: number;
-  declare dur: number;
-  declare from: number | null;
-  declare fromFile: string | undefined;
-  declare to: number | null;
-  declare file: string | undefined;
-  declare stack: Frame[];
-  declare reason: WaitReason | undefined;
-  declare slot: number | undefined;
-  declare by: Waker | undefined;
-
-  constructor(task: number, tick: number, t: number, dur: number, from: number | null, fromFile: string | undefined,
-    to: number | null, file: string | undefined, stack: Frame[], reason: WaitReason | undefined, by: Waker | undefined) {
-    this.task = task;
-    this.tick = tick;
-    this.t = t;
-    this.dur = dur;
-    this.from = from;
-    this.fromFile = fromFile;
-    this.to = to;
-    this.file = file;
-    this.stack = stack;
-    this.reason = reason;
-    this.slot = undefined;
-    this.by = by;
-  }
-
-  get step(): Step {
-    return this;
-  }
+function setSlot(act: Activity, slot: number): void {
+  act.slot = slot;
+  if (act.step) act.step.slot = slot;
 }
 
 /**
@@ -556,16 +520,21 @@ export class TraceModel {
     let reason = event.reason === undefined && carry ? this.lastReason(task, previous) : validReason(event.reason);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
-    // Protocol 2.1: `by`, what scheduled the step (a 2.0 trace has none).
-    const step = new TaskStep(task.id, tick, event.t, event.dur, from, fromFile, event.to ?? null,
-      typeof event.file === 'string' ? event.file : undefined, validStack(event.stack) ?? previous?.stack ?? [], reason, validBy(event.by));
+    const step: Step = {
+      task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
+      file: typeof event.file === 'string' ? event.file : undefined,
+      // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
+      // one added later would cost every step a shape change and a second allocation.
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined, by: validBy(event.by),
+    };
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
     const activity = this.activityOf(tick);
     if (activity) {
-      activity.push(step);
-      this.place(task.loop, step, (event as { q?: unknown }).q);
+      const act: Activity = { tick, step, slot: undefined };
+      activity.push(act);
+      this.place(task.loop, act, (event as { q?: unknown }).q);
     }
     if (previous && previous.to !== null) {
       const key = lineKey(previous.to, previous.file);
@@ -638,10 +607,10 @@ export class TraceModel {
     }
     placement.used[slot] = 1;
     while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
-    for (const waiting of placement.pending) waiting.slot = slot;
+    for (const waiting of placement.pending) setSlot(waiting, slot);
     placement.pending = [];
     placement.last = slot;
-    act.slot = slot;
+    setSlot(act, slot);
   }
 
   /** First in, first out: a step's own task entry, a callback's entry of the same function and timer, else any callback's. */
@@ -675,7 +644,7 @@ export class TraceModel {
   private endPlacement(loop: number): void {
     const placement = this.placing.get(loop);
     if (!placement) return;
-    for (const waiting of placement.pending) waiting.slot = placement.last;
+    for (const waiting of placement.pending) setSlot(waiting, placement.last);
     this.placing.delete(loop);
   }
 
