@@ -128,8 +128,14 @@ export class EventDecoder {
       this.keep(chunk);
       return;
     }
-    const lines = chunk.subarray(0, lastNewline + 1);
-    this.pushText(this.decode(this.pendingBytes > 0 ? this.takePending(lines) : lines));
+    // The line that ends in this chunk is decoded on its own, so the rest is decoded in place.
+    let from = 0;
+    if (this.pendingBytes > 0) {
+      from = chunk.indexOf(0x0a) + 1;
+      this.pushText(this.decode(this.takePending(chunk.subarray(0, from))));
+      if (this.fatal) return;
+    }
+    if (from <= lastNewline) this.pushText(this.decode(chunk.subarray(from, lastNewline + 1)));
     if (lastNewline + 1 < chunk.length) this.keep(chunk.subarray(lastNewline + 1));
   }
 
@@ -157,8 +163,17 @@ export class EventDecoder {
     this.pendingBytes += bytes.length;
     if (this.pendingBytes + this.partial.length > MAX_LINE_BYTES) {
       // Four bytes at most per character: enough for the 80 the message shows.
-      const start = this.decode(this.takePending().subarray(0, 320));
-      this.malformed((this.partial + start).slice(0, 80));
+      const start = new Uint8Array(Math.min(320, this.pendingBytes));
+      let at = 0;
+      for (const part of this.pending) {
+        if (at === start.length) break;
+        const piece = part.subarray(0, start.length - at);
+        start.set(piece, at);
+        at += piece.length;
+      }
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.malformed((this.partial + this.decode(start)).slice(0, 80));
       this.partial = '';
       this.skippingLongLine = true;
     }

@@ -76,6 +76,15 @@ describe('EventDecoder', () => {
     assert.match(decoder.fatal ?? '', new RegExp(`protocol version ${newer}.*newer`));
   });
 
+  it('stops at a newer major protocol version wherever the chunks are cut', () => {
+    const whole = bytes(`${JSON.stringify({ ...START, protocol: PROTOCOL_MAJOR + 1 })}\n${JSON.stringify(TASK)}\n`);
+    for (let cut = 1; cut < whole.length; cut++) {
+      const { events, decoder } = decodeAll([whole.subarray(0, cut), whole.subarray(cut)]);
+      assert.equal(events.length, 0, `split at byte ${cut}`);
+      assert.ok(decoder.fatal);
+    }
+  });
+
   it('reads protocol 1 and 2 traces', () => {
     for (const protocol of [1, 2]) {
       const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol })}\n${JSON.stringify(TASK)}\n`)]);
