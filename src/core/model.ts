@@ -8,10 +8,10 @@ import type {
   ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
 } from '../protocol/events';
 
-// A checkpoint (live tasks, their step counts, pending timers) is made every CHECKPOINT_TICKS
-// ticks, or sooner once CHECKPOINT_STEPS steps or as many steps as there were live tasks have
-// arrived: a query then looks at few steps past its checkpoint, and checkpoints cost at most about
-// 16 bytes a step.
+// A checkpoint (live tasks, their step counts and last steps, pending timers) is made every
+// CHECKPOINT_TICKS ticks, or sooner once CHECKPOINT_STEPS steps or as many steps as half the live
+// tasks have arrived: a query then looks at few steps past its checkpoint (none at the checkpoint's
+// own tick, a big trace's every tick or so), and checkpoints cost at most about 48 bytes a step.
 const CHECKPOINT_TICKS = 256;
 const CHECKPOINT_STEPS = 1024;
 
@@ -190,6 +190,8 @@ interface Checkpoint {
   tasks: number[];
   /** How many steps each of `tasks` had taken when the checkpoint was made (all before `tick`). */
   stepCounts: number[];
+  /** The last of those steps of each of `tasks`: a query at `tick` itself reads no task's list of steps. */
+  lastSteps: (Step | undefined)[];
   tasksSeen: number;
   timers: number[];
   timersSeen: number;
@@ -438,7 +440,7 @@ export class TraceModel {
     const index = this.ticks.length;
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (!last || index - last.tick >= CHECKPOINT_TICKS
-      || this.stepsSinceCheckpoint >= Math.max(CHECKPOINT_STEPS, last.tasks.length)) {
+      || this.stepsSinceCheckpoint >= Math.max(CHECKPOINT_STEPS, last.tasks.length / 2)) {
       this.checkpoints.push(this.makeCheckpoint(index));
       this.stepsSinceCheckpoint = 0;
     }
@@ -467,9 +469,10 @@ export class TraceModel {
     const tasks = this.aliveSince(previous?.tasks ?? [], previous?.tasksSeen ?? 0, this.taskOrder.length,
       (i) => this.taskEnd(i), index - 1);
     const stepCounts = tasks.map((i) => this.taskOrder[i].steps.length);
+    const lastSteps = tasks.map((i) => this.taskOrder[i].steps[this.taskOrder[i].steps.length - 1]);
     const timers = this.aliveSince(previous?.timers ?? [], previous?.timersSeen ?? 0, this.timers.length,
       (i) => this.timers[i].ended, index);
-    return { tick: index, tasks, stepCounts, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
+    return { tick: index, tasks, stepCounts, lastSteps, tasksSeen: this.taskOrder.length, timers, timersSeen: this.timers.length };
   }
 
   private taskEnd(i: number): number {
@@ -499,7 +502,8 @@ export class TraceModel {
       id: event.task, loop: event.loop, name: event.name, coro: event.coro, label: event.label,
       parent: event.parent ?? null, line: event.line ?? null, file: event.file, internal: !!event.internal,
       lib: typeof event.lib === 'string' && event.lib ? event.lib : undefined, named: typeof event.named === 'boolean' ? event.named : undefined, eager: !!event.eager, created: { tick: this.tickNow(event.loop), t: event.t }, steps: [], stepTicks: [],
-      readyMark: undefined, reasonChanged: false,
+      // done too, set later: a task that finished keeps the shape of one that has not.
+      readyMark: undefined, reasonChanged: false, done: undefined,
     };
     this.tasks.set(task.id, task);
     this.taskOrder.push(task);
@@ -707,11 +711,15 @@ export class TraceModel {
     const tasksSeen = this.tasksBeforeTick[index];
     const tasks: TaskSnapshot[] = new Array(checkpoint.tasks.length + tasksSeen - checkpoint.tasksSeen);
     let count = 0;
-    const add = (task: TaskInfo, stepsBefore: number) => {
+    const add = (task: TaskInfo, stepsBefore: number, lastStep?: Step) => {
       if (task.loop !== tick.loop || (task.done && task.done.tick < index - 1)) return;
-      tasks[count++] = this.snapshot(task, index, task.readyMark === readyMark, stepsBefore);
+      const isReady = task.readyMark === readyMark;
+      tasks[count++] = lastStep !== undefined ? this.snapshotWith(task, index, isReady, lastStep) : this.snapshot(task, index, isReady, stepsBefore);
     };
-    for (let j = 0; j < checkpoint.tasks.length; j++) add(this.taskOrder[checkpoint.tasks[j]], checkpoint.stepCounts[j]);
+    const atCheckpoint = checkpoint.tick === index;
+    for (let j = 0; j < checkpoint.tasks.length; j++) {
+      add(this.taskOrder[checkpoint.tasks[j]], checkpoint.stepCounts[j], atCheckpoint ? checkpoint.lastSteps[j] : undefined);
+    }
     // And the tasks that arrived between the checkpoint and this tick.
     for (let i = checkpoint.tasksSeen; i < tasksSeen; i++) add(this.taskOrder[i], 0);
     tasks.length = count;
@@ -730,7 +738,11 @@ export class TraceModel {
 
   /** One task's state before global tick `index`. */
   snapshot(task: TaskInfo, index: number, isReady: boolean, stepsBefore = 0): TaskSnapshot {
-    const step = this.lastStepBefore(task, index, stepsBefore);
+    return this.snapshotWith(task, index, isReady, this.lastStepBefore(task, index, stepsBefore));
+  }
+
+  /** The same, knowing the task's last step in a tick before `index`. */
+  private snapshotWith(task: TaskInfo, index: number, isReady: boolean, step: Step | undefined): TaskSnapshot {
     const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
     // A reason that changed while the task stayed suspended (ticks before `index`).
     const changed = step && task.reasonChanged && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;

@@ -40,6 +40,20 @@ describe('EventDecoder', () => {
     assert.deepEqual(decodeAll(chunks).events, decodeAll([whole]).events);
   });
 
+  it('gives the same events when the caller reuses one buffer for every chunk', () => {
+    const whole = bytes(stream);
+    const buffer = new Uint8Array(7);
+    const events: TraceEvent[] = [];
+    const decoder = new EventDecoder((event) => events.push(event));
+    for (let at = 0; at < whole.length; at += buffer.length) {
+      const chunk = whole.subarray(at, at + buffer.length);
+      buffer.set(chunk);
+      decoder.push(buffer.subarray(0, chunk.length));
+    }
+    decoder.end();
+    assert.deepEqual(events, decodeAll([whole]).events);
+  });
+
   it('counts malformed lines, keeps the good ones around them and remembers the first bad line', () => {
     const text = `${JSON.stringify(START)}\n{"ev":"task",\nnot json at all\n[1,2]\n{"ev":"tick","loop":"x"}\n${JSON.stringify(TASK)}\n`;
     const { events, decoder } = decodeAll([bytes(text)]);
@@ -60,6 +74,15 @@ describe('EventDecoder', () => {
     const { events, decoder } = decodeAll([bytes(`${JSON.stringify({ ...START, protocol: newer })}\n${JSON.stringify(TASK)}\n`)]);
     assert.equal(events.length, 0);
     assert.match(decoder.fatal ?? '', new RegExp(`protocol version ${newer}.*newer`));
+  });
+
+  it('stops at a newer major protocol version wherever the chunks are cut', () => {
+    const whole = bytes(`${JSON.stringify({ ...START, protocol: PROTOCOL_MAJOR + 1 })}\n${JSON.stringify(TASK)}\n`);
+    for (let cut = 1; cut < whole.length; cut++) {
+      const { events, decoder } = decodeAll([whole.subarray(0, cut), whole.subarray(cut)]);
+      assert.equal(events.length, 0, `split at byte ${cut}`);
+      assert.ok(decoder.fatal);
+    }
   });
 
   it('reads protocol 1 and 2 traces', () => {
@@ -152,6 +175,28 @@ describe('EventDecoder', () => {
     decoder.end();
     assert.equal(decoder.stats.malformed, 1);
     assert.equal(decoder.stats.events, 1);
+  });
+
+  it('skips a line longer than the limit given as bytes, then goes on', () => {
+    const decoder = new EventDecoder(() => undefined);
+    const piece = bytes('x'.repeat(1 << 20));
+    const pieces = Math.ceil(MAX_LINE_BYTES / piece.length) + 2;
+    decoder.push(bytes('{"ev":"output","stream":"stdout","text":"'));
+    for (let i = 0; i < pieces; i++) decoder.push(piece);
+    decoder.push(bytes(`"}\n${JSON.stringify(TASK)}\n`));
+    decoder.end();
+    assert.equal(decoder.stats.malformed, 1);
+    assert.equal(decoder.stats.firstMalformed, `{"ev":"output","stream":"stdout","text":"${'x'.repeat(39)}`);
+    assert.equal(decoder.stats.events, 1);
+  });
+
+  it('drops a byte order mark at the start of the stream only, wherever the chunks are cut', () => {
+    const whole = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(`${JSON.stringify(START)}\n`), 0xef, 0xbb, 0xbf, ...bytes(`${JSON.stringify(TASK)}\n`)]);
+    for (const cut of [1, 2, 5, whole.length - 60]) {
+      const { events, decoder } = decodeAll([whole.subarray(0, cut), whole.subarray(cut)]);
+      assert.deepEqual(events.map((e) => e.ev), ['start'], `split at byte ${cut}`);
+      assert.equal(decoder.stats.malformed, 1);
+    }
   });
 
   describe('follows src/protocol/schema.json', () => {
