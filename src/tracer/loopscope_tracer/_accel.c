@@ -656,17 +656,21 @@ static int fixed_digits(char *out, double x, int digits) {
                           half = (unsigned __int128)1 << (shift - 1);
         q = (uint64_t)whole + (rest > half || (rest == half && (whole & 1)));
     }
-    char digits_text[32];
-    int n = snprintf(digits_text, sizeof digits_text, "%0*llu", digits + 1, (unsigned long long)q);
+    char reversed[24];   /* q's digits, last first; at least digits + 1 of them */
+    int n = 0;
+    do {
+        reversed[n++] = (char)('0' + q % 10);
+        q /= 10;
+    } while (q || n <= digits);
     char *p = out;
     if (signbit(x))
         *p++ = '-';
-    memcpy(p, digits_text, n - digits);
-    p += n - digits;
+    while (n > digits)
+        *p++ = reversed[--n];
     if (digits) {
         *p++ = '.';
-        memcpy(p, digits_text + n - digits, digits);
-        p += digits;
+        while (n)
+            *p++ = reversed[--n];
     }
     *p = 0;
     return (int)(p - out);
