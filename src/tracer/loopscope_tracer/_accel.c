@@ -594,6 +594,17 @@ typedef struct {
     char small[512];
 } Buf;
 
+static void buf_init(Buf *b) {
+    b->data = b->small;
+    b->len = 0;
+    b->cap = sizeof b->small;
+}
+
+static void buf_release(Buf *b) {
+    if (b->data != b->small)
+        PyMem_Free(b->data);
+}
+
 static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
     if (b->len + n > b->cap) {
         Py_ssize_t cap = (b->len + n) * 2;
@@ -707,6 +718,14 @@ static int buf_call_str(Buf *b, PyObject *fn, PyObject *arg) {
         return -1;
     int r = buf_str(b, s);
     Py_DECREF(s);
+    return r;
+}
+
+/* emit() the event in the buffer. 0, or -1 on error. */
+static int emit_buf(StepPath *sp, Buf *b) {
+    PyObject *event = PyUnicode_FromStringAndSize(b->data, b->len);
+    int r = event ? emit(sp, event) : -1;
+    Py_XDECREF(event);
     return r;
 }
 
@@ -992,8 +1011,8 @@ static int done_event(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loo
         if (!plain)
             return call_hook(sp->py_done, args, 3);
     }
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     double origin;
     Py_ssize_t id = get_index(rec, s_id);
     int r = -1;
@@ -1002,12 +1021,9 @@ static int done_event(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loo
         && buf_loop_t(sp, &b, loop, origin) == 0
         && (is_cancelled ? BUF_LITERAL(&b, ",\"state\":\"cancelled\"}")
                          : BUF_LITERAL(&b, ",\"state\":\"ok\",\"result\":\"None\"}")) == 0) {
-        PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
-        r = event ? emit(sp, event) : -1;
-        Py_XDECREF(event);
+        r = emit_buf(sp, &b);
     }
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return r;
 }
 
@@ -1017,12 +1033,7 @@ static int finished(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop,
     if (set_attr(rec, s_line, Py_None) < 0 || set_attr(rec, s_file, Py_None) < 0
         || set_attr(rec, s_reason, Py_None) < 0 || BUF_LITERAL(b, ",\"to\":null}") < 0)
         return -1;
-    PyObject *event = PyUnicode_FromStringAndSize(b->data, b->len);
-    if (event == NULL)
-        return -1;
-    int emitted = emit(sp, event);
-    Py_DECREF(event);
-    if (emitted < 0 || done_event(sp, task, rec, loop) < 0)
+    if (emit_buf(sp, b) < 0 || done_event(sp, task, rec, loop) < 0)
         return -1;
     PyObject *waiters = PyObject_CallOneArg(sp->waiters_of, rec);
     if (waiters == NULL)
@@ -1044,8 +1055,8 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
                        PyObject *handle, double t, double dur) {
     Chain chain = {.n = 0};
     PyObject *stack = NULL, *reason = NULL, *frames = NULL;
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     int result = -1;
 
     int stepped = attr_is_true(rec, s_stepped);
@@ -1238,12 +1249,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
     }
     if (BUF_LITERAL(&b, "}") < 0)
         goto out;
-    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
-    if (event == NULL)
-        goto out;
-    int emitted = emit(sp, event);
-    Py_DECREF(event);
-    if (emitted < 0)
+    if (emit_buf(sp, &b) < 0)
         goto out;
     result = 1;
     goto out;
@@ -1254,8 +1260,7 @@ out:
     Py_XDECREF(stack);
     Py_XDECREF(reason);
     Py_XDECREF(frames);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return result;
 }
 
@@ -1307,8 +1312,8 @@ static PyObject *function_fields(StepPath *sp, PyObject *cb) {
     }
     if (!PyUnicode_Check(fn->func_qualname))
         return NULL;
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     PyObject *fields = NULL, *position = PyObject_CallOneArg(sp->callable_position, cb);
     if (position == NULL || !PyTuple_Check(position) || PyTuple_GET_SIZE(position) != 2)
         goto out;
@@ -1331,8 +1336,7 @@ out:
     if (position != NULL && fields == NULL && !PyErr_Occurred())
         PyErr_SetString(PyExc_TypeError, "callable_position gave no (line, file)");
     Py_XDECREF(position);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return fields;
 }
 
@@ -1344,8 +1348,8 @@ static int record_callback(StepPath *sp, PyObject *handle, PyObject *cb, PyObjec
     PyObject *fields = function_fields(sp, cb);
     if (fields == NULL)
         return PyErr_Occurred() ? -1 : 0;
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     int result = -1;
     double origin;
     Py_ssize_t id = get_index(L, s_id), q = id == -3 ? -3 : ready_index(L, handle);
@@ -1357,16 +1361,10 @@ static int record_callback(StepPath *sp, PyObject *handle, PyObject *cb, PyObjec
         || buf_seconds(&b, t - origin) < 0 || BUF_LITERAL(&b, ",\"dur\":") < 0
         || buf_fixed(&b, dur, 7) < 0 || BUF_LITERAL(&b, "}") < 0)
         goto out;
-    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
-    if (event == NULL)
-        goto out;
-    int emitted = emit(sp, event);
-    Py_DECREF(event);
-    result = emitted < 0 ? -1 : 1;
+    result = emit_buf(sp, &b) < 0 ? -1 : 1;
 out:
     Py_DECREF(fields);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return result;
 }
 
@@ -1504,8 +1502,8 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
     PyObject *parent = PyTuple_GET_ITEM(entry, 1), *line = PyTuple_GET_ITEM(entry, 2),
              *file = PyTuple_GET_ITEM(entry, 3), *name = PyTuple_GET_ITEM(entry, 4),
              *label = PyTuple_GET_ITEM(entry, 5);
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     int result = -1, named = name != Py_None;
     PyObject *task_name = NULL;
     if (!named) {
@@ -1544,15 +1542,10 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
         || BUF_LITERAL(&b, ",\"wall\":") < 0 || buf_seconds(&b, wall - started) < 0
         || BUF_LITERAL(&b, "}") < 0)
         goto out;
-    PyObject *event = PyUnicode_FromStringAndSize(b.data, b.len);
-    if (event == NULL)
-        goto out;
-    result = emit(sp, event);
-    Py_DECREF(event);
+    result = emit_buf(sp, &b);
 out:
     Py_XDECREF(task_name);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return result;
 }
 
@@ -1618,8 +1611,8 @@ out:
 static int spawn_by(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
                     PyObject *entry) {
     PyObject *waker = PyObject_CallOneArg(sp->current_task, loop), *running = NULL, *wrec = NULL;
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     int result = -1;
     if (waker == NULL || (running = get_attr(L, s_running)) == NULL)
         goto out;
@@ -1651,8 +1644,7 @@ out:
     Py_XDECREF(waker);
     Py_XDECREF(running);
     Py_XDECREF(wrec);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return result;
 }
 
@@ -2151,11 +2143,10 @@ static PyObject *module_fixed(PyObject *self, PyObject *args) {
     int digits;
     if (!PyArg_ParseTuple(args, "di", &x, &digits))
         return NULL;
-    Buf b = {.len = 0, .cap = sizeof b.small};
-    b.data = b.small;
+    Buf b;
+    buf_init(&b);
     PyObject *r = buf_fixed(&b, x, digits) < 0 ? NULL : PyUnicode_FromStringAndSize(b.data, b.len);
-    if (b.data != b.small)
-        PyMem_Free(b.data);
+    buf_release(&b);
     return r;
 }
 
