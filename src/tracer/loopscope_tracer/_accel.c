@@ -31,8 +31,8 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
     *s_monotonic, *s_state, *s_lock, *s_acquire, *s_release, *s_count, *s_cap, *s_buf, *s_size,
     *s_flush_locked, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
-    *s_n_tasks, *s_key, *s_tasks_loop, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
-    *s_get_name, *s_started_at, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
+    *s_n_tasks, *s_key, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
+    *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
 
 typedef struct {
     PyObject_HEAD
@@ -1538,7 +1538,7 @@ static int task_event(StepPath *sp, PyObject *task, PyObject *coro, PyObject *en
     Py_DECREF(fields);
     if (!ok)
         goto out;
-    if (now(sp, &wall) < 0 || get_double(sp->recorder, s_started_at, &started) < 0
+    if (now(sp, &wall) < 0 || get_double(sp->recorder, s_started, &started) < 0
         || BUF_LITERAL(&b, ",\"wall\":") < 0 || buf_seconds(&b, wall - started) < 0
         || BUF_LITERAL(&b, "}") < 0)
         goto out;
@@ -1563,7 +1563,7 @@ static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L
     entry = PyList_GET_ITEM(creating, PyList_GET_SIZE(creating) - 1);
     Py_INCREF(entry);
     if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 6 || PyTuple_GET_ITEM(entry, 0) != coro
-        || (task_loop = get_attr(task, s_tasks_loop)) == NULL || task_loop != loop)
+        || (task_loop = get_attr(task, s_loop)) == NULL || task_loop != loop)
         goto out;
     int eager = coro_started(coro);
     Py_ssize_t n = get_index(sp->registry, s_n_tasks), loop_id = get_index(L, s_id);
@@ -2181,9 +2181,9 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_flush_locked, "_flush_locked"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
     INTERN(s_cancelled, "cancelled"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
     INTERN(s_creating, "creating"); INTERN(s_n_tasks, "n_tasks"); INTERN(s_key, "key");
-    INTERN(s_tasks_loop, "_loop"); INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
+    INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
     INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");
-    INTERN(s_get_name, "get_name"); INTERN(s_started_at, "started");
+    INTERN(s_get_name, "get_name");
     INTERN(s_task_dash, "Task-"); INTERN(s_task_factory, "_task_factory");
     INTERN(s_f_locals, "f_locals"); INTERN(s_name, "name");
     g_cr_frame = find_getter(&PyCoro_Type, "cr_frame");
