@@ -27,7 +27,7 @@ PROGRAMS = [os.path.join(ROOT, 'examples', name) for name in (
     'gather_sleep.py', 'pending_counts.py', 'taskgroup_cancel.py', 'loops.py',
     'handles.py', 'stepping.py', 'unknown_awaitable.py', 'carry_forward.py', 'retained.py',
     'as_completed.py', 'bad_queue.py', 'exceptions.py', 'task_names.py',
-    'clock_overrides.py', 'plain_callbacks.py')]
+    'clock_overrides.py', 'plain_callbacks.py', 'under_settrace.py')]
 
 
 def _compiler():
@@ -98,6 +98,25 @@ class SameEventsBothWays(TracerTestCase):
                               stderr=subprocess.STDOUT, timeout=300)
         self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
         self.assertTrue(done.stdout.strip().endswith(b'[]'), done.stdout)
+
+    def test_the_events_buffer_is_the_same_in_c(self):
+        # The C step path adds its events to _accel.c's EventBuffer, the Python writers too:
+        # it must refuse, fill, force and hand back lines exactly as emitter.EventBuffer.
+        check = (
+            'from loopscope_tracer import accel, emitter\n'
+            'def run(make):\n'
+            '    b = make(4, 1, 13)\n'
+            '    said = [b.add("x"), bool(b), b.add("{}" * 5), len(b) >= 13, b.take(), bool(b),\n'
+            '            b.add("\\u00e9\\ud800"), b.add("y"), b.add("z", True), b.count, b.take()]\n'
+            '    b.cap = 0\n'
+            '    return said + [b.add("w"), b.count, b.take()]\n'
+            'a, c = run(emitter.EventBuffer), run(accel.load().EventBuffer)\n'
+            'print(a == c, a, c)\n')
+        env = dict(os.environ, PYTHONPATH=TRACER_PATH, LOOPSCOPE_ACCELERATOR='require')
+        done = subprocess.run([PY, '-c', check], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=180)
+        self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
+        self.assertTrue(done.stdout.startswith(b'True'), done.stdout)
 
     def test_a_build_that_fails_is_loud_under_require_and_off_still_traces(self):
         # The comparison above would pass trivially if both runs took the same path: a

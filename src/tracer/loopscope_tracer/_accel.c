@@ -15,6 +15,7 @@
 #include <frameobject.h>
 #include <structmember.h>
 #include <math.h>
+#include <time.h>
 
 #if PY_VERSION_HEX < 0x03090000
 #define PyObject_Vectorcall _PyObject_Vectorcall
@@ -29,8 +30,7 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_own, *s_stepped, *s_done, *s_coro, *s_get_coro, *s_cr_frame, *s_cr_await, *s_gi_frame,
     *s_gi_yieldfrom, *s_steps, *s_ready_ids, *s_ready_at, *s_step_by, *s_by, *s_by_n, *s_n,
     *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
-    *s_monotonic, *s_state, *s_lock, *s_acquire, *s_release, *s_count, *s_cap, *s_buf, *s_size,
-    *s_flush_locked, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
+    *s_monotonic, *s_state, *s_flush, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
     *s_n_tasks, *s_key, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
     *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
 
@@ -42,8 +42,7 @@ typedef struct {
         *task_started, *task_coro;
     PyObject *recorder, *emit_raw, *code_info, *sleep_code, *yield_reason, *yield_json,
         *yield_by, *compute, *with_via, *quote, *encode, *perf, *float_time, *state_tag;
-    PyObject *emitter, *loop_time, *clock_globals, *clock_monotonic, *real_monotonic;
-    PyObject *acquire, *release;   /* emitter.lock's */
+    PyObject *emitter, *events, *loop_time, *clock_globals, *clock_monotonic, *real_monotonic;
     /* plain callbacks (a gather's done callbacks): events.Handle, registry.threadsafe, the
      * Python hooks; callbacks is 0 when other listeners than ours are on the callback hooks */
     PyObject *handle_type, *threadsafe, *py_after_callback, *py_blocking_after_callback,
@@ -67,7 +66,7 @@ typedef struct {
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
-    Py_ssize_t flush_at;
+    int perf_is_monotonic, real_is_monotonic;   /* see is_time_function */
 } StepPath;
 
 /* The tracer's records (registry.LoopRec, TaskRec, blocking's per-loop state) and asyncio's
@@ -189,7 +188,33 @@ static PyObject *get_optional(PyObject *obj, PyObject *name) {
     return v;
 }
 
+/* time.perf_counter and time.monotonic both read CLOCK_MONOTONIC on Linux, and make the same
+ * float of it: where sp->perf and sp->real_monotonic are those two, the clock is read here,
+ * without a call and a float made and taken apart (three times a step). */
+static int is_time_function(PyObject *f, const char *name) {
+#ifdef __linux__
+    if (!PyCFunction_Check(f) || strcmp(((PyCFunctionObject *)f)->m_ml->ml_name, name) != 0)
+        return 0;
+    PyObject *module = PyCFunction_GET_SELF(f);
+    const char *module_name = module && PyModule_Check(module) ? PyModule_GetName(module) : NULL;
+    PyErr_Clear();
+    return module_name != NULL && strcmp(module_name, "time") == 0;
+#else
+    return 0;
+#endif
+}
+
+static double monotonic_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)((long long)ts.tv_sec * 1000000000LL + ts.tv_nsec) / 1e9;
+}
+
 static int now(StepPath *sp, double *out) {
+    if (sp->perf_is_monotonic) {
+        *out = monotonic_seconds();
+        return 0;
+    }
     PyObject *v = PyObject_Vectorcall(sp->perf, NULL, 0, NULL);
     if (v == NULL)
         return -1;
@@ -358,69 +383,16 @@ static PyObject *loop_time(StepPath *sp, PyObject *loop) {
     /* virtual_clock.monotonic: (REAL_MONOTONIC() if frozen is None else frozen[0]) + off */
     Py_INCREF(state);
     PyObject *off = PyTuple_GET_ITEM(state, 0), *frozen = PyTuple_GET_ITEM(state, 1);
+    if (frozen == Py_None && sp->real_is_monotonic && PyFloat_CheckExact(off)) {
+        Py_DECREF(state);
+        return PyFloat_FromDouble(monotonic_seconds() + PyFloat_AS_DOUBLE(off));
+    }
     PyObject *base = frozen == Py_None ? PyObject_CallObject(sp->real_monotonic, NULL)
                                        : PySequence_GetItem(frozen, 0);
     PyObject *t = base ? PyNumber_Add(base, off) : NULL;
     Py_XDECREF(base);
     Py_DECREF(state);
     return t;
-}
-
-static Py_ssize_t get_index_at(Site *site, PyObject *obj, PyObject *name);
-static int set_index_at(Site *site, PyObject *obj, PyObject *name, Py_ssize_t value);
-
-/* emitter.emit_raw(line) without its Python frame: the same steps under the emitter's lock
- * when it is free at once; else (another thread writes, the cap is reached) emit_raw itself. */
-static int emit(StepPath *sp, PyObject *line) {
-    PyObject *em = sp->emitter;
-    PyObject *no_wait = Py_False;
-    PyObject *got = PyObject_Vectorcall(sp->acquire, &no_wait, 1, NULL);
-    if (got == NULL)
-        return -1;
-    int written = 0;   /* 1: written here; 0: emit_raw must (the lock is busy, the cap reached) */
-    if (got == Py_True) {
-        PyObject *count = get_attr(em, s_count), *cap = count ? get_attr(em, s_cap) : NULL;
-        int below = cap ? PyObject_RichCompareBool(count, cap, Py_LT) : -1;
-        if (below == 1) {
-            Py_ssize_t n = PyLong_AsSsize_t(count), size = 0;
-            PyObject *buf = NULL;
-            written = n == -1 && PyErr_Occurred() ? -1 : 1;
-            if (written == 1 && (set_new(em, s_count, PyLong_FromSsize_t(n + 1)) < 0
-                                 || (buf = get_attr(em, s_buf)) == NULL
-                                 || PyList_Append(buf, line) < 0
-                                 || ((size = get_index(em, s_size)) == -3)
-                                 || set_index(em, s_size, size + PyUnicode_GET_LENGTH(line) + 1) < 0))
-                written = -1;
-            Py_XDECREF(buf);
-            if (written == 1 && size + PyUnicode_GET_LENGTH(line) + 1 >= sp->flush_at) {
-                PyObject *r = PyObject_CallMethodObjArgs(em, s_flush_locked, NULL);
-                written = r ? 1 : -1;
-                Py_XDECREF(r);
-            }
-        } else if (below < 0) {
-            written = -1;
-        }
-        Py_XDECREF(count);
-        Py_XDECREF(cap);
-        PyObject *exc_type, *exc_value, *exc_tb;
-        PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-        PyObject *r = PyObject_Vectorcall(sp->release, NULL, 0, NULL);
-        if (r == NULL) {   /* its error is the one to report */
-            Py_XDECREF(exc_type);
-            Py_XDECREF(exc_value);
-            Py_XDECREF(exc_tb);
-            written = -1;
-        } else {
-            PyErr_Restore(exc_type, exc_value, exc_tb);
-            Py_DECREF(r);
-        }
-    }
-    Py_DECREF(got);
-    if (written != 0)
-        return written < 0 ? -1 : 0;
-    PyObject *r = PyObject_CallOneArg(sp->emit_raw, line);
-    Py_XDECREF(r);
-    return r == NULL ? -1 : 0;
 }
 
 /* -- Handle._run, before: patches._Patches._patch_handle_run's before() ------------------- */
@@ -623,10 +595,141 @@ static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
     return 0;
 }
 
-#define BUF_LITERAL(b, literal) buf_add(b, literal, sizeof(literal) - 1)
+#define BUF_LITERAL(b, literal) buf_add(b, "" literal "", sizeof(literal) - 1)
+
+/* -- the events buffer ------------------------------------------------------------------------ */
+
+/* emitter.EventBuffer in C, with the same methods: the events waiting to be written, as UTF-8
+ * lines. Adding is one C call, so it needs no lock as long as the GIL is held: the step path
+ * adds its events without a Python call, in order with the Python writers (which add under the
+ * emitter's lock). Writing stays the emitter's, under its lock. */
+typedef struct {
+    PyObject_HEAD
+    Buf buf;
+    Py_ssize_t count, cap, flush_at;   /* events added; max events; bytes that call for a write */
+} EventBuffer;
+
+enum { REFUSED = -1, ADDED = 0, FULL = 1 };   /* as emitter.py's */
+
+/* REFUSED (count reached cap and not force), ADDED or FULL; -2 on error */
+static int events_add(EventBuffer *e, const char *data, Py_ssize_t n, int force) {
+    if (e->count >= e->cap && !force)
+        return REFUSED;
+    if (buf_add(&e->buf, data, n) < 0 || buf_add(&e->buf, "\n", 1) < 0)
+        return -2;
+    e->count++;
+    return e->buf.len >= e->flush_at ? FULL : ADDED;
+}
+
+static int EventBuffer_init(EventBuffer *e, PyObject *args, PyObject *kwargs) {
+    static char *names[] = {"cap", "count", "flush_at", NULL};
+    e->count = 0;
+    e->flush_at = 65536;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "n|nn", names, &e->cap, &e->count,
+                                     &e->flush_at))
+        return -1;
+    buf_release(&e->buf);
+    buf_init(&e->buf);
+    return 0;
+}
+
+static PyObject *EventBuffer_add(EventBuffer *e, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || nargs > 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "add(line: str, force=False)");
+        return NULL;
+    }
+    int force = nargs == 2 ? PyObject_IsTrue(args[1]) : 0;
+    if (force < 0)
+        return NULL;
+    PyObject *line = args[0], *encoded = NULL;
+    const char *data;
+    Py_ssize_t n;
+    if (PyUnicode_IS_ASCII(line)) {
+        data = (const char *)PyUnicode_DATA(line);
+        n = PyUnicode_GET_LENGTH(line);
+    } else {
+        /* a name the program chose; lone surrogates are written as they are */
+        encoded = PyUnicode_AsEncodedString(line, "utf-8", "surrogatepass");
+        if (encoded == NULL)
+            return NULL;
+        data = PyBytes_AS_STRING(encoded);
+        n = PyBytes_GET_SIZE(encoded);
+    }
+    int r = events_add(e, data, n, force);
+    Py_XDECREF(encoded);
+    return r == -2 ? NULL : PyLong_FromLong(r);
+}
+
+static PyObject *EventBuffer_take(EventBuffer *e, PyObject *unused) {
+    PyObject *data = PyBytes_FromStringAndSize(e->buf.data, e->buf.len);
+    if (data != NULL)
+        e->buf.len = 0;
+    return data;
+}
+
+static Py_ssize_t EventBuffer_len(EventBuffer *e) { return e->buf.len; }
+
+static void EventBuffer_dealloc(EventBuffer *e) {
+    buf_release(&e->buf);
+    Py_TYPE(e)->tp_free((PyObject *)e);
+}
+
+static PyObject *EventBuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    EventBuffer *e = (EventBuffer *)type->tp_alloc(type, 0);
+    if (e != NULL)
+        buf_init(&e->buf);
+    return (PyObject *)e;
+}
+
+static PyMethodDef EventBuffer_methods[] = {
+    {"add", (PyCFunction)(void (*)(void))EventBuffer_add, METH_FASTCALL,
+     "add(line, force=False): REFUSED (-1), ADDED (0) or FULL (1)."},
+    {"take", (PyCFunction)EventBuffer_take, METH_NOARGS, "The lines added since, as bytes."},
+    {NULL}};
+
+static PyMemberDef EventBuffer_members[] = {
+    {"count", T_PYSSIZET, offsetof(EventBuffer, count), 0, "events added"},
+    {"cap", T_PYSSIZET, offsetof(EventBuffer, cap), 0, "add refuses past this many events"},
+    {NULL}};
+
+static PySequenceMethods EventBuffer_as_sequence = {.sq_length = (lenfunc)EventBuffer_len};
+
+static PyTypeObject EventBufferType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_loopscope_accel.EventBuffer",
+    .tp_basicsize = sizeof(EventBuffer),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "emitter.EventBuffer in C.",
+    .tp_new = EventBuffer_new,
+    .tp_init = (initproc)EventBuffer_init,
+    .tp_dealloc = (destructor)EventBuffer_dealloc,
+    .tp_methods = EventBuffer_methods,
+    .tp_members = EventBuffer_members,
+    .tp_as_sequence = &EventBuffer_as_sequence,
+};
+
+/* An event the step path wrote: added to the events buffer without a Python call; written
+ * by emitter.flush() when that fills it; given to emitter.emit_raw when the buffer refuses it
+ * (the cap is reached: emit_raw says so, or the emitter is closed). */
+static int emit(StepPath *sp, const char *data, Py_ssize_t n) {
+    int added = events_add((EventBuffer *)sp->events, data, n, 0);
+    if (added == -2)
+        return -1;
+    PyObject *r = Py_None;
+    Py_INCREF(r);
+    if (added == FULL) {
+        Py_SETREF(r, PyObject_CallMethodObjArgs(sp->emitter, s_flush, NULL));
+    } else if (added == REFUSED) {
+        PyObject *line = PyUnicode_FromStringAndSize(data, n);
+        Py_SETREF(r, line ? PyObject_CallOneArg(sp->emit_raw, line) : NULL);
+        Py_XDECREF(line);
+    }
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
 
 /* A literal, then an integer in decimal (what '%d' % n writes). */
-static int buf_int(Buf *b, const char *literal, long long n) {
+static int buf_int_n(Buf *b, const char *literal, Py_ssize_t literal_len, long long n) {
     char digits[24];
     int i = sizeof digits;
     unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
@@ -636,10 +739,13 @@ static int buf_int(Buf *b, const char *literal, long long n) {
     } while (u);
     if (n < 0)
         digits[--i] = '-';
-    if (buf_add(b, literal, strlen(literal)) < 0)
+    if (buf_add(b, literal, literal_len) < 0)
         return -1;
     return buf_add(b, digits + i, sizeof digits - i);
 }
+
+/* "" literal "": only a string literal compiles, so its sizeof is its length */
+#define buf_int(b, literal, n) buf_int_n(b, "" literal "", sizeof("" literal "") - 1, n)
 
 /* Python's '%.<digits>f' % x: the exact value of x rounded half to even at that digit, which
  * PyOS_double_to_string finds through dtoa (about 600 instructions). Here in integers where
@@ -723,10 +829,7 @@ static int buf_call_str(Buf *b, PyObject *fn, PyObject *arg) {
 
 /* emit() the event in the buffer. 0, or -1 on error. */
 static int emit_buf(StepPath *sp, Buf *b) {
-    PyObject *event = PyUnicode_FromStringAndSize(b->data, b->len);
-    int r = event ? emit(sp, event) : -1;
-    Py_XDECREF(event);
-    return r;
+    return emit(sp, b->data, b->len);
 }
 
 /* quote(fn(arg)) */
@@ -827,6 +930,58 @@ static int walk_chain(PyObject *coro, Chain *c) {
     return 1;
 }
 
+/* A suspended frame's code classification (its frames._user_code_info entry) and line, by
+ * (code, last instruction): finding them costs a dict lookup by a new int, and the line a
+ * scan of the code's line table, at each frame of each step. The entry holds the info, and
+ * the info its code, so a cached code's address is not reused. Not used while a trace
+ * function is set: f_lineno is then the tracer's to say. */
+typedef struct {
+    PyObject *info;
+    int lasti;
+    int lineno;
+} FrameEntry;
+
+#define FRAME_CACHE_BITS 12
+static FrameEntry frame_cache[1 << FRAME_CACHE_BITS];
+
+static int frame_lasti(PyFrameObject *f) {
+#if PY_VERSION_HEX >= 0x030B0000
+    return PyFrame_GetLasti(f);
+#else
+    return f->f_lasti;
+#endif
+}
+
+/* The frame's info (borrowed; NULL without an exception when not classified yet) and, for
+ * user code, its line. */
+static PyObject *frame_info(StepPath *sp, PyFrameObject *f, int *lineno) {
+    PyCodeObject *co = PyFrame_GetCode(f);
+    int lasti = frame_lasti(f);
+    uint64_t h = ((uint64_t)(uintptr_t)co * 0x9E3779B97F4A7C15u) ^ ((uint64_t)lasti * 0xC2B2AE3D27D4EB4Fu);
+    FrameEntry *e = &frame_cache[h >> (64 - FRAME_CACHE_BITS)];
+    int traced = PyThreadState_Get()->c_tracefunc != NULL;
+    if (!traced && e->info != NULL && e->lasti == lasti
+        && PyTuple_GET_ITEM(e->info, 0) == (PyObject *)co) {
+        Py_DECREF(co);
+        *lineno = e->lineno;
+        return e->info;
+    }
+    PyObject *key = PyLong_FromVoidPtr(co);
+    Py_DECREF(co);
+    PyObject *info = key ? PyDict_GetItemWithError(sp->code_info, key) : NULL;
+    Py_XDECREF(key);
+    if (info == NULL)
+        return NULL;
+    *lineno = PyTuple_GET_SIZE(info) == 3 ? PyFrame_GetLineNumber(f) : -1;
+    if (!traced) {
+        Py_INCREF(info);
+        Py_XSETREF(e->info, info);
+        e->lasti = lasti;
+        e->lineno = *lineno;
+    }
+    return info;
+}
+
 /* frames.user_stack for a walked chain. 1 with *stack a new list, 0 (no exception) when a
  * code object is not classified yet (frames._code_info is Python's job), -1 on error. */
 static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *first,
@@ -836,14 +991,8 @@ static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *firs
         return -1;
     *first = *lib_at = 0;
     for (Py_ssize_t i = 0; i < c->n; i++) {
-        PyFrameObject *f = (PyFrameObject *)c->frames[i];
-        PyCodeObject *co = PyFrame_GetCode(f);
-        PyObject *key = PyLong_FromVoidPtr(co);
-        Py_DECREF(co);
-        if (key == NULL)
-            goto error;
-        PyObject *info = PyDict_GetItemWithError(sp->code_info, key);
-        Py_DECREF(key);
+        int lineno;
+        PyObject *info = frame_info(sp, (PyFrameObject *)c->frames[i], &lineno);
         if (info == NULL) {
             Py_DECREF(list);
             return PyErr_Occurred() ? -1 : 0;
@@ -851,7 +1000,6 @@ static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *firs
         Py_ssize_t kind = PyTuple_GET_SIZE(info);
         if (kind == 3) {
             *first = i + 1;
-            int lineno = PyFrame_GetLineNumber(f);
             if (lineno < 0) {
                 Py_DECREF(list);
                 return 0;
@@ -1987,7 +2135,7 @@ static const char *field_names[] = {
     "loops", "recs", "task_types", "hooks", "report", "py_before", "py_after", "py_scheduled",
     "py_after_step", "py_blocking_after_step", "recorder", "emit_raw", "code_info", "sleep_code",
     "yield_reason", "yield_json", "yield_by", "compute", "with_via", "quote", "encode", "perf",
-    "float_time", "task_started", "task_coro", "emitter", "loop_time", "clock_globals",
+    "float_time", "task_started", "task_coro", "emitter", "events", "loop_time", "clock_globals",
     "clock_monotonic", "real_monotonic", "handle_type", "threadsafe", "py_after_callback",
     "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
     "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
@@ -2001,7 +2149,7 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->recorder, &sp->emit_raw, &sp->code_info, &sp->sleep_code, &sp->yield_reason,
         &sp->yield_json, &sp->yield_by, &sp->compute, &sp->with_via, &sp->quote, &sp->encode,
         &sp->perf, &sp->float_time, &sp->task_started, &sp->task_coro, &sp->emitter,
-        &sp->loop_time, &sp->clock_globals, &sp->clock_monotonic, &sp->real_monotonic,
+        &sp->events, &sp->loop_time, &sp->clock_globals, &sp->clock_monotonic, &sp->real_monotonic,
         &sp->handle_type, &sp->threadsafe, &sp->py_after_callback, &sp->py_blocking_after_callback,
         &sp->callable_position, &sp->py_done, &sp->waiters_of, &sp->stale, &sp->registry,
         &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
@@ -2041,40 +2189,28 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
         PyErr_SetString(PyExc_TypeError, "StepPath: callbacks, spawns (bools) missing");
         return -1;
     }
-    PyObject *flush_at = PyDict_GetItemString(kwargs, "flush_at");
-    if (flush_at == NULL || (sp->flush_at = PyLong_AsSsize_t(flush_at)) == -1) {
-        PyErr_Clear();
-        PyErr_SetString(PyExc_TypeError, "StepPath: flush_at (bytes) missing");
-        return -1;
-    }
     if (!PyDict_Check(sp->loops) || !PyDict_Check(sp->recs) || !PyDict_Check(sp->code_info)
         || !PyUnicode_Check(sp->yield_json) || !PyDict_Check(sp->clock_globals)
-        || !PyFunction_Check(sp->loop_time)) {
+        || !PyFunction_Check(sp->loop_time) || !PyObject_TypeCheck(sp->events, &EventBufferType)) {
         PyErr_SetString(PyExc_TypeError,
                         "StepPath: loops, recs, code_info, clock_globals must be dicts, "
-                        "loop_time a function");
+                        "loop_time a function, events an EventBuffer");
         return -1;
     }
-    PyObject *lock = PyObject_GetAttr(sp->emitter, s_lock);
-    if (lock == NULL)
-        return -1;
-    Py_XSETREF(sp->acquire, PyObject_GetAttr(lock, s_acquire));
-    Py_XSETREF(sp->release, PyObject_GetAttr(lock, s_release));
-    Py_DECREF(lock);
+    sp->perf_is_monotonic = is_time_function(sp->perf, "perf_counter");
+    sp->real_is_monotonic = is_time_function(sp->real_monotonic, "monotonic");
     Py_XSETREF(sp->state_tag, PyTuple_New(0));
     Py_XSETREF(sp->coro_cache, PyDict_New());
     Py_XSETREF(sp->start_cache, PyDict_New());
     Py_XSETREF(sp->file_fields, PyDict_New());
     if (sp->coro_cache == NULL || sp->start_cache == NULL || sp->file_fields == NULL)
         return -1;
-    return sp->state_tag == NULL || sp->acquire == NULL || sp->release == NULL ? -1 : 0;
+    return sp->state_tag == NULL ? -1 : 0;
 }
 
 static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     for (int i = 0; field_names[i]; i++)
         Py_VISIT(*field(sp, i));
-    Py_VISIT(sp->acquire);
-    Py_VISIT(sp->release);
     Py_VISIT(sp->last_L);
     Py_VISIT(sp->last_rec);
     Py_VISIT(sp->fn_qualname);
@@ -2090,8 +2226,6 @@ static int StepPath_clear(StepPath *sp) {
     for (int i = 0; field_names[i]; i++)
         Py_CLEAR(*field(sp, i));
     Py_CLEAR(sp->state_tag);
-    Py_CLEAR(sp->acquire);
-    Py_CLEAR(sp->release);
     Py_CLEAR(sp->last_L);
     Py_CLEAR(sp->last_rec);
     Py_CLEAR(sp->fn_qualname);
@@ -2176,9 +2310,7 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_last_q, "last_q"); INTERN(s_id, "id"); INTERN(s_timeouts, "timeouts");
     INTERN(s_stack, "stack"); INTERN(s_reason, "reason"); INTERN(s_longest, "longest");
     INTERN(s_busy, "busy"); INTERN(s_monotonic, "monotonic"); INTERN(s_state, "_state");
-    INTERN(s_lock, "lock"); INTERN(s_acquire, "acquire"); INTERN(s_release, "release");
-    INTERN(s_count, "count"); INTERN(s_cap, "cap"); INTERN(s_buf, "buf"); INTERN(s_size, "size");
-    INTERN(s_flush_locked, "_flush_locked"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
+    INTERN(s_flush, "flush"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
     INTERN(s_cancelled, "cancelled"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
     INTERN(s_creating, "creating"); INTERN(s_n_tasks, "n_tasks"); INTERN(s_key, "key");
     INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
@@ -2190,14 +2322,15 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     g_cr_await = find_getter(&PyCoro_Type, "cr_await");
     g_gi_frame = find_getter(&PyGen_Type, "gi_frame");
     g_gi_yieldfrom = find_getter(&PyGen_Type, "gi_yieldfrom");
-    if (PyType_Ready(&StepPathType) < 0)
+    if (PyType_Ready(&StepPathType) < 0 || PyType_Ready(&EventBufferType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
     Py_INCREF(&StepPathType);
-    if (PyModule_AddObject(m, "StepPath", (PyObject *)&StepPathType) < 0) {
-        Py_DECREF(&StepPathType);
+    Py_INCREF(&EventBufferType);
+    if (PyModule_AddObject(m, "StepPath", (PyObject *)&StepPathType) < 0
+        || PyModule_AddObject(m, "EventBuffer", (PyObject *)&EventBufferType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

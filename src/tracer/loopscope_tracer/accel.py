@@ -134,6 +134,7 @@ def step_path(hooks, registry, report, before, after, scheduled, starting, creat
     from . import emitter, frames, registry as registry_module, wait_reasons
     from . import virtual_clock as vc
     from .patches import _NAMED_CREATORS as named_creators
+    events_buffer = recorder.emitter.use_buffer(module.EventBuffer)
     path = module.StepPath(
         loops=registry.loops, recs=registry.tasks, task_types=frames.TASK_TYPES, hooks=hooks,
         report=report, py_before=before, py_after=after, py_scheduled=scheduled,
@@ -145,7 +146,7 @@ def step_path(hooks, registry, report, before, after, scheduled, starting, creat
         quote=emitter.quote, encode=emitter.encode, perf=vc.REAL_PERF,
         float_time=registry_module.float_time, threshold=float(blocking.threshold),
         task_started=recorder.task_started, task_coro=frames.task_coro,
-        emitter=recorder.emitter, flush_at=emitter.FLUSH_AT,
+        emitter=recorder.emitter, events=events_buffer,
         loop_time=base_events.BaseEventLoop.time, clock_globals=vars(vc),
         clock_monotonic=vc.monotonic, real_monotonic=vc.REAL_MONOTONIC, callbacks=callbacks,
         handle_type=asyncio_events.Handle, threadsafe=registry.threadsafe,

@@ -6,6 +6,7 @@ reader went away) silently turn the emitter off: the program must run on regardl
 """
 
 import os
+import sys
 import threading
 
 
@@ -64,10 +65,46 @@ def _sanitize(obj):
     return obj
 
 
+REFUSED, ADDED, FULL = -1, 0, 1   # what EventBuffer.add says (and _accel.c's)
+
+
+class EventBuffer:
+    """The events waiting to be written. _accel.c's EventBuffer is the same in C: the C step
+    path adds its events to it without a Python call or the emitter's lock."""
+    __slots__ = ('lines', 'size', 'count', 'cap', 'flush_at')
+
+    def __init__(self, cap, count=0, flush_at=FLUSH_AT):
+        self.lines = []
+        self.size = 0
+        self.count = count        # events added
+        self.cap = cap            # add refuses past this many events (unless forced)
+        self.flush_at = flush_at  # size that calls for a write
+
+    def add(self, line, force=False):
+        """line: one event as JSON, without the newline. REFUSED, ADDED, or FULL (added, and
+        it is time to write)."""
+        if self.count >= self.cap and not force:
+            return REFUSED
+        self.count += 1
+        self.lines.append(line)
+        self.size += len(line) + 1
+        return FULL if self.size >= self.flush_at else ADDED
+
+    def take(self):
+        """The lines added since the last take, as UTF-8 bytes."""
+        if not self.lines:
+            return b''
+        data = ('\n'.join(self.lines) + '\n').encode('utf-8', 'surrogatepass')
+        self.lines = []
+        self.size = 0
+        return data
+
+    def __len__(self):
+        return self.size
+
+
 class Emitter:
-    # Slots: _accel.c's emit reads and writes count, cap, buf and size at their offsets.
-    __slots__ = ('fd', 'freeze', 'thaw', 'max_events', 'cap', 'on_limit', 'lock', 'buf',
-                 'size', 'count', 'broken', 'closed')
+    __slots__ = ('fd', 'freeze', 'thaw', 'on_limit', 'lock', 'events', 'broken', 'closed')
 
     def __init__(self, fd, max_events=None, on_limit=None, freeze=None, thaw=None):
         self.fd = fd
@@ -75,16 +112,23 @@ class Emitter:
         # meanwhile, or that wait would show up in its timestamps.
         self.freeze = freeze
         self.thaw = thaw
-        self.max_events = max_events
-        # emit_raw writes while count < cap: max_events, or 0 once closed
-        self.cap = float('inf') if max_events is None else max_events
         self.on_limit = on_limit      # called (outside the lock) when max_events is reached
         self.lock = threading.RLock()
-        self.buf = []
-        self.size = 0
-        self.count = 0
+        self.events = EventBuffer(sys.maxsize if max_events is None else max_events)
         self.broken = False
         self.closed = False
+
+    @property
+    def count(self):
+        return self.events.count
+
+    def use_buffer(self, make):
+        """From now on buffers events in make(cap, count): _accel.c's EventBuffer, which the C
+        step path adds to directly. Returns it."""
+        with self.lock:
+            self._flush_locked()
+            self.events = make(self.events.cap, self.events.count, FLUSH_AT)
+            return self.events
 
     def emit(self, ev):
         """ev is a dict with 'ev' first. Returns nothing; never raises for I/O errors."""
@@ -97,14 +141,10 @@ class Emitter:
     def emit_raw(self, line):
         """An event already encoded as one JSON line (without the newline)."""
         with self.lock:
-            if self.count < self.cap:
-                self.count += 1
-                self.buf.append(line)
-                self.size += len(line) + 1
-                if self.size >= FLUSH_AT:
-                    self._flush_locked()
-                return
-            if self.closed:
+            added = self.events.add(line)
+            if added == FULL:
+                self._flush_locked()
+            if added != REFUSED or self.closed:
                 return
         if self.on_limit is not None:
             self.on_limit()
@@ -118,22 +158,17 @@ class Emitter:
         with self.lock:
             if self.closed:
                 return
-            self.count += 1
-            self.buf.append(line)
+            self.events.add(line, True)
             self._flush_locked()
 
     def flush(self):
         with self.lock:
-            if self.buf:
+            if self.events:
                 self._flush_locked()
 
     def _flush_locked(self):
-        if not self.buf:
-            return
-        data = ('\n'.join(self.buf) + '\n').encode('utf-8', 'surrogatepass')
-        self.buf = []
-        self.size = 0
-        if self.broken:
+        data = self.events.take()
+        if not data or self.broken:
             return
         if self.freeze is not None:
             self.freeze()
@@ -152,9 +187,8 @@ class Emitter:
         """In a child made by fork: the trace is the parent's. The buffered lines are the
         parent's to write, and the lock may be held by a thread the child does not have."""
         self.lock = threading.RLock()
-        self.buf = []
-        self.size = 0
-        self.cap = 0
+        self.events.take()
+        self.events.cap = 0
         self.closed = True
         self.broken = True
         if self.fd is not None:
@@ -168,9 +202,11 @@ class Emitter:
 
     def close(self):
         with self.lock:
-            self._flush_locked()
+            # Closed first: an event the C step path adds from here on is refused, not
+            # left in the buffer after its last write.
             self.closed = True
-            self.cap = 0
+            self.events.cap = 0
+            self._flush_locked()
             if self.fd is not None and not self.broken:
                 try:
                     os.close(self.fd)
