@@ -130,9 +130,15 @@ typedef struct {
     Py_ssize_t offset;
 } Site;
 
+static Py_ssize_t site_miss(Site *site, PyTypeObject *tp, PyObject *name);
+
 static inline Py_ssize_t site_offset(Site *site, PyTypeObject *tp, PyObject *name) {
     if (site->type == tp && site->name == name)
         return site->offset;
+    return site_miss(site, tp, name);
+}
+
+static Py_ssize_t site_miss(Site *site, PyTypeObject *tp, PyObject *name) {
     Py_ssize_t offset = slot_offset(tp, name);
     Py_INCREF(tp);
     Py_XDECREF(site->type);
@@ -152,7 +158,7 @@ static inline Py_ssize_t site_offset(Site *site, PyTypeObject *tp, PyObject *nam
 #define get_index(...) AT(get_index, __VA_ARGS__)
 #define set_index(...) AT(set_index, __VA_ARGS__)
 
-static PyObject *get_attr_at(Site *site, PyObject *obj, PyObject *name) {
+static inline __attribute__((always_inline)) PyObject *get_attr_at(Site *site, PyObject *obj, PyObject *name) {
     Py_ssize_t offset = site_offset(site, Py_TYPE(obj), name);
     if (offset > 0) {
         PyObject *v = *(PyObject **)((char *)obj + offset);
@@ -164,7 +170,7 @@ static PyObject *get_attr_at(Site *site, PyObject *obj, PyObject *name) {
     return PyObject_GetAttr(obj, name);   /* not a slot, or an empty one (AttributeError) */
 }
 
-static int set_attr_at(Site *site, PyObject *obj, PyObject *name, PyObject *v) {
+static inline __attribute__((always_inline)) int set_attr_at(Site *site, PyObject *obj, PyObject *name, PyObject *v) {
     Py_ssize_t offset = site_offset(site, Py_TYPE(obj), name);
     if (offset > 0) {
         PyObject **field = (PyObject **)((char *)obj + offset);
@@ -2129,6 +2135,45 @@ error:
     return NULL;
 }
 
+/* events.ready_json(ready): a tick's ready list as JSON, a task's id as it is, any other entry
+ * encoded (once for a run of the same object: a gather's done callbacks). */
+static PyObject *StepPath_ready_json(StepPath *sp, PyObject *ready) {
+    if (!PyList_Check(ready)) {
+        PyErr_SetString(PyExc_TypeError, "ready_json(list)");
+        return NULL;
+    }
+    Buf b;
+    buf_init(&b);
+    PyObject *last = NULL, *last_text = NULL, *result = NULL;
+    if (BUF_LITERAL(&b, "[") < 0)
+        goto out;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ready); i++) {
+        PyObject *e = PyList_GET_ITEM(ready, i);
+        if (i && BUF_LITERAL(&b, ",") < 0)
+            goto out;
+        if (PyLong_CheckExact(e)) {
+            long long n = PyLong_AsLongLong(e);
+            if ((n == -1 && PyErr_Occurred()) || buf_int(&b, "", n) < 0)
+                goto out;
+            continue;
+        }
+        if (e != last) {
+            Py_XSETREF(last_text, PyObject_CallOneArg(sp->encode, e));
+            last = e;   /* the list holds it */
+            if (last_text == NULL)
+                goto out;
+        }
+        if (buf_str(&b, last_text) < 0)
+            goto out;
+    }
+    if (BUF_LITERAL(&b, "]") == 0)
+        result = PyUnicode_FromStringAndSize(b.data, b.len);
+out:
+    Py_XDECREF(last_text);
+    buf_release(&b);
+    return result;
+}
+
 /* -- the type -------------------------------------------------------------------------------- */
 
 static const char *field_names[] = {
@@ -2253,6 +2298,7 @@ static PyMethodDef StepPath_methods[] = {
      "create_task's done(loop, task, entry, s0)."},
     {"ready", (PyCFunction)(void (*)(void))StepPath_ready, METH_FASTCALL,
      "Recorder.ready_entries(handles, other)."},
+    {"ready_json", (PyCFunction)StepPath_ready_json, METH_O, "events.ready_json(ready)."},
     {"scheduled", (PyCFunction)(void (*)(void))StepPath_scheduled, METH_FASTCALL,
      "call_soon's scheduled(loop, callback, handle)."},
     {NULL}};

@@ -103,9 +103,9 @@ def build(path):
 def step_path(hooks, registry, report, before, after, scheduled, starting, created):
     """A StepPath standing in for patches.py's Python hooks (before, after: Handle._run's;
     scheduled: call_soon's; starting, created: create_task's) and for the Recorder's
-    ready_entries, or None: no compiled module, or listeners on the step hooks other than the
-    ones it was written for (the Recorder and Blocking, as cli.py sets them up: it does their
-    step work itself)."""
+    ready_entries and ready_json, or None: no compiled module, or listeners on the step hooks
+    other than the ones it was written for (the Recorder and Blocking, as cli.py sets them
+    up: it does their step work itself)."""
     if scheduled is None:
         return None
     from . import events
@@ -160,4 +160,5 @@ def step_path(hooks, registry, report, before, after, scheduled, starting, creat
         py_created=created, named_creators=named_creators, boundary_codes=frames.boundary_codes,
         library_cache=frames._library_cache, file_field=frames.file_field)
     recorder.ready_entries = path.ready
+    recorder.ready_json = path.ready_json
     return path

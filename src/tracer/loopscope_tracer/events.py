@@ -50,6 +50,7 @@ class Recorder(Instrument):
         # TaskRecs whose wait reason may have changed during this tick (reason_changed)
         self.stale = set()
         self.after_step = self._step_writer()
+        self.ready_json = ready_json   # _accel.c's StepPath.ready_json stands in for it
 
     def wall(self):
         return round(vc.REAL_PERF() - self.started, 6)
@@ -100,7 +101,7 @@ class Recorder(Instrument):
                        'wall': self.wall(), 'waited': round(L.waited, 6),
                        'jump': round(L.jump, 6)})
         self.emitter.emit_raw('%s,"ready":%s%s}' % (
-            head[:-1], ready_json(ready), ',"io":' + encode(L.io) if L.io else ''))
+            head[:-1], self.ready_json(ready), ',"io":' + encode(L.io) if L.io else ''))
 
     def ready_entries(self, handles, other, L):
         """A tick's `ready` list: a known task's step is its id, any other handle other(h).
