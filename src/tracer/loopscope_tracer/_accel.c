@@ -31,7 +31,7 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_gi_yieldfrom, *s_steps, *s_ready_ids, *s_ready_at, *s_step_by, *s_by, *s_by_n, *s_n,
     *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
     *s_monotonic, *s_state, *s_flush, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
-    *s_n_tasks, *s_key, *s_cr_code, *s_cr_running, *s_cr_suspended, *s_qualname,
+    *s_n_tasks, *s_key, *s_cr_code, *s_gi_code, *s_cr_running, *s_cr_suspended, *s_qualname,
     *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
 
 typedef struct {
@@ -850,20 +850,29 @@ static int buf_call_str_str(Buf *b, PyObject *quote, PyObject *fn, PyObject *arg
 
 #define MAX_CHAIN 256
 
+/* An await chain: its coroutines and generators, outermost first, with their code objects and
+ * their frames. Since 3.11 a frame object is made when first asked for; a step's chain mostly
+ * holds fresh library coroutines (asyncio.sleep's) whose frames are never needed: a suspended
+ * one's frame is left NULL until chain_frame() asks for it. */
 typedef struct {
-    PyObject *frames[MAX_CHAIN];
+    PyObject *objs[MAX_CHAIN], *codes[MAX_CHAIN], *frames[MAX_CHAIN];
     Py_ssize_t n;
 } Chain;
 
 static void chain_clear(Chain *c) {
-    for (Py_ssize_t i = 0; i < c->n; i++)
-        Py_DECREF(c->frames[i]);
+    for (Py_ssize_t i = 0; i < c->n; i++) {
+        Py_DECREF(c->objs[i]);
+        Py_DECREF(c->codes[i]);
+        Py_XDECREF(c->frames[i]);
+    }
     c->n = 0;
 }
 
-/* The getters of coroutines' and generators' frame and awaited object where they are getsets
- * (a member, as cr_frame before 3.11, goes the generic way): found once, called directly. */
-static getter g_cr_frame, g_cr_await, g_gi_frame, g_gi_yieldfrom;
+/* The getters of coroutines' and generators' frame, awaited object, code and suspended flag
+ * where they are getsets (a member, as cr_frame before 3.11, goes the generic way; no
+ * cr_suspended before 3.11): found once, called directly. */
+static getter g_cr_frame, g_cr_await, g_gi_frame, g_gi_yieldfrom, g_cr_code, g_gi_code,
+    g_cr_suspended, g_gi_suspended;
 
 static getter find_getter(PyTypeObject *tp, const char *name) {
     for (PyGetSetDef *g = tp->tp_getset; g && g->name; g++)
@@ -876,6 +885,22 @@ static PyObject *chain_attr(PyObject *obj, getter get, PyObject *name) {
     return get ? get(obj, NULL) : get_attr(obj, name);
 }
 
+/* A coroutine's or generator's code (a new reference). Read from the object where the headers
+ * allow: cr_code and gi_code call the audit hooks at every read since 3.11. */
+static PyObject *code_of(PyObject *obj, getter get, PyObject *name) {
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(Py_DEBUG)
+    return (PyObject *)PyGen_GetCode((PyGenObject *)obj);   /* coroutines share its layout */
+#elif PY_VERSION_HEX >= 0x030C0000
+    return chain_attr(obj, get, name);   /* a debug build's PyGen_GetCode asserts a generator */
+#elif PY_VERSION_HEX >= 0x030B0000
+    PyObject *code = (PyObject *)((PyGenObject *)obj)->gi_code;
+    Py_INCREF(code);
+    return code;
+#else
+    return chain_attr(obj, get, name);
+#endif
+}
+
 /* frames.await_chain's frames, for a chain of coroutines and generators only: 1, or 0 (no
  * exception) when it holds anything the Python code treats otherwise (async generators, an
  * awaitable with a frame of its own), -1 on error. */
@@ -884,18 +909,24 @@ static int walk_chain(PyObject *coro, Chain *c) {
     Py_INCREF(obj);
     c->n = 0;
     while (obj != Py_None) {
-        PyObject *frame_name, *next_name;
-        getter frame_getter, next_getter;
+        PyObject *frame_name, *next_name, *code_name;
+        getter frame_getter, next_getter, code_getter, suspended_getter;
         if (Py_TYPE(obj) == &PyCoro_Type) {
             frame_name = s_cr_frame;
             next_name = s_cr_await;
+            code_name = s_cr_code;
             frame_getter = g_cr_frame;
             next_getter = g_cr_await;
+            code_getter = g_cr_code;
+            suspended_getter = g_cr_suspended;
         } else if (Py_TYPE(obj) == &PyGen_Type) {
             frame_name = s_gi_frame;
             next_name = s_gi_yieldfrom;
+            code_name = s_gi_code;
             frame_getter = g_gi_frame;
             next_getter = g_gi_yieldfrom;
+            code_getter = g_gi_code;
+            suspended_getter = g_gi_suspended;
         } else if (Py_TYPE(obj) == &PyAsyncGen_Type
                    || strcmp(Py_TYPE(obj)->tp_name, "async_generator_asend") == 0
                    || strcmp(Py_TYPE(obj)->tp_name, "async_generator_athrow") == 0) {
@@ -915,32 +946,53 @@ static int walk_chain(PyObject *coro, Chain *c) {
             Py_DECREF(obj);
             return 1;
         }
-        PyObject *f = chain_attr(obj, frame_getter, frame_name);
-        if (f == NULL) {
-            Py_DECREF(obj);
-            return -1;
+        /* A suspended one has a frame (cr_frame is None once it is finished) */
+        PyObject *suspended = suspended_getter ? suspended_getter(obj, NULL) : NULL;
+        PyObject *f = NULL, *code;
+        if (suspended != Py_True) {
+            Py_XDECREF(suspended);
+            f = chain_attr(obj, frame_getter, frame_name);
+            if (f == NULL || f == Py_None) {
+                Py_XDECREF(f);
+                Py_DECREF(obj);
+                return f == NULL ? -1 : 1;
+            }
+            code = (PyObject *)PyFrame_GetCode((PyFrameObject *)f);
+        } else {
+            Py_DECREF(suspended);
+            code = code_of(obj, code_getter, code_name);
+            if (code == NULL) {
+                Py_DECREF(obj);
+                return -1;
+            }
         }
-        if (f == Py_None) {
-            Py_DECREF(f);
-            Py_DECREF(obj);
-            return 1;
-        }
+        c->objs[c->n] = obj;
+        c->codes[c->n] = code;
         c->frames[c->n++] = f;
-        PyObject *next = chain_attr(obj, next_getter, next_name);
-        Py_DECREF(obj);
-        if (next == NULL)
+        obj = chain_attr(obj, next_getter, next_name);
+        if (obj == NULL)
             return -1;
-        obj = next;
     }
     Py_DECREF(obj);
     return 1;
 }
 
-/* A suspended frame's code classification (its frames._user_code_info entry) and line, by
- * (code, last instruction): finding them costs a dict lookup by a new int, and the line a
- * scan of the code's line table, at each frame of each step. The entry holds the info, and
- * the info its code, so a cached code's address is not reused. Not used while a trace
- * function is set: f_lineno is then the tracer's to say. */
+/* The frame of the chain's i-th coroutine or generator (borrowed), made now if it was left. */
+static PyObject *chain_frame(Chain *c, Py_ssize_t i) {
+    if (c->frames[i] == NULL) {
+        PyObject *obj = c->objs[i];
+        c->frames[i] = Py_TYPE(obj) == &PyCoro_Type ? chain_attr(obj, g_cr_frame, s_cr_frame)
+                                                    : chain_attr(obj, g_gi_frame, s_gi_frame);
+    }
+    return c->frames[i];
+}
+
+/* A code object's classification (its frames._user_code_info entry), and a suspended user
+ * frame's line by (code, last instruction): finding them costs a dict lookup by a new int, and
+ * the line a scan of the code's line table, at each frame of each step. Entries are keyed by
+ * (code, -1) for the info alone. An entry holds the info, and the info its code, so a cached
+ * code's address is not reused. Lines are not kept while a trace function is set: f_lineno is
+ * then the tracer's to say. */
 typedef struct {
     PyObject *info;
     int lasti;
@@ -950,6 +1002,19 @@ typedef struct {
 #define FRAME_CACHE_BITS 12
 static FrameEntry frame_cache[1 << FRAME_CACHE_BITS];
 
+static FrameEntry *frame_entry(PyObject *code, int lasti) {
+    uint64_t h = ((uint64_t)(uintptr_t)code * 0x9E3779B97F4A7C15u)
+        ^ ((uint64_t)(lasti + 1) * 0xC2B2AE3D27D4EB4Fu);
+    return &frame_cache[h >> (64 - FRAME_CACHE_BITS)];
+}
+
+static void frame_entry_set(FrameEntry *e, PyObject *info, int lasti, int lineno) {
+    Py_INCREF(info);
+    Py_XSETREF(e->info, info);
+    e->lasti = lasti;
+    e->lineno = lineno;
+}
+
 static int frame_lasti(PyFrameObject *f) {
 #if PY_VERSION_HEX >= 0x030B0000
     return PyFrame_GetLasti(f);
@@ -958,33 +1023,37 @@ static int frame_lasti(PyFrameObject *f) {
 #endif
 }
 
-/* The frame's info (borrowed; NULL without an exception when not classified yet) and, for
- * user code, its line. */
-static PyObject *frame_info(StepPath *sp, PyFrameObject *f, int *lineno) {
-    PyCodeObject *co = PyFrame_GetCode(f);
-    int lasti = frame_lasti(f);
-    uint64_t h = ((uint64_t)(uintptr_t)co * 0x9E3779B97F4A7C15u) ^ ((uint64_t)lasti * 0xC2B2AE3D27D4EB4Fu);
-    FrameEntry *e = &frame_cache[h >> (64 - FRAME_CACHE_BITS)];
-    int traced = PyThreadState_Get()->c_tracefunc != NULL;
-    if (!traced && e->info != NULL && e->lasti == lasti
-        && PyTuple_GET_ITEM(e->info, 0) == (PyObject *)co) {
-        Py_DECREF(co);
-        *lineno = e->lineno;
-        return e->info;
+/* The info of the chain's i-th code (borrowed; NULL without an exception when it is not
+ * classified yet) and, for user code, the line its frame is suspended at (-1 otherwise). */
+static PyObject *frame_info(StepPath *sp, Chain *c, Py_ssize_t i, int *lineno) {
+    PyObject *code = c->codes[i], *info;
+    FrameEntry *e = frame_entry(code, -1);
+    *lineno = -1;
+    if (e->info != NULL && e->lasti == -1 && PyTuple_GET_ITEM(e->info, 0) == code) {
+        info = e->info;
+    } else {
+        PyObject *key = PyLong_FromVoidPtr(code);
+        info = key ? PyDict_GetItemWithError(sp->code_info, key) : NULL;
+        Py_XDECREF(key);
+        if (info == NULL)
+            return NULL;
+        frame_entry_set(e, info, -1, -1);
     }
-    PyObject *key = PyLong_FromVoidPtr(co);
-    Py_DECREF(co);
-    PyObject *info = key ? PyDict_GetItemWithError(sp->code_info, key) : NULL;
-    Py_XDECREF(key);
-    if (info == NULL)
+    if (PyTuple_GET_SIZE(info) != 3)
+        return info;
+    PyFrameObject *f = (PyFrameObject *)chain_frame(c, i);
+    if (f == NULL)
         return NULL;
-    *lineno = PyTuple_GET_SIZE(info) == 3 ? PyFrame_GetLineNumber(f) : -1;
-    if (!traced) {
-        Py_INCREF(info);
-        Py_XSETREF(e->info, info);
-        e->lasti = lasti;
-        e->lineno = *lineno;
+    int lasti = frame_lasti(f);
+    e = frame_entry(code, lasti);
+    int keep = lasti >= 0 && PyThreadState_Get()->c_tracefunc == NULL;
+    if (keep && e->info == info && e->lasti == lasti) {
+        *lineno = e->lineno;
+        return info;
     }
+    *lineno = PyFrame_GetLineNumber(f);
+    if (keep)
+        frame_entry_set(e, info, lasti, *lineno);
     return info;
 }
 
@@ -998,7 +1067,7 @@ static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *firs
     *first = *lib_at = 0;
     for (Py_ssize_t i = 0; i < c->n; i++) {
         int lineno;
-        PyObject *info = frame_info(sp, (PyFrameObject *)c->frames[i], &lineno);
+        PyObject *info = frame_info(sp, c, i, &lineno);
         if (info == NULL) {
             Py_DECREF(list);
             return PyErr_Occurred() ? -1 : 0;
@@ -1037,8 +1106,13 @@ static PyObject *frames_list(Chain *c) {
     if (list == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < c->n; i++) {
-        Py_INCREF(c->frames[i]);
-        PyList_SET_ITEM(list, i, c->frames[i]);
+        PyObject *f = chain_frame(c, i);
+        if (f == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_INCREF(f);
+        PyList_SET_ITEM(list, i, f);
     }
     return list;
 }
@@ -1207,7 +1281,8 @@ static int finished(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop,
  * after_step must, -1 on error. */
 static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop, PyObject *L,
                        PyObject *handle, double t, double dur) {
-    Chain chain = {.n = 0};
+    Chain chain;   /* not zeroed: 6 KB a step; walk_chain fills what it counts */
+    chain.n = 0;
     PyObject *stack = NULL, *reason = NULL, *frames = NULL;
     Buf b;
     buf_init(&b);
@@ -1328,9 +1403,7 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         goto out;
     int sleeping = 0;
     if (first < chain.n - 1) {
-        PyCodeObject *co = PyFrame_GetCode((PyFrameObject *)chain.frames[first]);
-        sleeping = (PyObject *)co == sp->sleep_code;
-        Py_DECREF(co);
+        sleeping = chain.codes[first] == sp->sleep_code;
     }
     if (sleeping && !has_timeouts) {
         reason = sp->yield_reason;
@@ -1349,8 +1422,9 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
             goto out;
     }
     if (lib_at > first) {
-        PyObject *args[2] = {reason, chain.frames[lib_at - 1]};
-        PyObject *via = PyObject_Vectorcall(sp->with_via, args, 2, NULL);
+        PyObject *lib_frame = chain_frame(&chain, lib_at - 1);
+        PyObject *args[2] = {reason, lib_frame};
+        PyObject *via = lib_frame ? PyObject_Vectorcall(sp->with_via, args, 2, NULL) : NULL;
         if (via == NULL)
             goto out;
         Py_SETREF(reason, via);
@@ -2359,11 +2433,15 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_flush, "flush"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
     INTERN(s_cancelled, "cancelled"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
     INTERN(s_creating, "creating"); INTERN(s_n_tasks, "n_tasks"); INTERN(s_key, "key");
-    INTERN(s_cr_code, "cr_code"); INTERN(s_cr_running, "cr_running");
+    INTERN(s_cr_code, "cr_code"); INTERN(s_gi_code, "gi_code"); INTERN(s_cr_running, "cr_running");
     INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");
     INTERN(s_get_name, "get_name");
     INTERN(s_task_dash, "Task-"); INTERN(s_task_factory, "_task_factory");
     INTERN(s_f_locals, "f_locals"); INTERN(s_name, "name");
+    g_cr_code = find_getter(&PyCoro_Type, "cr_code");
+    g_gi_code = find_getter(&PyGen_Type, "gi_code");
+    g_cr_suspended = find_getter(&PyCoro_Type, "cr_suspended");
+    g_gi_suspended = find_getter(&PyGen_Type, "gi_suspended");
     g_cr_frame = find_getter(&PyCoro_Type, "cr_frame");
     g_cr_await = find_getter(&PyCoro_Type, "cr_await");
     g_gi_frame = find_getter(&PyGen_Type, "gi_frame");
