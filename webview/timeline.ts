@@ -104,6 +104,8 @@ const TEXT_PX = 28;
 const SETTLE_MS = 150;
 /** Segments get their element once within this share of the window's width of it (see fillStrips). */
 const FILL_MARGIN = 0.15;
+/** At the latest this long after the frame that showed a new answer, its margin's segments get their elements (ms). */
+const MARGIN_FILL_MS = 200;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -163,6 +165,8 @@ export class LaneTimeline {
   /** Slots (vis-timeline groups) were added since the last redraw. */
   private newSlots = false;
   private settingWindow = false;
+  /** The idle callback that gives the margin of a new answer its elements (see fillMarginLater). */
+  private marginFill?: number;
   private wheelRest = 0;
   /** The segment under the mouse, whose hover text was asked for. */
   private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
@@ -227,7 +231,11 @@ export class LaneTimeline {
         return;
       }
       if (this.answer) this.apply();
-      this.fillStrips();
+      // The frame that shows a new answer makes the elements on screen only: those of the margin
+      // (see FILL_MARGIN) come once the browser is idle, or with the next frame of a pan.
+      const fresh = this.strips.some((strip) => strip.fresh);
+      this.fillStrips(fresh ? 0 : FILL_MARGIN);
+      if (fresh) this.fillMarginLater();
       draw();
       for (const strip of this.strips) strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
@@ -577,12 +585,12 @@ export class LaneTimeline {
   }
 
   /**
-   * Gives an element to each segment in or near the window that has none yet, in the order of the
-   * segments (the later ones are drawn on top).
+   * Gives an element to each segment in the window, or within `share` of its width of it, that has
+   * none yet, in the order of the segments (the later ones are drawn on top).
    */
-  private fillStrips(): void {
+  private fillStrips(share: number): void {
     const [a, b] = this.window();
-    const margin = (b - a) * FILL_MARGIN;
+    const margin = (b - a) * share;
     const from = a - margin;
     const to = b + margin;
     for (const strip of this.strips) {
@@ -606,6 +614,14 @@ export class LaneTimeline {
       strip.filledFrom = overlaps ? Math.min(from, strip.filledFrom) : from;
       strip.filledTo = overlaps ? Math.max(to, strip.filledTo) : to;
     }
+  }
+
+  private fillMarginLater(): void {
+    if (this.marginFill !== undefined) return;
+    this.marginFill = requestIdleCallback(() => {
+      this.marginFill = undefined;
+      this.fillStrips(FILL_MARGIN);
+    }, { timeout: MARGIN_FILL_MS });
   }
 
   /**

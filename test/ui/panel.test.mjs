@@ -240,6 +240,16 @@ describe('the panel in headless Chromium, served by the host', function () {
     const before = await elements();
     assert.deepEqual(before.missing, [], 'every segment in the window has its element');
     assert.ok(before.without > 0, 'the answer\'s margin is not drawn');
+    // Those within 15% of a window of it (FILL_MARGIN) get theirs once the page is idle after the frame.
+    await page().evaluate(() => new Promise((resolve) => requestIdleCallback(() => setTimeout(resolve, 0))));
+    assert.deepEqual(await page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const [a, b] = timeline.window();
+      const margin = (b - a) * 0.15;
+      return timeline.strips.flatMap((strip) => strip.segments.map((seg, index) => [seg, index])
+        .filter(([seg, index]) => seg.end >= a - margin && seg.start <= b + margin && !strip.nodes[index])
+        .map(([, index]) => `${strip.lane} ${index}`));
+    }), [], 'the segments near the window have their element');
     const box = await (await page().$('#timeline .vis-center')).boundingBox();
     await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
     await page().mouse.down();
