@@ -127,7 +127,7 @@ class App {
     this.header.update(moment.header);
     this.placeholder.textContent = moment.header.placeholder;
     this.placeholder.hidden = !moment.header.placeholder;
-    this.timeline.setCursor(moment.tick, moment.x, moment.cursorTitle);
+    this.timeline.setCursor(moment.tick, moment.x, moment.cursorTitle, moment.view);
     this.side.update(moment);
     this.side.setNarration(moment.narration.map(narrationParagraph));
     this.debug.moments++;

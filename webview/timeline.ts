@@ -21,7 +21,10 @@
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
-import type { Axis, LaneRow, SegmentRow, TraceShape, ViewAnswer, ViewRequest } from '../src/protocol/panel';
+import {
+  fromAxisMs, rangeAround, scrolledToCursor, stillCovers, toAxisMs,
+  type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
+} from '../src/protocol/panel';
 import { el } from './dom';
 import { Tooltip } from './tooltip';
 
@@ -101,23 +104,13 @@ const TEXT_PX = 28;
 const SETTLE_MS = 150;
 /** Segments get their element once within this share of the window's width of it (see fillStrips). */
 const FILL_MARGIN = 0.15;
+/** At the latest this long after the frame that showed a new answer, its margin's segments get their elements (ms). */
+const MARGIN_FILL_MS = 200;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
   week: 604_800_000, month: 2_592_000_000, year: 31_536_000_000,
 };
-
-/** Axis milliseconds per tick, and per loop second (0.1 ms resolution: vis-timeline rounds to 1 ms). */
-const TICK_MS = 10;
-const SECOND_MS = 10_000;
-
-function toMs(axis: Axis, x: number): number {
-  return x * (axis === 'tick' ? TICK_MS : SECOND_MS);
-}
-
-function fromMs(axis: Axis, ms: number): number {
-  return ms / (axis === 'tick' ? TICK_MS : SECOND_MS);
-}
 
 /** What a view request covered: its answer is still good while the window stays inside at this zoom. */
 interface Covered {
@@ -172,6 +165,8 @@ export class LaneTimeline {
   /** Slots (vis-timeline groups) were added since the last redraw. */
   private newSlots = false;
   private settingWindow = false;
+  /** The idle callback that gives the margin of a new answer its elements (see fillMarginLater). */
+  private marginFill?: number;
   private wheelRest = 0;
   /** The segment under the mouse, whose hover text was asked for. */
   private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
@@ -236,7 +231,11 @@ export class LaneTimeline {
         return;
       }
       if (this.answer) this.apply();
-      this.fillStrips();
+      // The frame that shows a new answer makes the elements on screen only: those of the margin
+      // (see FILL_MARGIN) come once the browser is idle, or with the next frame of a pan.
+      const fresh = this.strips.some((strip) => strip.fresh);
+      this.fillStrips(fresh ? 0 : FILL_MARGIN);
+      if (fresh) this.fillMarginLater();
       draw();
       for (const strip of this.strips) strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
@@ -309,12 +308,15 @@ export class LaneTimeline {
     this.request();
   }
 
-  /** The cursor tick and where it sits on each axis. */
-  setCursor(tick: number | undefined, x: Record<Axis, number> | undefined, title?: string): void {
+  /**
+   * The cursor tick and where it sits on each axis; `view`, the lanes of the window to scroll to
+   * when the host saw the cursor leave this one (MomentInfo.view).
+   */
+  setCursor(tick: number | undefined, x: Record<Axis, number> | undefined, title?: string, view?: { request: ViewRequest; answer: ViewAnswer }): void {
     this.cursorTick = tick;
     this.cursorX = x;
     if (title) this.timeline.setCustomTimeTitle(title, 'cursor');
-    this.placeCursor(true);
+    this.placeCursor(true, view);
   }
 
   /** Scrolls the lanes so that lane `index` is in view. */
@@ -338,25 +340,20 @@ export class LaneTimeline {
     if (hovered && hovered.seq === seq && hovered.node.isConnected) this.tooltip.show(lines, hovered.x, hovered.y);
   }
 
-  private placeCursor(scroll: boolean): void {
+  private placeCursor(scroll: boolean, view?: { request: ViewRequest; answer: ViewAnswer }): void {
     const x = this.cursorX?.[this.axis];
     if (x === undefined) {
       this.cursorBand.hidden = true;
       return;
     }
-    this.timeline.setCustomTime(toMs(this.axis, x), 'cursor');
+    this.timeline.setCustomTime(toAxisMs(this.axis, x), 'cursor');
     this.placeCursorBand();
-    if (!scroll) return;
-    const [a, b] = this.window();
-    // By tick the cursor's tick is the column left of x.
-    const left = this.axis === 'tick' ? x - 1 : x;
-    if (!this.autoFit && (left < a || x > b)) {
-      const span = b - a;
-      const start = left < a ? left - span * 0.1 : x - span * 0.9;
-      this.setWindow(start, start + span);
-      this.request();
-      this.callbacks.window(this.axis, this.window());
-    }
+    if (!scroll || this.autoFit) return;
+    const next = scrolledToCursor(this.axis, this.window(), x);
+    if (!next) return;
+    this.setWindow(next[0], next[1]);
+    if (!view || !this.adopt(view)) this.request();
+    this.callbacks.window(this.axis, this.window());
   }
 
   // -------------------------------------------------------------------------------------------
@@ -433,14 +430,14 @@ export class LaneTimeline {
   /** Window in axis units. */
   private window(): [number, number] {
     const w = this.timeline.getWindow();
-    return [fromMs(this.axis, w.start.valueOf()), fromMs(this.axis, w.end.valueOf())];
+    return [fromAxisMs(this.axis, w.start.valueOf()), fromAxisMs(this.axis, w.end.valueOf())];
   }
 
   private setWindow(a: number, b: number): void {
     if (!(b > a)) b = a + 1;
     this.settingWindow = true;
     try {
-      this.timeline.setWindow(toMs(this.axis, a), toMs(this.axis, b), { animation: false });
+      this.timeline.setWindow(toAxisMs(this.axis, a), toAxisMs(this.axis, b), { animation: false });
     } finally {
       this.settingWindow = false;
     }
@@ -470,8 +467,8 @@ export class LaneTimeline {
 
   /**
    * Asks the host for the lanes and window on screen, unless the items on hand still cover them
-   * (a margin of half a window on each side, with a quarter of a window to spare, at the same zoom
-   * level). One request at a time: a change while one is in flight asks again once it is answered.
+   * (see wanted). One request at a time: a change while one is in flight asks again once it is
+   * answered.
    */
   request(): void {
     if (this.shape.lanes === 0) return;
@@ -480,26 +477,55 @@ export class LaneTimeline {
       return;
     }
     this.stale = false;
-    const [a, b] = this.window();
-    const span = b - a;
+    const wanted = this.wanted();
+    if (!wanted) return;
+    const seq = this.nextSeq++;
+    this.inFlight = { seq, covers: wanted.covers };
+    this.stats.requests++;
+    this.callbacks.view({ seq, ...wanted.request });
+  }
+
+  /**
+   * The view request for the lanes and window on screen, or undefined while the items on hand
+   * still cover them (a margin of half a window on each side, with a quarter of a window to spare,
+   * at the same zoom level).
+   */
+  private wanted(): { request: Omit<ViewRequest, 'seq'>; covers: Covered } | undefined {
+    const window = this.window();
     // Quantised (steps of 2^(1/4)) so that small window changes keep the same merged cells.
-    const unitsPerPx = 2 ** (Math.round(Math.log2(span / this.centerWidth()) * 4) / 4);
+    const unitsPerPx = 2 ** (Math.round(Math.log2((window[1] - window[0]) / this.centerWidth()) * 4) / 4);
     const last = this.covered;
     if (last && last.version === this.shape.version && last.slots === this.slotsVersion && last.unitsPerPx === unitsPerPx
-      && last.axis === this.axis && a - span * 0.25 >= last.from && b + span * 0.25 <= last.to) return;
-    // On whole axis milliseconds: vis-timeline rounds an item's ends to those, and the strips that
-    // hold the answer's segments span exactly this.
-    const covers: Covered = {
-      version: this.shape.version, slots: this.slotsVersion, unitsPerPx, axis: this.axis,
-      from: fromMs(this.axis, Math.floor(toMs(this.axis, a - span * 0.5))), to: fromMs(this.axis, Math.ceil(toMs(this.axis, b + span * 0.5))),
+      && last.axis === this.axis && stillCovers(last, window)) return undefined;
+    const covers: Covered = { version: this.shape.version, slots: this.slotsVersion, unitsPerPx, axis: this.axis, ...rangeAround(this.axis, window) };
+    return {
+      covers,
+      request: {
+        axis: this.axis, from: covers.from, to: covers.to, unitsPerPx, firstLane: this.firstLane,
+        laneCount: Math.min(this.slotCount, this.shape.lanes - this.firstLane), textPx: TEXT_PX,
+        // While it follows the whole trace the window never scrolls to the cursor.
+        ...(this.autoFit ? {} : { window }),
+      },
     };
-    const seq = this.nextSeq++;
-    this.inFlight = { seq, covers };
-    this.stats.requests++;
-    this.callbacks.view({
-      seq, axis: this.axis, from: covers.from, to: covers.to, unitsPerPx, firstLane: this.firstLane,
-      laneCount: Math.min(this.slotCount, this.shape.lanes - this.firstLane), textPx: TEXT_PX,
-    });
+  }
+
+  /**
+   * Takes the lanes the host sent with the moment that moved the cursor out of the window, when
+   * they answer the very request this would send now: the jump is then drawn in one frame, lanes
+   * with the rest of the moment. An answer on its way is for the window left behind.
+   */
+  private adopt({ request, answer }: { request: ViewRequest; answer: ViewAnswer }): boolean {
+    const wanted = this.shape.lanes > 0 ? this.wanted() : undefined;
+    if (!wanted || answer.seq !== request.seq || answer.version !== this.shape.version) return false;
+    const w = wanted.request;
+    if (request.axis !== w.axis || request.from !== w.from || request.to !== w.to || request.unitsPerPx !== w.unitsPerPx
+      || request.firstLane !== w.firstLane || request.laneCount !== w.laneCount || request.textPx !== w.textPx) return false;
+    this.inFlight = undefined;
+    this.stale = false;
+    this.covered = wanted.covers;
+    this.answer = { answer, covers: wanted.covers };
+    this.scheduleRedraw();
+    return true;
   }
 
   /** Shows an answer: each slot's strip spans what it covers and holds its segments; bands are diffed. */
@@ -510,8 +536,8 @@ export class LaneTimeline {
     this.labelSlots(answer.lanes.map((l) => l.lane));
     const added: VisItem[] = [];
     const moved: Partial<VisItem>[] = [];
-    const start = toMs(this.axis, covers.from);
-    const end = toMs(this.axis, covers.to);
+    const start = toAxisMs(this.axis, covers.from);
+    const end = toAxisMs(this.axis, covers.to);
     let segments = 0;
     answer.lanes.forEach(({ lane, segments: rows }, k) => {
       let strip = this.strips[k];
@@ -546,7 +572,7 @@ export class LaneTimeline {
     for (const id of this.bands) if (!bands.has(id)) removed.push(id);
     for (const [s, e] of answer.bands) {
       const id = `band|${s}|${e}`;
-      if (!this.bands.has(id)) added.push({ id, start: toMs(this.axis, s), end: toMs(this.axis, e), type: 'background', className: 'blocking-band' });
+      if (!this.bands.has(id)) added.push({ id, start: toAxisMs(this.axis, s), end: toAxisMs(this.axis, e), type: 'background', className: 'blocking-band' });
     }
     this.bands.clear();
     for (const id of bands) this.bands.add(id);
@@ -559,12 +585,12 @@ export class LaneTimeline {
   }
 
   /**
-   * Gives an element to each segment in or near the window that has none yet, in the order of the
-   * segments (the later ones are drawn on top).
+   * Gives an element to each segment in the window, or within `share` of its width of it, that has
+   * none yet, in the order of the segments (the later ones are drawn on top).
    */
-  private fillStrips(): void {
+  private fillStrips(share: number): void {
     const [a, b] = this.window();
-    const margin = (b - a) * FILL_MARGIN;
+    const margin = (b - a) * share;
     const from = a - margin;
     const to = b + margin;
     for (const strip of this.strips) {
@@ -588,6 +614,14 @@ export class LaneTimeline {
       strip.filledFrom = overlaps ? Math.min(from, strip.filledFrom) : from;
       strip.filledTo = overlaps ? Math.max(to, strip.filledTo) : to;
     }
+  }
+
+  private fillMarginLater(): void {
+    if (this.marginFill !== undefined) return;
+    this.marginFill = requestIdleCallback(() => {
+      this.marginFill = undefined;
+      this.fillStrips(FILL_MARGIN);
+    }, { timeout: MARGIN_FILL_MS });
   }
 
   /**
@@ -629,8 +663,8 @@ export class LaneTimeline {
       return;
     }
     if (this.cursorBand.parentElement !== parent) parent.appendChild(this.cursorBand);
-    const left = toScreen(toMs('tick', g));
-    const right = toScreen(toMs('tick', g + 1));
+    const left = toScreen(toAxisMs('tick', g));
+    const right = toScreen(toAxisMs('tick', g + 1));
     this.cursorBand.hidden = false;
     this.cursorBand.style.left = `${left}px`;
     this.cursorBand.style.width = `${Math.max(1, right - left)}px`;
@@ -641,13 +675,13 @@ export class LaneTimeline {
 
   private axisLabel(ms: number, scale: string, step: number): string {
     if (this.axis === 'tick') {
-      const x = ms / toMs('tick', 1);
+      const x = ms / toAxisMs('tick', 1);
       const g = Math.round(x);
       if (Math.abs(x - g) > 1e-6 || g < 0) return '';
       return String(this.shape.firstTick + g + 1);
     }
-    const seconds = fromMs('time', ms);
-    const stepSeconds = fromMs('time', (UNIT_MS[scale] ?? 1) * step);
+    const seconds = fromAxisMs('time', ms);
+    const stepSeconds = fromAxisMs('time', (UNIT_MS[scale] ?? 1) * step);
     const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(stepSeconds) - 1e-9)));
     return `${seconds.toFixed(decimals)} s`;
   }
@@ -667,6 +701,8 @@ export class LaneTimeline {
         if (!this.moving) this.element.classList.add('moving');
         this.moving = true;
       }
+      // A window the panel sets itself is asked for by whoever set it, once (see setWindow's callers).
+      if (this.settingWindow) return;
       const [a, b] = this.window();
       if (this.covered === undefined || a < this.covered.from || b > this.covered.to) this.request();
     });
@@ -725,12 +761,12 @@ export class LaneTimeline {
         if (lane?.line) this.callbacks.reveal(lane.line, lane.file);
         return;
       }
-      if (props.time && props.what !== 'custom-time') this.pickAt(fromMs(this.axis, props.time.valueOf()));
+      if (props.time && props.what !== 'custom-time') this.pickAt(fromAxisMs(this.axis, props.time.valueOf()));
       const target = this.segmentAt(props.event?.target)?.seg.target;
       if (target) this.callbacks.reveal(target.line, target.file);
     });
     timeline.on('timechange', (props: { id: string; time: Date }) => {
-      if (props.id === 'cursor') this.pickAt(fromMs(this.axis, props.time.valueOf()));
+      if (props.id === 'cursor') this.pickAt(fromAxisMs(this.axis, props.time.valueOf()));
     });
     timeline.on('timechanged', (props: { id: string }) => {
       if (props.id === 'cursor') this.placeCursor(false);

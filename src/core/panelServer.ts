@@ -13,9 +13,10 @@ import type { TaskSnapshot, TraceModel } from './model';
 import { nextTickOfLoop, stateAfter, type StateAfterTick } from './moment';
 import { narrateTickParagraphs } from './narrate';
 import type { ReadyEntry } from '../protocol/events';
-import type {
-  Axis, HeaderInfo, HostMessage, LaneRow, MomentInfo, SegmentRow, SessionInfo, SideList, SideListInfo, SideRow,
-  StatusInfo, TraceShape, ViewAnswer, ViewRequest, WebviewMessage,
+import {
+  heldWindow, rangeAround, scrolledToCursor, stillCovers,
+  type Axis, type HeaderInfo, type HostMessage, type LaneRow, type MomentInfo, type SegmentRow, type SessionInfo, type SideList,
+  type SideListInfo, type SideRow, type StatusInfo, type TraceShape, type ViewAnswer, type ViewRequest, type WebviewMessage,
 } from '../protocol/panel';
 
 /** What the panel shows: a trace, its session, the cursor and the run state. */
@@ -61,6 +62,10 @@ export class PanelServer {
   private lastTick?: number;
   private preparing?: ReturnType<typeof setTimeout>;
   private cursorSeq = 0;
+  /** The panel's last view request, its window moved along as the cursor scrolls it (see viewAfterMove). */
+  private viewport?: ViewRequest;
+  /** Numbers (negatively) the views sent with a moment. */
+  private unasked = 0;
 
   constructor(private readonly send: (message: HostMessage) => void) {}
 
@@ -76,6 +81,7 @@ export class PanelServer {
     this.sent = { version: -1, moment: '' };
     this.narrated = [];
     this.lastTick = undefined;
+    this.viewport = undefined;
     clearTimeout(this.preparing);
     this.send({ type: 'reset', session: source.info });
     this.send({ type: 'axis', axis: this.axis });
@@ -100,7 +106,8 @@ export class PanelServer {
     const key = JSON.stringify(moment);
     if (key !== this.sent.moment) {
       this.sent.moment = key;
-      this.send({ type: 'moment', moment });
+      const view = this.viewAfterMove(moment);
+      this.send({ type: 'moment', moment: view ? { ...moment, view } : moment });
     }
     if (moment.tick !== undefined && moment.tick !== this.lastTick) this.prepareNext(model, moment.tick, moment.tick < (this.lastTick ?? -1) ? -1 : 1);
     this.lastTick = moment.tick;
@@ -123,6 +130,27 @@ export class PanelServer {
     }, PREPARE_AFTER_MS);
   }
 
+  /**
+   * When the cursor left the panel's window: the view the panel asks for once it scrolled there,
+   * answered now, so that the panel draws the jump in one frame instead of two (the moment, then
+   * the lanes a round trip later). The panel checks it is the request it would send.
+   */
+  private viewAfterMove(moment: MomentInfo): MomentInfo['view'] {
+    const viewport = this.viewport;
+    const x = viewport && moment.x?.[viewport.axis];
+    if (!viewport?.window || x === undefined || viewport.axis !== this.axis) return undefined;
+    const scrolled = scrolledToCursor(viewport.axis, viewport.window, x);
+    if (!scrolled) return undefined;
+    const window = heldWindow(viewport.axis, scrolled);
+    if (stillCovers(viewport, window)) {
+      this.viewport = { ...viewport, window };
+      return undefined;
+    }
+    const request: ViewRequest = { ...viewport, seq: -++this.unasked, window, ...rangeAround(viewport.axis, window) };
+    this.viewport = request;
+    return { request, answer: this.view(request) };
+  }
+
   /** Handles what it can answer; returns the messages the owner acts on (a click's tick as setCursor). */
   receive(message: WebviewMessage): WebviewMessage | undefined {
     switch (message.type) {
@@ -142,6 +170,7 @@ export class PanelServer {
         return tick !== undefined ? { type: 'setCursor', tick } : undefined;
       }
       case 'view':
+        this.viewport = message.request.window ? message.request : undefined;
         if (this.source) this.send({ type: 'view', answer: this.view(message.request) });
         return undefined;
       case 'rows': {

@@ -106,9 +106,16 @@ export interface ViewRequest {
   laneCount: number;
   /** Segments at least this many pixels wide get their words. */
   textPx: number;
+  /**
+   * The window on screen, when the panel scrolls it to keep the cursor in view (absent while it
+   * follows the whole trace): with it the host sends the lanes of the next window with the moment
+   * that moves the cursor out of this one (MomentInfo.view).
+   */
+  window?: [number, number];
 }
 
 export interface ViewAnswer {
+  /** The request's; negative for a view the host sent with a moment. */
   seq: number;
   version: number;
   lanes: { lane: LaneRow; segments: SegmentRow[] }[];
@@ -164,6 +171,65 @@ export interface MomentInfo {
   header: HeaderInfo;
   narration: string[];
   lists: Record<SideList, SideListInfo>;
+  /**
+   * The cursor left the window of the panel's last view request: the view the panel asks for once
+   * it scrolled to the cursor (see scrolledToCursor), answered already, so that a jump is drawn in
+   * one frame. The panel uses it only when it is the very request it would send.
+   */
+  view?: { request: ViewRequest; answer: ViewAnswer };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The panel's window, which the host follows to send the next one's lanes with a moment (both
+// compute it here, so that they agree to the bit).
+
+/**
+ * Axis milliseconds per tick and per loop second: the panel's timeline keeps its window on whole
+ * ones (0.1 ms resolution: vis-timeline rounds to 1 ms).
+ */
+export const AXIS_MS: Record<Axis, number> = { tick: 10, time: 10_000 };
+
+export function toAxisMs(axis: Axis, x: number): number {
+  return x * AXIS_MS[axis];
+}
+
+export function fromAxisMs(axis: Axis, ms: number): number {
+  return ms / AXIS_MS[axis];
+}
+
+/**
+ * The window after the cursor moved to `x`, scrolled to show it near the edge it went past, or
+ * undefined while it is in view. By tick the cursor's tick is the column left of x.
+ */
+export function scrolledToCursor(axis: Axis, [a, b]: [number, number], x: number): [number, number] | undefined {
+  const left = axis === 'tick' ? x - 1 : x;
+  if (left >= a && x <= b) return undefined;
+  const span = b - a;
+  const start = left < a ? left - span * 0.1 : x - span * 0.9;
+  return [start, start + span];
+}
+
+/** `window` as the timeline holds it once set: its ends on whole axis milliseconds (a Date's). */
+export function heldWindow(axis: Axis, [a, b]: [number, number]): [number, number] {
+  return [fromAxisMs(axis, Math.trunc(toAxisMs(axis, a))), fromAxisMs(axis, Math.trunc(toAxisMs(axis, b)))];
+}
+
+/**
+ * Whether what a view request covered still serves `window`: a margin of half a window on each
+ * side was asked for, and a quarter of a window of it is still to spare.
+ */
+export function stillCovers(covered: { from: number; to: number }, [a, b]: [number, number]): boolean {
+  const span = b - a;
+  return a - span * 0.25 >= covered.from && b + span * 0.25 <= covered.to;
+}
+
+/**
+ * The axis range to ask for with `window`: half a window more on each side, on whole axis
+ * milliseconds (the strips that hold the answer's segments span exactly this).
+ */
+export function rangeAround(axis: Axis, [a, b]: [number, number]): { from: number; to: number } {
+  const span = b - a;
+  return { from: fromAxisMs(axis, Math.floor(toAxisMs(axis, a - span * 0.5))), to: fromAxisMs(axis, Math.ceil(toAxisMs(axis, b + span * 0.5))) };
 }
 
 export type HostMessage =
@@ -225,9 +291,12 @@ function parseViewRequest(value: unknown): ViewRequest | undefined {
   if (!isCount(r.seq) || !isAxis(r.axis) || !isNumber(r.from) || !isNumber(r.to) || !(r.to as number >= (r.from as number))) return undefined;
   if (!isNumber(r.unitsPerPx) || !((r.unitsPerPx as number) > 0) || !isCount(r.firstLane) || !isCount(r.laneCount)) return undefined;
   if (r.laneCount > MAX_PER_REQUEST || !isNumber(r.textPx)) return undefined;
+  const window = r.window;
+  const isWindow = Array.isArray(window) && window.length === 2 && isNumber(window[0]) && isNumber(window[1]) && window[1] > window[0];
+  if (window !== undefined && !isWindow) return undefined;
   return {
     seq: r.seq, axis: r.axis, from: r.from, to: r.to, unitsPerPx: r.unitsPerPx as number,
-    firstLane: r.firstLane, laneCount: r.laneCount, textPx: r.textPx,
+    firstLane: r.firstLane, laneCount: r.laneCount, textPx: r.textPx, ...(isWindow ? { window: [window[0], window[1]] as [number, number] } : {}),
   };
 }
 
@@ -260,7 +329,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
         && message.to >= message.from && message.to - message.from <= MAX_PER_REQUEST
         ? { type: 'rows', list: message.list as SideList, from: message.from, to: message.to } : undefined;
     case 'tooltip':
-      return isCount(message.seq) && isCount(message.lane) && isCount(message.index)
+      // A negative seq: a view the host sent with a moment.
+      return isNumber(message.seq) && Number.isInteger(message.seq) && isCount(message.lane) && isCount(message.index)
         ? { type: 'tooltip', seq: message.seq, lane: message.lane, index: message.index } : undefined;
     default: return undefined;
   }

@@ -17,6 +17,13 @@ describe('the panel in headless Chromium, served by the host', function () {
   const page = () => view.page;
   const text = (selector) => page().$eval(selector, (node) => node.textContent.trim());
   const lastPosted = async (type) => (await view.posted()).filter((m) => m.type === type).pop();
+  /** Every lane's strip spans the window on screen, and holds segments. */
+  const stripsCoverWindow = () => page().evaluate(() => {
+    const timeline = window.__loopscope.timeline;
+    const [a, b] = timeline.window();
+    const strips = timeline.strips;
+    return strips.length > 0 && strips.every((strip) => strip.from <= a && strip.to >= b) && strips.some((strip) => strip.element.childElementCount > 0);
+  });
 
   before(async () => {
     view = await openWebview({ theme: 'dark', width: 1200, height: 800 });
@@ -233,6 +240,16 @@ describe('the panel in headless Chromium, served by the host', function () {
     const before = await elements();
     assert.deepEqual(before.missing, [], 'every segment in the window has its element');
     assert.ok(before.without > 0, 'the answer\'s margin is not drawn');
+    // Those within 15% of a window of it (FILL_MARGIN) get theirs once the page is idle after the frame.
+    await page().evaluate(() => new Promise((resolve) => requestIdleCallback(() => setTimeout(resolve, 0))));
+    assert.deepEqual(await page().evaluate(() => {
+      const timeline = window.__loopscope.timeline;
+      const [a, b] = timeline.window();
+      const margin = (b - a) * 0.15;
+      return timeline.strips.flatMap((strip) => strip.segments.map((seg, index) => [seg, index])
+        .filter(([seg, index]) => seg.end >= a - margin && seg.start <= b + margin && !strip.nodes[index])
+        .map(([, index]) => `${strip.lane} ${index}`));
+    }), [], 'the segments near the window have their element');
     const box = await (await page().$('#timeline .vis-center')).boundingBox();
     await page().mouse.move(box.x + box.width / 4, box.y + box.height - 5);
     await page().mouse.down();
@@ -290,7 +307,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     await view.show(events, { cursor: 8 });
   });
 
-  it('a step that scrolls the lanes asks for them once, and nothing more when vis-timeline later says the range changed', async () => {
+  it('a step that scrolls the lanes gets them with its moment: it asks for nothing, nor when vis-timeline later says the range changed', async () => {
     await view.show(events, { cursor: 0 });
     await page().focus('#timeline');
     for (let i = 0; i < 3; i++) await page().keyboard.press('+');
@@ -302,11 +319,40 @@ describe('the panel in headless Chromium, served by the host', function () {
       timeline.timeline.on('rangechanged', () => resolve(timeline.settle !== undefined));
     }));
     view.host.setCursor(13);
-    assert.equal(await rangechanged, false, 'no second request pending');
+    assert.equal(await rangechanged, false, 'no request pending');
     await view.frame();
+    const views = (await view.posted()).filter((m) => m.type === 'view');
+    assert.equal(views.length, 0, JSON.stringify(views));
+    assert.equal(await text('#tick-label'), 'After tick 14 of 14');
+    assert.ok(await stripsCoverWindow(), 'the lanes of the new window are drawn');
+    await view.screenshot(join(SHOTS, 'panel-step-scrolled.png'));
+  });
+
+  it('asks for the lanes itself when those sent with a moment are not the ones it would ask for', async () => {
+    await view.show(events, { cursor: 0 });
+    await page().focus('#timeline');
+    for (let i = 0; i < 3; i++) await page().keyboard.press('+');
+    await view.frame();
+    await view.clearPosted();
+    // As if the host had a window the panel no longer shows (one it panned to without asking).
+    await page().evaluate(() => {
+      const app = window.__loopscope;
+      const handle = app.handle.bind(app);
+      app.handle = (message) => {
+        if (message.type === 'moment' && message.moment.view) message.moment.view.request.from -= 1;
+        handle(message);
+      };
+    });
+    try {
+      view.host.setCursor(13);
+      await view.frame();
+    } finally {
+      await page().evaluate(() => { delete window.__loopscope.handle; });
+    }
     const views = (await view.posted()).filter((m) => m.type === 'view');
     assert.equal(views.length, 1, JSON.stringify(views));
     assert.equal(await text('#tick-label'), 'After tick 14 of 14');
+    assert.ok(await stripsCoverWindow(), 'the lanes of the new window are drawn');
   });
 
   describe('layout (12.8)', () => {

@@ -9,7 +9,7 @@ import { stateAfter } from '../../src/core/moment';
 import { narrateTickParagraphs } from '../../src/core/narrate';
 import { PanelServer, PREPARE_AFTER_MS, type PanelSource } from '../../src/core/panelServer';
 import type { TraceEvent } from '../../src/protocol/events';
-import type { HostMessage, MomentInfo, SessionInfo, ViewAnswer } from '../../src/protocol/panel';
+import { heldWindow, rangeAround, scrolledToCursor, type HostMessage, type MomentInfo, type SessionInfo, type ViewAnswer, type ViewRequest } from '../../src/protocol/panel';
 import { EXAMPLES, traceExample } from './exampleTraces';
 import { startSession } from './helpers';
 
@@ -103,6 +103,35 @@ describe('the panel server', function () {
     const before = sent.length;
     server.receive({ type: 'tooltip', seq: 99, lane: 0, index: 0 });
     assert.equal(sent.length, before, 'nothing for an answer it no longer has');
+  });
+
+  it('sends with the moment that moves the cursor out of the panel\'s window the lanes of the window it scrolls to', async () => {
+    const { model } = await traceExample('gather');
+    const { server, source, last } = serve(model);
+    const window: [number, number] = [0, 3];
+    const request: ViewRequest = { seq: 1, axis: 'tick', ...rangeAround('tick', window), unitsPerPx: 0.01, firstLane: 0, laneCount: 4, textPx: 28, window };
+    server.receive({ type: 'view', request });
+    source.cursor = 1;
+    server.update();
+    assert.equal(last('moment').moment.view, undefined, 'the cursor is still in view: the moment alone');
+    source.cursor = model.ticks.length - 1;
+    server.update();
+    const { view, x } = last('moment').moment;
+    assert.ok(view && x);
+    const next = heldWindow('tick', scrolledToCursor('tick', window, x.tick)!);
+    assert.ok(next[0] > window[1], 'the window scrolled to the last tick');
+    assert.ok(view.request.seq < 0 && view.answer.seq === view.request.seq, 'numbered apart from the panel\'s own requests');
+    assert.deepEqual(view.request, { ...request, seq: view.request.seq, window: next, ...rangeAround('tick', next) });
+    // The answer the panel would have got by asking, and its segments' hover texts.
+    server.receive({ type: 'view', request: { ...view.request, seq: 2 } });
+    assert.deepEqual({ ...view.answer, seq: 2 }, last('view').answer);
+    server.receive({ type: 'tooltip', seq: view.answer.seq, lane: 0, index: 0 });
+    assert.equal(last('tooltip').seq, view.answer.seq);
+    // A panel that follows the whole trace never scrolls to the cursor.
+    server.receive({ type: 'view', request: { ...request, seq: 3, window: undefined } });
+    source.cursor = 0;
+    server.update();
+    assert.equal(last('moment').moment.view, undefined);
   });
 
   it('sends the rows asked for, within the list', async () => {
