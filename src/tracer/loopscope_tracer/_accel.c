@@ -63,6 +63,8 @@ typedef struct {
      * frames.caller_position reads, and {filename: frames.file_field(filename)} */
     PyObject *py_starting, *py_created, *named_creators, *boundary_codes, *library_cache,
         *file_field, *file_fields;
+    /* The last loop and task looked up, with their records (see known_cached). */
+    PyObject *last_loop, *last_L, *last_task, *last_rec;
     double threshold;
     int perf_is_monotonic, real_is_monotonic;   /* see is_time_function */
 } StepPath;
@@ -262,8 +264,7 @@ static int attr_is_true_at(Site *site, PyObject *obj, PyObject *name) {
  * table.get(id(obj)) whose ref() is obj. A new reference, or NULL (no exception) if none. */
 /* rec.ref() is obj: 1, else 0 (-1 on error). */
 static int refers_to(PyObject *rec, PyObject *obj) {
-    static Site sites[2];   /* records of two types come here: LoopRec's and TaskRec's */
-    PyObject *ref = get_attr_at(Py_TYPE(rec) == sites[0].type ? &sites[0] : &sites[1], rec, s_ref);
+    PyObject *ref = get_attr(rec, s_ref);
     int same;
     if (ref != NULL && PyWeakref_Check(ref)) {
 #if PY_VERSION_HEX >= 0x030D0000
@@ -297,32 +298,22 @@ static PyObject *known(PyObject *table, PyObject *obj) {
     return NULL;
 }
 
-/* known(), remembering answers by object address: a step looks its loop and its task up more
- * than once (call_soon's hook during the step, the next step), and a dict lookup by a new int
- * costs several times this table's. A record whose ref() is still obj is the one the table
- * has for it: the registry replaces a record only when its object died. */
-typedef struct {
-    PyObject *table, *obj;   /* compared, never used: no references */
-    PyObject *rec;
-} RecEntry;
-
-#define REC_CACHE_BITS 14
-static RecEntry rec_cache[1 << REC_CACHE_BITS];
-
-static PyObject *known_cached(PyObject *table, PyObject *obj) {
-    uint64_t h = (uint64_t)(uintptr_t)obj * 0x9E3779B97F4A7C15u ^ (uint64_t)(uintptr_t)table;
-    RecEntry *e = &rec_cache[h >> (64 - REC_CACHE_BITS)];
-    if (e->rec != NULL && e->obj == obj && e->table == table && refers_to(e->rec, obj) == 1) {
-        Py_INCREF(e->rec);
-        return e->rec;
+/* known(), remembering the last answer: a step looks its loop and its task up again
+ * (call_soon's hook during the step, the next step of the same loop). A record whose ref()
+ * is still obj is the one the table has for it: the registry replaces a record only when
+ * its object died. */
+static PyObject *known_cached(PyObject *table, PyObject *obj, PyObject **last_obj,
+                              PyObject **last_rec) {
+    if (*last_rec != NULL && *last_obj == obj && refers_to(*last_rec, obj) == 1) {
+        Py_INCREF(*last_rec);
+        return *last_rec;
     }
     PyErr_Clear();
     PyObject *rec = known(table, obj);
     if (rec != NULL) {
         Py_INCREF(rec);
-        Py_XSETREF(e->rec, rec);
-        e->obj = obj;
-        e->table = table;
+        Py_XSETREF(*last_rec, rec);
+        *last_obj = obj;   /* compared, never used: no reference */
     }
     return rec;
 }
@@ -479,12 +470,12 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
              *result = NULL;
     int fast = 0;
     loop = get_attr(handle, s_loop);
-    if (loop != NULL && (L = known_cached(sp->loops, loop)) != NULL
+    if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
         && attr_is_true(L, s_tick_ready) == 1
         && (cb = get_attr(handle, s_callback)) != NULL
         && (w = get_attr(L, s_blocking)) != NULL && w != Py_None) {
         if ((task = task_of(sp, cb)) != NULL)
-            fast = (rec = known_cached(sp->recs, task)) != NULL;
+            fast = (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL;
         else if (!PyErr_Occurred())
             fast = plain_soon(sp, handle, cb, L) == 1;
     }
@@ -1857,7 +1848,7 @@ static int spawn_by(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop,
     if (waker == task || (waker == Py_None) != (running == Py_None))
         goto out;
     if (waker != Py_None
-        && (wrec = known_cached(sp->recs, waker)) == NULL)
+        && (wrec = known_cached(sp->recs, waker, &sp->last_task, &sp->last_rec)) == NULL)
         goto out;
     result = -1;
     Py_ssize_t n = get_index(L, s_n), q = -2, waker_id = wrec ? get_index(wrec, s_id) : 0;
@@ -1903,8 +1894,8 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
         Py_INCREF(h);
         return h;
     }
-    int ours = task != NULL && (L = known_cached(sp->loops, loop)) != NULL
-        && (rec = known_cached(sp->recs, task)) != NULL
+    int ours = task != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
+        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
         && (running = get_attr(L, s_running_rec)) == rec;
     Py_XDECREF(running);
     if (L != NULL && rec == NULL && !PyErr_Occurred()) {
@@ -2029,7 +2020,7 @@ static PyObject *creation(StepPath *sp, PyObject *loop, PyObject *coro, PyObject
         || (parent = PyObject_CallOneArg(sp->current_task, loop)) == NULL)
         goto out;
     if (parent != Py_None) {
-        prec = known_cached(sp->recs, parent);
+        prec = known_cached(sp->recs, parent, &sp->last_task, &sp->last_rec);
         if (prec == NULL || (pid = get_attr(prec, s_id)) == NULL)
             goto out;
     } else {
@@ -2108,7 +2099,7 @@ static int created_quietly(StepPath *sp, PyObject *task, PyObject *coro) {
     int is_task = PyObject_IsInstance(task, sp->task_types);
     if (is_task != 1)
         return is_task < 0 ? -1 : 1;
-    PyObject *rec = known_cached(sp->recs, task);
+    PyObject *rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec);
     if (rec == NULL)
         return PyErr_Occurred() ? -1 : 0;
     Py_DECREF(rec);
@@ -2339,6 +2330,8 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
 static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
     for (int i = 0; field_names[i]; i++)
         Py_VISIT(*field(sp, i));
+    Py_VISIT(sp->last_L);
+    Py_VISIT(sp->last_rec);
     Py_VISIT(sp->fn_qualname);
     Py_VISIT(sp->fn_code);
     Py_VISIT(sp->fn_fields);
@@ -2352,6 +2345,8 @@ static int StepPath_clear(StepPath *sp) {
     for (int i = 0; field_names[i]; i++)
         Py_CLEAR(*field(sp, i));
     Py_CLEAR(sp->state_tag);
+    Py_CLEAR(sp->last_L);
+    Py_CLEAR(sp->last_rec);
     Py_CLEAR(sp->fn_qualname);
     Py_CLEAR(sp->fn_code);
     Py_CLEAR(sp->fn_fields);
