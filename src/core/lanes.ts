@@ -294,8 +294,8 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
       push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
     }
     for (const act of model.callbacksAt(g)) {
-      push(out, q, layout.callbackSpan(act, q.coarse), callbackClass(act.callback!.kind),
-        { kind: 'callback', tick: g, callback: act.callback! });
+      push(out, q, layout.callbackSpan(act, q.coarse), callbackClass(act.callback.kind),
+        { kind: 'callback', tick: g, callback: act.callback });
     }
   }
   for (const blocking of model.blocking) {
@@ -330,7 +330,7 @@ export function blockingSpan(blocking: BlockingEvent & { tick: number }, model: 
     if (step && step.tick === blocking.tick) return layout.stepSpan(step, coarse);
   }
   if (blocking.what === 'callback') {
-    const act = model.callbacksAt(blocking.tick).find((a) => a.callback!.fn === blocking.fn);
+    const act = model.callbacksAt(blocking.tick).find((a) => a.callback.fn === blocking.fn);
     if (act) return layout.callbackSpan(act, coarse);
   }
   return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : layout.tickSpan(blocking.tick);

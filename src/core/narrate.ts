@@ -9,7 +9,7 @@ import {
   afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn, wakerText,
 } from './describe';
-import { firstIndex, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { firstIndex, stepOf, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -68,11 +68,12 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // By task id: its steps in this tick in the order they ran (one, or several), taken in turn.
   const steps: (Step | Step[] | undefined)[] = [];
   for (const a of ran) {
-    if (!a.step) continue;
-    const known = steps[a.step.task];
-    if (known === undefined) steps[a.step.task] = a.step;
-    else if (Array.isArray(known)) known.push(a.step);
-    else steps[a.step.task] = [known, a.step];
+    const step = stepOf(a);
+    if (!step) continue;
+    const known = steps[step.task];
+    if (known === undefined) steps[step.task] = step;
+    else if (Array.isArray(known)) known.push(step);
+    else steps[step.task] = [known, step];
   }
   const nextStepOf = (id: number): Step | undefined => {
     const known = steps[id];
@@ -352,7 +353,10 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
 /** By task id, the step each task took in the tick whose `activity` this is (its last, when it took several). */
 function lastStepOfEach(activity: readonly Activity[]): (Step | undefined)[] {
   const last: (Step | undefined)[] = [];
-  for (const a of activity) if (a.step) last[a.step.task] = a.step;
+  for (const a of activity) {
+    const step = stepOf(a);
+    if (step) last[step.task] = step;
+  }
   return last;
 }
 

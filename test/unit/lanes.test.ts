@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { shortReason } from '../../src/core/describe';
 import { buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
-import { TraceModel } from '../../src/core/model';
+import { stepOf, TraceModel } from '../../src/core/model';
 import type { TraceEvent } from '../../src/protocol/events';
 import type { Axis } from '../../src/protocol/panel';
 import { taskOf, traceExample } from './exampleTraces';
@@ -97,16 +97,16 @@ describe('lane segments', function () {
   });
 });
 
-describe('where activity ran in its tick (Activity.slot)', () => {
+describe('where activity ran in its tick (CallbackActivity.slot, Step.slot)', () => {
   it('matches each step to its task\'s ready entry, in the order the queue held them', async () => {
     const { model } = await traceExample('sleep_zero');
     let checked = 0;
     for (let g = 0; g < model.ticks.length; g++) {
       const ready = model.ticks[g].ready;
       for (const act of model.activityAt(g)) {
-        if (!act.step || act.slot === undefined || act.slot < 0) continue;
-        assert.equal(ready[act.slot], act.step.task, `tick ${g}: the step of task ${act.step.task} in its own entry`);
-        assert.equal(act.step.slot, act.slot);
+        const step = stepOf(act);
+        if (!step || step.slot === undefined || step.slot < 0) continue;
+        assert.equal(ready[step.slot], step.task, `tick ${g}: the step of task ${step.task} in its own entry`);
         checked++;
       }
     }
