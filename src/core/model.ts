@@ -52,8 +52,13 @@ export interface Step {
   reason?: WaitReason;
   /** Where it ran in its tick: see CallbackActivity.slot (from the tracer's `q`, protocol 2.1, when written). */
   slot?: number;
-  /** Protocol 2.1: what put the task in the ready queue for this step. */
-  by?: Waker;
+  /**
+   * Protocol 2.1: what put the task in the ready queue for this step; TraceModel.wakerOf spells it
+   * out. 'yield' stands for the waker of most steps of a big trace, a yield by the task's own
+   * previous step (the waker's `n` and `q` are that step's tick and slot): a string kept instead of
+   * an object per step.
+   */
+  by?: Waker | 'yield';
 }
 
 export interface TaskInfo {
@@ -533,6 +538,7 @@ export class TraceModel {
     const from = carryFrom ? previous?.to ?? null : event.from ?? null;
     const fromFile = carryFrom ? previous?.file : typeof event.fromFile === 'string' ? event.fromFile : undefined;
     let reason = event.reason === undefined && carry ? this.lastReason(task, previous) : validReason(event.reason);
+    const by = validBy(event.by);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
@@ -540,7 +546,8 @@ export class TraceModel {
       file: typeof event.file === 'string' ? event.file : undefined,
       // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
       // one added later would cost every step a shape change and a second allocation.
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined, by: validBy(event.by),
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
+      by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
     task.steps.push(step);
     task.stepTicks.push(tick);
@@ -565,6 +572,22 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** Whether `by` says the step `previous`, and only that, put its task back in the ready queue (see Step.by). */
+  private isOwnYield(by: Waker, previous: Step): boolean {
+    return by.kind === 'yield' && by.n === this.ticks[previous.tick]?.n && by.q === previous.slot && by.task === undefined
+      && by.timer === undefined && by.fn === undefined && by.line === undefined && by.file === undefined;
+  }
+
+  /** What put the task in the ready queue for `step` (protocol 2.1; undefined in older traces). */
+  wakerOf(step: Step): Waker | undefined {
+    if (step.by !== 'yield') return step.by;
+    const steps = this.taskById(step.task)!.steps;
+    let i = firstIndex(steps, (s) => s.tick >= step.tick);
+    while (steps[i] !== step) i++;
+    const previous = steps[i - 1];
+    return { kind: 'yield', n: this.ticks[previous.tick].n, q: previous.slot };
   }
 
   /** Protocol 2.1: a suspended task's reason changed; it holds from the end of the tick now running on. */

@@ -58,7 +58,8 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // Undefined when `by` says something else woke it (the ready queue's sentences tell that).
   const runsNext = (id: number, timer: number): string | undefined => {
     if (!next || !nextReady[id]) return '';
-    const by = lastNext[id]?.by;
+    const step = lastNext[id];
+    const by = step ? model.wakerOf(step) : undefined;
     return !by || (by.kind === 'timer' && by.timer === timer) ? `, so it became ready and runs in tick ${next.n}` : undefined;
   };
 
@@ -413,7 +414,7 @@ function readySentences(model: TraceModel, index: number, next: Tick, nextReady:
     if (!task) continue;
     const nextStep = lastNext[id];
     const here = lastHere[id];
-    const by = nextStep?.by;
+    const by = nextStep ? model.wakerOf(nextStep) : undefined;
     let why: Why;
     let cause = '';
     let waited = '';
@@ -476,7 +477,10 @@ function wokenBy(model: TraceModel, by: Waker, index: number): string {
 function queueSentence(model: TraceModel, next: Tick, index: number, lastNext: readonly (Step | undefined)[]): string {
   const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
   let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length, 'entries')}`;
-  const byOf = (id: number) => (model.taskById(id) ? lastNext[id]?.by : undefined);
+  const byOf = (id: number) => {
+    const step = model.taskById(id) ? lastNext[id] : undefined;
+    return step ? model.wakerOf(step) : undefined;
+  };
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
   const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
   const alike = (b: Waker | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q
