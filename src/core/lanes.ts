@@ -234,11 +234,12 @@ function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0:
   model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
   if (x1 <= x0) return;
   // Put back in the ready queue by its own step (a yield): ready all along.
-  const by = next ? model.wakerOf(next) : undefined;
-  if (!prev || (by ? by.kind === 'yield' : prev.reason?.kind === 'yield')) {
+  const kind = next ? model.wakerKind(next) : undefined;
+  if (!prev || (kind ? kind === 'yield' : prev.reason?.kind === 'yield')) {
     push(out, q, [x0, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
     return;
   }
+  const by = next ? model.wakerOf(next) : undefined;
   const woken = by ? layout.wakeX(by, task.loop) : undefined;
   const wake = next ? Math.min(x1, Math.max(x0, woken ?? layout.tickStart(next.tick))) : x1;
   let start = x0;

@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
+  ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker, WakerKind,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts and last steps, pending timers) is made every
@@ -580,13 +580,19 @@ export class TraceModel {
       && by.timer === undefined && by.fn === undefined && by.line === undefined && by.file === undefined;
   }
 
+  /** The kind of what put the task in the ready queue for `step`: wakerOf's, without looking up and making the waker. */
+  wakerKind(step: Step): WakerKind | undefined {
+    return step.by === 'yield' ? 'yield' : step.by?.kind;
+  }
+
   /** What put the task in the ready queue for `step` (protocol 2.1; undefined in older traces). */
   wakerOf(step: Step): Waker | undefined {
     if (step.by !== 'yield') return step.by;
-    const steps = this.taskById(step.task)!.steps;
-    let i = firstIndex(steps, (s) => s.tick >= step.tick);
-    while (steps[i] !== step) i++;
-    const previous = steps[i - 1];
+    // The search reads stepTicks' plain numbers, not one step object per probe.
+    const task = this.taskById(step.task)!;
+    let i = firstIndex(task.stepTicks, (tick) => tick >= step.tick);
+    while (task.steps[i] !== step) i++;
+    const previous = task.steps[i - 1];
     return { kind: 'yield', n: this.ticks[previous.tick].n, q: previous.slot };
   }
 

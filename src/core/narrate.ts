@@ -414,14 +414,16 @@ function readySentences(model: TraceModel, index: number, next: Tick, nextReady:
     if (!task) continue;
     const nextStep = lastNext[id];
     const here = lastHere[id];
-    const by = nextStep ? model.wakerOf(nextStep) : undefined;
+    // The waker is looked up and made only when it is told (not for the yields of a big tick).
+    const kind = nextStep ? model.wakerKind(nextStep) : undefined;
+    const by = kind && kind !== 'yield' ? model.wakerOf(nextStep!) : undefined;
     let why: Why;
     let cause = '';
     let waited = '';
     if (task.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index) {
       why = 'cancelled';
-      if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
-    } else if (by ? by.kind === 'yield' : here?.reason?.kind === 'yield') {
+      if (by) cause = ` by ${wokenBy(model, by, index)}`;
+    } else if (kind ? kind === 'yield' : here?.reason?.kind === 'yield') {
       why = 'yield';
     } else {
       // Who woke it (protocol 2.1's `by`; older traces do not say), and what it had waited on:

@@ -160,6 +160,7 @@ describe('what woke a step (protocol 2.1 by, TraceModel.wakerOf)', () => {
     for (const event of events) model.apply(event);
     const steps = model.taskById(1)!.steps;
     assert.deepEqual(steps.map((s) => model.wakerOf(s)), wakers);
+    assert.deepEqual(steps.map((s) => model.wakerKind(s)), wakers.map((w) => w.kind));
     // The yields that repeat their previous step's tick and slot are the ones kept without an object of their own.
     assert.deepEqual(steps.map((s) => s.by === 'yield'), [false, true, true, false, false, true]);
   });
