@@ -234,9 +234,9 @@ function stateJson(model: TraceModel, state: StateAfterTick) {
     })),
     ready: state.ready.map((entry) => (typeof entry === 'number' ? { task: entry, name: model.taskById(entry)?.name ?? null } : entry)),
     timers: state.timers.map((t) => ({ id: t.id, when: t.when, fn: t.fn, line: t.line ?? null, file: t.file ?? null, task: t.task ?? null })),
-    ran: state.ran.map((a) => (a.step
-      ? { task: a.step.task, from: a.step.from, fromFile: a.step.fromFile ?? null, to: a.step.to, file: a.step.file ?? null, duration: a.step.dur }
-      : { callback: a.callback!.fn, line: a.callback!.line ?? null, file: a.callback!.file ?? null, duration: a.callback!.dur })),
+    ran: state.ran.map((a) => ('callback' in a
+      ? { callback: a.callback.fn, line: a.callback.line ?? null, file: a.callback.file ?? null, duration: a.callback.dur }
+      : { task: a.task, from: a.from, fromFile: a.fromFile ?? null, to: a.to, file: a.file ?? null, duration: a.dur })),
   };
 }
 
@@ -259,11 +259,10 @@ function stateText(model: TraceModel, state: StateAfterTick): string {
   lines.push('', `Ran in tick ${state.tick.n}:`);
   if (state.ran.length === 0) lines.push('  (nothing)');
   for (const activity of state.ran) {
-    if (activity.step) {
-      const step = activity.step;
-      const task = model.taskById(step.task);
-      if (task) lines.push(`  ${taskName(task)}: ${stepPlaces(step, task)}`);
-    } else if (activity.callback) {
+    if (!('callback' in activity)) {
+      const task = model.taskById(activity.task);
+      if (task) lines.push(`  ${taskName(task)}: ${stepPlaces(activity, task)}`);
+    } else {
       const callback = activity.callback;
       const words = callback.line === undefined ? asyncioWords(callback.fn) : undefined;
       lines.push(`  callback ${callback.fn}${callback.line ? ` (${place(callback)})` : ''}${words ? `: ${words}` : ''}`);

@@ -234,11 +234,13 @@ function gap(task: TaskInfo, prev: Step | undefined, next: Step | undefined, x0:
   model: TraceModel, layout: Layout, q: SegmentQuery, out: Segment[]): void {
   if (x1 <= x0) return;
   // Put back in the ready queue by its own step (a yield): ready all along.
-  if (!prev || (next?.by ? next.by.kind === 'yield' : prev.reason?.kind === 'yield')) {
+  const kind = next ? model.wakerKind(next) : undefined;
+  if (!prev || (kind ? kind === 'yield' : prev.reason?.kind === 'yield')) {
     push(out, q, [x0, x1], 'seg seg-ready', { kind: 'ready', task, prev, next });
     return;
   }
-  const woken = next?.by ? layout.wakeX(next.by, task.loop) : undefined;
+  const by = next ? model.wakerOf(next) : undefined;
+  const woken = by ? layout.wakeX(by, task.loop) : undefined;
   const wake = next ? Math.min(x1, Math.max(x0, woken ?? layout.tickStart(next.tick))) : x1;
   let start = x0;
   let reason = prev.reason;
@@ -294,8 +296,8 @@ function loopSegments(loopId: number, model: TraceModel, layout: Layout, q: Segm
       push(out, q, wait, io ? 'seg seg-wait seg-io' : 'seg seg-wait', { kind: 'wait', tick, seconds: layout.waitSeconds(tick) });
     }
     for (const act of model.callbacksAt(g)) {
-      push(out, q, layout.callbackSpan(act, q.coarse), callbackClass(act.callback!.kind),
-        { kind: 'callback', tick: g, callback: act.callback! });
+      push(out, q, layout.callbackSpan(act, q.coarse), callbackClass(act.callback.kind),
+        { kind: 'callback', tick: g, callback: act.callback });
     }
   }
   for (const blocking of model.blocking) {
@@ -330,7 +332,7 @@ export function blockingSpan(blocking: BlockingEvent & { tick: number }, model: 
     if (step && step.tick === blocking.tick) return layout.stepSpan(step, coarse);
   }
   if (blocking.what === 'callback') {
-    const act = model.callbacksAt(blocking.tick).find((a) => a.callback!.fn === blocking.fn);
+    const act = model.callbacksAt(blocking.tick).find((a) => a.callback.fn === blocking.fn);
     if (act) return layout.callbackSpan(act, coarse);
   }
   return layout.axis === 'time' ? [blocking.t, blocking.t + blocking.dur] : layout.tickSpan(blocking.tick);
@@ -469,7 +471,8 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { task, prev, next } = info;
       lines.unshift(`${taskName(task)} — ready`);
       lines.push(prev ? `in the ready queue, resumes${atPlace({ line: prev.to, file: prev.file })}` : 'in the ready queue, waiting for its first step');
-      if (next?.by) lines.push(`woken by ${wakerText(next.by, model)}${next.by.n !== undefined ? ` in tick ${next.by.n}` : ''}`);
+      const by = next ? model.wakerOf(next) : undefined;
+      if (by) lines.push(`woken by ${wakerText(by, model)}${by.n !== undefined ? ` in tick ${by.n}` : ''}`);
       if (next) lines.push(`runs in ${tickName(model, next.tick)}`);
       break;
     }

@@ -4,7 +4,7 @@
 //    in FIFO order, so sleep(0) interleavings at the same loop time stay visible.
 //  - 'time': x is loop time in seconds, from the events' t and dur.
 // vis-timeline wants dates, so x is scaled to "axis milliseconds" with toMs/fromMs.
-import { firstIndex, type Activity, type JobInfo, type Step, type Tick, type TraceModel } from './model';
+import { firstIndex, whatRan, type CallbackActivity, type JobInfo, type Step, type Tick, type TraceModel } from './model';
 import type { Waker } from '../protocol/events';
 import type { Axis } from '../protocol/panel';
 
@@ -82,7 +82,7 @@ export class Layout {
 
   /**
    * The handles phase of tick g is shared equally by its ready entries, in FIFO order: slot i is
-   * the i-th share. Activity whose slot is not known (Activity.slot) gets the whole phase.
+   * the i-th share. Activity whose slot is not known (CallbackActivity.slot) gets the whole phase.
    */
   private slotSpan(g: number, slot: number | undefined): Span {
     const tick = this.model.ticks[g];
@@ -105,8 +105,8 @@ export class Layout {
   }
 
   /** Where a callback (a tick's activity) ran. */
-  callbackSpan(act: Activity, coarse = false): Span {
-    const callback = act.callback!;
+  callbackSpan(act: CallbackActivity, coarse = false): Span {
+    const callback = act.callback;
     if (this.axis === 'time') return [callback.t, callback.t + callback.dur];
     if (coarse || act.tick < 0) return [act.tick, act.tick + 1];
     return this.slotSpan(act.tick, act.slot);
@@ -119,8 +119,8 @@ export class Layout {
     const activity = this.model.activityAt(g);
     let end = tick.t;
     for (const act of activity) {
-      const item = act.step ?? act.callback;
-      if (item) end = Math.max(end, item.t + item.dur);
+      const item = whatRan(act);
+      end = Math.max(end, item.t + item.dur);
     }
     return [tick.t, end];
   }
@@ -141,7 +141,7 @@ export class Layout {
     if (this.axis === 'tick') return this.slotSpan(g, by.q)[1];
     let end: number | undefined;
     for (const act of this.model.activityAt(g)) {
-      const item = act.slot === by.q ? act.step ?? act.callback : undefined;
+      const item = act.slot === by.q ? whatRan(act) : undefined;
       if (item) end = item.t + item.dur;
     }
     return end ?? this.tickSpan(g)[1];
@@ -164,7 +164,7 @@ export class Layout {
     const i = firstIndex(ticks, (tick) => tick.wall > wall) - 1;
     if (i < 0) return 0;
     let busy = 0;
-    for (const act of this.model.activityAt(i)) busy += (act.step ?? act.callback)?.dur ?? 0;
+    for (const act of this.model.activityAt(i)) busy += whatRan(act).dur;
     const start = this.handlesStart(i);
     if (wall <= ticks[i].wall + busy) return start + (i + 1 - start) * (busy > 0 ? (wall - ticks[i].wall) / busy : 1);
     const next = ticks[i + 1];

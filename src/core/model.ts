@@ -5,7 +5,7 @@
 import type {
   BlockingEvent, CallbackEvent, CallbackRef, DoneState, EndEvent, ErrorInfo, Frame, InternalErrorEvent,
   IoReady, JobEndEvent, JobEvent, JobStartEvent, OutputEvent, ReadyEntry, StartEvent, StepEvent,
-  ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker,
+  ReasonEvent, TaskEvent, TickEvent, TimerEvent, TraceEvent, WaitReason, Waker, WakerKind,
 } from '../protocol/events';
 
 // A checkpoint (live tasks, their step counts and last steps, pending timers) is made every
@@ -50,10 +50,15 @@ export interface Step {
   file?: string;
   stack: Frame[];
   reason?: WaitReason;
-  /** Where it ran in its tick: see Activity.slot (from the tracer's `q`, protocol 2.1, when written). */
+  /** Where it ran in its tick: see CallbackActivity.slot (from the tracer's `q`, protocol 2.1, when written). */
   slot?: number;
-  /** Protocol 2.1: what put the task in the ready queue for this step. */
-  by?: Waker;
+  /**
+   * Protocol 2.1: what put the task in the ready queue for this step; TraceModel.wakerOf spells it
+   * out. 'yield' stands for the waker of most steps of a big trace, a yield by the task's own
+   * previous step (the waker's `n` and `q` are that step's tick and slot): a string kept instead of
+   * an object per step.
+   */
+  by?: Waker | 'yield';
 }
 
 export interface TaskInfo {
@@ -115,18 +120,34 @@ export interface JobInfo {
   submittedWall: number;
 }
 
-export interface Activity {
+/** A callback that ran in a tick. */
+export interface CallbackActivity {
   tick: number;
-  step?: Step;
-  callback?: CallbackEvent;
+  callback: CallbackEvent;
   /**
-   * The index, in its tick's ready list, of the entry that ran it: the event's `q` (protocol 2.1),
-   * else matched in first-in-first-out order (a step to its task's entry, a callback to one of its
-   * function and timer). Activity without an entry of its own (an eager task's first step) shares
-   * the slot of the activity that reported next, the one it ran inside; -1: none is known.
-   * Undefined until that activity arrives.
+   * The index, in its tick's ready list, of the entry that ran it (a step's too: Step.slot): the
+   * event's `q` (protocol 2.1), else matched in first-in-first-out order (a step to its task's
+   * entry, a callback to one of its function and timer). Activity without an entry of its own (an
+   * eager task's first step) shares the slot of the activity that reported next, the one it ran
+   * inside; -1: none is known. Undefined until that activity arrives.
    */
   slot?: number;
+}
+
+/**
+ * What ran in a tick: a step, which is its own entry (an object per step more was 48 bytes kept and
+ * an allocation for most events of a big trace), or a callback.
+ */
+export type Activity = Step | CallbackActivity;
+
+/** The step or the callback event an activity is. */
+export function whatRan(act: Activity): Step | CallbackEvent {
+  return 'callback' in act ? act.callback : act;
+}
+
+/** The step an activity is, if it is one. */
+export function stepOf(act: Activity): Step | undefined {
+  return 'callback' in act ? undefined : act;
 }
 
 /** Matching the activity of the tick now running in a loop to its ready entries (Activity.slot). */
@@ -198,13 +219,8 @@ interface Checkpoint {
 }
 
 const NO_FRAMES: Frame[] = [];
-const NO_ACTIVITY: Activity[] = [];
+const NO_ACTIVITY: CallbackActivity[] = [];
 const NO_CHANGES: ReasonChange[] = [];
-
-function setSlot(act: Activity, slot: number): void {
-  act.slot = slot;
-  if (act.step) act.step.slot = slot;
-}
 
 /**
  * A TaskSnapshot that reads the task's last step when asked: a state-at-tick answer holds one per
@@ -336,7 +352,7 @@ export class TraceModel {
   private readonly currentTickOfLoop = new Map<number, number>();
   private readonly placing = new Map<number, Placement>();
   /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
-  private readonly callbackActivity = new Map<number, Activity[]>();
+  private readonly callbackActivity = new Map<number, CallbackActivity[]>();
   private readonly checkpoints: Checkpoint[] = [];
   /** Wait reasons that changed after a step, in order (protocol 2.1 `reason` events; few, and none in older traces). */
   private readonly reasonChanges = new Map<Step, ReasonChange[]>();
@@ -393,7 +409,7 @@ export class TraceModel {
         const tick = this.tickNow(event.loop);
         const activity = this.activityOf(tick);
         if (activity) {
-          const act: Activity = { tick, callback: event, slot: undefined };
+          const act: CallbackActivity = { tick, callback: event, slot: undefined };
           activity.push(act);
           const list = this.callbackActivity.get(tick);
           if (list) list.push(act); else this.callbackActivity.set(tick, [act]);
@@ -522,6 +538,7 @@ export class TraceModel {
     const from = carryFrom ? previous?.to ?? null : event.from ?? null;
     const fromFile = carryFrom ? previous?.file : typeof event.fromFile === 'string' ? event.fromFile : undefined;
     let reason = event.reason === undefined && carry ? this.lastReason(task, previous) : validReason(event.reason);
+    const by = validBy(event.by);
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
@@ -529,16 +546,16 @@ export class TraceModel {
       file: typeof event.file === 'string' ? event.file : undefined,
       // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
       // one added later would cost every step a shape change and a second allocation.
-      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined, by: validBy(event.by),
+      stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
+      by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
     const activity = this.activityOf(tick);
     if (activity) {
-      const act: Activity = { tick, step, slot: undefined };
-      activity.push(act);
-      this.place(task.loop, act, (event as { q?: unknown }).q);
+      activity.push(step);
+      this.place(task.loop, step, (event as { q?: unknown }).q);
     }
     if (previous && previous.to !== null) {
       const key = lineKey(previous.to, previous.file);
@@ -555,6 +572,28 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** Whether `by` says the step `previous`, and only that, put its task back in the ready queue (see Step.by). */
+  private isOwnYield(by: Waker, previous: Step): boolean {
+    return by.kind === 'yield' && by.n === this.ticks[previous.tick]?.n && by.q === previous.slot && by.task === undefined
+      && by.timer === undefined && by.fn === undefined && by.line === undefined && by.file === undefined;
+  }
+
+  /** The kind of what put the task in the ready queue for `step`: wakerOf's, without looking up and making the waker. */
+  wakerKind(step: Step): WakerKind | undefined {
+    return step.by === 'yield' ? 'yield' : step.by?.kind;
+  }
+
+  /** What put the task in the ready queue for `step` (protocol 2.1; undefined in older traces). */
+  wakerOf(step: Step): Waker | undefined {
+    if (step.by !== 'yield') return step.by;
+    // The search reads stepTicks' plain numbers, not one step object per probe.
+    const task = this.taskById(step.task)!;
+    let i = firstIndex(task.stepTicks, (tick) => tick >= step.tick);
+    while (task.steps[i] !== step) i++;
+    const previous = task.steps[i - 1];
+    return { kind: 'yield', n: this.ticks[previous.tick].n, q: previous.slot };
   }
 
   /** Protocol 2.1: a suspended task's reason changed; it holds from the end of the tick now running on. */
@@ -611,17 +650,18 @@ export class TraceModel {
     }
     placement.used[slot] = 1;
     while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
-    for (const waiting of placement.pending) setSlot(waiting, slot);
+    for (const waiting of placement.pending) waiting.slot = slot;
     placement.pending = [];
     placement.last = slot;
-    setSlot(act, slot);
+    act.slot = slot;
   }
 
   /** First in, first out: a step's own task entry, a callback's entry of the same function and timer, else any callback's. */
   private match(placement: Placement, ready: ReadyEntry[], act: Activity): number | undefined {
     const entry = ready[placement.next];
-    const callback = act.callback;
-    if (act.step ? entry === act.step.task
+    const step = stepOf(act);
+    const callback = 'callback' in act ? act.callback : undefined;
+    if (step ? entry === step.task
       : typeof entry === 'object' && entry.fn === callback!.fn && entry.timer === callback!.timer) return placement.next;
     if (!placement.tasks) {
       const tasks = new Map<number, number[]>();
@@ -637,7 +677,7 @@ export class TraceModel {
     }
     const used = placement.used;
     const free = (list: number[] | undefined) => list?.find((i) => !used[i]);
-    if (act.step) return free(placement.tasks.get(act.step.task));
+    if (step) return free(placement.tasks.get(step.task));
     const same = free(placement.callbacks!.get(`${callback!.fn}|${callback!.timer}`));
     if (same !== undefined) return same;
     for (let i = placement.next; i < ready.length; i++) if (!used[i] && typeof ready[i] === 'object') return i;
@@ -648,7 +688,7 @@ export class TraceModel {
   private endPlacement(loop: number): void {
     const placement = this.placing.get(loop);
     if (!placement) return;
-    for (const waiting of placement.pending) setSlot(waiting, placement.last);
+    for (const waiting of placement.pending) waiting.slot = placement.last;
     this.placing.delete(loop);
   }
 
@@ -689,7 +729,7 @@ export class TraceModel {
   }
 
   /** The callbacks that ran during global tick `index`, in arrival order. */
-  callbacksAt(index: number): readonly Activity[] {
+  callbacksAt(index: number): readonly CallbackActivity[] {
     return this.callbackActivity.get(index) ?? NO_ACTIVITY;
   }
 

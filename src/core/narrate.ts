@@ -9,7 +9,7 @@ import {
   afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn, wakerText,
 } from './describe';
-import { firstIndex, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { firstIndex, stepOf, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -58,7 +58,8 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // Undefined when `by` says something else woke it (the ready queue's sentences tell that).
   const runsNext = (id: number, timer: number): string | undefined => {
     if (!next || !nextReady[id]) return '';
-    const by = lastNext[id]?.by;
+    const step = lastNext[id];
+    const by = step ? model.wakerOf(step) : undefined;
     return !by || (by.kind === 'timer' && by.timer === timer) ? `, so it became ready and runs in tick ${next.n}` : undefined;
   };
 
@@ -68,11 +69,12 @@ export function narrateTickParagraphs(model: TraceModel, index: number): string[
   // By task id: its steps in this tick in the order they ran (one, or several), taken in turn.
   const steps: (Step | Step[] | undefined)[] = [];
   for (const a of ran) {
-    if (!a.step) continue;
-    const known = steps[a.step.task];
-    if (known === undefined) steps[a.step.task] = a.step;
-    else if (Array.isArray(known)) known.push(a.step);
-    else steps[a.step.task] = [known, a.step];
+    const step = stepOf(a);
+    if (!step) continue;
+    const known = steps[step.task];
+    if (known === undefined) steps[step.task] = step;
+    else if (Array.isArray(known)) known.push(step);
+    else steps[step.task] = [known, step];
   }
   const nextStepOf = (id: number): Step | undefined => {
     const known = steps[id];
@@ -352,7 +354,10 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
 /** By task id, the step each task took in the tick whose `activity` this is (its last, when it took several). */
 function lastStepOfEach(activity: readonly Activity[]): (Step | undefined)[] {
   const last: (Step | undefined)[] = [];
-  for (const a of activity) if (a.step) last[a.step.task] = a.step;
+  for (const a of activity) {
+    const step = stepOf(a);
+    if (step) last[step.task] = step;
+  }
   return last;
 }
 
@@ -409,14 +414,16 @@ function readySentences(model: TraceModel, index: number, next: Tick, nextReady:
     if (!task) continue;
     const nextStep = lastNext[id];
     const here = lastHere[id];
-    const by = nextStep?.by;
+    // The waker is looked up and made only when it is told (not for the yields of a big tick).
+    const kind = nextStep ? model.wakerKind(nextStep) : undefined;
+    const by = kind && kind !== 'yield' ? model.wakerOf(nextStep!) : undefined;
     let why: Why;
     let cause = '';
     let waited = '';
     if (task.done?.state === 'cancelled' && nextStep !== undefined && task.done.tick === next.index) {
       why = 'cancelled';
-      if (by && by.kind !== 'yield') cause = ` by ${wokenBy(model, by, index)}`;
-    } else if (by ? by.kind === 'yield' : here?.reason?.kind === 'yield') {
+      if (by) cause = ` by ${wokenBy(model, by, index)}`;
+    } else if (kind ? kind === 'yield' : here?.reason?.kind === 'yield') {
       why = 'yield';
     } else {
       // Who woke it (protocol 2.1's `by`; older traces do not say), and what it had waited on:
@@ -472,7 +479,10 @@ function wokenBy(model: TraceModel, by: Waker, index: number): string {
 function queueSentence(model: TraceModel, next: Tick, index: number, lastNext: readonly (Step | undefined)[]): string {
   const queue = next.ready.slice(0, MAX_LISTED + 1).map((e) => entryRef(model, e));
   let text = `the ready queue for tick ${next.n} is, first in, first out: ${listSome(queue, next.ready.length, 'entries')}`;
-  const byOf = (id: number) => (model.taskById(id) ? lastNext[id]?.by : undefined);
+  const byOf = (id: number) => {
+    const step = model.taskById(id) ? lastNext[id] : undefined;
+    return step ? model.wakerOf(step) : undefined;
+  };
   const tasks = next.ready.filter((e): e is number => typeof e === 'number');
   const first = tasks.length > 1 ? byOf(tasks[0]) : undefined;
   const alike = (b: Waker | undefined) => b !== undefined && b.kind === first!.kind && b.n === first!.n && b.q === first!.q

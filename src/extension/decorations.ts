@@ -113,8 +113,8 @@ export function updateDecorations(visualization: Visualization | undefined,
         if (range) suspended.push({ range, renderOptions: { after: { contentText: suspendedText(snapshots, visualization) } } });
       }
       for (const activity of state.ran) {
-        const line = activity.step ? activity.step.from : activity.callback?.line;
-        const file = activity.step ? activity.step.fromFile : activity.callback?.file;
+        const line = 'callback' in activity ? activity.callback.line : activity.from;
+        const file = 'callback' in activity ? activity.callback.file : activity.fromFile;
         const range = line ? lineRange(editor.document, line) : undefined;
         if (range && (file ?? scenario) === path) running.push({ range });
       }

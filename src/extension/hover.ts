@@ -37,7 +37,7 @@ function reasonDetails(snapshot: TaskSnapshot, visualization: Visualization, now
     const next = nextTickOfLoop(model, index);
     const step = next !== undefined ? model.lastStepBefore(snapshot.task, next + 1) : undefined;
     if (reason) details.push(`it was ${waitedOn(reason, model)}`);
-    const by = step?.tick === next ? step?.by : undefined;
+    const by = step && step.tick === next ? model.wakerOf(step) : undefined;
     if (by) details.push(`woken by ${wakerText(by, model)}${by.n !== undefined ? ` in tick ${by.n}` : ''}`);
   }
   if (!reason) return details;

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Step, TaskInfo, TraceModel } from '../../src/core/model';
+import { stepOf, type Step, type TaskInfo, type TraceModel } from '../../src/core/model';
 import { PYTHON, REPO, startSession } from './helpers';
 import { EXAMPLES, lineOf, pythonOf, startTime, taskOf, traceExample } from './exampleTraces';
 
@@ -130,11 +130,11 @@ example('sleep_zero', () => {
     const line = lineOf(source, 'await asyncio.sleep(0)  # yield');
     const yieldTick = anna.steps.find((s) => s.reason?.kind === 'yield'
       && ben.steps.some((b) => b.tick === s.tick && b.reason?.kind === 'yield'))!.tick;
-    const yielded = model.stateBefore(yieldTick)!.ran.flatMap((a) => (a.step?.reason?.kind === 'yield' ? [a.step] : []));
+    const yielded = model.stateBefore(yieldTick)!.ran.flatMap((a) => (stepOf(a)?.reason?.kind === 'yield' ? [stepOf(a)!] : []));
     assert.deepEqual(yielded.map((s) => [s.task, s.to]), [[anna.id, line], [ben.id, line]]);
     assert.deepEqual(nextTick(model, yieldTick).ready, [anna.id, ben.id]);
     // Every step of either chef, in the order they ran: they alternate while both have onions.
-    const order = ticksOf(model).flatMap((i) => model.stateBefore(i)!.ran.flatMap((a) => (a.step ? [a.step.task] : [])))
+    const order = ticksOf(model).flatMap((i) => model.stateBefore(i)!.ran.flatMap((a) => (stepOf(a) ? [stepOf(a)!.task] : [])))
       .filter((id) => id === anna.id || id === ben.id);
     assert.deepEqual(order, [anna.id, ben.id, anna.id, ben.id, anna.id, ben.id, anna.id]);
     assert.deepEqual(outputLines(model).slice(0, 5),
@@ -158,7 +158,7 @@ example('ready_at_once', () => {
     }
     const next = nextTick(model, finished);
     assert.deepEqual(next.ready, cooks.map((c) => c.id));
-    assert.deepEqual(model.stateBefore(next.index)!.ran.map((a) => a.step?.task), cooks.map((c) => c.id));
+    assert.deepEqual(model.stateBefore(next.index)!.ran.map((a) => stepOf(a)?.task), cooks.map((c) => c.id));
   });
 });
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { shortReason } from '../../src/core/describe';
 import { buildLanes, describeSegment, laneLabel, laneSegments, mergeSegments, segmentTarget, type Lane, type Segment } from '../../src/core/lanes';
 import { Layout } from '../../src/core/layout';
-import { TraceModel } from '../../src/core/model';
+import { stepOf, TraceModel } from '../../src/core/model';
 import type { TraceEvent } from '../../src/protocol/events';
 import type { Axis } from '../../src/protocol/panel';
 import { taskOf, traceExample } from './exampleTraces';
@@ -97,16 +97,16 @@ describe('lane segments', function () {
   });
 });
 
-describe('where activity ran in its tick (Activity.slot)', () => {
+describe('where activity ran in its tick (CallbackActivity.slot, Step.slot)', () => {
   it('matches each step to its task\'s ready entry, in the order the queue held them', async () => {
     const { model } = await traceExample('sleep_zero');
     let checked = 0;
     for (let g = 0; g < model.ticks.length; g++) {
       const ready = model.ticks[g].ready;
       for (const act of model.activityAt(g)) {
-        if (!act.step || act.slot === undefined || act.slot < 0) continue;
-        assert.equal(ready[act.slot], act.step.task, `tick ${g}: the step of task ${act.step.task} in its own entry`);
-        assert.equal(act.step.slot, act.slot);
+        const step = stepOf(act);
+        if (!step || step.slot === undefined || step.slot < 0) continue;
+        assert.equal(ready[step.slot], step.task, `tick ${g}: the step of task ${step.task} in its own entry`);
         checked++;
       }
     }
@@ -129,6 +129,40 @@ describe('where activity ran in its tick (Activity.slot)', () => {
     assert.deepEqual(model.callbacksAt(0).map((act) => act.slot), [1, 0, 0]);
     const layout = new Layout(model, 'tick', true);
     assert.deepEqual(layout.callbackSpan(model.callbacksAt(0)[0]), [0.5, 1]);
+  });
+});
+
+describe('what woke a step (protocol 2.1 by, TraceModel.wakerOf)', () => {
+  it('gives back each step\'s waker as the tracer wrote it, a yield by the task\'s own previous step too', () => {
+    const tick = (n: number, ready: unknown[]) => ({ ev: 'tick', loop: 1, n, t: n, wall: 0, waited: 0, jump: 0, ready });
+    const step = (t: number, q: number, by: object) => ({ ev: 'step', task: 1, t, dur: 0.1, q, by, to: 5 });
+    const wakers = [
+      { kind: 'outside' },
+      { kind: 'yield', n: 1, q: 0 },
+      { kind: 'yield', n: 2, q: 0 },
+      // Not what its previous step (slot 1 of tick 3) says: kept as written.
+      { kind: 'yield', n: 3, q: 0 },
+      { kind: 'yield', n: 4, q: 0, line: 7 },
+      { kind: 'yield', n: 5, q: 0 },
+    ];
+    const events = [
+      { ev: 'start', protocol: 2, minor: 1, python: '3.13.0', clock: 'virtual', scenario: '/s.py' },
+      { ev: 'loop', loop: 1, cls: 'Loop', thread: 'MainThread', t: 0, wall: 0 },
+      { ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'main', label: 'main()', parent: null, line: 4, t: 0, wall: 0 },
+      tick(1, [1]), step(1, 0, wakers[0]),
+      tick(2, [1]), step(2, 0, wakers[1]),
+      tick(3, [{ fn: 'f', kind: 'soon' }, 1]), { ev: 'callback', loop: 1, fn: 'f', kind: 'soon', t: 3, dur: 0.1, q: 0 }, step(3.1, 1, wakers[2]),
+      tick(4, [1]), step(4, 0, wakers[3]),
+      tick(5, [1]), step(5, 0, wakers[4]),
+      tick(6, [1]), step(6, 0, wakers[5]),
+    ] as unknown as TraceEvent[];
+    const model = new TraceModel();
+    for (const event of events) model.apply(event);
+    const steps = model.taskById(1)!.steps;
+    assert.deepEqual(steps.map((s) => model.wakerOf(s)), wakers);
+    assert.deepEqual(steps.map((s) => model.wakerKind(s)), wakers.map((w) => w.kind));
+    // The yields that repeat their previous step's tick and slot are the ones kept without an object of their own.
+    assert.deepEqual(steps.map((s) => s.by === 'yield'), [false, true, true, false, false, true]);
   });
 });
 

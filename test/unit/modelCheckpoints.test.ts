@@ -118,7 +118,7 @@ describe('TraceModel checkpoints with two loops in threads', function () {
           tasks: state!.tasks.filter((s) => s.state !== 'done')
             .map((s) => ({ id: s.task.id, state: s.state, line: s.line, reason: s.reason?.text, since: s.since })),
           timers: state!.timers.map((timer) => timer.id),
-          ran: state!.ran.map((a) => a.step?.task ?? a.callback?.fn),
+          ran: state!.ran.map((a) => ('callback' in a ? a.callback.fn : a.task)),
         });
         assert.deepEqual(view(both.stateBefore(index)), view(model.stateBefore(n)), `loop ${loopId}, tick ${n + 1}`);
       });

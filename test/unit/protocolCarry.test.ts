@@ -58,7 +58,7 @@ function whatTheViewsSee(model: TraceModel) {
         tasks: state.tasks.map((s) => ({
           id: s.task.id, state: s.state, doneState: s.doneState, line: s.line, file: s.file, stack: s.stack, reason: s.reason, since: s.since,
         })),
-        ran: state.ran.map((a) => (a.step ? { task: a.step.task, from: a.step.from, to: a.step.to } : a.callback?.fn)),
+        ran: state.ran.map((a) => ('callback' in a ? a.callback.fn : { task: a.task, from: a.from, to: a.to })),
         timers: state.timers.map((timer) => timer.id),
         narration: narrateTick(model, tick.index),
       };

@@ -65,7 +65,7 @@ asyncio.run(main())
         .map((s) => ({ id: s.task.id, state: s.state, line: s.line, reason: s.reason?.text, since: s.since })),
       timers: state!.timers.map((timer) => timer.id),
       ready: state!.ready,
-      ran: state!.ran.map((a) => a.step?.task ?? a.callback?.fn),
+      ran: state!.ran.map((a) => ('callback' in a ? a.callback.fn : a.task)),
     });
     // The first window was read by the pass that built the index; it and the others are read back from the file.
     const first = index.firstWindow();
