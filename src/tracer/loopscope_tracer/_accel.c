@@ -583,19 +583,28 @@ static void buf_release(Buf *b) {
         PyMem_Free(b->data);
 }
 
-static int buf_add(Buf *b, const char *s, Py_ssize_t n) {
-    if (b->len + n > b->cap) {
-        Py_ssize_t cap = (b->len + n) * 2;
-        char *data = b->data == b->small ? PyMem_Malloc(cap) : PyMem_Realloc(b->data, cap);
-        if (data == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        if (b->data == b->small)
-            memcpy(data, b->small, b->len);
-        b->data = data;
-        b->cap = cap;
+static int buf_grow(Buf *b, Py_ssize_t n) {
+    Py_ssize_t cap = (b->len + n) * 2;
+    char *data = b->data == b->small ? PyMem_Malloc(cap) : PyMem_Realloc(b->data, cap);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
+    if (b->data == b->small)
+        memcpy(data, b->small, b->len);
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+/* Room for n more bytes at b->data + b->len. */
+static inline int buf_reserve(Buf *b, Py_ssize_t n) {
+    return b->len + n <= b->cap ? 0 : buf_grow(b, n);
+}
+
+static inline int buf_add(Buf *b, const char *s, Py_ssize_t n) {
+    if (buf_reserve(b, n) < 0)
+        return -1;
     memcpy(b->data + b->len, s, n);
     b->len += n;
     return 0;
@@ -734,20 +743,58 @@ static int emit(StepPath *sp, const char *data, Py_ssize_t n) {
     return r == NULL ? -1 : 0;
 }
 
-/* A literal, then an integer in decimal (what '%d' % n writes). */
-static int buf_int_n(Buf *b, const char *literal, Py_ssize_t literal_len, long long n) {
-    char digits[24];
-    int i = sizeof digits;
-    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-    do {
-        digits[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (n < 0)
-        digits[--i] = '-';
-    if (buf_add(b, literal, literal_len) < 0)
+static const char DIGIT_PAIRS[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes u in decimal to end at `end`, at least `width` digits (zeros in front). Two digits
+ * a division: a step's line has a dozen numbers. */
+static inline void digits_ending_at(char *end, uint64_t u, int width) {
+    char *p = end;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, DIGIT_PAIRS + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, DIGIT_PAIRS + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    while (end - p < width)
+        *--p = '0';
+}
+
+static const uint64_t POWERS_OF_TEN[] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL};
+
+static inline int decimal_length(uint64_t u) {
+    int n = 1;
+    while (n < 20 && u >= POWERS_OF_TEN[n])
+        n++;
+    return n;
+}
+
+/* A literal, then an integer in decimal (what '%d' % n writes). Inlined: the literal's
+ * length is a constant where it is called. */
+static inline int buf_int_n(Buf *b, const char *literal, Py_ssize_t literal_len, long long n) {
+    if (buf_reserve(b, literal_len + 21) < 0)
         return -1;
-    return buf_add(b, digits + i, sizeof digits - i);
+    char *out = b->data + b->len;
+    memcpy(out, literal, literal_len);
+    out += literal_len;
+    uint64_t u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    if (n < 0)
+        *out++ = '-';
+    out += decimal_length(u);
+    digits_ending_at(out, u, 1);
+    b->len = out - b->data;
+    return 0;
 }
 
 /* "" literal "": only a string literal compiles, so its sizeof is its length */
@@ -756,19 +803,24 @@ static int buf_int_n(Buf *b, const char *literal, Py_ssize_t literal_len, long l
 /* Python's '%.<digits>f' % x: the exact value of x rounded half to even at that digit, which
  * PyOS_double_to_string finds through dtoa (about 600 instructions). Here in integers where
  * x * 10**digits stays below 2**64: x is m * 2**e, m below 2**53 and 10**7 below 2**24, so
- * m * 10**digits fits 128 bits and its rounding at 2**e is exact. Elsewhere dtoa. */
+ * m * 10**digits fits 128 bits and its rounding at 2**e is exact. Elsewhere dtoa. Writes
+ * to out (at least 48 bytes) and returns the length, or -1 for dtoa. */
 static int fixed_digits(char *out, double x, int digits) {
 #ifndef __SIZEOF_INT128__
     return -1;   /* no 128-bit integers: dtoa */
 #else
-    static const uint64_t powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
-    if (digits < 0 || digits > 7 || !isfinite(x) || fabs(x) >= 1e12)
+    if (digits < 0 || digits > 7 || !(fabs(x) < 1e12))   /* also nan */
         return -1;
-    int e;
-    double frac = frexp(fabs(x), &e);                 /* |x| = frac * 2**e, frac in [0.5, 1) */
-    uint64_t m = (uint64_t)ldexp(frac, 53);           /* exact: |x| = m * 2**(e - 53) */
-    int shift = 53 - e;                               /* |x| * 10**d = m * 10**d / 2**shift */
-    unsigned __int128 scaled = (unsigned __int128)m * powers[digits];
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)((bits >> 52) & 0x7ff);
+    uint64_t m = bits & ((1ULL << 52) - 1);           /* |x| = m * 2**-shift: */
+    int shift = 1074;                                 /* a subnormal's */
+    if (biased) {
+        m |= 1ULL << 52;
+        shift = 1075 - biased;
+    }
+    unsigned __int128 scaled = (unsigned __int128)m * POWERS_OF_TEN[digits];
     uint64_t q;
     if (shift <= 0) {
         q = (uint64_t)(scaled << -shift);             /* below 1e12 * 1e7 < 2**64 */
@@ -779,32 +831,29 @@ static int fixed_digits(char *out, double x, int digits) {
                           half = (unsigned __int128)1 << (shift - 1);
         q = (uint64_t)whole + (rest > half || (rest == half && (whole & 1)));
     }
-    char reversed[24];   /* q's digits, last first; at least digits + 1 of them */
-    int n = 0;
-    do {
-        reversed[n++] = (char)('0' + q % 10);
-        q /= 10;
-    } while (q || n <= digits);
+    uint64_t whole = q / POWERS_OF_TEN[digits], fraction = q % POWERS_OF_TEN[digits];
     char *p = out;
-    if (signbit(x))
+    if (bits >> 63)
         *p++ = '-';
-    while (n > digits)
-        *p++ = reversed[--n];
+    p += decimal_length(whole);
+    digits_ending_at(p, whole, 1);
     if (digits) {
         *p++ = '.';
-        while (n)
-            *p++ = reversed[--n];
+        p += digits;
+        digits_ending_at(p, fraction, digits);
     }
-    *p = 0;
     return (int)(p - out);
 #endif
 }
 
 static int buf_fixed(Buf *b, double x, int digits) {
-    char text[48];
-    int n = fixed_digits(text, x, digits);
-    if (n >= 0)
-        return buf_add(b, text, n);
+    if (buf_reserve(b, 48) < 0)
+        return -1;
+    int n = fixed_digits(b->data + b->len, x, digits);
+    if (n >= 0) {
+        b->len += n;
+        return 0;
+    }
     char *s = PyOS_double_to_string(x, 'f', digits, 0, NULL);
     if (s == NULL)
         return -1;
