@@ -38,6 +38,10 @@ _BY_CALLBACK = {'timer': 'timer', 'io': 'io', 'threadsafe': 'threadsafe', 'soon'
 
 
 class Recorder(Instrument):
+    # A slot (the other attributes live in Instrument's __dict__): the C step path counts
+    # every step here, and reads and writes a slot directly.
+    __slots__ = ('steps',)
+
     def __init__(self, emitter, registry, reasons, started):
         """started: vc.REAL_PERF() when the tracer started (the origin of `wall`)."""
         self.emitter = emitter
