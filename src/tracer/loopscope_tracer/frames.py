@@ -193,7 +193,11 @@ TASK_TYPES = ()    # asyncio's Task types, once the program imported asyncio (as
 def asyncio_loaded():
     global TASK_TYPES
     import asyncio
-    TASK_TYPES = tuple({asyncio.Task, getattr(asyncio.tasks, '_PyTask', asyncio.Task)})
+    # asyncio.Task (the C Task where there is one) first, always: isinstance() tries the
+    # types in order, and a miss on the first costs a __class__ lookup (a set's order
+    # changed from run to run with the types' addresses).
+    py_task = getattr(asyncio.tasks, '_PyTask', asyncio.Task)
+    TASK_TYPES = (asyncio.Task,) if py_task is asyncio.Task else (asyncio.Task, py_task)
 
 
 _CoroutineType = types.CoroutineType
