@@ -183,7 +183,10 @@ class Registry:
         return None
 
     def task_id(self, task):
-        return self.task(task).id
+        rec = self.tasks.get(id(task))   # task() inlined: a gather's reason asks for thousands
+        if rec is not None and rec.ref() is task:
+            return rec.id
+        return self.add_task(task).id
 
     def add_task(self, task, coro=None, parent=None, line=None, file=None, name=None,
                  label=None, eager=False):

@@ -251,19 +251,23 @@ class Reasons(Instrument):
     def _watch(self, tasks):
         """The reason being computed counts these tasks as pending: when one finishes, its
         waiter's reason changes."""
+        if self.waiter is None:
+            return
+        task_id = self.registry.task_id
+        self._watch_ids([task_id(t) for t in tasks if isinstance(t, TASK_TYPES) and not t.done()])
+
+    def _watch_ids(self, ids):
+        """_watch, for the ids of the pending tasks."""
         rec = self.waiter
         if rec is None:
             return
         waiters = self.waiters
-        task_id = self.registry.task_id
-        for t in tasks:
-            if isinstance(t, TASK_TYPES) and not t.done():
-                tid = task_id(t)
-                recs = waiters.get(tid)
-                if recs is None:
-                    waiters[tid] = [rec]
-                elif rec not in recs:
-                    recs.append(rec)
+        for tid in ids:
+            recs = waiters.get(tid)
+            if recs is None:
+                waiters[tid] = [rec]
+            elif rec not in recs:
+                recs.append(rec)
 
     def waiters_of(self, rec):
         """TaskRecs of the tasks whose reason counted this (now finished) task as pending."""
@@ -362,9 +366,12 @@ class Reasons(Instrument):
                     'text': 'awaiting task %s (%s)' % (tid, _task_name(fw))}
         children = getattr(fw, '_children', None)
         if children is not None and type(fw).__name__ == '_GatheringFuture':
-            ids = [registry.task_id(c) for c in children if isinstance(c, TASK_TYPES)]
+            # Once over the children: a gather can have thousands.
+            task_id = registry.task_id
+            tasks = [c for c in children if isinstance(c, TASK_TYPES)]
+            ids = [task_id(c) for c in tasks]
             pending = sum(1 for c in children if not c.done())
-            self._watch(children)
+            self._watch_ids([tid for c, tid in zip(tasks, ids) if not c.done()])
             return {'kind': 'gather', 'children': ids, 'pending': pending,
                     'text': 'asyncio.gather: %d of %d awaitables pending' % (pending, len(children))}
         job = registry.job_of_future(fw)
