@@ -354,16 +354,25 @@ static int call_hook(PyObject *fn, PyObject *const *args, Py_ssize_t nargs) {
  * virtual clock's (virtual_clock.monotonic): two Python frames a step. Where the loop's time
  * is that method and time.monotonic that function, the same sum is made here; any other
  * time() (a subclass's, a Mock, a replaced time.monotonic) is called as it is. */
+/* What LOAD_METHOD does: obj.name without the bound method, which costs an allocation (1:
+ * *method is the function, to call with obj; 0: the attribute's value). Exported by every
+ * CPython 3.8+, declared in its public headers only in some. */
+extern int _PyObject_GetMethod(PyObject *obj, PyObject *name, PyObject **method);
+
+/* loop.time() */
+static PyObject *call_loop_time(PyObject *loop, PyObject *method, int unbound) {
+    PyObject *t = unbound ? PyObject_CallOneArg(method, loop) : PyObject_CallObject(method, NULL);
+    Py_DECREF(method);
+    return t;
+}
+
 static PyObject *loop_time(StepPath *sp, PyObject *loop) {
-    PyObject *method = PyObject_GetAttr(loop, s_time);
+    PyObject *method = NULL;
+    int unbound = _PyObject_GetMethod(loop, s_time, &method) == 1;
     if (method == NULL)
         return NULL;
-    if (!(PyMethod_Check(method) && PyMethod_GET_FUNCTION(method) == sp->loop_time
-          && PyMethod_GET_SELF(method) == loop)) {
-        PyObject *t = PyObject_CallObject(method, NULL);
-        Py_DECREF(method);
-        return t;
-    }
+    if (!unbound || method != sp->loop_time)
+        return call_loop_time(loop, method, unbound);
     PyObject *globals = PyFunction_GET_GLOBALS(sp->loop_time);
     PyObject *time_module = PyDict_GetItemWithError(globals, s_time);  /* borrowed */
     /* a plain module's attribute is its dict's entry */
@@ -380,9 +389,7 @@ static PyObject *loop_time(StepPath *sp, PyObject *loop) {
             Py_DECREF(method);
             return NULL;
         }
-        PyObject *t = PyObject_CallObject(method, NULL);
-        Py_DECREF(method);
-        return t;
+        return call_loop_time(loop, method, 1);
     }
     Py_DECREF(monotonic);
     Py_DECREF(method);
