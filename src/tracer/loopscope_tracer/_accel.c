@@ -122,29 +122,37 @@ static Py_ssize_t slot_offset(PyTypeObject *tp, PyObject *name) {
     return offset;
 }
 
-/* Each call of get_attr and the like keeps the last (type, name) it saw and its offset: the
- * same pair again (the usual case: one record type per call) skips the table. */
+/* Each call of get_attr and the like keeps the last two (type, name) pairs it saw and their
+ * offsets: the same pair again (the usual case: one record type per call, or two taking turns,
+ * as a loop's and a task's record in refers_to) skips the table. */
 typedef struct {
     PyTypeObject *type;   /* a strong reference, as in slot_cache */
     PyObject *name;
     Py_ssize_t offset;
+} SiteEntry;
+
+typedef struct {
+    SiteEntry last, before;
 } Site;
 
 static Py_ssize_t site_miss(Site *site, PyTypeObject *tp, PyObject *name);
 
 static inline Py_ssize_t site_offset(Site *site, PyTypeObject *tp, PyObject *name) {
-    if (site->type == tp && site->name == name)
-        return site->offset;
+    if (site->last.type == tp && site->last.name == name)
+        return site->last.offset;
+    if (site->before.type == tp && site->before.name == name)
+        return site->before.offset;
     return site_miss(site, tp, name);
 }
 
 static Py_ssize_t site_miss(Site *site, PyTypeObject *tp, PyObject *name) {
     Py_ssize_t offset = slot_offset(tp, name);
     Py_INCREF(tp);
-    Py_XDECREF(site->type);
-    site->type = tp;
-    site->name = name;   /* interned, never freed */
-    site->offset = offset;
+    Py_XDECREF(site->before.type);
+    site->before = site->last;
+    site->last.type = tp;
+    site->last.name = name;   /* interned, never freed */
+    site->last.offset = offset;
     return offset;
 }
 
