@@ -650,8 +650,11 @@ export class TraceModel {
     }
     placement.used[slot] = 1;
     while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
-    for (const waiting of placement.pending) waiting.slot = slot;
-    placement.pending = [];
+    // Emptied only when it holds any: a new array for every step was a third of a step's garbage.
+    if (placement.pending.length > 0) {
+      for (const waiting of placement.pending) waiting.slot = slot;
+      placement.pending = [];
+    }
     placement.last = slot;
     act.slot = slot;
   }
