@@ -40,8 +40,11 @@ export interface Tick {
 export interface Step {
   task: number;
   tick: number;
-  t: number;
-  dur: number;
+  /**
+   * Where the model keeps its start (loop time) and duration: read them with TraceModel.startOf,
+   * durationOf and endOf.
+   */
+  at: number;
   from: number | null;
   /** The file of `from` when outside the scenario. */
   fromFile?: string;
@@ -228,11 +231,13 @@ const NO_CHANGES: ReasonChange[] = [];
  * cheap to make and to collect. (Fields declared, not defined: plain assignments are faster.)
  */
 class Snapshot implements TaskSnapshot {
+  declare private readonly model: TraceModel;
   declare readonly task: TaskInfo;
   declare readonly state: TaskState;
   declare private readonly step: Step | undefined;
 
-  constructor(task: TaskInfo, state: TaskState, step: Step | undefined) {
+  constructor(model: TraceModel, task: TaskInfo, state: TaskState, step: Step | undefined) {
+    this.model = model;
     this.task = task;
     this.state = state;
     this.step = step;
@@ -263,7 +268,7 @@ class Snapshot implements TaskSnapshot {
 
   get since(): number {
     if (this.state === 'done') return this.task.done!.t;
-    return this.step ? this.step.t + this.step.dur : this.task.created.t;
+    return this.step ? this.model.endOf(this.step) : this.task.created.t;
   }
 }
 
@@ -271,8 +276,8 @@ class Snapshot implements TaskSnapshot {
 class ChangedSnapshot extends Snapshot {
   declare private readonly changed: WaitReason;
 
-  constructor(task: TaskInfo, state: TaskState, step: Step, changed: WaitReason) {
-    super(task, state, step);
+  constructor(model: TraceModel, task: TaskInfo, state: TaskState, step: Step, changed: WaitReason) {
+    super(model, task, state, step);
     this.changed = changed;
   }
 
@@ -354,6 +359,12 @@ export class TraceModel {
   /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
   private readonly callbackActivity = new Map<number, CallbackActivity[]>();
   private readonly checkpoints: Checkpoint[] = [];
+  /**
+   * Each step's start and duration, at 2 * step.at and 2 * step.at + 1: unboxed doubles in one
+   * array, where two number fields of a step were two more objects a step (32 bytes, and more for
+   * the garbage collector to copy).
+   */
+  private readonly stepTimes: number[] = [];
   /** Wait reasons that changed after a step, in order (protocol 2.1 `reason` events; few, and none in older traces). */
   private readonly reasonChanges = new Map<Step, ReasonChange[]>();
   /** The same changes by the tick they came in. */
@@ -542,13 +553,14 @@ export class TraceModel {
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
-      task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
+      task: task.id, tick, at: this.stepTimes.length / 2, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
       // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
       // one added later would cost every step a shape change and a second allocation.
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
       by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
+    this.stepTimes.push(event.t, event.dur);
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
@@ -564,7 +576,7 @@ export class TraceModel {
         history = { suspensions: 0, totalWait: 0, longestWait: 0, tasks: new Set() };
         this.lineHistory.set(key, history);
       }
-      const wait = Math.max(0, event.t - (previous.t + previous.dur));
+      const wait = Math.max(0, event.t - this.endOf(previous));
       history.suspensions++;
       history.totalWait += wait;
       history.longestWait = Math.max(history.longestWait, wait);
@@ -572,6 +584,21 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** When a step (or a callback) started, in loop time. */
+  startOf(ran: Step | CallbackEvent): number {
+    return 'ev' in ran ? ran.t : this.stepTimes[2 * ran.at];
+  }
+
+  /** How long a step (or a callback) held the loop. */
+  durationOf(ran: Step | CallbackEvent): number {
+    return 'ev' in ran ? ran.dur : this.stepTimes[2 * ran.at + 1];
+  }
+
+  /** When a step (or a callback) gave the loop back: its start plus its duration. */
+  endOf(ran: Step | CallbackEvent): number {
+    return this.startOf(ran) + this.durationOf(ran);
   }
 
   /** Whether `by` says the step `previous`, and only that, put its task back in the ready queue (see Step.by). */
@@ -789,7 +816,7 @@ export class TraceModel {
     const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
     // A reason that changed while the task stayed suspended (ticks before `index`).
     const changed = step && task.reasonChanged && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;
-    return changed && changed !== step!.reason ? new ChangedSnapshot(task, state, step!, changed) : new Snapshot(task, state, step);
+    return changed && changed !== step!.reason ? new ChangedSnapshot(this, task, state, step!, changed) : new Snapshot(this, task, state, step);
   }
 
   /**
