@@ -14,6 +14,8 @@ import type {
 // own tick, a big trace's every tick or so), and checkpoints cost at most about 48 bytes a step.
 const CHECKPOINT_TICKS = 256;
 const CHECKPOINT_STEPS = 1024;
+/** Steps whose times one array of TraceModel.stepTimes holds (a power of two). */
+const STEP_TIMES_CHUNK = 4096;
 
 export interface LoopInfo {
   id: number;
@@ -360,11 +362,12 @@ export class TraceModel {
   private readonly callbackActivity = new Map<number, CallbackActivity[]>();
   private readonly checkpoints: Checkpoint[] = [];
   /**
-   * Each step's start and duration, at 2 * step.at and 2 * step.at + 1: unboxed doubles in one
-   * array, where two number fields of a step were two more objects a step (32 bytes, and more for
-   * the garbage collector to copy).
+   * Each step's start and duration, in arrays of STEP_TIMES_CHUNK steps' (step.at's): two number
+   * fields of a step were two more objects a step (V8 boxes them: 32 bytes, and more for the garbage
+   * collector to copy). Arrays of a fixed size, outside the heap, are never copied as they fill.
    */
-  private readonly stepTimes: number[] = [];
+  private readonly stepTimes: Float64Array[] = [];
+  private stepCount = 0;
   /** Wait reasons that changed after a step, in order (protocol 2.1 `reason` events; few, and none in older traces). */
   private readonly reasonChanges = new Map<Step, ReasonChange[]>();
   /** The same changes by the tick they came in. */
@@ -553,14 +556,19 @@ export class TraceModel {
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
-      task: task.id, tick, at: this.stepTimes.length / 2, from, fromFile, to: event.to ?? null,
+      task: task.id, tick, at: this.stepCount, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
       // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
       // one added later would cost every step a shape change and a second allocation.
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
       by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
-    this.stepTimes.push(event.t, event.dur);
+    const offset = 2 * (this.stepCount % STEP_TIMES_CHUNK);
+    if (offset === 0) this.stepTimes.push(new Float64Array(2 * STEP_TIMES_CHUNK));
+    const times = this.stepTimes[this.stepTimes.length - 1];
+    times[offset] = event.t;
+    times[offset + 1] = event.dur;
+    this.stepCount++;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
@@ -588,12 +596,12 @@ export class TraceModel {
 
   /** When a step (or a callback) started, in loop time. */
   startOf(ran: Step | CallbackEvent): number {
-    return 'ev' in ran ? ran.t : this.stepTimes[2 * ran.at];
+    return 'ev' in ran ? ran.t : this.stepTimes[Math.floor(ran.at / STEP_TIMES_CHUNK)][2 * (ran.at % STEP_TIMES_CHUNK)];
   }
 
   /** How long a step (or a callback) held the loop. */
   durationOf(ran: Step | CallbackEvent): number {
-    return 'ev' in ran ? ran.dur : this.stepTimes[2 * ran.at + 1];
+    return 'ev' in ran ? ran.dur : this.stepTimes[Math.floor(ran.at / STEP_TIMES_CHUNK)][2 * (ran.at % STEP_TIMES_CHUNK) + 1];
   }
 
   /** When a step (or a callback) gave the loop back: its start plus its duration. */
