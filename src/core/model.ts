@@ -14,8 +14,9 @@ import type {
 // own tick, a big trace's every tick or so), and checkpoints cost at most about 48 bytes a step.
 const CHECKPOINT_TICKS = 256;
 const CHECKPOINT_STEPS = 1024;
-/** Steps whose times one array of TraceModel.stepTimes holds (a power of two). */
-const STEP_TIMES_CHUNK = 4096;
+/** One array of TraceModel.stepTimes holds the times of 2 ** STEP_TIMES_BITS steps. */
+const STEP_TIMES_BITS = 12;
+const STEP_TIMES_MASK = (1 << STEP_TIMES_BITS) - 1;
 
 export interface LoopInfo {
   id: number;
@@ -305,6 +306,15 @@ function isCallbackRef(entry: unknown): entry is CallbackRef {
   return typeof entry === 'object' && entry !== null && typeof (entry as CallbackRef).fn === 'string';
 }
 
+function isReadyEntry(entry: unknown): entry is ReadyEntry {
+  return typeof entry === 'number' || isCallbackRef(entry);
+}
+
+/** The event's own list when every entry is valid (a big trace's tick lists 10,000 tasks): no copy. */
+function validReady(ready: unknown[]): ReadyEntry[] {
+  return ready.every(isReadyEntry) ? ready : ready.filter(isReadyEntry);
+}
+
 function validReason(reason: unknown): WaitReason | undefined {
   const r = reason as WaitReason | undefined;
   return typeof r === 'object' && r !== null && typeof r.kind === 'string' && typeof r.text === 'string' ? r : undefined;
@@ -362,7 +372,7 @@ export class TraceModel {
   private readonly callbackActivity = new Map<number, CallbackActivity[]>();
   private readonly checkpoints: Checkpoint[] = [];
   /**
-   * Each step's start and duration, in arrays of STEP_TIMES_CHUNK steps' (step.at's): two number
+   * Each step's start and duration, in arrays of 2 ** STEP_TIMES_BITS steps' (step.at's): two number
    * fields of a step were two more objects a step (V8 boxes them: 32 bytes, and more for the garbage
    * collector to copy). Arrays of a fixed size, outside the heap, are never copied as they fill.
    */
@@ -479,7 +489,7 @@ export class TraceModel {
     this.ticks.push({
       index, loop: event.loop, n: event.n, t: event.t, wall: event.wall ?? 0, waited: event.waited ?? 0,
       jump: event.jump ?? 0, io: Array.isArray(event.io) ? event.io : undefined,
-      ready: Array.isArray(event.ready) ? event.ready.filter((e) => typeof e === 'number' || isCallbackRef(e)) : [],
+      ready: Array.isArray(event.ready) ? validReady(event.ready) : [],
     });
     this.activity.push([]);
     this.tasksBeforeTick.push(this.taskOrder.length);
@@ -511,9 +521,13 @@ export class TraceModel {
 
   /** Items (by index) in `carried` or added in [from, to) that had not ended before tick `since`. */
   private aliveSince(carried: number[], from: number, to: number, endOf: (i: number) => number, since: number): number[] {
-    const alive: number[] = [];
-    for (const i of carried) if (endOf(i) >= since) alive.push(i);
-    for (let i = from; i < to; i++) if (endOf(i) >= since) alive.push(i);
+    // Sized once and cut to length: grown by push, a big trace's checkpoint (10,000 live tasks every
+    // tick or so) made about twice its size in garbage.
+    const alive = new Array<number>(carried.length + to - from);
+    let count = 0;
+    for (const i of carried) if (endOf(i) >= since) alive[count++] = i;
+    for (let i = from; i < to; i++) if (endOf(i) >= since) alive[count++] = i;
+    alive.length = count;
     return alive;
   }
 
@@ -563,8 +577,8 @@ export class TraceModel {
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
       by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
-    const offset = 2 * (this.stepCount % STEP_TIMES_CHUNK);
-    if (offset === 0) this.stepTimes.push(new Float64Array(2 * STEP_TIMES_CHUNK));
+    const offset = 2 * (this.stepCount & STEP_TIMES_MASK);
+    if (offset === 0) this.stepTimes.push(new Float64Array(2 << STEP_TIMES_BITS));
     const times = this.stepTimes[this.stepTimes.length - 1];
     times[offset] = event.t;
     times[offset + 1] = event.dur;
@@ -596,12 +610,12 @@ export class TraceModel {
 
   /** When a step (or a callback) started, in loop time. */
   startOf(ran: Step | CallbackEvent): number {
-    return 'ev' in ran ? ran.t : this.stepTimes[Math.floor(ran.at / STEP_TIMES_CHUNK)][2 * (ran.at % STEP_TIMES_CHUNK)];
+    return 'ev' in ran ? ran.t : this.stepTimes[ran.at >> STEP_TIMES_BITS][2 * (ran.at & STEP_TIMES_MASK)];
   }
 
   /** How long a step (or a callback) held the loop. */
   durationOf(ran: Step | CallbackEvent): number {
-    return 'ev' in ran ? ran.dur : this.stepTimes[Math.floor(ran.at / STEP_TIMES_CHUNK)][2 * (ran.at % STEP_TIMES_CHUNK) + 1];
+    return 'ev' in ran ? ran.dur : this.stepTimes[ran.at >> STEP_TIMES_BITS][2 * (ran.at & STEP_TIMES_MASK) + 1];
   }
 
   /** When a step (or a callback) gave the loop back: its start plus its duration. */
