@@ -107,7 +107,7 @@ console.error('4-5. ingest and queries on a recorded trace of at least 1,000,000
   const r = node('out/bench/ingest.js', [trace1m, '2000'], ['--expose-gc']);
   row('Ingest into the model', `${Math.round(r.eventsPerSecond).toLocaleString()} events/s`, '≥ 500,000/s', r.eventsPerSecond >= 500000,
     `${r.events.toLocaleString()} events piped from a recorded trace into decoder + model`);
-  row('Model memory', `${r.heapMB.toFixed(0)} MB`, '< 500 MB', r.heapMB < 500, 'heap growth after ingest, after GC');
+  row('Model memory', `${r.heapMB.toFixed(0)} MB`, '< 500 MB', r.heapMB < 500, 'heap (and array buffers) growth after ingest, after GC');
   row('State-at-tick query, p95', `${r.queryP95ms.toFixed(2)} ms`, '< 2 ms', r.queryP95ms < 2, `2,000 random ticks of ${r.ticks.toLocaleString()}, ${r.tasks.toLocaleString()} tasks`);
 }
 

@@ -236,7 +236,7 @@ function stateJson(model: TraceModel, state: StateAfterTick) {
     timers: state.timers.map((t) => ({ id: t.id, when: t.when, fn: t.fn, line: t.line ?? null, file: t.file ?? null, task: t.task ?? null })),
     ran: state.ran.map((a) => ('callback' in a
       ? { callback: a.callback.fn, line: a.callback.line ?? null, file: a.callback.file ?? null, duration: a.callback.dur }
-      : { task: a.task, from: a.from, fromFile: a.fromFile ?? null, to: a.to, file: a.file ?? null, duration: a.dur })),
+      : { task: a.task, from: a.from, fromFile: a.fromFile ?? null, to: a.to, file: a.file ?? null, duration: model.durationOf(a) })),
   };
 }
 

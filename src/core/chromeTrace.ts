@@ -34,15 +34,15 @@ export function toChromeTrace(model: TraceModel): { traceEvents: ChromeEvent[]; 
     meta(task.loop, task.id, fullTaskName(task), task.id);
     task.steps.forEach((step, i) => {
       events.push({
-        name: taskName(task), cat: 'step', ph: 'X', pid: task.loop, tid: task.id, ts: micros(step.t), dur: micros(step.dur),
+        name: taskName(task), cat: 'step', ph: 'X', pid: task.loop, tid: task.id, ts: micros(model.startOf(step)), dur: micros(model.durationOf(step)),
         args: { from: step.from, to: step.to },
       });
       const next = task.steps[i + 1];
       if (step.to !== null && next) {
-        const start = step.t + step.dur;
+        const start = model.endOf(step);
         events.push({
           name: `wait: ${step.reason?.kind ?? 'unknown'}`, cat: 'wait', ph: 'X', pid: task.loop, tid: task.id,
-          ts: micros(start), dur: micros(Math.max(0, next.t - start)), args: { line: step.to, reason: step.reason?.text },
+          ts: micros(start), dur: micros(Math.max(0, model.startOf(next) - start)), args: { line: step.to, reason: step.reason?.text },
         });
       }
     });

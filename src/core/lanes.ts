@@ -187,7 +187,7 @@ function taskSegments(task: TaskInfo, model: TraceModel, layout: Layout, q: Segm
   const steps = task.steps;
   const span = (step: Step): Span => layout.stepSpan(step, q.coarse);
   // First step that may reach into the window; its predecessor's suspension may too.
-  const key = layout.axis === 'tick' ? (s: Step) => s.tick + 1 : (s: Step) => s.t + s.dur;
+  const key = layout.axis === 'tick' ? (s: Step) => s.tick + 1 : (s: Step) => model.endOf(s);
   const first = Math.max(0, firstIndex(steps, (s) => key(s) >= q.from) - 1);
 
   const created = creationX(task, model, layout, q.coarse);
@@ -464,7 +464,7 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { task, step } = info;
       lines.unshift(`${taskName(task)} — running${ownerNote(task)}`);
       lines.push(`step: ${stepPlaces(step, task)}`);
-      lines.push(`took ${duration(step.dur)} · ${tickName(model, step.tick)}`);
+      lines.push(`took ${duration(model.durationOf(step))} · ${tickName(model, step.tick)}`);
       break;
     }
     case 'ready': {
@@ -480,7 +480,7 @@ export function describeSegment(seg: Segment, model: TraceModel): string[] {
       const { task, prev, next, reason } = info;
       lines.unshift(`${taskName(task)} — suspended${atPlace({ line: prev.to, file: prev.file })}`);
       if (reason) lines.push(reasonText(reason, model));
-      if (next) lines.push(`waited ${duration(Math.max(0, next.t - (prev.t + prev.dur)))} of loop time`);
+      if (next) lines.push(`waited ${duration(Math.max(0, model.startOf(next) - model.endOf(prev)))} of loop time`);
       else if (!task.done) lines.push('still waiting');
       break;
     }

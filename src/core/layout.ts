@@ -97,7 +97,7 @@ export class Layout {
    * matching and gives the whole tick.
    */
   stepSpan(step: Step, coarse = false): Span {
-    if (this.axis === 'time') return [step.t, step.t + step.dur];
+    if (this.axis === 'time') return [this.model.startOf(step), this.model.endOf(step)];
     const g = step.tick;
     if (g < 0) return [0, 0];
     if (coarse) return [g, g + 1];
@@ -119,8 +119,7 @@ export class Layout {
     const activity = this.model.activityAt(g);
     let end = tick.t;
     for (const act of activity) {
-      const item = whatRan(act);
-      end = Math.max(end, item.t + item.dur);
+      end = Math.max(end, this.model.endOf(whatRan(act)));
     }
     return [tick.t, end];
   }
@@ -141,8 +140,7 @@ export class Layout {
     if (this.axis === 'tick') return this.slotSpan(g, by.q)[1];
     let end: number | undefined;
     for (const act of this.model.activityAt(g)) {
-      const item = act.slot === by.q ? whatRan(act) : undefined;
-      if (item) end = item.t + item.dur;
+      if (act.slot === by.q) end = this.model.endOf(whatRan(act));
     }
     return end ?? this.tickSpan(g)[1];
   }
@@ -164,7 +162,7 @@ export class Layout {
     const i = firstIndex(ticks, (tick) => tick.wall > wall) - 1;
     if (i < 0) return 0;
     let busy = 0;
-    for (const act of this.model.activityAt(i)) busy += whatRan(act).dur;
+    for (const act of this.model.activityAt(i)) busy += this.model.durationOf(whatRan(act));
     const start = this.handlesStart(i);
     if (wall <= ticks[i].wall + busy) return start + (i + 1 - start) * (busy > 0 ? (wall - ticks[i].wall) / busy : 1);
     const next = ticks[i + 1];

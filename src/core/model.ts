@@ -14,6 +14,9 @@ import type {
 // own tick, a big trace's every tick or so), and checkpoints cost at most about 48 bytes a step.
 const CHECKPOINT_TICKS = 256;
 const CHECKPOINT_STEPS = 1024;
+/** One array of TraceModel.stepTimes holds the times of 2 ** STEP_TIMES_BITS steps. */
+const STEP_TIMES_BITS = 12;
+const STEP_TIMES_MASK = (1 << STEP_TIMES_BITS) - 1;
 
 export interface LoopInfo {
   id: number;
@@ -40,8 +43,11 @@ export interface Tick {
 export interface Step {
   task: number;
   tick: number;
-  t: number;
-  dur: number;
+  /**
+   * Where the model keeps its start (loop time) and duration: read them with TraceModel.startOf,
+   * durationOf and endOf.
+   */
+  at: number;
   from: number | null;
   /** The file of `from` when outside the scenario. */
   fromFile?: string;
@@ -228,11 +234,13 @@ const NO_CHANGES: ReasonChange[] = [];
  * cheap to make and to collect. (Fields declared, not defined: plain assignments are faster.)
  */
 class Snapshot implements TaskSnapshot {
+  declare private readonly model: TraceModel;
   declare readonly task: TaskInfo;
   declare readonly state: TaskState;
   declare private readonly step: Step | undefined;
 
-  constructor(task: TaskInfo, state: TaskState, step: Step | undefined) {
+  constructor(model: TraceModel, task: TaskInfo, state: TaskState, step: Step | undefined) {
+    this.model = model;
     this.task = task;
     this.state = state;
     this.step = step;
@@ -263,7 +271,7 @@ class Snapshot implements TaskSnapshot {
 
   get since(): number {
     if (this.state === 'done') return this.task.done!.t;
-    return this.step ? this.step.t + this.step.dur : this.task.created.t;
+    return this.step ? this.model.endOf(this.step) : this.task.created.t;
   }
 }
 
@@ -271,8 +279,8 @@ class Snapshot implements TaskSnapshot {
 class ChangedSnapshot extends Snapshot {
   declare private readonly changed: WaitReason;
 
-  constructor(task: TaskInfo, state: TaskState, step: Step, changed: WaitReason) {
-    super(task, state, step);
+  constructor(model: TraceModel, task: TaskInfo, state: TaskState, step: Step, changed: WaitReason) {
+    super(model, task, state, step);
     this.changed = changed;
   }
 
@@ -296,6 +304,15 @@ export function firstIndex<T>(items: ArrayLike<T>, isAfter: (item: T) => boolean
 /** Tracer data nested inside an event is checked here once, so no view has to (hostile traces). */
 function isCallbackRef(entry: unknown): entry is CallbackRef {
   return typeof entry === 'object' && entry !== null && typeof (entry as CallbackRef).fn === 'string';
+}
+
+function isReadyEntry(entry: unknown): entry is ReadyEntry {
+  return typeof entry === 'number' || isCallbackRef(entry);
+}
+
+/** The event's own list when every entry is valid (a big trace's tick lists 10,000 tasks): no copy. */
+function validReady(ready: unknown[]): ReadyEntry[] {
+  return ready.every(isReadyEntry) ? ready : ready.filter(isReadyEntry);
 }
 
 function validReason(reason: unknown): WaitReason | undefined {
@@ -354,6 +371,13 @@ export class TraceModel {
   /** The callbacks that ran in each tick that ran any (most ticks of a big trace run only steps). */
   private readonly callbackActivity = new Map<number, CallbackActivity[]>();
   private readonly checkpoints: Checkpoint[] = [];
+  /**
+   * Each step's start and duration, in arrays of 2 ** STEP_TIMES_BITS steps' (step.at's): two number
+   * fields of a step were two more objects a step (V8 boxes them: 32 bytes, and more for the garbage
+   * collector to copy). Arrays of a fixed size, outside the heap, are never copied as they fill.
+   */
+  private readonly stepTimes: Float64Array[] = [];
+  private stepCount = 0;
   /** Wait reasons that changed after a step, in order (protocol 2.1 `reason` events; few, and none in older traces). */
   private readonly reasonChanges = new Map<Step, ReasonChange[]>();
   /** The same changes by the tick they came in. */
@@ -465,7 +489,7 @@ export class TraceModel {
     this.ticks.push({
       index, loop: event.loop, n: event.n, t: event.t, wall: event.wall ?? 0, waited: event.waited ?? 0,
       jump: event.jump ?? 0, io: Array.isArray(event.io) ? event.io : undefined,
-      ready: Array.isArray(event.ready) ? event.ready.filter((e) => typeof e === 'number' || isCallbackRef(e)) : [],
+      ready: Array.isArray(event.ready) ? validReady(event.ready) : [],
     });
     this.activity.push([]);
     this.tasksBeforeTick.push(this.taskOrder.length);
@@ -497,9 +521,13 @@ export class TraceModel {
 
   /** Items (by index) in `carried` or added in [from, to) that had not ended before tick `since`. */
   private aliveSince(carried: number[], from: number, to: number, endOf: (i: number) => number, since: number): number[] {
-    const alive: number[] = [];
-    for (const i of carried) if (endOf(i) >= since) alive.push(i);
-    for (let i = from; i < to; i++) if (endOf(i) >= since) alive.push(i);
+    // Sized once and cut to length: grown by push, a big trace's checkpoint (10,000 live tasks every
+    // tick or so) made about twice its size in garbage.
+    const alive = new Array<number>(carried.length + to - from);
+    let count = 0;
+    for (const i of carried) if (endOf(i) >= since) alive[count++] = i;
+    for (let i = from; i < to; i++) if (endOf(i) >= since) alive[count++] = i;
+    alive.length = count;
     return alive;
   }
 
@@ -542,13 +570,19 @@ export class TraceModel {
     // One object for a reason repeated step after step (protocol 1 repeats every one).
     if (reason && previous?.reason && reason !== previous.reason && sameReason(reason, previous.reason)) reason = previous.reason;
     const step: Step = {
-      task: task.id, tick, t: event.t, dur: event.dur, from, fromFile, to: event.to ?? null,
+      task: task.id, tick, at: this.stepCount, from, fromFile, to: event.to ?? null,
       file: typeof event.file === 'string' ? event.file : undefined,
       // Protocol 2.1: what scheduled the step (a 2.0 trace has none). Every field is in the literal:
       // one added later would cost every step a shape change and a second allocation.
       stack: validStack(event.stack) ?? previous?.stack ?? [], reason, slot: undefined,
       by: by && previous && this.isOwnYield(by, previous) ? 'yield' : by,
     };
+    const offset = 2 * (this.stepCount & STEP_TIMES_MASK);
+    if (offset === 0) this.stepTimes.push(new Float64Array(2 << STEP_TIMES_BITS));
+    const times = this.stepTimes[this.stepTimes.length - 1];
+    times[offset] = event.t;
+    times[offset + 1] = event.dur;
+    this.stepCount++;
     task.steps.push(step);
     task.stepTicks.push(tick);
     this.stepsSinceCheckpoint++;
@@ -564,7 +598,7 @@ export class TraceModel {
         history = { suspensions: 0, totalWait: 0, longestWait: 0, tasks: new Set() };
         this.lineHistory.set(key, history);
       }
-      const wait = Math.max(0, event.t - (previous.t + previous.dur));
+      const wait = Math.max(0, event.t - this.endOf(previous));
       history.suspensions++;
       history.totalWait += wait;
       history.longestWait = Math.max(history.longestWait, wait);
@@ -572,6 +606,21 @@ export class TraceModel {
       const earlier = task.steps[task.steps.length - 3];
       if (!earlier || earlier.to !== previous.to || earlier.file !== previous.file) history.tasks.add(task.id);
     }
+  }
+
+  /** When a step (or a callback) started, in loop time. */
+  startOf(ran: Step | CallbackEvent): number {
+    return 'ev' in ran ? ran.t : this.stepTimes[ran.at >> STEP_TIMES_BITS][2 * (ran.at & STEP_TIMES_MASK)];
+  }
+
+  /** How long a step (or a callback) held the loop. */
+  durationOf(ran: Step | CallbackEvent): number {
+    return 'ev' in ran ? ran.dur : this.stepTimes[ran.at >> STEP_TIMES_BITS][2 * (ran.at & STEP_TIMES_MASK) + 1];
+  }
+
+  /** When a step (or a callback) gave the loop back: its start plus its duration. */
+  endOf(ran: Step | CallbackEvent): number {
+    return this.startOf(ran) + this.durationOf(ran);
   }
 
   /** Whether `by` says the step `previous`, and only that, put its task back in the ready queue (see Step.by). */
@@ -650,8 +699,11 @@ export class TraceModel {
     }
     placement.used[slot] = 1;
     while (placement.next < ready.length && placement.used[placement.next]) placement.next++;
-    for (const waiting of placement.pending) waiting.slot = slot;
-    placement.pending = [];
+    // Emptied only when it holds any: a new array for every step was a third of a step's garbage.
+    if (placement.pending.length > 0) {
+      for (const waiting of placement.pending) waiting.slot = slot;
+      placement.pending = [];
+    }
     placement.last = slot;
     act.slot = slot;
   }
@@ -786,7 +838,7 @@ export class TraceModel {
     const state = task.done && task.done.tick < index ? 'done' : isReady ? 'ready' : step ? 'suspended' : 'new';
     // A reason that changed while the task stayed suspended (ticks before `index`).
     const changed = step && task.reasonChanged && this.reasonChanges.has(step) ? this.reasonAfter(step, index - 1) : undefined;
-    return changed && changed !== step!.reason ? new ChangedSnapshot(task, state, step!, changed) : new Snapshot(task, state, step);
+    return changed && changed !== step!.reason ? new ChangedSnapshot(this, task, state, step!, changed) : new Snapshot(this, task, state, step);
   }
 
   /**

@@ -27,12 +27,16 @@ function skip(text: string, literal: string): boolean {
   return true;
 }
 
+/** The power of ten that divides what decimal() returned last. */
+let scale = 1;
+
 /**
- * A JSON number without an exponent and with at most 15 digits (NaN otherwise). Its digits as an
- * integer are exact, and so is the power of ten that scales them: the one division rounds
- * correctly, as JSON.parse does.
+ * A JSON number without an exponent and with at most 15 digits: its digits as a signed integer
+ * (NaN when it is not such a number), to divide by `scale`. Both are exact, so the one division
+ * rounds correctly, as JSON.parse does. The division is the caller's: a double returned from a call
+ * is boxed, an allocation per number, where most digits come back as small integers.
  */
-function number(text: string): number {
+function decimal(text: string): number {
   const negative = text.charCodeAt(at) === 0x2d;
   if (negative) at++;
   const first = at;
@@ -50,35 +54,51 @@ function number(text: string): number {
   const c = text.charCodeAt(end);
   if (count === 0 || count > 15 || fraction === end - 1 || c === 0x65 || c === 0x45
     || (text.charCodeAt(first) === 0x30 && end > first + 1 && fraction !== first + 1)) return NaN;
-  const value = fraction < 0 ? digits : digits / POWERS_OF_TEN[end - fraction - 1];
-  return negative ? -value : value;
+  scale = fraction < 0 ? 1 : POWERS_OF_TEN[end - fraction - 1];
+  return negative ? -digits : digits;
+}
+
+/** A JSON number that is a non-negative integer of at most 15 digits; -1 otherwise. */
+function integer(text: string): number {
+  const first = at;
+  let value = 0;
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10 + (c - 0x30);
+    at++;
+  }
+  const count = at - first;
+  const c = text.charCodeAt(at);
+  if (count === 0 || count > 15 || c === 0x2e || c === 0x65 || c === 0x45 || (count > 1 && text.charCodeAt(first) === 0x30)) return -1;
+  return value;
 }
 
 function plainStep(text: string, start: number, end: number): Record<string, unknown> | undefined {
   at = start;
   if (!skip(text, STEP_HEAD)) return undefined;
-  const task = number(text);
+  const task = integer(text);
   if (!skip(text, ',"t":')) return undefined;
-  const t = number(text);
+  const t = decimal(text) / scale;
   if (!skip(text, ',"dur":')) return undefined;
-  const dur = number(text);
-  let q = NaN;
-  let n = NaN;
-  let byQ = NaN;
+  const dur = decimal(text) / scale;
+  let q = 0;
+  let n = 0;
+  let byQ = 0;
   const woken = skip(text, ',"q":');
   if (woken) {
-    q = number(text);
+    q = integer(text);
     if (!skip(text, YIELD_BY)) return undefined;
-    n = number(text);
+    n = integer(text);
     if (!skip(text, ',"q":')) return undefined;
-    byQ = number(text);
+    byQ = integer(text);
     if (!skip(text, '}')) return undefined;
   }
   if (!skip(text, ',"to":')) return undefined;
-  const to = skip(text, 'null') ? null : number(text);
+  const to = skip(text, 'null') ? null : integer(text);
   if (at !== end - 1 || text.charCodeAt(at) !== 0x7d) return undefined;
-  // NaN marks a number that was not one of the above: JSON.parse reads (or rejects) that line.
-  if (Number.isNaN(task + t + dur + (to ?? 0)) || (woken && Number.isNaN(q + n + byQ))) return undefined;
+  // NaN and -1 mark a number that was not one of the above: JSON.parse reads (or rejects) that line.
+  if (Number.isNaN(t + dur) || task < 0 || to === -1 || q < 0 || n < 0 || byQ < 0) return undefined;
   return woken ? { ev: 'step', task, t, dur, q, by: { kind: 'yield', n, q: byQ }, to } : { ev: 'step', task, t, dur, to };
 }
 

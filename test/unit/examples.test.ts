@@ -176,7 +176,7 @@ example('time_sleep_blocks', () => {
     const step = toaster.steps.find((s) => s.tick === blocking.tick)!;
     const timer = model.timers.find((t) => t.task === kettle.id)!;
     const fired = model.ticks[timer.ended];
-    assert.ok(fired.t >= step.t + step.dur - 0.01, 'the kettle\'s timer fires after the toaster\'s step');
+    assert.ok(fired.t >= model.endOf(step) - 0.01, 'the kettle\'s timer fires after the toaster\'s step');
     assert.ok(fired.t - timer.when >= 0.7, `the kettle is late by ${(fired.t - timer.when).toFixed(3)} s`);
   });
 });
@@ -192,7 +192,7 @@ example('cpu_bound', () => {
     assert.equal(blocking.sampled, true);
     const step = recipe.steps.find((s) => s.tick === blocking.tick)!;
     const timer = model.timers.find((t) => t.task === taskOf(model, 'timer').id)!;
-    assert.ok(model.ticks[timer.ended].t >= step.t + step.dur - 0.01, 'the 0.1 s timer fires after the computation');
+    assert.ok(model.ticks[timer.ended].t >= model.endOf(step) - 0.01, 'the 0.1 s timer fires after the computation');
   });
 });
 
@@ -288,7 +288,7 @@ example('lock', () => {
     assert.equal(Math.max(...occupancy(model, cooks, chopping)), 1);
     const acquire = lineOf(source, 'async with board:');
     assert.deepEqual(cooks.map((c) => stepsWith(c, 'lock', acquire).length > 0), [false, true, true]);
-    cooks.forEach((cook, i) => near(cook.steps.find((s) => s.to === chopping)!.t - t0, i, `${cook.label} starts chopping`));
+    cooks.forEach((cook, i) => near(model.startOf(cook.steps.find((s) => s.to === chopping)!) - t0, i, `${cook.label} starts chopping`));
   });
 });
 
@@ -317,8 +317,8 @@ example('condition', () => {
     const benThen = model.stateBefore(anaWakes.tick)!.tasks.find((s) => s.task === ben)!;
     assert.equal(benThen.state, 'suspended');
     assert.equal(benThen.reason?.kind, 'condition');
-    near(anaWakes.t - t0, 1, 'Ana takes the first plate');
-    near(ben.steps[1].t - t0, 2, 'Ben takes the second');
+    near(model.startOf(anaWakes) - t0, 1, 'Ana takes the first plate');
+    near(model.startOf(ben.steps[1]) - t0, 2, 'Ben takes the second');
     assert.deepEqual(outputLines(model), ['Ana takes soup', 'Ben takes pie']);
   });
 });

@@ -36,7 +36,7 @@ describe('lane segments', function () {
         assert.deepEqual(running.map((s) => s.info.kind === 'running' && s.info.step), task.steps, `${axis}: ${task.label} steps`);
         for (const seg of running) {
           const step = seg.info.kind === 'running' ? seg.info.step : undefined;
-          if (axis === 'time') assert.deepEqual([seg.start, seg.end], [step!.t, step!.t + step!.dur]);
+          if (axis === 'time') assert.deepEqual([seg.start, seg.end], [model.startOf(step!), model.endOf(step!)]);
           else assert.ok(seg.start >= step!.tick && seg.end <= step!.tick + 1, `a step drawn inside its tick (${task.label})`);
         }
         const done = segments.filter((s) => s.info.kind === 'done');
@@ -74,7 +74,7 @@ describe('lane segments', function () {
     assert.equal(bars.length, 1);
     const toaster = taskOf(model, 'toaster');
     const step = toaster.steps.find((s) => s.tick === blocking.tick)!;
-    assert.deepEqual([bars[0].start, bars[0].end], [step.t, step.t + step.dur]);
+    assert.deepEqual([bars[0].start, bars[0].end], [model.startOf(step), model.endOf(step)]);
     assert.ok(bars[0].end - bars[0].start >= 1);
   });
 

@@ -125,3 +125,22 @@ describe('TraceModel checkpoints with two loops in threads', function () {
     }
   });
 });
+
+describe('TraceModel step times', () => {
+  it('gives back every step\'s start and duration, past the first of the arrays that hold them', () => {
+    const model = new TraceModel();
+    const [start, loop] = generateTrace(0);
+    for (const event of [start, loop]) model.apply(event);
+    model.apply({ ev: 'task', task: 1, loop: 1, name: 'Task-1', coro: 'work', label: 'work()', parent: null, line: 1, internal: false, t: 0, wall: 0 });
+    model.apply({ ev: 'tick', loop: 1, n: 1, t: 0, wall: 0, waited: 0, jump: 0, ready: [1] });
+    const count = 10_000;
+    for (let i = 0; i < count; i++) model.apply({ ev: 'step', task: 1, t: i / 7, dur: i / 1e7, from: 1, to: 2, stack: [], reason: null });
+    const steps = model.taskById(1)!.steps;
+    assert.equal(steps.length, count);
+    steps.forEach((step, i) => {
+      assert.equal(model.startOf(step), i / 7, `step ${i}`);
+      assert.equal(model.durationOf(step), i / 1e7, `step ${i}`);
+      assert.equal(model.endOf(step), i / 7 + i / 1e7, `step ${i}`);
+    });
+  });
+});

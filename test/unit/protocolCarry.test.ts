@@ -50,7 +50,7 @@ function whatTheViewsSee(model: TraceModel) {
   return {
     tasks: model.taskOrder.map((task) => ({
       id: task.id, done: task.done,
-      steps: task.steps.map((s) => ({ tick: s.tick, t: s.t, dur: s.dur, from: s.from, to: s.to, file: s.file, stack: s.stack, reason: s.reason })),
+      steps: task.steps.map((s) => ({ tick: s.tick, t: model.startOf(s), dur: model.durationOf(s), from: s.from, to: s.to, file: s.file, stack: s.stack, reason: s.reason })),
     })),
     ticks: model.ticks.map((tick) => {
       const state = model.stateBefore(tick.index)!;
