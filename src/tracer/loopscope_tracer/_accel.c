@@ -1121,48 +1121,82 @@ static PyObject *frame_info(StepPath *sp, Chain *c, Py_ssize_t i, int *lineno) {
     return info;
 }
 
-/* frames.user_stack for a walked chain. 1 with *stack a new list, 0 (no exception) when a
- * code object is not classified yet (frames._code_info is Python's job), -1 on error. */
-static int user_stack(StepPath *sp, Chain *c, PyObject **stack, Py_ssize_t *first,
-                      Py_ssize_t *lib_at) {
-    PyObject *list = PyList_New(0);
-    if (list == NULL)
-        return -1;
+/* old's entry is (lineno, name[, file]) with these very name and file objects (frame_info
+ * keeps them per code object, so an unchanged frame gives the same ones). */
+static int same_entry(PyObject *entry, int lineno, PyObject *name, PyObject *file) {
+    Py_ssize_t size = file == Py_None ? 2 : 3;
+    if (!PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != size
+        || PyTuple_GET_ITEM(entry, 1) != name || (size == 3 && PyTuple_GET_ITEM(entry, 2) != file))
+        return 0;
+    PyObject *line = PyTuple_GET_ITEM(entry, 0);
+    if (!PyLong_CheckExact(line))
+        return 0;
+    long value = PyLong_AsLong(line);
+    if (value == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return value == lineno;
+}
+
+/* frames.user_stack for a walked chain. 1 with *stack a new reference to the list, 0 (no
+ * exception) when a code object is not classified yet (frames._code_info is Python's job), -1
+ * on error. old: the task's last stack; where the new one is the same, *stack is old itself
+ * (most steps stop where the last one did), and the entries it shares with old are old's. */
+static int user_stack(StepPath *sp, Chain *c, PyObject *old, PyObject **stack,
+                      Py_ssize_t *first, Py_ssize_t *lib_at) {
+    Py_ssize_t n_old = PyList_CheckExact(old) ? PyList_GET_SIZE(old) : 0;
+    Py_ssize_t k = 0;        /* entries so far */
+    PyObject *list = NULL;   /* made at the first entry that is not old's */
     *first = *lib_at = 0;
     for (Py_ssize_t i = 0; i < c->n; i++) {
         int lineno;
         PyObject *info = frame_info(sp, c, i, &lineno);
         if (info == NULL) {
-            Py_DECREF(list);
+            Py_XDECREF(list);
             return PyErr_Occurred() ? -1 : 0;
         }
         Py_ssize_t kind = PyTuple_GET_SIZE(info);
-        if (kind == 3) {
-            *first = i + 1;
-            if (lineno < 0) {
-                Py_DECREF(list);
-                return 0;
-            }
-            PyObject *line = PyLong_FromLong(lineno);
-            PyObject *entry = line == NULL ? NULL
-                : PyTuple_GET_ITEM(info, 2) == Py_None
-                    ? PyTuple_Pack(2, line, PyTuple_GET_ITEM(info, 1))
-                    : PyTuple_Pack(3, line, PyTuple_GET_ITEM(info, 1), PyTuple_GET_ITEM(info, 2));
-            Py_XDECREF(line);
-            if (entry == NULL || PyList_Append(list, entry) < 0) {
-                Py_XDECREF(entry);
-                goto error;
-            }
-            Py_DECREF(entry);
-        } else if (kind == 2) {
+        if (kind == 2) {
             *lib_at = i + 1;
+            continue;
+        }
+        if (kind != 3)
+            continue;
+        *first = i + 1;
+        if (lineno < 0) {
+            Py_XDECREF(list);
+            return 0;
+        }
+        PyObject *name = PyTuple_GET_ITEM(info, 1), *file = PyTuple_GET_ITEM(info, 2);
+        if (list == NULL && k < n_old && same_entry(PyList_GET_ITEM(old, k), lineno, name, file)) {
+            k++;
+            continue;
+        }
+        if (list == NULL && (list = n_old ? PyList_GetSlice(old, 0, k) : PyList_New(0)) == NULL)
+            return -1;
+        PyObject *line = PyLong_FromLong(lineno);
+        PyObject *entry = line == NULL ? NULL
+            : file == Py_None ? PyTuple_Pack(2, line, name) : PyTuple_Pack(3, line, name, file);
+        Py_XDECREF(line);
+        if (entry == NULL || PyList_Append(list, entry) < 0) {
+            Py_XDECREF(entry);
+            Py_DECREF(list);
+            return -1;
+        }
+        Py_DECREF(entry);
+        k++;
+    }
+    if (list == NULL) {
+        if (k == n_old && n_old) {
+            Py_INCREF(old);
+            list = old;
+        } else if ((list = n_old ? PyList_GetSlice(old, 0, k) : PyList_New(0)) == NULL) {
+            return -1;
         }
     }
     *stack = list;
     return 1;
-error:
-    Py_DECREF(list);
-    return -1;
 }
 
 static PyObject *frames_list(Chain *c) {
@@ -1233,8 +1267,8 @@ static Py_ssize_t ready_index(PyObject *L, PyObject *handle) {
 
 /* The await chain of a suspended task and its user stack (frames.await_chain, user_stack):
  * 1, or 0 (no exception) when the Python code must, -1 on error. */
-static int where_suspended(StepPath *sp, PyObject *task, Chain *chain, PyObject **stack,
-                           Py_ssize_t *first, Py_ssize_t *lib_at) {
+static int where_suspended(StepPath *sp, PyObject *task, Chain *chain, PyObject *old,
+                           PyObject **stack, Py_ssize_t *first, Py_ssize_t *lib_at) {
     PyObject *coro = get_optional(task, s_coro);
     if (coro == NULL) {
         if (PyErr_Occurred())
@@ -1245,7 +1279,7 @@ static int where_suspended(StepPath *sp, PyObject *task, Chain *chain, PyObject 
     }
     int walked = walk_chain(coro, chain);
     Py_DECREF(coro);
-    return walked != 1 ? walked : user_stack(sp, chain, stack, first, lib_at);
+    return walked != 1 ? walked : user_stack(sp, chain, old, stack, first, lib_at);
 }
 
 /* encode(stack) for a user stack (user_stack's list of (line, name[, file]) tuples). */
@@ -1364,7 +1398,10 @@ static int record_step(StepPath *sp, PyObject *task, PyObject *rec, PyObject *lo
         return -1;
     Py_ssize_t first = 0, lib_at = 0;
     if (!is_done) {
-        int walked = where_suspended(sp, task, &chain, &stack, &first, &lib_at);
+        PyObject *old_stack = get_attr(rec, s_stack);
+        int walked = old_stack == NULL ? -1
+            : where_suspended(sp, task, &chain, old_stack, &stack, &first, &lib_at);
+        Py_XDECREF(old_stack);
         if (walked != 1) {
             chain_clear(&chain);
             return walked;
