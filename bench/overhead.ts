@@ -1,7 +1,9 @@
 // Traced vs untraced wall time of one scenario on one Python: runs alternate (untraced, traced) so
 // both see the same machine noise; traced runs write events to a pipe read by a real Session.
 // With --floor, each round also runs the scenario under a sys.setprofile hook that does nothing
-// (bench/noop_profile.py): the least any profile-hook tracer costs, the floor for the tracer's ratio.
+// (bench/noop_profile.py): the least any profile-hook tracer costs, the floor for the tracer's ratio;
+// and traced with its events written to /dev/null, no Session reading them ("alone"): on 2 cores
+// the Session decoding beside the program slows it too, and this tells the two costs apart.
 // Prints one JSON object with the medians and their ratios.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -10,11 +12,11 @@ import { Session } from '../src/node/session';
 const TRACER = resolve(__dirname, '..', '..', 'src', 'tracer');
 const NOOP_PROFILE = resolve(__dirname, '..', '..', 'bench', 'noop_profile.py');
 
-/** Wall seconds of `python ...args` without the tracer. */
-function plain(python: string, args: string[]): Promise<number> {
+/** Wall seconds of `python ...args` (without the tracer, unless args run it). */
+function plain(python: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = process.hrtime.bigint();
   return new Promise((done, fail) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
     child.on('close', (code) => (code === 0 ? done(Number(process.hrtime.bigint() - started) / 1e9) : fail(new Error(`exit ${code}`))));
   });
 }
@@ -38,15 +40,24 @@ async function main(): Promise<void> {
   const untraced: number[] = [];
   const withTracer: number[] = [];
   const underNoopProfile: number[] = [];
+  const alone: number[] = [];
+  const aloneEnv = { ...process.env, PYTHONPATH: TRACER };
   let events = 0;
   for (let i = 0; i < runs; i++) {
     untraced.push(await plain(python, [scenario]));
     const run = await traced(python, scenario, clock as 'virtual' | 'real');
     withTracer.push(run.seconds);
     events = run.events;
-    if (withFloor) underNoopProfile.push(await plain(python, [NOOP_PROFILE, scenario]));
+    if (withFloor) {
+      underNoopProfile.push(await plain(python, [NOOP_PROFILE, scenario]));
+      alone.push(await plain(python, ['-m', 'loopscope_tracer', '--events-file', '/dev/null', '--clock', clock, scenario],
+        aloneEnv));
+    }
   }
-  const floor = withFloor ? { floor: median(underNoopProfile), floorRatio: median(underNoopProfile) / median(untraced) } : {};
+  const floor = withFloor ? {
+    floor: median(underNoopProfile), floorRatio: median(underNoopProfile) / median(untraced),
+    alone: median(alone), aloneRatio: median(alone) / median(untraced),
+  } : {};
   console.log(JSON.stringify({
     python, scenario, runs, clock, events, untraced: median(untraced), traced: median(withTracer),
     ratio: median(withTracer) / median(untraced), ...floor,

@@ -39,10 +39,11 @@ if (!viewerOnly) {
     // The C step path is built (once per Python, cached) before the timed runs.
     const accelerated = buildAccelerator(python.path);
     const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs, '--floor']);
-    row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x (floor ${r.floorRatio.toFixed(2)}x)`,
+    row(`Tracer overhead, Python ${python.version}`, `${r.ratio.toFixed(2)}x (alone ${r.aloneRatio.toFixed(2)}x, floor ${r.floorRatio.toFixed(2)}x)`,
       targeted(python.version) ? '≤ 2.0x' : '(≤ 2.0x on 3.11, 3.14)', targeted(python.version) ? r.ratio <= 2 : null,
       `${accelerated ? 'C step path' : 'pure Python (the C step path did not build)'}; `
       + `median of ${runs} traced / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced, ${r.events.toLocaleString()} events); `
+      + `alone: traced with the events written to /dev/null, no Session reading them; `
       + `floor: median of ${runs} under a no-op sys.setprofile hook (bench/noop_profile.py) / untraced`);
     if (targeted(python.version) && accelerated) {
       const p = node('out/bench/overhead.js', [python.path, 'bench/scenarios/sleep0.py', runs], [], pure);
