@@ -11,13 +11,11 @@
 // vis-timeline also gets slow with many items: each redraw (every frame of a pan or zoom) moves
 // every item with its own style writes, and items come and go with their own DOM and bookkeeping.
 // So each slot holds one vis-timeline item, a *strip* spanning what the answer covers, and the
-// lane's segments are plain elements inside it, placed in percent of the strip: a frame of a pan
-// moves one element per lane, a zoom resizes it (the browser places the segments), and an answer
-// replaces the strip's children. The segments keep vis-timeline's item class (`vis-item`), so the
-// theme's item rules apply to them, but not its z-index (see styles.css) nor its inner elements.
-// Each segment element costs the browser the same to style and lay out whether new or reused, and
-// the answer covers twice the window (its margin is for pans): so only the segments in or near the
-// window get an element, the others once a pan or zoom brings them near (see fillStrips).
+// lane's segments are drawn on a canvas inside it (segmentCanvas.ts: an element per segment made a
+// dense window over a thousand elements to style and lay out): a frame of a pan moves one element
+// per lane, a zoom scales it, and an answer draws the strip's canvas anew. The canvas is drawn
+// again at the strip's real width when a gesture settles. Hover and clicks find the segment under
+// the mouse from where each was drawn.
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -26,6 +24,7 @@ import {
   type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
 } from '../src/protocol/panel';
 import { el } from './dom';
+import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, paintSegments, segmentAtX, type Painted } from './segmentCanvas';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
@@ -42,23 +41,21 @@ export interface TimelineCallbacks {
   tooltip(seq: number, lane: number, index: number): void;
 }
 
-/** A slot's strip: its vis-timeline item, the element holding its segments and what they are. */
+/** A slot's strip: its vis-timeline item, the canvas its segments are drawn on and what they are. */
 interface Strip {
   element: HTMLElement;
+  canvas: HTMLCanvasElement;
   /** The axis range the strip spans (that of the answer it shows). */
   from: number;
   to: number;
   /** The answer its segments come from (the host finds a segment's hover text by it). */
   seq: number;
   segments: SegmentRow[];
-  /** The element of each segment that has one (those that came near the window). */
-  nodes: (HTMLElement | undefined)[];
   /** The lane id the segments are drawn for. */
   lane: string;
-  /** An axis range all of whose segments have their element (empty: from > to). */
-  filledFrom: number;
-  filledTo: number;
-  /** The strip got new segments this frame: they are laid out at its real width (see stripScaled). */
+  /** Where its segments were drawn; undefined until they are. */
+  painted?: Painted;
+  /** The strip got new segments this frame: they are drawn at its real width (see stripScaled). */
   fresh: boolean;
 }
 
@@ -102,10 +99,6 @@ const TEXT_PX = 28;
  * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
 const SETTLE_MS = 150;
-/** Segments get their element once within this share of the window's width of it (see fillStrips). */
-const FILL_MARGIN = 0.15;
-/** At the latest this long after the frame that showed a new answer, its margin's segments get their elements (ms). */
-const MARGIN_FILL_MS = 200;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -154,8 +147,7 @@ export class LaneTimeline {
   private settle?: ReturnType<typeof setTimeout>;
   /**
    * The user is panning or zooming (from vis-timeline's first rangechange to SETTLE_MS after its
-   * last rangechanged). Meanwhile the element has class `moving`: striped segments are drawn as
-   * plain fills (styles.css), because repainting the stripes of every segment is most of a frame.
+   * last rangechanged; the element then has class `moving`): the strips are scaled, not drawn anew.
    */
   private moving = false;
   /** What the items on hand were asked for. */
@@ -165,16 +157,16 @@ export class LaneTimeline {
   /** Slots (vis-timeline groups) were added since the last redraw. */
   private newSlots = false;
   private settingWindow = false;
-  /** The idle callback that gives the margin of a new answer its elements (see fillMarginLater). */
-  private marginFill?: number;
+  /** How each segment class looks (from styles.css). */
+  private readonly looks: SegmentLooks;
   private wheelRest = 0;
   /** The segment under the mouse, whose hover text was asked for. */
-  private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
+  private hovered?: { slot: number; index: number; seq: number; x: number; y: number };
   /**
-   * Segments in the last answer (not all have an element: see fillStrips), view requests sent, time
-   * spent applying the last answer and in the last redraw, answer included (the harness reads them).
+   * Segments in the last answer, view requests sent, strips drawn, time spent applying the last
+   * answer and in the last redraw, answer included (the harness reads them).
    */
-  readonly stats = { items: 0, requests: 0, lastApplyMs: 0, lastDrawMs: 0 };
+  readonly stats = { items: 0, requests: 0, paints: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
   constructor(parent: HTMLElement, private axis: Axis, private readonly callbacks: TimelineCallbacks) {
     const row = el('div', 'timeline-row');
@@ -190,6 +182,10 @@ export class LaneTimeline {
     row.append(this.element, this.scrollbar);
     parent.appendChild(row);
     this.tooltip = new Tooltip(document.body);
+    this.looks = new SegmentLooks(this.element, () => {
+      for (const strip of this.strips) strip.painted = undefined;
+      this.scheduleRedraw();
+    });
 
     const options: TimelineOptions = {
       height: '100%',
@@ -231,12 +227,9 @@ export class LaneTimeline {
         return;
       }
       if (this.answer) this.apply();
-      // The frame that shows a new answer makes the elements on screen only: those of the margin
-      // (see FILL_MARGIN) come once the browser is idle, or with the next frame of a pan.
-      const fresh = this.strips.some((strip) => strip.fresh);
-      this.fillStrips(fresh ? 0 : FILL_MARGIN);
-      if (fresh) this.fillMarginLater();
       draw();
+      // After vis-timeline's redraw: it measures the panel's width, which sets the strips' widths.
+      this.paintStrips();
       for (const strip of this.strips) strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
     });
@@ -337,7 +330,7 @@ export class LaneTimeline {
   /** The host's hover text for the segment under the mouse. */
   showTooltip(seq: number, lines: string[]): void {
     const hovered = this.hovered;
-    if (hovered && hovered.seq === seq && hovered.node.isConnected) this.tooltip.show(lines, hovered.x, hovered.y);
+    if (hovered && hovered.seq === seq && this.strips[hovered.slot]?.seq === seq) this.tooltip.show(lines, hovered.x, hovered.y);
   }
 
   private placeCursor(scroll: boolean, view?: { request: ViewRequest; answer: ViewAnswer }): void {
@@ -542,7 +535,10 @@ export class LaneTimeline {
     answer.lanes.forEach(({ lane, segments: rows }, k) => {
       let strip = this.strips[k];
       if (!strip) {
-        strip = { element: el('div', 'lane-segments'), from: covers.from, to: covers.to, seq: answer.seq, segments: [], nodes: [], lane: '', filledFrom: 1, filledTo: 0, fresh: true };
+        const canvas = el('canvas', 'lane-canvas');
+        const element = el('div', 'lane-segments');
+        element.append(canvas);
+        strip = { element, canvas, from: covers.from, to: covers.to, seq: answer.seq, segments: [], lane: '', fresh: true };
         this.strips[k] = strip;
         added.push({
           id: `strip-${k}`, group: `slot-${k}`, start, end, type: 'range', className: 'lane-strip', content: strip.element,
@@ -556,11 +552,8 @@ export class LaneTimeline {
       strip.seq = answer.seq;
       strip.segments = rows;
       strip.lane = lane.id;
-      strip.nodes = [];
-      strip.filledFrom = 1;
-      strip.filledTo = 0;
+      strip.canvas.dataset.lane = lane.id;
       strip.fresh = true;
-      strip.element.replaceChildren();
       segments += rows.length;
     });
     const removed: string[] = [];
@@ -585,43 +578,19 @@ export class LaneTimeline {
   }
 
   /**
-   * Gives an element to each segment in the window, or within `share` of its width of it, that has
-   * none yet, in the order of the segments (the later ones are drawn on top).
+   * Draws the strips that got new segments, and those whose width changed since they were drawn
+   * unless a gesture scales them (see stripScaled).
    */
-  private fillStrips(share: number): void {
-    const [a, b] = this.window();
-    const margin = (b - a) * share;
-    const from = a - margin;
-    const to = b + margin;
+  private paintStrips(): void {
+    const toScreen = (this.timeline as unknown as { body?: { util?: { toScreen(time: number): number } } }).body?.util?.toScreen;
+    if (!toScreen) return;
     for (const strip of this.strips) {
-      if (from >= strip.filledFrom && to <= strip.filledTo) continue;
-      let next: HTMLElement | null = null;
-      for (let index = strip.segments.length - 1; index >= 0; index--) {
-        const made = strip.nodes[index];
-        if (made) {
-          next = made;
-          continue;
-        }
-        const seg = strip.segments[index];
-        if (seg.end < from || seg.start > to) continue;
-        const node = segmentElement(seg, strip.lane, index, strip);
-        strip.nodes[index] = node;
-        strip.element.insertBefore(node, next);
-        next = node;
-      }
-      // What is filled stays one range while the windows overlap; a jump starts another.
-      const overlaps = from <= strip.filledTo && to >= strip.filledFrom;
-      strip.filledFrom = overlaps ? Math.min(from, strip.filledFrom) : from;
-      strip.filledTo = overlaps ? Math.max(to, strip.filledTo) : to;
+      const width = toScreen(toAxisMs(this.axis, strip.to)) - toScreen(toAxisMs(this.axis, strip.from));
+      const resized = strip.painted !== undefined && !this.moving && Math.abs(strip.painted.width - width) > 0.5;
+      if (!strip.fresh && strip.painted && !resized) continue;
+      strip.painted = paintSegments(strip.canvas, this.looks, strip.segments, strip.from, strip.to, width);
+      this.stats.paints++;
     }
-  }
-
-  private fillMarginLater(): void {
-    if (this.marginFill !== undefined) return;
-    this.marginFill = requestIdleCallback(() => {
-      this.marginFill = undefined;
-      this.fillStrips(FILL_MARGIN);
-    }, { timeout: MARGIN_FILL_MS });
   }
 
   /**
@@ -636,14 +605,40 @@ export class LaneTimeline {
     return strip !== undefined && !strip.fresh;
   }
 
-  /** The segment element under an event's target, and its row. */
-  private segmentAt(target: EventTarget | null | undefined): { node: HTMLElement; strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
-    const node = target instanceof Element ? target.closest<HTMLElement>('.seg[data-index]') : null;
-    const slot = node ? this.strips.findIndex((strip) => strip.element === node.parentElement) : -1;
+  /** The segment drawn under a mouse event on a strip's canvas, and its row. */
+  private segmentAt(event: MouseEvent | undefined): { strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
+    const target = event?.target;
+    const slot = target instanceof HTMLCanvasElement ? this.strips.findIndex((strip) => strip.canvas === target) : -1;
     const strip = this.strips[slot];
-    const index = Number(node?.dataset.index);
-    const seg = strip?.segments[index];
-    return node && strip && seg ? { node, strip, seg, slot, index } : undefined;
+    if (!event || !strip?.painted) return undefined;
+    const box = strip.canvas.getBoundingClientRect();
+    // The canvas may be scaled (a zoom in progress): its box is where it is drawn on screen.
+    const x = ((event.clientX - box.left) / box.width) * strip.painted.width;
+    const y = ((event.clientY - box.top) / box.height) * (SEGMENT_PX + 2 * CANVAS_PAD_PX) - CANVAS_PAD_PX;
+    const index = y >= 0 && y <= SEGMENT_PX ? segmentAtX(strip.painted, x) : -1;
+    const seg = strip.segments[index];
+    return seg ? { strip, seg, slot, index } : undefined;
+  }
+
+  /**
+   * Every segment drawn, where (client px, the box of its canvas's segment row) and what it is: the
+   * segments are pixels of a canvas, so tests find them here, by the same record hover and clicks use.
+   */
+  drawnSegments(): { lane: string; kind: string; cls: string; text: string; index: number; left: number; right: number; top: number; bottom: number }[] {
+    return this.strips.flatMap((strip) => {
+      const painted = strip.painted;
+      if (!painted || !strip.canvas.isConnected) return [];
+      const box = strip.canvas.getBoundingClientRect();
+      const k = box.width / painted.width;
+      const top = box.top + CANVAS_PAD_PX * (box.height / (SEGMENT_PX + 2 * CANVAS_PAD_PX));
+      return painted.order.map((index) => {
+        const seg = strip.segments[index];
+        return {
+          lane: strip.lane, kind: seg.kind, cls: seg.cls, text: seg.text ?? '', index,
+          left: box.left + painted.left[index] * k, right: box.left + painted.right[index] * k, top, bottom: top + SEGMENT_PX * (box.height / (SEGMENT_PX + 2 * CANVAS_PAD_PX)),
+        };
+      });
+    });
   }
 
   /**
@@ -762,7 +757,7 @@ export class LaneTimeline {
         return;
       }
       if (props.time && props.what !== 'custom-time') this.pickAt(fromAxisMs(this.axis, props.time.valueOf()));
-      const target = this.segmentAt(props.event?.target)?.seg.target;
+      const target = this.segmentAt(props.event)?.seg.target;
       if (target) this.callbacks.reveal(target.line, target.file);
     });
     timeline.on('timechange', (props: { id: string; time: Date }) => {
@@ -772,14 +767,15 @@ export class LaneTimeline {
       if (props.id === 'cursor') this.placeCursor(false);
     });
     // Segments are not vis-timeline items (see the top of this file): their hover is ours.
-    this.element.addEventListener('mouseover', (event) => {
-      const found = this.segmentAt(event.target);
-      if (found?.node === this.hovered?.node) return;
+    this.element.addEventListener('mousemove', (event) => {
+      const found = this.segmentAt(event);
+      const hovered = this.hovered;
+      if (found && hovered && found.slot === hovered.slot && found.index === hovered.index && found.strip.seq === hovered.seq) return;
       if (!found) {
-        this.hideTooltip();
+        if (hovered) this.hideTooltip();
         return;
       }
-      this.hovered = { node: found.node, seq: found.strip.seq, x: event.clientX, y: event.clientY };
+      this.hovered = { slot: found.slot, index: found.index, seq: found.strip.seq, x: event.clientX, y: event.clientY };
       this.callbacks.tooltip(found.strip.seq, found.slot, found.index);
     });
     this.element.addEventListener('mouseleave', () => this.hideTooltip());
@@ -837,25 +833,6 @@ export class LaneTimeline {
   destroy(): void {
     this.timeline.destroy();
   }
-}
-
-/**
- * A segment inside its lane's strip, placed in percent of what the strip covers. `data-lane` and
- * `data-kind` name it for tests; `data-index` finds its row. Text only ever goes in through
- * textContent, never as markup; most segments are too narrow for words and get no inner element.
- */
-function segmentElement(seg: SegmentRow, lane: string, index: number, covers: { from: number; to: number }): HTMLElement {
-  const node = el('div', `vis-item ${seg.cls}`);
-  node.dataset.lane = lane;
-  node.dataset.kind = seg.kind;
-  node.dataset.index = String(index);
-  const span = covers.to - covers.from;
-  node.style.left = `${((seg.start - covers.from) / span) * 100}%`;
-  node.style.width = `${((seg.end - seg.start) / span) * 100}%`;
-  // One element for the text, not vis-timeline's three: an answer brings thousands of segments, and
-  // each element is styled and laid out.
-  if (seg.text) node.append(el('span', 'seg-text', seg.text));
-  return node;
 }
 
 /** The label at the left of a lane (class `lane-label`, full text in its tooltip). */
