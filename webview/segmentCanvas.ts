@@ -1,6 +1,8 @@
-// A lane's segments drawn on one canvas instead of an element each: a dense window brings over a
+// The lanes' segments drawn on one canvas instead of an element each: a dense window brings over a
 // thousand segments, and each element costs the browser about the same to style, lay out and paint
-// whatever it holds, which made a jump to another window several frames long. How a segment looks
+// whatever it holds, which made a jump to another window several frames long. One canvas for all
+// lanes, not one each: each canvas is a layer of its own, and committing thirty of them to the
+// compositor cost about as much as drawing them. How a segment looks
 // still comes from styles.css: a hidden element of each segment class is read once (its fill,
 // stripes, bottom line, left border, outline, corner radius, text font and colour, whether it comes
 // on top), so the theme's colours and the high-contrast outlines apply as before.
@@ -33,7 +35,7 @@ interface Look {
   };
 }
 
-/** Where each segment of a strip was drawn (css px from the canvas's left), for hit tests and tests. */
+/** Where each segment of a lane was drawn (css px from the canvas's left), for hit tests and tests. */
 export interface Painted {
   /** Segment indexes in the order drawn (the last on top). */
   order: number[];
@@ -145,28 +147,37 @@ export class SegmentLooks {
 }
 
 /**
- * Draws `segments` (axis range [from, to]) on `canvas`, `width` css px wide: those on top (markers,
- * blocking) after the others, each after the ones before it as the elements were.
+ * Sizes `canvas` for `width` x `height` css px (its segment rows and PAD_PX above and below) and
+ * clears it. Resizing a canvas allocates it anew; one the same size is only cleared.
  */
-export function paintSegments(
-  canvas: HTMLCanvasElement, looks: SegmentLooks, segments: SegmentRow[], from: number, to: number, width: number,
-): Painted {
+export function clearCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
   const ratio = window.devicePixelRatio || 1;
-  const scale = Math.min(ratio, MAX_CANVAS_PX / Math.max(1, width));
   const ctx = canvas.getContext('2d')!;
-  const pixels = Math.max(1, Math.round(width * scale));
-  const height = Math.round((SEGMENT_PX + 2 * PAD_PX) * ratio);
-  // Resizing a canvas allocates it anew; one the same size is cleared.
-  if (canvas.width !== pixels || canvas.height !== height) {
+  const pixels = Math.max(1, Math.round(width * Math.min(ratio, MAX_CANVAS_PX / Math.max(1, width))));
+  const rows = Math.max(1, Math.round((height + 2 * PAD_PX) * ratio));
+  if (canvas.width !== pixels || canvas.height !== rows) {
     canvas.width = pixels;
-    canvas.height = height;
+    canvas.height = rows;
   } else {
     ctx.resetTransform();
-    ctx.clearRect(0, 0, pixels, height);
+    ctx.clearRect(0, 0, pixels, rows);
   }
-  ctx.setTransform(scale, 0, 0, ratio, 0, PAD_PX * ratio);
+  canvas.style.height = `${height + 2 * PAD_PX}px`;
   ctx.textBaseline = 'middle';
   fontSet = undefined;
+  return ctx;
+}
+
+/**
+ * Draws one lane's `segments` (axis range [from, to] over `width` css px) in the row `top` css px
+ * down the canvas: those on top (markers, blocking) after the others, each after the ones before
+ * it as the elements were.
+ */
+export function paintLane(
+  ctx: CanvasRenderingContext2D, looks: SegmentLooks, segments: SegmentRow[], from: number, to: number, width: number, top: number,
+): Painted {
+  const ratio = window.devicePixelRatio || 1;
+  ctx.setTransform(ctx.canvas.width / width, 0, 0, ratio, 0, (top + PAD_PX) * ratio);
   const perUnit = width / (to - from || 1);
   const painted: Painted = { order: [], left: new Float64Array(segments.length), right: new Float64Array(segments.length), width };
   const later: number[] = [];

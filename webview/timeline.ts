@@ -10,12 +10,12 @@
 //
 // vis-timeline also gets slow with many items: each redraw (every frame of a pan or zoom) moves
 // every item with its own style writes, and items come and go with their own DOM and bookkeeping.
-// So each slot holds one vis-timeline item, a *strip* spanning what the answer covers, and the
-// lane's segments are drawn on a canvas inside it (segmentCanvas.ts: an element per segment made a
-// dense window over a thousand elements to style and lay out): a frame of a pan moves one element
-// per lane, a zoom scales it, and an answer draws the strip's canvas anew. The canvas is drawn
-// again at the strip's real width when a gesture settles. Hover and clicks find the segment under
-// the mouse from where each was drawn.
+// So the first slot holds one vis-timeline item, the *strip*, spanning what the answer covers, and
+// the segments of every lane on screen are drawn on one canvas inside it, tall enough to reach down
+// over all the slots (segmentCanvas.ts: an element per segment made a dense window over a thousand
+// elements to style and lay out): a frame of a pan moves one element, a zoom scales it, and an
+// answer draws the canvas anew. It is drawn again at the strip's real width when a gesture
+// settles. Hover and clicks find the segment under the mouse from where each was drawn.
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -24,7 +24,7 @@ import {
   type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
 } from '../src/protocol/panel';
 import { el } from './dom';
-import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, paintSegments, segmentAtX, type Painted } from './segmentCanvas';
+import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, clearCanvas, paintLane, segmentAtX, type Painted } from './segmentCanvas';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
@@ -41,7 +41,7 @@ export interface TimelineCallbacks {
   tooltip(seq: number, lane: number, index: number): void;
 }
 
-/** A slot's strip: its vis-timeline item, the canvas its segments are drawn on and what they are. */
+/** The strip: its vis-timeline item, the canvas the lanes' segments are drawn on and what they are. */
 interface Strip {
   element: HTMLElement;
   canvas: HTMLCanvasElement;
@@ -50,11 +50,10 @@ interface Strip {
   to: number;
   /** The answer its segments come from (the host finds a segment's hover text by it). */
   seq: number;
-  segments: SegmentRow[];
-  /** The lane id the segments are drawn for. */
-  lane: string;
-  /** Where its segments were drawn; undefined until they are. */
-  painted?: Painted;
+  /** Per slot: the lane id and its segments. */
+  lanes: { lane: string; segments: SegmentRow[] }[];
+  /** Where the segments were drawn: per slot, and the top of each slot's row (css px); undefined until drawn. */
+  painted?: { width: number; tops: number[]; lanes: Painted[] };
   /** The strip got new segments this frame: they are drawn at its real width (see stripScaled). */
   fresh: boolean;
 }
@@ -120,8 +119,8 @@ export class LaneTimeline {
   private readonly timeline: Timeline;
   private readonly groups = new DataSet<VisGroup>();
   private readonly items = new DataSet<VisItem>();
-  /** Per slot: its strip (see the top of this file). */
-  private readonly strips: Strip[] = [];
+  /** The strip (see the top of this file), once an answer came. */
+  private strip?: Strip;
   /** Blocking bands on screen, by id. */
   private readonly bands = new Set<string>();
   private readonly slots: Slot[] = [];
@@ -183,7 +182,7 @@ export class LaneTimeline {
     parent.appendChild(row);
     this.tooltip = new Tooltip(document.body);
     this.looks = new SegmentLooks(this.element, () => {
-      for (const strip of this.strips) strip.painted = undefined;
+      if (this.strip) this.strip.painted = undefined;
       this.scheduleRedraw();
     });
 
@@ -228,9 +227,9 @@ export class LaneTimeline {
       }
       if (this.answer) this.apply();
       draw();
-      // After vis-timeline's redraw: it measures the panel's width, which sets the strips' widths.
-      this.paintStrips();
-      for (const strip of this.strips) strip.fresh = false;
+      // After vis-timeline's redraw: it measures the panel's width, which sets the strip's width.
+      this.paintStrip();
+      if (this.strip) this.strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
     });
     this.items.remove(['probe', 'probe-band']);
@@ -330,7 +329,7 @@ export class LaneTimeline {
   /** The host's hover text for the segment under the mouse. */
   showTooltip(seq: number, lines: string[]): void {
     const hovered = this.hovered;
-    if (hovered && hovered.seq === seq && this.strips[hovered.slot]?.seq === seq) this.tooltip.show(lines, hovered.x, hovered.y);
+    if (hovered && hovered.seq === seq && this.strip?.seq === seq) this.tooltip.show(lines, hovered.x, hovered.y);
   }
 
   private placeCursor(scroll: boolean, view?: { request: ViewRequest; answer: ViewAnswer }): void {
@@ -413,7 +412,7 @@ export class LaneTimeline {
   }
 
   private clearItems(): void {
-    this.strips.length = 0;
+    this.strip = undefined;
     this.bands.clear();
     this.items.clear();
     this.covered = undefined;
@@ -521,7 +520,7 @@ export class LaneTimeline {
     return true;
   }
 
-  /** Shows an answer: each slot's strip spans what it covers and holds its segments; bands are diffed. */
+  /** Shows an answer: the strip spans what it covers and holds its lanes' segments; bands are diffed. */
   private apply(): void {
     const { answer, covers } = this.answer!;
     this.answer = undefined;
@@ -529,37 +528,30 @@ export class LaneTimeline {
     this.labelSlots(answer.lanes.map((l) => l.lane));
     const added: VisItem[] = [];
     const moved: Partial<VisItem>[] = [];
+    const removed: string[] = [];
     const start = toAxisMs(this.axis, covers.from);
     const end = toAxisMs(this.axis, covers.to);
-    let segments = 0;
-    answer.lanes.forEach(({ lane, segments: rows }, k) => {
-      let strip = this.strips[k];
-      if (!strip) {
-        const canvas = el('canvas', 'lane-canvas');
-        const element = el('div', 'lane-segments');
-        element.append(canvas);
-        strip = { element, canvas, from: covers.from, to: covers.to, seq: answer.seq, segments: [], lane: '', fresh: true };
-        this.strips[k] = strip;
-        added.push({
-          id: `strip-${k}`, group: `slot-${k}`, start, end, type: 'range', className: 'lane-strip', content: strip.element,
-          limitSize: false, align: 'left',
-        });
-      } else if (strip.from !== covers.from || strip.to !== covers.to) {
-        moved.push({ id: `strip-${k}`, start, end });
-      }
+    let strip = this.strip;
+    if (answer.lanes.length === 0) {
+      if (strip) removed.push('strip');
+      strip = this.strip = undefined;
+    } else if (!strip) {
+      const canvas = el('canvas', 'lane-canvas');
+      const element = el('div', 'lane-segments');
+      element.append(canvas);
+      strip = this.strip = { element, canvas, from: covers.from, to: covers.to, seq: answer.seq, lanes: [], fresh: true };
+      added.push({
+        id: 'strip', group: 'slot-0', start, end, type: 'range', className: 'lane-strip', content: element, limitSize: false, align: 'left',
+      });
+    } else if (strip.from !== covers.from || strip.to !== covers.to) {
+      moved.push({ id: 'strip', start, end });
+    }
+    if (strip) {
       strip.from = covers.from;
       strip.to = covers.to;
       strip.seq = answer.seq;
-      strip.segments = rows;
-      strip.lane = lane.id;
-      strip.canvas.dataset.lane = lane.id;
+      strip.lanes = answer.lanes.map(({ lane, segments }) => ({ lane: lane.id, segments }));
       strip.fresh = true;
-      segments += rows.length;
-    });
-    const removed: string[] = [];
-    while (this.strips.length > answer.lanes.length) {
-      this.strips.pop();
-      removed.push(`strip-${this.strips.length}`);
     }
     const bands = new Set(answer.bands.map(([s, e]) => `band|${s}|${e}`));
     for (const id of this.bands) if (!bands.has(id)) removed.push(id);
@@ -573,24 +565,40 @@ export class LaneTimeline {
     if (moved.length) this.items.update(moved as VisItem[]);
     if (added.length) this.items.add(added);
     if (!this.moving) this.element.classList.remove('moving');
-    this.stats.items = segments;
+    this.stats.items = answer.lanes.reduce((n, lane) => n + lane.segments.length, 0);
     this.stats.lastApplyMs = performance.now() - began;
   }
 
   /**
-   * Draws the strips that got new segments, and those whose width changed since they were drawn
-   * unless a gesture scales them (see stripScaled).
+   * Draws the strip when it got new segments, or when its width or its slots' rows changed since it
+   * was drawn, unless a gesture scales it (see stripScaled).
    */
-  private paintStrips(): void {
-    const toScreen = (this.timeline as unknown as { body?: { util?: { toScreen(time: number): number } } }).body?.util?.toScreen;
-    if (!toScreen) return;
-    for (const strip of this.strips) {
-      const width = toScreen(toAxisMs(this.axis, strip.to)) - toScreen(toAxisMs(this.axis, strip.from));
-      const resized = strip.painted !== undefined && !this.moving && Math.abs(strip.painted.width - width) > 0.5;
-      if (!strip.fresh && strip.painted && !resized) continue;
-      strip.painted = paintSegments(strip.canvas, this.looks, strip.segments, strip.from, strip.to, width);
-      this.stats.paints++;
-    }
+  private paintStrip(): void {
+    const strip = this.strip;
+    const internals = this.timeline as unknown as {
+      body?: { util?: { toScreen(time: number): number } };
+      itemSet?: { groups: Record<string, { top: number } | undefined>; options: { margin: { axis: number; item: { vertical: number } } } };
+    };
+    const toScreen = internals.body?.util?.toScreen;
+    if (!strip || !toScreen) return;
+    const width = toScreen(toAxisMs(this.axis, strip.to)) - toScreen(toAxisMs(this.axis, strip.from));
+    // Each slot's row, down from the strip's top: vis-timeline puts the first group's item
+    // margin.axis below its top, the others' half an item margin below theirs.
+    const groups = internals.itemSet?.groups ?? {};
+    const margin = internals.itemSet?.options.margin ?? { axis: 0, item: { vertical: 4 } };
+    const first = (groups['slot-0']?.top ?? 0) + margin.axis;
+    const tops = strip.lanes.map((_, k) => {
+      const top = groups[`slot-${k}`]?.top;
+      return top === undefined ? k * LANE_PX : top + (k === 0 ? margin.axis : margin.item.vertical / 2) - first;
+    });
+    const painted = strip.painted;
+    const changed = !painted || Math.abs(painted.width - width) > 0.5 || painted.tops.join() !== tops.join();
+    if (!strip.fresh && (!changed || this.moving)) return;
+    const ctx = clearCanvas(strip.canvas, width, tops.length ? tops[tops.length - 1] + SEGMENT_PX : SEGMENT_PX);
+    strip.painted = {
+      width, tops, lanes: strip.lanes.map(({ segments }, k) => paintLane(ctx, this.looks, segments, strip.from, strip.to, width, tops[k])),
+    };
+    this.stats.paints++;
   }
 
   /**
@@ -600,45 +608,43 @@ export class LaneTimeline {
    * their text looks stretched until the gesture settles.
    */
   private stripScaled(content: unknown): boolean {
-    if (!this.moving) return false;
-    const strip = this.strips.find((s) => s.element === content);
-    return strip !== undefined && !strip.fresh;
+    return this.moving && this.strip !== undefined && this.strip.element === content && !this.strip.fresh;
   }
 
-  /** The segment drawn under a mouse event on a strip's canvas, and its row. */
+  /** The segment drawn under a mouse event on the strip's canvas, its slot and its row. */
   private segmentAt(event: MouseEvent | undefined): { strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
-    const target = event?.target;
-    const slot = target instanceof HTMLCanvasElement ? this.strips.findIndex((strip) => strip.canvas === target) : -1;
-    const strip = this.strips[slot];
-    if (!event || !strip?.painted) return undefined;
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!event || !strip || !painted || event.target !== strip.canvas) return undefined;
     const box = strip.canvas.getBoundingClientRect();
     // The canvas may be scaled (a zoom in progress): its box is where it is drawn on screen.
-    const x = ((event.clientX - box.left) / box.width) * strip.painted.width;
-    const y = ((event.clientY - box.top) / box.height) * (SEGMENT_PX + 2 * CANVAS_PAD_PX) - CANVAS_PAD_PX;
-    const index = y >= 0 && y <= SEGMENT_PX ? segmentAtX(strip.painted, x) : -1;
-    const seg = strip.segments[index];
+    const x = ((event.clientX - box.left) / box.width) * painted.width;
+    const y = (event.clientY - box.top) * (strip.canvas.offsetHeight / box.height) - CANVAS_PAD_PX;
+    const slot = painted.tops.findIndex((top) => y >= top && y <= top + SEGMENT_PX);
+    const index = slot >= 0 ? segmentAtX(painted.lanes[slot], x) : -1;
+    const seg = strip.lanes[slot]?.segments[index];
     return seg ? { strip, seg, slot, index } : undefined;
   }
 
   /**
-   * Every segment drawn, where (client px, the box of its canvas's segment row) and what it is: the
-   * segments are pixels of a canvas, so tests find them here, by the same record hover and clicks use.
+   * Every segment drawn, where (client px, its box) and what it is: the segments are pixels of a
+   * canvas, so tests find them here, by the same record hover and clicks use.
    */
   drawnSegments(): { lane: string; kind: string; cls: string; text: string; index: number; left: number; right: number; top: number; bottom: number }[] {
-    return this.strips.flatMap((strip) => {
-      const painted = strip.painted;
-      if (!painted || !strip.canvas.isConnected) return [];
-      const box = strip.canvas.getBoundingClientRect();
-      const k = box.width / painted.width;
-      const top = box.top + CANVAS_PAD_PX * (box.height / (SEGMENT_PX + 2 * CANVAS_PAD_PX));
-      return painted.order.map((index) => {
-        const seg = strip.segments[index];
-        return {
-          lane: strip.lane, kind: seg.kind, cls: seg.cls, text: seg.text ?? '', index,
-          left: box.left + painted.left[index] * k, right: box.left + painted.right[index] * k, top, bottom: top + SEGMENT_PX * (box.height / (SEGMENT_PX + 2 * CANVAS_PAD_PX)),
-        };
-      });
-    });
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!strip || !painted || !strip.canvas.isConnected) return [];
+    const box = strip.canvas.getBoundingClientRect();
+    const kx = box.width / painted.width;
+    const ky = box.height / strip.canvas.offsetHeight;
+    return strip.lanes.flatMap(({ lane, segments }, k) => painted.lanes[k].order.map((index) => {
+      const seg = segments[index];
+      const top = box.top + (CANVAS_PAD_PX + painted.tops[k]) * ky;
+      return {
+        lane, kind: seg.kind, cls: seg.cls, text: seg.text ?? '', index,
+        left: box.left + painted.lanes[k].left[index] * kx, right: box.left + painted.lanes[k].right[index] * kx, top, bottom: top + SEGMENT_PX * ky,
+      };
+    }));
   }
 
   /**

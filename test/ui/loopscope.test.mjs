@@ -96,7 +96,7 @@ describe('Loopscope in the real workbench', function () {
    * bar, on top of the items) is not: a click there grabs the cursor instead.
    */
   async function clickSegment(seg) {
-    const canvas = wb.webview.locator(`canvas.lane-canvas[data-lane="${seg.lane}"]`);
+    const canvas = wb.webview.locator('canvas.lane-canvas');
     // The canvas's box in the panel's frame, and in the page (where the mouse is).
     const inFrame = await canvas.evaluate((node) => {
       const r = node.getBoundingClientRect();

@@ -17,12 +17,12 @@ describe('the panel in headless Chromium, served by the host', function () {
   const page = () => view.page;
   const text = (selector) => page().$eval(selector, (node) => node.textContent.trim());
   const lastPosted = async (type) => (await view.posted()).filter((m) => m.type === type).pop();
-  /** Every lane's strip spans the window on screen, and segments are drawn on them. */
+  /** The lanes' strip spans the window on screen, and segments are drawn on it. */
   const stripsCoverWindow = () => page().evaluate(() => {
     const timeline = window.__loopscope.timeline;
     const [a, b] = timeline.window();
-    const strips = timeline.strips;
-    return strips.length > 0 && strips.every((strip) => strip.from <= a && strip.to >= b) && timeline.drawnSegments().length > 0;
+    const strip = timeline.strip;
+    return strip !== undefined && strip.from <= a && strip.to >= b && timeline.drawnSegments().length > 0;
   });
   /**
    * The segments drawn on the lanes' canvases (they are pixels, not elements): lane, kind, classes,
@@ -32,8 +32,8 @@ describe('the panel in headless Chromium, served by the host', function () {
   const find = async (lane, kind) => (await drawn()).find((seg) => seg.lane === lane && seg.kind === kind);
   const middle = (seg) => ({ x: (seg.left + seg.right) / 2, y: (seg.top + seg.bottom) / 2 });
   /** The colours on screen along the middle row of a drawn segment, read back from its canvas (RGBA each). */
-  const pixels = (seg) => page().evaluate(({ lane, left, right, top, bottom }) => {
-    const canvas = document.querySelector(`canvas.lane-canvas[data-lane="${lane}"]`);
+  const pixels = (seg) => page().evaluate(({ left, right, top, bottom }) => {
+    const canvas = document.querySelector('canvas.lane-canvas');
     const box = canvas.getBoundingClientRect();
     const x0 = Math.max(0, Math.ceil((Math.max(left, box.left) - box.left) * canvas.width / box.width));
     const x1 = Math.min(canvas.width, Math.floor((Math.min(right, box.right) - box.left) * canvas.width / box.width));
@@ -235,7 +235,7 @@ describe('the panel in headless Chromium, served by the host', function () {
     // The lanes: only the lanes in the slots on screen were asked for.
     const views = (await view.posted()).filter((m) => m.type === 'view');
     assert.ok(views.length > 0 && views.every((m) => m.request.laneCount <= 40), JSON.stringify(views.map((m) => m.request.laneCount)));
-    assert.ok(await page().$$eval('canvas.lane-canvas', (n) => n.length) <= 40);
+    assert.ok(await page().evaluate(() => window.__loopscope.timeline.strip.lanes.length) <= 40);
     assert.ok(new Set((await drawn()).map((seg) => seg.lane)).size <= 40);
     await view.show(events, { cursor: 8 });
   });
@@ -253,8 +253,8 @@ describe('the panel in headless Chromium, served by the host', function () {
       const [a, b] = timeline.window();
       return {
         paints: timeline.stats.paints,
-        undrawn: timeline.strips.filter((strip) => strip.painted?.order.length !== strip.segments.length).map((strip) => strip.lane),
-        beyond: timeline.strips.flatMap((strip) => strip.segments.filter((seg) => seg.start > b).map(() => strip.lane)).length,
+        undrawn: timeline.strip.lanes.filter((lane, k) => timeline.strip.painted?.lanes[k].order.length !== lane.segments.length).map((lane) => lane.lane),
+        beyond: timeline.strip.lanes.flatMap((lane) => lane.segments.filter((seg) => seg.start > b)).length,
         window: [a, b],
       };
     });
@@ -294,13 +294,13 @@ describe('the panel in headless Chromium, served by the host', function () {
     const placed = () => page().evaluate(() => {
       const timeline = window.__loopscope.timeline;
       const drawnSeg = timeline.drawnSegments().find((s) => s.lane === 'task:4');
-      const seg = timeline.strips.find((strip) => strip.lane === 'task:4').segments[drawnSeg.index];
+      const seg = timeline.strip.lanes.find((lane) => lane.lane === 'task:4').segments[drawnSeg.index];
       const center = document.querySelector('#timeline .vis-center');
       // vis-timeline's screen x starts inside the centre panel's border.
       const toScreen = (x) => center.getBoundingClientRect().left + center.clientLeft + timeline.timeline.body.util.toScreen(x * 10);
       return {
         left: drawnSeg.left, right: drawnSeg.right, start: toScreen(seg.start), end: toScreen(seg.end),
-        transform: document.querySelector('canvas.lane-canvas[data-lane="task:4"]').closest('.lane-strip').style.transform,
+        transform: document.querySelector('canvas.lane-canvas').closest('.lane-strip').style.transform,
       };
     });
     const box = await (await page().$('#timeline .vis-center')).boundingBox();
