@@ -44,6 +44,8 @@ export interface Painted {
   right: Float64Array;
   /** The width the canvas was drawn for, css px. */
   width: number;
+  /** Segments not drawn yet (see paintLane's `near`). */
+  pending: number[];
 }
 
 const transparent = (color: string): boolean => color === 'transparent' || /^rgba\(.*,\s*0\)$/.test(color) || /\/\s*0\)$/.test(color);
@@ -164,44 +166,64 @@ export function clearCanvas(canvas: HTMLCanvasElement, width: number, height: nu
   }
   canvas.style.height = `${height + 2 * PAD_PX}px`;
   ctx.textBaseline = 'middle';
-  fontSet = undefined;
   return ctx;
 }
 
 /**
  * Draws one lane's `segments` (axis range [from, to] over `width` css px) in the row `top` css px
  * down the canvas: those on top (markers, blocking) after the others, each after the ones before
- * it as the elements were.
+ * it as the elements were. With `near` (css px), only the segments that reach into it: the others
+ * wait in `pending` for paintPending.
  */
 export function paintLane(
   ctx: CanvasRenderingContext2D, looks: SegmentLooks, segments: SegmentRow[], from: number, to: number, width: number, top: number,
+  near?: [number, number],
 ): Painted {
-  const ratio = window.devicePixelRatio || 1;
-  ctx.setTransform(ctx.canvas.width / width, 0, 0, ratio, 0, (top + PAD_PX) * ratio);
+  const painted: Painted = {
+    order: [], left: new Float64Array(segments.length), right: new Float64Array(segments.length), width, pending: [],
+  };
   const perUnit = width / (to - from || 1);
-  const painted: Painted = { order: [], left: new Float64Array(segments.length), right: new Float64Array(segments.length), width };
-  const later: number[] = [];
+  const indexes: number[] = [];
   segments.forEach((seg, index) => {
-    if (looks.get(seg.cls).onTop) later.push(index);
-    else paintOne(ctx, looks, seg, index, from, perUnit, painted);
+    painted.left[index] = (seg.start - from) * perUnit;
+    painted.right[index] = (seg.end - from) * perUnit;
+    if (near && (painted.right[index] < near[0] || painted.left[index] > near[1])) painted.pending.push(index);
+    else indexes.push(index);
   });
-  for (const index of later) paintOne(ctx, looks, segments[index], index, from, perUnit, painted);
+  paintIndexes(ctx, looks, segments, top, painted, indexes);
   return painted;
+}
+
+/** Draws the segments paintLane left pending. */
+export function paintPending(ctx: CanvasRenderingContext2D, looks: SegmentLooks, segments: SegmentRow[], top: number, painted: Painted): void {
+  const pending = painted.pending;
+  painted.pending = [];
+  paintIndexes(ctx, looks, segments, top, painted, pending);
+}
+
+function paintIndexes(
+  ctx: CanvasRenderingContext2D, looks: SegmentLooks, segments: SegmentRow[], top: number, painted: Painted, indexes: number[],
+): void {
+  const ratio = window.devicePixelRatio || 1;
+  fontSet = undefined;
+  ctx.setTransform(ctx.canvas.width / painted.width, 0, 0, ratio, 0, (top + PAD_PX) * ratio);
+  const later: number[] = [];
+  for (const index of indexes) {
+    if (looks.get(segments[index].cls).onTop) later.push(index);
+    else paintOne(ctx, looks, segments[index], index, painted);
+  }
+  for (const index of later) paintOne(ctx, looks, segments[index], index, painted);
 }
 
 /** The font last set on the canvas being drawn. */
 let fontSet: string | undefined;
 
-function paintOne(
-  ctx: CanvasRenderingContext2D, looks: SegmentLooks, seg: SegmentRow, index: number, from: number, perUnit: number, painted: Painted,
-): void {
+function paintOne(ctx: CanvasRenderingContext2D, looks: SegmentLooks, seg: SegmentRow, index: number, painted: Painted): void {
   const look = looks.get(seg.cls);
-  const x = (seg.start - from) * perUnit;
-  const w = (seg.end - seg.start) * perUnit;
+  const x = painted.left[index];
+  const w = painted.right[index] - x;
   const h = SEGMENT_PX;
   painted.order.push(index);
-  painted.left[index] = x;
-  painted.right[index] = x + w;
   ctx.beginPath();
   if (look.radius > 0 && w >= 2 * look.radius) ctx.roundRect(x, 0, w, h, look.radius);
   else ctx.rect(x, 0, w, h);

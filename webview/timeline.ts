@@ -24,7 +24,7 @@ import {
   type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
 } from '../src/protocol/panel';
 import { el } from './dom';
-import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, clearCanvas, paintLane, segmentAtX, type Painted } from './segmentCanvas';
+import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, clearCanvas, paintLane, paintPending, segmentAtX, type Painted } from './segmentCanvas';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
@@ -52,8 +52,11 @@ interface Strip {
   seq: number;
   /** Per slot: the lane id and its segments. */
   lanes: { lane: string; segments: SegmentRow[] }[];
-  /** Where the segments were drawn: per slot, and the top of each slot's row (css px); undefined until drawn. */
-  painted?: { width: number; tops: number[]; lanes: Painted[] };
+  /**
+   * Where the segments were drawn: per slot, and the top of each slot's row (css px); undefined
+   * until drawn. Those beyond `near` (axis units) wait (see paintStrip).
+   */
+  painted?: { width: number; tops: number[]; lanes: Painted[]; near: [number, number] };
   /** The strip got new segments this frame: they are drawn at its real width (see stripScaled). */
   fresh: boolean;
 }
@@ -98,6 +101,10 @@ const TEXT_PX = 28;
  * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
 const SETTLE_MS = 150;
+/** The frame that shows a new answer draws its segments within this share of the window's width of it (see paintStrip). */
+const NEAR_MARGIN = 0.15;
+/** At the latest this long after that frame, the others are drawn (ms). */
+const PENDING_MS = 200;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -158,6 +165,8 @@ export class LaneTimeline {
   private settingWindow = false;
   /** How each segment class looks (from styles.css). */
   private readonly looks: SegmentLooks;
+  /** The idle callback that draws the segments a new answer left pending (see paintStrip). */
+  private pendingPaint?: number;
   private wheelRest = 0;
   /** The segment under the mouse, whose hover text was asked for. */
   private hovered?: { slot: number; index: number; seq: number; x: number; y: number };
@@ -571,7 +580,9 @@ export class LaneTimeline {
 
   /**
    * Draws the strip when it got new segments, or when its width or its slots' rows changed since it
-   * was drawn, unless a gesture scales it (see stripScaled).
+   * was drawn, unless a gesture scales it (see stripScaled). Only the segments in or near the window
+   * (NEAR_MARGIN): the others are most of the canvas's pixels, and a browser that rasterizes them
+   * holds the frame up; they are drawn once the page is idle, or in the first frame that shows them.
    */
   private paintStrip(): void {
     const strip = this.strip;
@@ -591,14 +602,40 @@ export class LaneTimeline {
       const top = groups[`slot-${k}`]?.top;
       return top === undefined ? k * LANE_PX : top + (k === 0 ? margin.axis : margin.item.vertical / 2) - first;
     });
+    const [a, b] = this.window();
+    const near: [number, number] = [a - (b - a) * NEAR_MARGIN, b + (b - a) * NEAR_MARGIN];
     const painted = strip.painted;
     const changed = !painted || Math.abs(painted.width - width) > 0.5 || painted.tops.join() !== tops.join();
-    if (!strip.fresh && (!changed || this.moving)) return;
+    if (!strip.fresh && (!changed || this.moving)) {
+      if (painted && (near[0] < painted.near[0] || near[1] > painted.near[1])) this.paintPending();
+      return;
+    }
     const ctx = clearCanvas(strip.canvas, width, tops.length ? tops[tops.length - 1] + SEGMENT_PX : SEGMENT_PX);
+    const perUnit = width / (strip.to - strip.from || 1);
+    const nearPx: [number, number] = [(near[0] - strip.from) * perUnit, (near[1] - strip.from) * perUnit];
     strip.painted = {
-      width, tops, lanes: strip.lanes.map(({ segments }, k) => paintLane(ctx, this.looks, segments, strip.from, strip.to, width, tops[k])),
+      width, tops, near,
+      lanes: strip.lanes.map(({ segments }, k) => paintLane(ctx, this.looks, segments, strip.from, strip.to, width, tops[k], nearPx)),
     };
     this.stats.paints++;
+    if (this.pendingPaint === undefined && strip.painted.lanes.some((lane) => lane.pending.length)) {
+      this.pendingPaint = requestIdleCallback(() => {
+        this.pendingPaint = undefined;
+        this.paintPending();
+      }, { timeout: PENDING_MS });
+    }
+  }
+
+  /** Draws the segments the strip's last drawing left pending. */
+  private paintPending(): void {
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!strip || !painted) return;
+    const ctx = strip.canvas.getContext('2d')!;
+    strip.lanes.forEach(({ segments }, k) => {
+      if (painted.lanes[k].pending.length) paintPending(ctx, this.looks, segments, painted.tops[k], painted.lanes[k]);
+    });
+    painted.near = [-Infinity, Infinity];
   }
 
   /**
