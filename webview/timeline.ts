@@ -153,7 +153,7 @@ export class LaneTimeline {
   private settle?: ReturnType<typeof setTimeout>;
   /**
    * The user is panning or zooming (from vis-timeline's first rangechange to SETTLE_MS after its
-   * last rangechanged; the element then has class `moving`): the strips are scaled, not drawn anew.
+   * last rangechanged; the element then has class `moving`): the strip is scaled, not drawn anew.
    */
   private moving = false;
   /** What the items on hand were asked for. */
@@ -171,8 +171,8 @@ export class LaneTimeline {
   /** The segment under the mouse, whose hover text was asked for. */
   private hovered?: { slot: number; index: number; seq: number; x: number; y: number };
   /**
-   * Segments in the last answer, view requests sent, strips drawn, time spent applying the last
-   * answer and in the last redraw, answer included (the harness reads them).
+   * Segments in the last answer, view requests sent, times the strip was drawn anew, time spent
+   * applying the last answer and in the last redraw, answer included (the harness reads them).
    */
   readonly stats = { items: 0, requests: 0, paints: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
@@ -582,7 +582,8 @@ export class LaneTimeline {
    * Draws the strip when it got new segments, or when its width or its slots' rows changed since it
    * was drawn, unless a gesture scales it (see stripScaled). Only the segments in or near the window
    * (NEAR_MARGIN): the others are most of the canvas's pixels, and a browser that rasterizes them
-   * holds the frame up; they are drawn once the page is idle, or in the first frame that shows them.
+   * holds the frame up; they are drawn once the page is idle, or in the first frame whose window
+   * reaches past the near ones.
    */
   private paintStrip(): void {
     const strip = this.strip;
