@@ -125,7 +125,7 @@ export async function drawnTick(tick) {
     const app = probe.app();
     const timeline = app.timeline;
     return app.debug.tick === tick && !app.pendingMoment && !timeline.inFlight && !timeline.answer && !timeline.stale && !timeline.settle
-      && document.querySelector('.vis-item[data-lane]') !== null;
+      && timeline.strip?.painted !== undefined;
   });
 }
 
@@ -137,7 +137,7 @@ export async function drawnFirst(tick) {
   const probe = window.__bench;
   return probe.settled(() => {
     const app = probe.app();
-    return app.debug.tick === tick && !app.pendingMoment && document.querySelector('.vis-item[data-lane]') !== null;
+    return app.debug.tick === tick && !app.pendingMoment && app.timeline.strip?.painted !== undefined;
   }, 60000, true);
 }
 
@@ -148,7 +148,7 @@ export async function drawnWhole(ticks) {
     const app = probe.app();
     const timeline = app.timeline;
     return timeline.shape.ticks === ticks && app.debug.tick === 0 && !app.pendingMoment && !timeline.inFlight && !timeline.answer
-      && !timeline.stale && !timeline.settle && document.querySelector('.vis-item[data-lane]') !== null;
+      && !timeline.stale && !timeline.settle && timeline.strip?.painted !== undefined;
   });
 }
 

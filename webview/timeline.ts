@@ -10,14 +10,12 @@
 //
 // vis-timeline also gets slow with many items: each redraw (every frame of a pan or zoom) moves
 // every item with its own style writes, and items come and go with their own DOM and bookkeeping.
-// So each slot holds one vis-timeline item, a *strip* spanning what the answer covers, and the
-// lane's segments are plain elements inside it, placed in percent of the strip: a frame of a pan
-// moves one element per lane, a zoom resizes it (the browser places the segments), and an answer
-// replaces the strip's children. The segments keep vis-timeline's item class (`vis-item`), so the
-// theme's item rules apply to them, but not its z-index (see styles.css) nor its inner elements.
-// Each segment element costs the browser the same to style and lay out whether new or reused, and
-// the answer covers twice the window (its margin is for pans): so only the segments in or near the
-// window get an element, the others once a pan or zoom brings them near (see fillStrips).
+// So the first slot holds one vis-timeline item, the *strip*, spanning what the answer covers, and
+// the segments of every lane on screen are drawn on one canvas inside it, tall enough to reach down
+// over all the slots (segmentCanvas.ts: an element per segment made a dense window over a thousand
+// elements to style and lay out): a frame of a pan moves one element, a zoom scales it, and an
+// answer draws the canvas anew. It is drawn again at the strip's real width when a gesture
+// settles. Hover and clicks find the segment under the mouse from where each was drawn.
 import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
@@ -26,6 +24,7 @@ import {
   type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
 } from '../src/protocol/panel';
 import { el } from './dom';
+import { CANVAS_PAD_PX, SEGMENT_PX, SegmentLooks, clearCanvas, paintLane, paintPending, segmentAtX, type Painted } from './segmentCanvas';
 import { Tooltip } from './tooltip';
 
 export interface TimelineCallbacks {
@@ -42,23 +41,23 @@ export interface TimelineCallbacks {
   tooltip(seq: number, lane: number, index: number): void;
 }
 
-/** A slot's strip: its vis-timeline item, the element holding its segments and what they are. */
+/** The strip: its vis-timeline item, the canvas the lanes' segments are drawn on and what they are. */
 interface Strip {
   element: HTMLElement;
+  canvas: HTMLCanvasElement;
   /** The axis range the strip spans (that of the answer it shows). */
   from: number;
   to: number;
   /** The answer its segments come from (the host finds a segment's hover text by it). */
   seq: number;
-  segments: SegmentRow[];
-  /** The element of each segment that has one (those that came near the window). */
-  nodes: (HTMLElement | undefined)[];
-  /** The lane id the segments are drawn for. */
-  lane: string;
-  /** An axis range all of whose segments have their element (empty: from > to). */
-  filledFrom: number;
-  filledTo: number;
-  /** The strip got new segments this frame: they are laid out at its real width (see stripScaled). */
+  /** Per slot: the lane id and its segments. */
+  lanes: { lane: string; segments: SegmentRow[] }[];
+  /**
+   * Where the segments were drawn: per slot, and the top of each slot's row (css px); undefined
+   * until drawn. Those beyond `near` (axis units) wait (see paintStrip).
+   */
+  painted?: { width: number; tops: number[]; lanes: Painted[]; near: [number, number] };
+  /** The strip got new segments this frame: they are drawn at its real width (see stripScaled). */
   fresh: boolean;
 }
 
@@ -102,10 +101,10 @@ const TEXT_PX = 28;
  * wheel step too), they are asked for at the new zoom when no other change came for this long (ms).
  */
 const SETTLE_MS = 150;
-/** Segments get their element once within this share of the window's width of it (see fillStrips). */
-const FILL_MARGIN = 0.15;
-/** At the latest this long after the frame that showed a new answer, its margin's segments get their elements (ms). */
-const MARGIN_FILL_MS = 200;
+/** The frame that shows a new answer draws its segments within this share of the window's width of it (see paintStrip). */
+const NEAR_MARGIN = 0.15;
+/** At the latest this long after that frame, the others are drawn (ms). */
+const PENDING_MS = 200;
 
 const UNIT_MS: Record<string, number> = {
   millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, weekday: 86_400_000, day: 86_400_000,
@@ -127,8 +126,8 @@ export class LaneTimeline {
   private readonly timeline: Timeline;
   private readonly groups = new DataSet<VisGroup>();
   private readonly items = new DataSet<VisItem>();
-  /** Per slot: its strip (see the top of this file). */
-  private readonly strips: Strip[] = [];
+  /** The strip (see the top of this file), once an answer came. */
+  private strip?: Strip;
   /** Blocking bands on screen, by id. */
   private readonly bands = new Set<string>();
   private readonly slots: Slot[] = [];
@@ -154,8 +153,7 @@ export class LaneTimeline {
   private settle?: ReturnType<typeof setTimeout>;
   /**
    * The user is panning or zooming (from vis-timeline's first rangechange to SETTLE_MS after its
-   * last rangechanged). Meanwhile the element has class `moving`: striped segments are drawn as
-   * plain fills (styles.css), because repainting the stripes of every segment is most of a frame.
+   * last rangechanged; the element then has class `moving`): the strip is scaled, not drawn anew.
    */
   private moving = false;
   /** What the items on hand were asked for. */
@@ -165,16 +163,18 @@ export class LaneTimeline {
   /** Slots (vis-timeline groups) were added since the last redraw. */
   private newSlots = false;
   private settingWindow = false;
-  /** The idle callback that gives the margin of a new answer its elements (see fillMarginLater). */
-  private marginFill?: number;
+  /** How each segment class looks (from styles.css). */
+  private readonly looks: SegmentLooks;
+  /** The idle callback that draws the segments a new answer left pending (see paintStrip). */
+  private pendingPaint?: number;
   private wheelRest = 0;
   /** The segment under the mouse, whose hover text was asked for. */
-  private hovered?: { node: HTMLElement; seq: number; x: number; y: number };
+  private hovered?: { slot: number; index: number; seq: number; x: number; y: number };
   /**
-   * Segments in the last answer (not all have an element: see fillStrips), view requests sent, time
-   * spent applying the last answer and in the last redraw, answer included (the harness reads them).
+   * Segments in the last answer, view requests sent, times the strip was drawn anew, time spent
+   * applying the last answer and in the last redraw, answer included (the harness reads them).
    */
-  readonly stats = { items: 0, requests: 0, lastApplyMs: 0, lastDrawMs: 0 };
+  readonly stats = { items: 0, requests: 0, paints: 0, lastApplyMs: 0, lastDrawMs: 0 };
 
   constructor(parent: HTMLElement, private axis: Axis, private readonly callbacks: TimelineCallbacks) {
     const row = el('div', 'timeline-row');
@@ -190,6 +190,10 @@ export class LaneTimeline {
     row.append(this.element, this.scrollbar);
     parent.appendChild(row);
     this.tooltip = new Tooltip(document.body);
+    this.looks = new SegmentLooks(this.element, () => {
+      if (this.strip) this.strip.painted = undefined;
+      this.scheduleRedraw();
+    });
 
     const options: TimelineOptions = {
       height: '100%',
@@ -231,13 +235,10 @@ export class LaneTimeline {
         return;
       }
       if (this.answer) this.apply();
-      // The frame that shows a new answer makes the elements on screen only: those of the margin
-      // (see FILL_MARGIN) come once the browser is idle, or with the next frame of a pan.
-      const fresh = this.strips.some((strip) => strip.fresh);
-      this.fillStrips(fresh ? 0 : FILL_MARGIN);
-      if (fresh) this.fillMarginLater();
       draw();
-      for (const strip of this.strips) strip.fresh = false;
+      // After vis-timeline's redraw: it measures the panel's width, which sets the strip's width.
+      this.paintStrip();
+      if (this.strip) this.strip.fresh = false;
       this.stats.lastDrawMs = performance.now() - began;
     });
     this.items.remove(['probe', 'probe-band']);
@@ -337,7 +338,7 @@ export class LaneTimeline {
   /** The host's hover text for the segment under the mouse. */
   showTooltip(seq: number, lines: string[]): void {
     const hovered = this.hovered;
-    if (hovered && hovered.seq === seq && hovered.node.isConnected) this.tooltip.show(lines, hovered.x, hovered.y);
+    if (hovered && hovered.seq === seq && this.strip?.seq === seq) this.tooltip.show(lines, hovered.x, hovered.y);
   }
 
   private placeCursor(scroll: boolean, view?: { request: ViewRequest; answer: ViewAnswer }): void {
@@ -420,7 +421,7 @@ export class LaneTimeline {
   }
 
   private clearItems(): void {
-    this.strips.length = 0;
+    this.strip = undefined;
     this.bands.clear();
     this.items.clear();
     this.covered = undefined;
@@ -528,7 +529,7 @@ export class LaneTimeline {
     return true;
   }
 
-  /** Shows an answer: each slot's strip spans what it covers and holds its segments; bands are diffed. */
+  /** Shows an answer: the strip spans what it covers and holds its lanes' segments; bands are diffed. */
   private apply(): void {
     const { answer, covers } = this.answer!;
     this.answer = undefined;
@@ -536,37 +537,30 @@ export class LaneTimeline {
     this.labelSlots(answer.lanes.map((l) => l.lane));
     const added: VisItem[] = [];
     const moved: Partial<VisItem>[] = [];
+    const removed: string[] = [];
     const start = toAxisMs(this.axis, covers.from);
     const end = toAxisMs(this.axis, covers.to);
-    let segments = 0;
-    answer.lanes.forEach(({ lane, segments: rows }, k) => {
-      let strip = this.strips[k];
-      if (!strip) {
-        strip = { element: el('div', 'lane-segments'), from: covers.from, to: covers.to, seq: answer.seq, segments: [], nodes: [], lane: '', filledFrom: 1, filledTo: 0, fresh: true };
-        this.strips[k] = strip;
-        added.push({
-          id: `strip-${k}`, group: `slot-${k}`, start, end, type: 'range', className: 'lane-strip', content: strip.element,
-          limitSize: false, align: 'left',
-        });
-      } else if (strip.from !== covers.from || strip.to !== covers.to) {
-        moved.push({ id: `strip-${k}`, start, end });
-      }
+    let strip = this.strip;
+    if (answer.lanes.length === 0) {
+      if (strip) removed.push('strip');
+      strip = this.strip = undefined;
+    } else if (!strip) {
+      const canvas = el('canvas', 'lane-canvas');
+      const element = el('div', 'lane-segments');
+      element.append(canvas);
+      strip = this.strip = { element, canvas, from: covers.from, to: covers.to, seq: answer.seq, lanes: [], fresh: true };
+      added.push({
+        id: 'strip', group: 'slot-0', start, end, type: 'range', className: 'lane-strip', content: element, limitSize: false, align: 'left',
+      });
+    } else if (strip.from !== covers.from || strip.to !== covers.to) {
+      moved.push({ id: 'strip', start, end });
+    }
+    if (strip) {
       strip.from = covers.from;
       strip.to = covers.to;
       strip.seq = answer.seq;
-      strip.segments = rows;
-      strip.lane = lane.id;
-      strip.nodes = [];
-      strip.filledFrom = 1;
-      strip.filledTo = 0;
+      strip.lanes = answer.lanes.map(({ lane, segments }) => ({ lane: lane.id, segments }));
       strip.fresh = true;
-      strip.element.replaceChildren();
-      segments += rows.length;
-    });
-    const removed: string[] = [];
-    while (this.strips.length > answer.lanes.length) {
-      this.strips.pop();
-      removed.push(`strip-${this.strips.length}`);
     }
     const bands = new Set(answer.bands.map(([s, e]) => `band|${s}|${e}`));
     for (const id of this.bands) if (!bands.has(id)) removed.push(id);
@@ -580,48 +574,69 @@ export class LaneTimeline {
     if (moved.length) this.items.update(moved as VisItem[]);
     if (added.length) this.items.add(added);
     if (!this.moving) this.element.classList.remove('moving');
-    this.stats.items = segments;
+    this.stats.items = answer.lanes.reduce((n, lane) => n + lane.segments.length, 0);
     this.stats.lastApplyMs = performance.now() - began;
   }
 
   /**
-   * Gives an element to each segment in the window, or within `share` of its width of it, that has
-   * none yet, in the order of the segments (the later ones are drawn on top).
+   * Draws the strip when it got new segments, or when its width or its slots' rows changed since it
+   * was drawn, unless a gesture scales it (see stripScaled). Only the segments in or near the window
+   * (NEAR_MARGIN): the others are most of the canvas's pixels, and a browser that rasterizes them
+   * holds the frame up; they are drawn once the page is idle, or in the first frame whose window
+   * reaches past the near ones.
    */
-  private fillStrips(share: number): void {
+  private paintStrip(): void {
+    const strip = this.strip;
+    const internals = this.timeline as unknown as {
+      body?: { util?: { toScreen(time: number): number } };
+      itemSet?: { groups: Record<string, { top: number } | undefined>; options: { margin: { axis: number; item: { vertical: number } } } };
+    };
+    const toScreen = internals.body?.util?.toScreen;
+    if (!strip || !toScreen) return;
+    const width = toScreen(toAxisMs(this.axis, strip.to)) - toScreen(toAxisMs(this.axis, strip.from));
+    // Each slot's row, down from the strip's top: vis-timeline puts the first group's item
+    // margin.axis below its top, the others' half an item margin below theirs.
+    const groups = internals.itemSet?.groups ?? {};
+    const margin = internals.itemSet?.options.margin ?? { axis: 0, item: { vertical: 4 } };
+    const first = (groups['slot-0']?.top ?? 0) + margin.axis;
+    const tops = strip.lanes.map((_, k) => {
+      const top = groups[`slot-${k}`]?.top;
+      return top === undefined ? k * LANE_PX : top + (k === 0 ? margin.axis : margin.item.vertical / 2) - first;
+    });
     const [a, b] = this.window();
-    const margin = (b - a) * share;
-    const from = a - margin;
-    const to = b + margin;
-    for (const strip of this.strips) {
-      if (from >= strip.filledFrom && to <= strip.filledTo) continue;
-      let next: HTMLElement | null = null;
-      for (let index = strip.segments.length - 1; index >= 0; index--) {
-        const made = strip.nodes[index];
-        if (made) {
-          next = made;
-          continue;
-        }
-        const seg = strip.segments[index];
-        if (seg.end < from || seg.start > to) continue;
-        const node = segmentElement(seg, strip.lane, index, strip);
-        strip.nodes[index] = node;
-        strip.element.insertBefore(node, next);
-        next = node;
-      }
-      // What is filled stays one range while the windows overlap; a jump starts another.
-      const overlaps = from <= strip.filledTo && to >= strip.filledFrom;
-      strip.filledFrom = overlaps ? Math.min(from, strip.filledFrom) : from;
-      strip.filledTo = overlaps ? Math.max(to, strip.filledTo) : to;
+    const near: [number, number] = [a - (b - a) * NEAR_MARGIN, b + (b - a) * NEAR_MARGIN];
+    const painted = strip.painted;
+    const changed = !painted || Math.abs(painted.width - width) > 0.5 || painted.tops.join() !== tops.join();
+    if (!strip.fresh && (!changed || this.moving)) {
+      if (painted && (near[0] < painted.near[0] || near[1] > painted.near[1])) this.paintPending();
+      return;
+    }
+    const ctx = clearCanvas(strip.canvas, width, tops.length ? tops[tops.length - 1] + SEGMENT_PX : SEGMENT_PX);
+    const perUnit = width / (strip.to - strip.from || 1);
+    const nearPx: [number, number] = [(near[0] - strip.from) * perUnit, (near[1] - strip.from) * perUnit];
+    strip.painted = {
+      width, tops, near,
+      lanes: strip.lanes.map(({ segments }, k) => paintLane(ctx, this.looks, segments, strip.from, strip.to, width, tops[k], nearPx)),
+    };
+    this.stats.paints++;
+    if (this.pendingPaint === undefined && strip.painted.lanes.some((lane) => lane.pending.length)) {
+      this.pendingPaint = requestIdleCallback(() => {
+        this.pendingPaint = undefined;
+        this.paintPending();
+      }, { timeout: PENDING_MS });
     }
   }
 
-  private fillMarginLater(): void {
-    if (this.marginFill !== undefined) return;
-    this.marginFill = requestIdleCallback(() => {
-      this.marginFill = undefined;
-      this.fillStrips(FILL_MARGIN);
-    }, { timeout: MARGIN_FILL_MS });
+  /** Draws the segments the strip's last drawing left pending. */
+  private paintPending(): void {
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!strip || !painted) return;
+    const ctx = strip.canvas.getContext('2d')!;
+    strip.lanes.forEach(({ segments }, k) => {
+      if (painted.lanes[k].pending.length) paintPending(ctx, this.looks, segments, painted.tops[k], painted.lanes[k]);
+    });
+    painted.near = [-Infinity, Infinity];
   }
 
   /**
@@ -631,19 +646,43 @@ export class LaneTimeline {
    * their text looks stretched until the gesture settles.
    */
   private stripScaled(content: unknown): boolean {
-    if (!this.moving) return false;
-    const strip = this.strips.find((s) => s.element === content);
-    return strip !== undefined && !strip.fresh;
+    return this.moving && this.strip !== undefined && this.strip.element === content && !this.strip.fresh;
   }
 
-  /** The segment element under an event's target, and its row. */
-  private segmentAt(target: EventTarget | null | undefined): { node: HTMLElement; strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
-    const node = target instanceof Element ? target.closest<HTMLElement>('.seg[data-index]') : null;
-    const slot = node ? this.strips.findIndex((strip) => strip.element === node.parentElement) : -1;
-    const strip = this.strips[slot];
-    const index = Number(node?.dataset.index);
-    const seg = strip?.segments[index];
-    return node && strip && seg ? { node, strip, seg, slot, index } : undefined;
+  /** The segment drawn under a mouse event on the strip's canvas, its slot and its row. */
+  private segmentAt(event: MouseEvent | undefined): { strip: Strip; seg: SegmentRow; slot: number; index: number } | undefined {
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!event || !strip || !painted || event.target !== strip.canvas) return undefined;
+    const box = strip.canvas.getBoundingClientRect();
+    // The canvas may be scaled (a zoom in progress): its box is where it is drawn on screen.
+    const x = ((event.clientX - box.left) / box.width) * painted.width;
+    const y = (event.clientY - box.top) * (strip.canvas.offsetHeight / box.height) - CANVAS_PAD_PX;
+    const slot = painted.tops.findIndex((top) => y >= top && y <= top + SEGMENT_PX);
+    const index = slot >= 0 ? segmentAtX(painted.lanes[slot], x) : -1;
+    const seg = strip.lanes[slot]?.segments[index];
+    return seg ? { strip, seg, slot, index } : undefined;
+  }
+
+  /**
+   * Every segment drawn, where (client px, its box) and what it is: the segments are pixels of a
+   * canvas, so tests find them here, by the same record hover and clicks use.
+   */
+  drawnSegments(): { lane: string; kind: string; cls: string; text: string; index: number; left: number; right: number; top: number; bottom: number }[] {
+    const strip = this.strip;
+    const painted = strip?.painted;
+    if (!strip || !painted || !strip.canvas.isConnected) return [];
+    const box = strip.canvas.getBoundingClientRect();
+    const kx = box.width / painted.width;
+    const ky = box.height / strip.canvas.offsetHeight;
+    return strip.lanes.flatMap(({ lane, segments }, k) => painted.lanes[k].order.map((index) => {
+      const seg = segments[index];
+      const top = box.top + (CANVAS_PAD_PX + painted.tops[k]) * ky;
+      return {
+        lane, kind: seg.kind, cls: seg.cls, text: seg.text ?? '', index,
+        left: box.left + painted.lanes[k].left[index] * kx, right: box.left + painted.lanes[k].right[index] * kx, top, bottom: top + SEGMENT_PX * ky,
+      };
+    }));
   }
 
   /**
@@ -762,7 +801,7 @@ export class LaneTimeline {
         return;
       }
       if (props.time && props.what !== 'custom-time') this.pickAt(fromAxisMs(this.axis, props.time.valueOf()));
-      const target = this.segmentAt(props.event?.target)?.seg.target;
+      const target = this.segmentAt(props.event)?.seg.target;
       if (target) this.callbacks.reveal(target.line, target.file);
     });
     timeline.on('timechange', (props: { id: string; time: Date }) => {
@@ -772,14 +811,15 @@ export class LaneTimeline {
       if (props.id === 'cursor') this.placeCursor(false);
     });
     // Segments are not vis-timeline items (see the top of this file): their hover is ours.
-    this.element.addEventListener('mouseover', (event) => {
-      const found = this.segmentAt(event.target);
-      if (found?.node === this.hovered?.node) return;
+    this.element.addEventListener('mousemove', (event) => {
+      const found = this.segmentAt(event);
+      const hovered = this.hovered;
+      if (found && hovered && found.slot === hovered.slot && found.index === hovered.index && found.strip.seq === hovered.seq) return;
       if (!found) {
-        this.hideTooltip();
+        if (hovered) this.hideTooltip();
         return;
       }
-      this.hovered = { node: found.node, seq: found.strip.seq, x: event.clientX, y: event.clientY };
+      this.hovered = { slot: found.slot, index: found.index, seq: found.strip.seq, x: event.clientX, y: event.clientY };
       this.callbacks.tooltip(found.strip.seq, found.slot, found.index);
     });
     this.element.addEventListener('mouseleave', () => this.hideTooltip());
@@ -837,25 +877,6 @@ export class LaneTimeline {
   destroy(): void {
     this.timeline.destroy();
   }
-}
-
-/**
- * A segment inside its lane's strip, placed in percent of what the strip covers. `data-lane` and
- * `data-kind` name it for tests; `data-index` finds its row. Text only ever goes in through
- * textContent, never as markup; most segments are too narrow for words and get no inner element.
- */
-function segmentElement(seg: SegmentRow, lane: string, index: number, covers: { from: number; to: number }): HTMLElement {
-  const node = el('div', `vis-item ${seg.cls}`);
-  node.dataset.lane = lane;
-  node.dataset.kind = seg.kind;
-  node.dataset.index = String(index);
-  const span = covers.to - covers.from;
-  node.style.left = `${((seg.start - covers.from) / span) * 100}%`;
-  node.style.width = `${((seg.end - seg.start) / span) * 100}%`;
-  // One element for the text, not vis-timeline's three: an answer brings thousands of segments, and
-  // each element is styled and laid out.
-  if (seg.text) node.append(el('span', 'seg-text', seg.text));
-  return node;
 }
 
 /** The label at the left of a lane (class `lane-label`, full text in its tooltip). */

@@ -55,7 +55,7 @@ try {
     await wb.palette('Loopscope: Visualize Loop');
     await wb.waitForRun(file);
     await wb.waitStatus(/^Loop( \d+)?: after tick \d+\/\d+/);
-    await wb.webview.locator('.vis-item.seg').first().waitFor();
+    await wb.webview.locator('canvas.lane-canvas').first().waitFor();
     // Go to Tick counts within the loop of the cursor: the last tick belongs to the last loop.
     if (loop > 1) await wb.palette('Loopscope: Continue / Run to End');
     await wb.goToTick(tick);

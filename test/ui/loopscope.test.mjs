@@ -70,23 +70,45 @@ describe('Loopscope in the real workbench', function () {
     await wb.waitForRun(file, outcome);
     await wb.waitStatus(/^Loop: after tick \d+\/\d+/);
     // The lanes are drawn (or the panel threw while drawing them).
-    const drawn = await until(async () => wb.panelErrors(errorMark).length > 0 || await wb.webview.locator('.vis-item.seg').count() > 0,
+    const drawn = await until(async () => wb.panelErrors(errorMark).length > 0 || (await drawnSegments()).length > 0,
       { message: 'lane segments', timeout: 10_000 }).catch(() => false);
     assertPanelOk(`while showing ${file}`);
     if (segments) assert.ok(drawn, `the panel drew no lane segments for ${file}`);
   }
 
   /**
-   * Clicks a lane segment where the tick cursor's drag handle (about 20 px around the cursor bar,
-   * on top of the items) is not: a click there grabs the cursor instead.
+   * The segments the panel drew on its lanes' canvases (pixels, not elements): lane, kind, classes,
+   * text and box, in the panel's frame, as its hover and clicks find them.
    */
-  async function clickSegment(segment) {
-    const box = await segment.boundingBox();
-    const bar = await wb.webview.locator('.vis-custom-time').first().boundingBox();
-    const candidates = [0.5, 0.25, 0.75, 0.1, 0.9].map((f) => box.width * f);
-    const x = candidates.find((dx) => !bar || Math.abs(box.x + dx - (bar.x + bar.width / 2)) > 16);
+  function drawnSegments() {
+    return wb.webview.locator('body').evaluate(() => window.__loopscope?.timeline.drawnSegments() ?? []);
+  }
+
+  /** The `nth` drawn segment of `kind` in lane `lane`, with the box of its lane's canvas in the panel's frame. */
+  async function segment(lane, kind, nth = 0) {
+    const seg = (await drawnSegments()).filter((s) => s.lane === lane && s.kind === kind)[nth];
+    assert.ok(seg, `no ${kind} segment drawn in ${lane}`);
+    return seg;
+  }
+
+  /**
+   * Clicks a drawn lane segment where the tick cursor's drag handle (about 20 px around the cursor
+   * bar, on top of the items) is not: a click there grabs the cursor instead.
+   */
+  async function clickSegment(seg) {
+    const canvas = wb.webview.locator('canvas.lane-canvas');
+    // The canvas's box in the panel's frame, and in the page (where the mouse is).
+    const inFrame = await canvas.evaluate((node) => {
+      const r = node.getBoundingClientRect();
+      const bar = document.querySelector('.vis-custom-time')?.getBoundingClientRect();
+      return { left: r.left, top: r.top, width: r.width, bar: bar && bar.left + bar.width / 2 };
+    });
+    const inPage = await canvas.boundingBox();
+    const k = inPage.width / inFrame.width;
+    const candidates = [0.5, 0.25, 0.75, 0.1, 0.9].map((f) => seg.left + (seg.right - seg.left) * f);
+    const x = candidates.find((at) => inFrame.bar === undefined || Math.abs(at - inFrame.bar) > 16);
     assert.ok(x !== undefined, 'a point of the segment away from the tick cursor');
-    await segment.click({ position: { x, y: box.height / 2 } });
+    await wb.page.mouse.click(inPage.x + (x - inFrame.left) * k, inPage.y + ((seg.top + seg.bottom) / 2 - inFrame.top) * k);
   }
 
   /** Focuses the editor of `file` (click on its tab) and puts the cursor on line 1. */
@@ -130,8 +152,8 @@ describe('Loopscope in the real workbench', function () {
       // Each task lane ends in its done marker: ✓, or ✗ for the two virus.exe downloads that raised.
       const markers = await until(async () => {
         if (wb.panelErrors(errorMark).length) return {}; // reported just below
-        const found = await wb.webview.locator('.vis-item[data-kind="done"]').evaluateAll((nodes) => Object.fromEntries(
-          nodes.map((n) => [n.dataset.lane, `${[...n.classList].find((c) => c.startsWith('marker-'))} ${n.textContent.trim()}`])));
+        const found = Object.fromEntries((await drawnSegments()).filter((s) => s.kind === 'done')
+          .map((s) => [s.lane, `${s.cls.split(' ').find((c) => c.startsWith('marker-'))} ${s.text.trim()}`]));
         return Object.keys(found).length >= 7 && found;
       }, { message: 'seven done markers' });
       assertPanelOk('while drawing gather.py');
@@ -229,9 +251,8 @@ describe('Loopscope in the real workbench', function () {
       // Put the editor cursor somewhere neither click will land.
       await editorToTop('gather.py');
 
-      const segment = (lane, kind, nth = 0) => wb.webview.locator(`.vis-item[data-lane="${lane}"][data-kind="${kind}"]`).nth(nth);
       // main's first suspension: waiting in gather at line 23.
-      await clickSegment(segment('task:1', 'suspended'));
+      await clickSegment(await segment('task:1', 'suspended'));
       await until(async () => (await wb.cursorPosition())?.line === GATHER_LINE, { message: `cursor on line ${GATHER_LINE}` });
       assert.deepEqual(await wb.cursorPosition(), { line: GATHER_LINE, col: 1 });
       assert.equal(await wb.page.locator('.editor-group-container.active .tab.active').innerText(), 'gather.py');
@@ -239,8 +260,8 @@ describe('Loopscope in the real workbench', function () {
       assert.notEqual(tick.split(' · ')[0], 'Loop: after tick 1/30', 'the click also moved the tick cursor into the segment');
 
       // song.mp3's sleep(3): suspended at line 14.
-      const sleep = segment('task:4', 'suspended');
-      assert.match((await sleep.innerText()).trim(), /^sleep(\(3\)| 3s)/);
+      const sleep = await segment('task:4', 'suspended');
+      assert.match(sleep.text.trim(), /^sleep(\(3\)| 3s)/);
       await clickSegment(sleep);
       await until(async () => (await wb.cursorPosition())?.line === GATHER_SLEEP_LINE, { message: `cursor on line ${GATHER_SLEEP_LINE}` });
       assert.equal(await wb.page.locator('.editor-group-container.active .monaco-editor .line-numbers.active-line-number').first().innerText(),
@@ -336,9 +357,9 @@ describe('Loopscope in the real workbench', function () {
       await wb.goToTick(n);
       assert.match(await waitAfter(22, /^⚠ blocked the loop for 1(\.\d+)? s$/), /^⚠ blocked the loop for 1(\.\d+)? s$/);
       // The loop lane shows the blocking bar, and the whole height is shaded.
-      const bar = wb.webview.locator('.vis-item[data-kind="blocking"]');
-      assert.equal(await bar.count(), 1);
-      assert.match((await bar.innerText()).trim(), /^⚠ 1(\.\d+)? s$/);
+      const bars = (await drawnSegments()).filter((s) => s.kind === 'blocking');
+      assert.equal(bars.length, 1);
+      assert.match(bars[0].text.trim(), /^⚠ 1(\.\d+)? s$/);
       assert.ok(await wb.webview.locator('.vis-item.blocking-band').count() >= 1, 'a blocking band behind the lanes');
       // At the blocking tick too, the blocking view can be scrolled to and seen.
       await entries.first().scrollIntoViewIfNeeded();
