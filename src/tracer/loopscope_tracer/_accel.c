@@ -34,6 +34,20 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_n_tasks, *s_key, *s_cr_code, *s_gi_code, *s_cr_running, *s_cr_suspended, *s_qualname,
     *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
 
+/* Records by their object's address, in front of a registry dict keyed by id(obj) (a new int
+ * to make and hash at each lookup). An entry is only a hint: refers_to confirms it, and one
+ * whose object died (its address reused) is replaced. Emptied when it fills up. */
+typedef struct {
+    void *obj;
+    PyObject *rec;   /* strong */
+} RecSlot;
+
+typedef struct {
+    RecSlot *slots;
+    size_t mask;     /* capacity - 1; 0 while there are no slots */
+    size_t used;
+} RecTable;
+
 typedef struct {
     PyObject_HEAD
     /* given by accel.step_path(); see there */
@@ -65,6 +79,7 @@ typedef struct {
         *file_field, *file_fields;
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
+    RecTable task_recs;   /* in front of recs */
     double threshold;
     int perf_is_monotonic, real_is_monotonic;   /* see is_time_function */
 } StepPath;
@@ -291,7 +306,77 @@ static int refers_to(PyObject *rec, PyObject *obj) {
     return same;
 }
 
-static PyObject *known(PyObject *table, PyObject *obj) {
+#define REC_TABLE_MAX_SLOTS (1 << 17)
+
+static inline size_t rec_hash(void *obj) {
+    return (size_t)((((uint64_t)(uintptr_t)obj >> 4) * 0x9E3779B97F4A7C15u) >> 32);
+}
+
+/* The slot holding obj, or the empty one where it would go (t has slots). */
+static RecSlot *rec_slot(RecTable *t, void *obj) {
+    size_t i = rec_hash(obj) & t->mask;
+    while (t->slots[i].obj != NULL && t->slots[i].obj != obj)
+        i = (i + 1) & t->mask;
+    return &t->slots[i];
+}
+
+static void rec_table_clear(RecTable *t) {
+    for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
+        t->slots[i].obj = NULL;
+        Py_CLEAR(t->slots[i].rec);
+    }
+    t->used = 0;
+}
+
+static void rec_table_free(RecTable *t) {
+    rec_table_clear(t);
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    t->mask = 0;
+}
+
+/* Remembers rec for obj; a table that would be over half full doubles, or past its largest
+ * size is emptied. 0, or -1 on error. */
+static int rec_table_put(RecTable *t, void *obj, PyObject *rec) {
+    if (t->slots == NULL || (t->used + 1) * 2 > t->mask + 1) {
+        size_t capacity = t->slots == NULL ? 1024 : (t->mask + 1) * 2;
+        if (capacity > REC_TABLE_MAX_SLOTS) {
+            rec_table_clear(t);
+        } else {
+            RecSlot *old = t->slots, *slots = PyMem_Calloc(capacity, sizeof *slots);
+            size_t old_capacity = old == NULL ? 0 : t->mask + 1;
+            if (slots == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            t->slots = slots;
+            t->mask = capacity - 1;
+            for (size_t i = 0; i < old_capacity; i++)
+                if (old[i].obj != NULL)
+                    *rec_slot(t, old[i].obj) = old[i];
+            PyMem_Free(old);
+        }
+    }
+    RecSlot *slot = rec_slot(t, obj);
+    if (slot->obj == NULL)
+        t->used++;
+    slot->obj = obj;
+    Py_INCREF(rec);
+    Py_XSETREF(slot->rec, rec);
+    return 0;
+}
+
+/* The record of obj in table (a registry dict keyed by id(obj)) whose ref() is still obj, a
+ * new reference, or NULL (an exception set or not); cache, if not NULL, is asked first. */
+static PyObject *known(PyObject *table, PyObject *obj, RecTable *cache) {
+    if (cache != NULL && cache->slots != NULL) {
+        RecSlot *slot = rec_slot(cache, obj);
+        if (slot->obj == obj && refers_to(slot->rec, obj) == 1) {
+            Py_INCREF(slot->rec);
+            return slot->rec;
+        }
+        PyErr_Clear();
+    }
     PyObject *key = PyLong_FromVoidPtr(obj);
     if (key == NULL)
         return NULL;
@@ -300,10 +385,13 @@ static PyObject *known(PyObject *table, PyObject *obj) {
     if (rec == NULL)
         return NULL;
     Py_INCREF(rec);
-    if (refers_to(rec, obj) == 1)
-        return rec;
-    Py_DECREF(rec);
-    return NULL;
+    if (refers_to(rec, obj) != 1) {
+        Py_DECREF(rec);
+        return NULL;
+    }
+    if (cache != NULL && rec_table_put(cache, obj, rec) < 0)
+        PyErr_Clear();   /* only a hint */
+    return rec;
 }
 
 /* known(), remembering the last answer: a step looks its loop and its task up again
@@ -311,13 +399,13 @@ static PyObject *known(PyObject *table, PyObject *obj) {
  * is still obj is the one the table has for it: the registry replaces a record only when
  * its object died. */
 static PyObject *known_cached(PyObject *table, PyObject *obj, PyObject **last_obj,
-                              PyObject **last_rec) {
+                              PyObject **last_rec, RecTable *cache) {
     if (*last_rec != NULL && *last_obj == obj && refers_to(*last_rec, obj) == 1) {
         Py_INCREF(*last_rec);
         return *last_rec;
     }
     PyErr_Clear();
-    PyObject *rec = known(table, obj);
+    PyObject *rec = known(table, obj, cache);
     if (rec != NULL) {
         Py_INCREF(rec);
         Py_XSETREF(*last_rec, rec);
@@ -485,12 +573,12 @@ static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
              *result = NULL;
     int fast = 0;
     loop = get_attr(handle, s_loop);
-    if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
+    if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L, NULL)) != NULL
         && attr_is_true(L, s_tick_ready) == 1
         && (cb = get_attr(handle, s_callback)) != NULL
         && (w = get_attr(L, s_blocking)) != NULL && w != Py_None) {
         if ((task = task_of(sp, cb)) != NULL)
-            fast = (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL;
+            fast = (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec, &sp->task_recs)) != NULL;
         else if (!PyErr_Occurred())
             fast = plain_soon(sp, handle, cb, L) == 1;
     }
@@ -1909,7 +1997,7 @@ static PyObject *spawn(StepPath *sp, PyObject *task, PyObject *loop, PyObject *L
         && (L_origin = get_attr(L, s_origin)) != NULL
         && (rec = PyObject_CallFunctionObjArgs(sp->taskrec_type, id_obj, ref, L_id, L_origin,
                                                NULL)) != NULL
-        && PyDict_SetItem(sp->recs, key, rec) == 0
+        && PyDict_SetItem(sp->recs, key, rec) == 0 && rec_table_put(&sp->task_recs, task, rec) == 0
         && task_event(sp, task, coro, entry, loop, n + 1, loop_id, origin, eager) == 0;
     Py_XDECREF(ref);
     Py_XDECREF(key);
@@ -1949,7 +2037,7 @@ static int spawn_by(StepPath *sp, PyObject *task, PyObject *rec, PyObject *loop,
     if (waker == task || (waker == Py_None) != (running == Py_None))
         goto out;
     if (waker != Py_None
-        && (wrec = known_cached(sp->recs, waker, &sp->last_task, &sp->last_rec)) == NULL)
+        && (wrec = known_cached(sp->recs, waker, &sp->last_task, &sp->last_rec, &sp->task_recs)) == NULL)
         goto out;
     result = -1;
     Py_ssize_t n = get_index(L, s_n), q = -2, waker_id = wrec ? get_index(wrec, s_id) : 0;
@@ -1995,8 +2083,8 @@ static PyObject *StepPath_scheduled(StepPath *sp, PyObject *const *args, Py_ssiz
         Py_INCREF(h);
         return h;
     }
-    int ours = task != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L)) != NULL
-        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec)) != NULL
+    int ours = task != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L, NULL)) != NULL
+        && (rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec, &sp->task_recs)) != NULL
         && (running = get_attr(L, s_running_rec)) == rec;
     Py_XDECREF(running);
     if (L != NULL && rec == NULL && !PyErr_Occurred()) {
@@ -2121,7 +2209,7 @@ static PyObject *creation(StepPath *sp, PyObject *loop, PyObject *coro, PyObject
         || (parent = PyObject_CallOneArg(sp->current_task, loop)) == NULL)
         goto out;
     if (parent != Py_None) {
-        prec = known_cached(sp->recs, parent, &sp->last_task, &sp->last_rec);
+        prec = known_cached(sp->recs, parent, &sp->last_task, &sp->last_rec, &sp->task_recs);
         if (prec == NULL || (pid = get_attr(prec, s_id)) == NULL)
             goto out;
     } else {
@@ -2200,7 +2288,7 @@ static int created_quietly(StepPath *sp, PyObject *task, PyObject *coro) {
     int is_task = PyObject_IsInstance(task, sp->task_types);
     if (is_task != 1)
         return is_task < 0 ? -1 : 1;
-    PyObject *rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec);
+    PyObject *rec = known_cached(sp->recs, task, &sp->last_task, &sp->last_rec, &sp->task_recs);
     if (rec == NULL)
         return PyErr_Occurred() ? -1 : 0;
     Py_DECREF(rec);
@@ -2273,17 +2361,11 @@ static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t 
         PyObject *obj = get_optional(cb, s_self);
         if (obj == NULL && PyErr_Occurred())
             goto error;
-        PyObject *key = PyLong_FromVoidPtr(obj ? obj : Py_None);
-        PyObject *rec = key ? PyDict_GetItemWithError(sp->recs, key) : NULL;   /* borrowed */
-        Py_XDECREF(key);
-        int same = 0;
-        if (rec != NULL) {
-            Py_INCREF(rec);
-            same = refers_to(rec, obj ? obj : Py_None);
-            if (same == 1)
-                entry = get_attr(rec, s_id);
-            Py_DECREF(rec);
-        }
+        PyObject *rec = known(sp->recs, obj ? obj : Py_None, &sp->task_recs);
+        int same = rec != NULL;
+        if (same)
+            entry = get_attr(rec, s_id);
+        Py_XDECREF(rec);
         Py_XDECREF(obj);
         if (PyErr_Occurred())
             goto error;
@@ -2433,6 +2515,8 @@ static int StepPath_traverse(StepPath *sp, visitproc visit, void *arg) {
         Py_VISIT(*field(sp, i));
     Py_VISIT(sp->last_L);
     Py_VISIT(sp->last_rec);
+    for (size_t i = 0; sp->task_recs.slots != NULL && i <= sp->task_recs.mask; i++)
+        Py_VISIT(sp->task_recs.slots[i].rec);
     Py_VISIT(sp->fn_qualname);
     Py_VISIT(sp->fn_code);
     Py_VISIT(sp->fn_fields);
@@ -2448,6 +2532,7 @@ static int StepPath_clear(StepPath *sp) {
     Py_CLEAR(sp->state_tag);
     Py_CLEAR(sp->last_L);
     Py_CLEAR(sp->last_rec);
+    rec_table_free(&sp->task_recs);
     Py_CLEAR(sp->fn_qualname);
     Py_CLEAR(sp->fn_code);
     Py_CLEAR(sp->fn_fields);
