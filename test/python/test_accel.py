@@ -118,6 +118,36 @@ class SameEventsBothWays(TracerTestCase):
         self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
         self.assertTrue(done.stdout.startswith(b'True'), done.stdout)
 
+    def test_a_build_removes_the_builds_no_run_used_for_30_days(self):
+        # Each tracer or Python update leaves its builds in the cache: a new build clears out
+        # those untouched for 30 days; loading one marks it used.
+        cache = os.path.join(ROOT, 'test-results', 'accel-cache-prune')
+        shutil.rmtree(cache, ignore_errors=True)
+        os.makedirs(cache)
+        day = 24 * 3600
+        ages = {'_loopscope_accel-00000001.so': 31, 'splice-00000001.marshal': 31,
+                '_loopscope_accel-00000002.so': 29, 'notes.txt': 400}
+        for name, days in ages.items():
+            path = os.path.join(cache, name)
+            open(path, 'w').close()
+            os.utime(path, (os.path.getmtime(path) - days * day,) * 2)
+        check = (
+            'import os, time\n'
+            'from loopscope_tracer import accel\n'
+            'accel.load()\n'
+            'built = accel._built_path()\n'
+            'os.utime(built, (time.time() - 2 * 86400,) * 2)\n'
+            'accel._load_or_build()   # a load: marked used\n'
+            'print(round((time.time() - os.path.getmtime(built)) / 86400))\n'
+            'print(sorted(n for n in os.listdir(accel.cache_dir()) if not n.startswith(os.path.basename(built))))\n')
+        env = dict(os.environ, PYTHONPATH=TRACER_PATH, LOOPSCOPE_ACCELERATOR='require',
+                   LOOPSCOPE_CACHE=cache)
+        done = subprocess.run([PY, '-c', check], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=180)
+        self.assertEqual(done.returncode, 0, done.stdout.decode('utf-8', 'replace'))
+        self.assertEqual(done.stdout.decode().split('\n')[:2],
+                         ['0', "['_loopscope_accel-00000002.so', 'notes.txt']"])
+
     def test_a_build_that_fails_is_loud_under_require_and_off_still_traces(self):
         # The comparison above would pass trivially if both runs took the same path: a
         # compiler that fails makes `require` fail loudly and leaves `off` working.

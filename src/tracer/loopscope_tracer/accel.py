@@ -16,6 +16,7 @@ _SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_accel.c')
 _NAME = '_loopscope_accel'
 _BUILD_SECONDS = 120
 _RETRY_AFTER_SECONDS = 24 * 3600
+_KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 
 
 def mode():
@@ -53,6 +54,35 @@ def cache_dir():
         'loopscope')
 
 
+def mark_used(path):
+    """Keeps a file of the cache from prune_cache(): its time is moved to now, once a day."""
+    try:
+        if os.path.getmtime(path) < REAL_TIME() - 24 * 3600:
+            os.utime(path)
+    except OSError:
+        pass
+
+
+def prune_cache():
+    """Removes what the tracer built or cached that no run used for 30 days: each update of the
+    tracer or of a Python leaves its builds behind (a loaded .so may go: the process keeps its
+    mapping)."""
+    folder = cache_dir()
+    unused_since = REAL_TIME() - _KEEP_UNUSED_SECONDS
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith((_NAME + '-', 'splice-')):
+            path = os.path.join(folder, name)
+            try:
+                if os.path.getmtime(path) < unused_since:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
 def _load_or_build():
     path = _built_path()
     failed = path + '.failed'
@@ -61,13 +91,16 @@ def _load_or_build():
         # a day later (the compiler or the headers may have been installed since).
         with open(failed, encoding='utf-8', errors='replace') as f:
             raise RuntimeError(f.read())
-    if not os.path.exists(path):
+    if os.path.exists(path):
+        mark_used(path)
+    else:
         try:
             build(path)
         except Exception as e:
             with open(failed, 'w', encoding='utf-8') as f:
                 f.write('%s: %s' % (type(e).__name__, e))
             raise
+        prune_cache()
     from importlib.machinery import ExtensionFileLoader
     from importlib.util import spec_from_file_location, module_from_spec
     loader = ExtensionFileLoader(_NAME, path)

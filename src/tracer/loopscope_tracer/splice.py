@@ -28,7 +28,7 @@ import sys
 import types
 import zlib
 
-from .accel import cache_dir
+from .accel import cache_dir, mark_used, prune_cache
 
 _FACTORY = '''
 def _ls_factory({names}):
@@ -139,10 +139,12 @@ def _cached():
     if _cache is None:
         _cache = {}
         try:
-            with open(_cache_path(), 'rb') as f:
+            path = _cache_path()
+            with open(path, 'rb') as f:
                 loaded = marshal.load(f)
             if isinstance(loaded, dict):
                 _cache = loaded
+            mark_used(path)
         except Exception:
             pass    # no cache yet, or unreadable: recompiled and written again
     return _cache
@@ -161,6 +163,7 @@ def _store(key, factory):
         with open(tmp, 'wb') as f:
             marshal.dump(_cache, f)
         os.replace(tmp, path)
+        prune_cache()
     except OSError:
         # A read-only cache: every run splices from source.
         if tmp is not None and os.path.exists(tmp):
