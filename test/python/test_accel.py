@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 from tracer_harness import ROOT, PY, TRACER_PATH, TracerTestCase, run_traced, scenario
@@ -121,9 +122,8 @@ class SameEventsBothWays(TracerTestCase):
     def test_a_build_removes_the_builds_no_run_used_for_30_days(self):
         # Each tracer or Python update leaves its builds in the cache: a new build clears out
         # those untouched for 30 days; loading one marks it used.
-        cache = os.path.join(ROOT, 'test-results', 'accel-cache-prune')
-        shutil.rmtree(cache, ignore_errors=True)
-        os.makedirs(cache)
+        cache = tempfile.mkdtemp(prefix='loopscope-prune-')   # its own: versions run at once
+        self.addCleanup(shutil.rmtree, cache, True)
         day = 24 * 3600
         ages = {'_loopscope_accel-00000001.so': 31, 'splice-00000001.marshal': 31,
                 '_loopscope_accel-00000002.so': 29, 'notes.txt': 400}
