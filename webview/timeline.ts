@@ -20,7 +20,7 @@ import moment from 'moment';
 import { DataSet } from 'vis-data/peer';
 import { Timeline, type TimelineOptions } from 'vis-timeline/peer';
 import {
-  fromAxisMs, rangeAround, scrolledToCursor, stillCovers, toAxisMs,
+  fromAxisMs, rangeAround, scrolledToCursor, stillCovers, toAxisMs, unpackSegments,
   type Axis, type LaneRow, type SegmentRow, type TraceShape, type ViewAnswer, type ViewRequest,
 } from '../src/protocol/panel';
 import { el } from './dom';
@@ -559,7 +559,7 @@ export class LaneTimeline {
       strip.from = covers.from;
       strip.to = covers.to;
       strip.seq = answer.seq;
-      strip.lanes = answer.lanes.map(({ lane, segments }) => ({ lane: lane.id, segments }));
+      strip.lanes = answer.lanes.map(({ lane, segments }) => ({ lane: lane.id, segments: unpackSegments(segments, answer.strings) }));
       strip.fresh = true;
     }
     const bands = new Set(answer.bands.map(([s, e]) => `band|${s}|${e}`));
@@ -574,7 +574,7 @@ export class LaneTimeline {
     if (moved.length) this.items.update(moved as VisItem[]);
     if (added.length) this.items.add(added);
     if (!this.moving) this.element.classList.remove('moving');
-    this.stats.items = answer.lanes.reduce((n, lane) => n + lane.segments.length, 0);
+    this.stats.items = strip?.lanes.reduce((n, lane) => n + lane.segments.length, 0) ?? 0;
     this.stats.lastApplyMs = performance.now() - began;
   }
 

@@ -14,7 +14,7 @@ import { nextTickOfLoop, stateAfter, type StateAfterTick } from './moment';
 import { narrateTickParagraphs } from './narrate';
 import type { ReadyEntry } from '../protocol/events';
 import {
-  heldWindow, rangeAround, scrolledToCursor, stillCovers,
+  heldWindow, packSegments, rangeAround, scrolledToCursor, stillCovers,
   type Axis, type HeaderInfo, type HostMessage, type LaneRow, type MomentInfo, type SegmentRow, type SessionInfo, type SideList,
   type SideListInfo, type SideRow, type StatusInfo, type TraceShape, type ViewAnswer, type ViewRequest, type WebviewMessage,
 } from '../protocol/panel';
@@ -228,22 +228,27 @@ export class PanelServer {
     const kept = lanes.map((lane) => ({ lane, segments: mergeSegments(laneSegments(lane, model, layout, query), unitsPerPx) }));
     this.answers = [{ seq: request.seq, lanes: kept }, ...this.answers].slice(0, KEPT_ANSWERS);
     const virtualClock = this.source!.info.clock !== 'real';
+    const strings = new Map([['', 0]]);
+    // Places to a sixteenth of a pixel: the digits beyond were most of the bytes sent.
+    const scale = 10 ** Math.min(12, Math.max(0, Math.ceil(-Math.log10(unitsPerPx / 16))));
+    const place = (x: number) => Math.round(x * scale) / scale;
     return {
       seq: request.seq,
       version: model.version,
       lanes: kept.map(({ lane, segments }) => ({
         lane: laneRow(lane, model),
-        segments: segments.map((seg) => {
+        segments: packSegments(segments.map((seg) => {
           const always = seg.info.kind === 'done' || seg.info.kind === 'blocking';
           const wide = !seg.merged && (seg.end - seg.start) / unitsPerPx >= request.textPx;
-          const row: SegmentRow = { start: seg.start, end: seg.end, cls: seg.cls, kind: seg.info.kind };
+          const row: SegmentRow = { start: place(seg.start), end: place(seg.end), cls: seg.cls, kind: seg.info.kind };
           const text = always || wide ? segmentText(seg, virtualClock) : '';
           if (text) row.text = text;
           const target = segmentTarget(seg);
           if (target) row.target = target;
           return row;
-        }),
+        }), strings),
       })),
+      strings: [...strings.keys()],
       bands: blockingBands(model, layout, query, unitsPerPx),
     };
   }

@@ -118,9 +118,55 @@ export interface ViewAnswer {
   /** The request's; negative for a view the host sent with a moment. */
   seq: number;
   version: number;
-  lanes: { lane: LaneRow; segments: SegmentRow[] }[];
+  /** Each lane's segments packed (see packSegments): a view of 2,000 segments as objects was 250 KB. */
+  lanes: { lane: LaneRow; segments: number[] }[];
+  /** The strings the packed segments refer to, each once; the first is ''. */
+  strings: string[];
   /** Blocking events shade the whole height here (axis ranges). */
   bands: [number, number][];
+}
+
+/**
+ * A packed segment is SEGMENT_FIELDS numbers: start, end, target line (0: none), then indexes into
+ * the answer's strings of cls, kind, text and target file ('' for none).
+ */
+const SEGMENT_FIELDS = 7;
+
+/** Packs segments for a ViewAnswer, adding their strings to `strings` (shared by the answer's lanes). */
+export function packSegments(rows: SegmentRow[], strings: Map<string, number>): number[] {
+  const id = (text: string) => {
+    let index = strings.get(text);
+    if (index === undefined) strings.set(text, index = strings.size);
+    return index;
+  };
+  const packed = new Array<number>(rows.length * SEGMENT_FIELDS);
+  let at = 0;
+  for (const row of rows) {
+    packed[at++] = row.start;
+    packed[at++] = row.end;
+    packed[at++] = row.target?.line ?? 0;
+    packed[at++] = id(row.cls);
+    packed[at++] = id(row.kind);
+    packed[at++] = id(row.text ?? '');
+    packed[at++] = id(row.target?.file ?? '');
+  }
+  return packed;
+}
+
+export function unpackSegments(packed: number[], strings: string[]): SegmentRow[] {
+  const rows: SegmentRow[] = [];
+  for (let at = 0; at + SEGMENT_FIELDS <= packed.length; at += SEGMENT_FIELDS) {
+    const row: SegmentRow = { start: packed[at], end: packed[at + 1], cls: strings[packed[at + 3]], kind: strings[packed[at + 4]] as SegmentRow['kind'] };
+    const text = strings[packed[at + 5]];
+    if (text) row.text = text;
+    const line = packed[at + 2];
+    if (line) {
+      const file = strings[packed[at + 6]];
+      row.target = file ? { line, file } : { line };
+    }
+    rows.push(row);
+  }
+  return rows;
 }
 
 export type SideList = 'ready' | 'timers' | 'tasks' | 'output' | 'blocking';

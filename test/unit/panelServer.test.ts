@@ -9,7 +9,10 @@ import { stateAfter } from '../../src/core/moment';
 import { narrateTickParagraphs } from '../../src/core/narrate';
 import { PanelServer, PREPARE_AFTER_MS, type PanelSource } from '../../src/core/panelServer';
 import type { TraceEvent } from '../../src/protocol/events';
-import { heldWindow, rangeAround, scrolledToCursor, type HostMessage, type MomentInfo, type SessionInfo, type ViewAnswer, type ViewRequest } from '../../src/protocol/panel';
+import {
+  heldWindow, packSegments, rangeAround, scrolledToCursor, unpackSegments,
+  type HostMessage, type MomentInfo, type SegmentRow, type SessionInfo, type ViewAnswer, type ViewRequest,
+} from '../../src/protocol/panel';
 import { EXAMPLES, traceExample } from './exampleTraces';
 import { startSession } from './helpers';
 
@@ -94,15 +97,39 @@ describe('the panel server', function () {
     assert.equal(answer.seq, 7);
     assert.deepEqual(answer.lanes.map((l) => l.lane.id), ['task:5', 'task:6', 'task:7']);
     assert.ok(answer.lanes.every((l) => l.segments.length > 0), 'the second gather\'s tasks run in that window');
+    const kinds = new Set<string>();
     for (const { segments } of answer.lanes) {
-      for (const seg of segments) assert.ok(seg.end >= from && seg.start <= to, `${seg.kind} ${seg.start}-${seg.end} reaches into the window`);
+      for (const seg of unpackSegments(segments, answer.strings)) {
+        assert.ok(seg.end >= from && seg.start <= to, `${seg.kind} ${seg.start}-${seg.end} reaches into the window`);
+        assert.match(seg.cls, /^seg /);
+        kinds.add(seg.kind);
+      }
     }
+    assert.ok(kinds.has('running') && kinds.has('suspended'), [...kinds].join(', '));
+    // Places to a sixteenth of the zoom's pixel (0.01 ticks), not to the double's last digit.
+    assert.ok(answer.lanes.every((l) => l.segments.every((x) => Number.isInteger(x) || String(x).split('.')[1].length <= 4)), JSON.stringify(answer.lanes[0].segments));
     // The hover text of a segment of that answer.
     server.receive({ type: 'tooltip', seq: 7, lane: 0, index: 0 });
     assert.ok(last('tooltip').lines[0].startsWith(model.taskOrder[4].label), JSON.stringify(last('tooltip')));
     const before = sent.length;
     server.receive({ type: 'tooltip', seq: 99, lane: 0, index: 0 });
     assert.equal(sent.length, before, 'nothing for an answer it no longer has');
+  });
+
+  it('packs segments and unpacks them as they were: positions, classes, kinds, words, and targets with or without a file', () => {
+    const rows: SegmentRow[] = [
+      { start: 0, end: 1.5, cls: 'seg seg-running', kind: 'running', text: 'line 4', target: { line: 4 } },
+      { start: 1.5, end: 2.25, cls: 'seg seg-ready', kind: 'ready' },
+      { start: 2.25, end: 9, cls: 'seg seg-suspended reason-timer', kind: 'suspended', text: 'sleep 1 s', target: { line: 12, file: '/lib/x.py' } },
+      { start: 9, end: 9.5, cls: 'seg seg-running', kind: 'running', target: { line: 4 } },
+    ];
+    const strings = new Map([['', 0]]);
+    const packed = packSegments(rows, strings);
+    const table = [...strings.keys()];
+    assert.deepEqual(unpackSegments(packed, table), rows);
+    assert.equal(table.filter((t) => t === 'seg seg-running').length, 1, 'each string sent once');
+    assert.equal(packSegments([rows[3]], strings).length, packed.length / rows.length, 'a second lane shares the strings');
+    assert.deepEqual(unpackSegments(packSegments([rows[2]], strings), [...strings.keys()]), [rows[2]]);
   });
 
   it('sends with the moment that moves the cursor out of the panel\'s window the lanes of the window it scrolls to', async () => {
