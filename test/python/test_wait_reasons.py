@@ -82,7 +82,7 @@ class WaitReasons(TracerTestCase):
     @unittest.skipUnless(sys.version_info >= (3, 9), 'to_thread exists from 3.9')
     def test_to_thread(self):
         r = self.first('main', 'executor')
-        self.assertEqual(r['fn'], 'sum')
+        self.assertEqual(r['fn'], 'slow_sum')
 
     def test_wait_for(self):
         r = self.first('wait_for_kind', 'wait_for')

@@ -65,6 +65,13 @@ async def executor_kind():
     return await loop.run_in_executor(None, time.sleep, 0.05)
 
 
+def slow_sum(numbers):
+    # Slow on purpose: on 3.14, a job already over when run_in_executor chains its future makes
+    # that future done at once, and the await does not suspend (CPython does it too, under load).
+    time.sleep(0.1)
+    return sum(numbers)
+
+
 async def wait_for_kind():
     try:
         await asyncio.wait_for(asyncio.sleep(10), 0.5)
@@ -202,7 +209,7 @@ async def main():
     print("shield", await asyncio.create_task(shield_kind(inner)))
     print("future", await asyncio.create_task(future_kind()))
     if hasattr(asyncio, "to_thread"):
-        print("to_thread", await asyncio.to_thread(sum, [1, 2, 3]))
+        print("to_thread", await asyncio.to_thread(slow_sum, [1, 2, 3]))
     print("io", await io_kinds(None))
     print("drained", await asyncio.create_task(io_write_kind()))
     import socket
