@@ -63,8 +63,15 @@ class App {
         saveState(this.state);
       },
       rows: (list, from, to) => post({ type: 'rows', list, from, to }),
+      shownRows: (rows) => post({ type: 'shownRows', rows }),
     }, this.state.closed);
     this.header.setAxis(this.state.axis);
+  }
+
+  /** Says the panel is ready (the host shows it the trace), then how many rows its lists show. */
+  start(): void {
+    post({ type: 'ready' });
+    this.side.reportShownRows();
   }
 
   handle(message: HostMessage): void {
@@ -169,4 +176,4 @@ const root = document.getElementById('app') ?? document.body.appendChild(el('div
 const app = new App(root);
 window.addEventListener('message', (event: MessageEvent) => app.handle(event.data as HostMessage));
 (window as unknown as { __loopscope: unknown }).__loopscope = app;
-post({ type: 'ready' });
+app.start();

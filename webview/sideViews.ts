@@ -15,6 +15,8 @@ export interface SideActions {
   toggled(section: string, open: boolean): void;
   /** Rows [from, to) of a list are needed. */
   rows(list: SideList, from: number, to: number): void;
+  /** How many rows of each list are drawn at most (so the host sends no more with a moment). */
+  shownRows(rows: Partial<Record<SideList, number>>): void;
 }
 
 /** Row heights (px), fixed by styles.css (`.side-body > .entry`, `.out-line`): two lines, one line. */
@@ -93,6 +95,11 @@ class VirtualRows {
     this.draw(true);
   }
 
+  /** Rows in the DOM when the scroller is `px` high. */
+  rowsDrawn(px: number): number {
+    return Math.ceil(px / this.rowPx) + 1 + 2 * OVERSCAN;
+  }
+
   /** The list shows something else (an empty-list line): forget the rows. */
   clear(): void {
     this.count = 0;
@@ -105,7 +112,7 @@ class VirtualRows {
     const offset = Math.min(this.offset, Math.max(0, this.count * this.rowPx - this.viewPx));
     const skip = Math.max(0, Math.floor(offset / this.rowPx) - OVERSCAN);
     const near = Math.min(this.count, skip);
-    const far = Math.min(this.count, near + Math.ceil(this.viewPx / this.rowPx) + 1 + 2 * OVERSCAN);
+    const far = Math.min(this.count, near + this.rowsDrawn(this.viewPx));
     const [first, last] = this.fromEnd ? [this.count - far, this.count - near] : [near, far];
     if (!changed && first === this.first && last === this.last) return;
     this.first = first;
@@ -145,6 +152,8 @@ export class SideViews {
   private readonly sections = new Map<SideList, Section>();
   /** The tick whose lists are shown. */
   private tick: number | undefined;
+  /** The rows last reported to the host by shownRows (JSON). */
+  private reportedRows = '';
 
   constructor(parent: HTMLElement, private readonly actions: SideActions, closed: readonly string[]) {
     this.element.id = 'side';
@@ -167,6 +176,23 @@ export class SideViews {
     });
     this.section('blocking', 'Blocking', 'blocking', 'ul', closed);
     parent.appendChild(this.element);
+    window.addEventListener('resize', () => this.reportShownRows());
+  }
+
+  /**
+   * Each list is drawn at most its max-height high (styles.css, in vh): the rows that fills are all
+   * a moment needs to send. A moment of 50 rows a list was most of the bytes of each step.
+   */
+  reportShownRows(): void {
+    const rows: Partial<Record<SideList, number>> = {};
+    for (const [key, section] of this.sections) {
+      const maxPx = parseFloat(getComputedStyle(section.body).maxHeight);
+      if (Number.isFinite(maxPx)) rows[key] = section.list.rowsDrawn(maxPx);
+    }
+    const text = JSON.stringify(rows);
+    if (text === this.reportedRows) return;
+    this.reportedRows = text;
+    this.actions.shownRows(rows);
   }
 
   /** Fills the "Explain this tick" slot (#narration), hidden while empty. DOM nodes only, never markup. */

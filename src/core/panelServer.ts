@@ -30,7 +30,7 @@ export interface PanelSource {
   readonly window?: { firstTick: number; ticks: number; loopTicks(loop: number): number };
 }
 
-/** Rows of each side list sent with a moment; the rest on request. */
+/** Rows of each side list sent with a moment until the panel says how many it shows; the rest on request. */
 const FIRST_ROWS = 50;
 /** How long after a moment is sent the next tick's narration is prepared (see prepareNext), ms. */
 export const PREPARE_AFTER_MS = 20;
@@ -66,6 +66,8 @@ export class PanelServer {
   private viewport?: ViewRequest;
   /** Numbers (negatively) the views sent with a moment. */
   private unasked = 0;
+  /** Rows of each list the panel shows at most, as it said (a moment sends that many). */
+  private shownRows: Partial<Record<SideList, number>> = {};
 
   constructor(private readonly send: (message: HostMessage) => void) {}
 
@@ -182,6 +184,9 @@ export class PanelServer {
         this.send({ type: 'rows', list: message.list, tick: list.tick, from: message.from, rows });
         return undefined;
       }
+      case 'shownRows':
+        this.shownRows = message.rows;
+        return undefined;
       case 'tooltip': {
         const segment = this.answers.find((a) => a.seq === message.seq)?.lanes[message.lane]?.segments[message.index];
         if (segment && this.source) this.send({ type: 'tooltip', seq: message.seq, lines: describeSegment(segment, this.source.model) });
@@ -296,9 +301,10 @@ export class PanelServer {
   private listInfo(name: SideList, state: StateAfterTick | undefined): SideListInfo {
     const { count, row } = this.lists!.rows[name];
     // The output list shows its end: its first rows are its last ones.
-    const from = name === 'output' ? Math.max(0, count - FIRST_ROWS) : 0;
+    const first = this.shownRows[name] ?? FIRST_ROWS;
+    const from = name === 'output' ? Math.max(0, count - first) : 0;
     const rows: SideRow[] = [];
-    for (let i = from; i < Math.min(count, from + FIRST_ROWS); i++) rows.push(row(i));
+    for (let i = from; i < Math.min(count, from + first); i++) rows.push(row(i));
     const model = this.source!.model;
     switch (name) {
       case 'ready': {

@@ -304,6 +304,8 @@ export type WebviewMessage =
   | { type: 'axis'; axis: Axis }
   | { type: 'view'; request: ViewRequest }
   | { type: 'rows'; list: SideList; from: number; to: number }
+  /** How many rows of each list the panel shows at most: a moment sends that many of each. */
+  | { type: 'shownRows'; rows: Partial<Record<SideList, number>> }
   /** The hover text of segment `index` of lane `lane` (a lane index) in view answer `seq`. */
   | { type: 'tooltip'; seq: number; lane: number; index: number };
 
@@ -374,6 +376,13 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof message.list === 'string' && SIDE_LISTS.has(message.list) && isCount(message.from) && isCount(message.to)
         && message.to >= message.from && message.to - message.from <= MAX_PER_REQUEST
         ? { type: 'rows', list: message.list as SideList, from: message.from, to: message.to } : undefined;
+    case 'shownRows': {
+      const rows = message.rows;
+      if (typeof rows !== 'object' || rows === null) return undefined;
+      const entries = Object.entries(rows);
+      return entries.every(([list, n]) => SIDE_LISTS.has(list) && isCount(n) && n <= MAX_PER_REQUEST)
+        ? { type: 'shownRows', rows: Object.fromEntries(entries) } : undefined;
+    }
     case 'tooltip':
       // A negative seq: a view the host sent with a moment.
       return isNumber(message.seq) && Number.isInteger(message.seq) && isCount(message.lane) && isCount(message.index)

@@ -227,6 +227,12 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.equal(await text('.section-tasks .count'), '2001');
     const rows = () => page().$$eval('#tasks li.entry .name', (nodes) => nodes.map((n) => n.textContent));
     assert.equal((await rows())[0], 'main()');
+    // As many as the panel said it shows (the list at its max-height), and all it drew came with the moment.
+    const shown = view.host.server.shownRows.tasks;
+    const sent = await page().evaluate(() => window.__loopscope.side.sections.get('tasks').known.size);
+    assert.ok(shown > 10 && shown < 50 && sent === shown, `shown ${shown}, sent ${sent}`);
+    assert.ok((await rows()).length <= shown);
+    assert.deepEqual((await view.posted()).filter((m) => m.type === 'rows'), [], 'nothing asked for before a scroll');
     await page().$eval('#tasks', (list) => { list.scrollTop = list.scrollHeight; });
     await view.frame();
     const asked = (await view.posted()).filter((m) => m.type === 'rows' && m.list === 'tasks');

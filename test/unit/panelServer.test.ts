@@ -10,7 +10,7 @@ import { narrateTickParagraphs } from '../../src/core/narrate';
 import { PanelServer, PREPARE_AFTER_MS, type PanelSource } from '../../src/core/panelServer';
 import type { TraceEvent } from '../../src/protocol/events';
 import {
-  heldWindow, packSegments, rangeAround, scrolledToCursor, unpackSegments,
+  heldWindow, packSegments, parseWebviewMessage, rangeAround, scrolledToCursor, unpackSegments,
   type HostMessage, type MomentInfo, type SegmentRow, type SessionInfo, type ViewAnswer, type ViewRequest,
 } from '../../src/protocol/panel';
 import { EXAMPLES, traceExample } from './exampleTraces';
@@ -159,6 +159,32 @@ describe('the panel server', function () {
     source.cursor = 0;
     server.update();
     assert.equal(last('moment').moment.view, undefined);
+  });
+
+  it('sends with a moment as many rows of each list as the panel says it shows, the output\'s last ones', async () => {
+    const { model } = await traceExample('gather');
+    const { server, source, last } = serve(model);
+    // The first tick with more than 3 tasks and 2 lines printed.
+    let before: MomentInfo['lists'] | undefined;
+    for (source.cursor = 0; source.cursor < model.ticks.length; source.cursor++) {
+      server.update();
+      before = last('moment').moment.lists;
+      if (before!.tasks.count > 3 && before!.output.count > 2) break;
+    }
+    assert.ok(before && source.cursor < model.ticks.length, 'such a tick');
+    const tick = source.cursor;
+    assert.equal(before.tasks.rows.length, before.tasks.count, 'all of a short list until the panel says');
+    assert.ok(parseWebviewMessage({ type: 'shownRows', rows: { tasks: 3, nope: 1 } }) === undefined, 'only the lists there are');
+    server.receive(parseWebviewMessage({ type: 'shownRows', rows: { tasks: 3, output: 2 } })!);
+    source.cursor = 0;
+    server.update();
+    source.cursor = tick;
+    server.update();
+    const lists = last('moment').moment.lists;
+    assert.deepEqual(lists.tasks.rows, before.tasks.rows.slice(0, 3));
+    assert.deepEqual(lists.output.rows, before.output.rows.slice(-2));
+    assert.equal(lists.output.from, before.output.count - 2);
+    assert.deepEqual(lists.timers.rows, before.timers.rows, 'a list it did not name as before');
   });
 
   it('sends the rows asked for, within the list', async () => {
