@@ -60,6 +60,11 @@ class VirtualRows {
   /** Scroll offset from the near end, and the scroller's height, as last reported (never read back: no forced layout). */
   private offset = 0;
   private viewPx = window.innerHeight;
+  /**
+   * The scroller's max-height: the rows the host sends fill it. The observer does not report a
+   * closed section or one skipped out of view, whose viewPx can be stale (larger).
+   */
+  maxPx = Infinity;
   private first = -1;
   private last = -1;
   private readonly before: HTMLElement;
@@ -112,7 +117,7 @@ class VirtualRows {
     const offset = Math.min(this.offset, Math.max(0, this.count * this.rowPx - this.viewPx));
     const skip = Math.max(0, Math.floor(offset / this.rowPx) - OVERSCAN);
     const near = Math.min(this.count, skip);
-    const far = Math.min(this.count, near + this.rowsDrawn(this.viewPx));
+    const far = Math.min(this.count, near + this.rowsDrawn(Math.min(this.viewPx, this.maxPx)));
     const [first, last] = this.fromEnd ? [this.count - far, this.count - near] : [near, far];
     if (!changed && first === this.first && last === this.last) return;
     this.first = first;
@@ -187,6 +192,7 @@ export class SideViews {
     const rows: Partial<Record<SideList, number>> = {};
     for (const [key, section] of this.sections) {
       const maxPx = parseFloat(getComputedStyle(section.body).maxHeight);
+      section.list.maxPx = Number.isFinite(maxPx) ? maxPx : Infinity;
       if (Number.isFinite(maxPx)) rows[key] = section.list.rowsDrawn(maxPx);
     }
     const text = JSON.stringify(rows);

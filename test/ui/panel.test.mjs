@@ -243,6 +243,18 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.ok(views.length > 0 && views.every((m) => m.request.laneCount <= 40), JSON.stringify(views.map((m) => m.request.laneCount)));
     assert.ok(await page().evaluate(() => window.__loopscope.timeline.strip.lanes.length) <= 40);
     assert.ok(new Set((await drawn()).map((seg) => seg.lane)).size <= 40);
+    // A list closed when the panel loads draws no more rows than the host sends: steps ask for none.
+    await page().click('.section-tasks > summary');
+    await page().waitForFunction(() => window.__savedState?.closed?.includes('tasks'));
+    await view.reopen();
+    assert.equal(await page().$eval('.section-tasks', (details) => details.open), false);
+    await view.clearPosted();
+    for (const tick of [2, 3, 1]) {
+      view.host.setCursor(tick);
+      await view.frame();
+    }
+    assert.deepEqual((await view.posted()).filter((m) => m.type === 'rows'), [], 'a closed list asks for nothing');
+    await page().click('.section-tasks > summary');
     await view.show(events, { cursor: 8 });
   });
 
