@@ -19,7 +19,7 @@ async def timer():
 
 
 async def recipe():
-    calories = count_calories(5_000_000)
+    calories = count_calories(15_000_000)
     print("recipe: calories counted:", calories)
 
 
