@@ -44,6 +44,7 @@ export function ensureSidPythons() {
   const missing = SID_VERSIONS.filter((v) => !sidPythonReady(v));
   if (missing.length === 0) {
     console.log(`Python ${SID_VERSIONS.join(', ')} already installed in ${PYTHONS_DIR}`);
+    SID_VERSIONS.forEach(byteCompile);
     return;
   }
   const skip = (why) => console.log(`Python ${missing.join(', ')} skipped: ${why}`);
@@ -65,6 +66,20 @@ export function ensureSidPythons() {
   });
   const failed = missing.filter((v) => !sidPythonReady(v));
   if (failed.length > 0) console.log(`Python ${failed.join(', ')} skipped: ${SID_SCRIPT} did not install them (see above)`);
+  SID_VERSIONS.filter((v) => !failed.includes(v)).forEach(byteCompile);
+}
+
+/**
+ * Byte-compiles a sid Python's standard library, as Debian's postinst (py3compile) does: the
+ * packages ship no .pyc, and where PYTHONDONTWRITEBYTECODE is set every run would compile asyncio
+ * and the rest from source again (0.2 s a run on 3.14, in every test and benchmark figure).
+ */
+function byteCompile(version) {
+  const lib = join(PYTHONS_DIR, 'lib', 'python' + version);
+  if (existsSync(join(lib, 'asyncio', '__pycache__'))) return;
+  console.log(`Byte-compiling Python ${version}'s standard library…`);
+  // Exit status 1 is expected: the test package holds files that are bad syntax on purpose.
+  spawnSync(join(PYTHONS_DIR, 'bin', 'python' + version), ['-m', 'compileall', '-q', '-j', '0', lib], { stdio: 'ignore' });
 }
 
 export function ensureInstalled({ vscode = true, pythons = false } = {}) {
