@@ -134,7 +134,7 @@ class App {
     this.header.update(moment.header);
     this.placeholder.textContent = moment.header.placeholder;
     this.placeholder.hidden = !moment.header.placeholder;
-    this.timeline.setCursor(moment.tick, moment.x, moment.cursorTitle, moment.view);
+    this.timeline.setCursor(moment.tick, moment.x, moment.cursorTitle, moment.view, moment.loopLanes);
     this.side.update(moment);
     this.side.setNarration(moment.narration.map(narrationParagraph));
     this.debug.moments++;

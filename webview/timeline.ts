@@ -313,11 +313,21 @@ export class LaneTimeline {
    * The cursor tick and where it sits on each axis; `view`, the lanes of the window to scroll to
    * when the host saw the cursor leave this one (MomentInfo.view).
    */
-  setCursor(tick: number | undefined, x: Record<Axis, number> | undefined, title?: string, view?: { request: ViewRequest; answer: ViewAnswer }): void {
+  setCursor(tick: number | undefined, x: Record<Axis, number> | undefined, title?: string, view?: { request: ViewRequest; answer: ViewAnswer },
+    loopLanes?: [number, number]): void {
+    // A cursor moved to a tick of a loop none of whose lanes are on screen brings that loop's lanes
+    // into view, as it brings its tick into the window.
+    const lanesMoved = tick !== this.cursorTick && loopLanes !== undefined && !this.showsAnyLane(loopLanes) && this.scrollLanesTo(loopLanes[0]);
     this.cursorTick = tick;
     this.cursorX = x;
     if (title) this.timeline.setCustomTimeTitle(title, 'cursor');
     this.placeCursor(true, view);
+    if (lanesMoved && !this.inFlight) this.request();
+  }
+
+  /** Whether any lane of [first, end) is on screen. */
+  private showsAnyLane([first, end]: [number, number]): boolean {
+    return end > this.firstLane && first < this.firstLane + Math.floor(this.lanesHeight() / LANE_PX);
   }
 
   /** Scrolls the lanes so that lane `index` is in view. */
@@ -410,14 +420,19 @@ export class LaneTimeline {
 
   /** Scrolls the lanes so that `first` is the top lane. */
   private scrollToLane(first: number): void {
+    if (this.scrollLanesTo(first)) this.request();
+  }
+
+  /** scrollToLane without asking the host for the lanes: whether the top lane changed. */
+  private scrollLanesTo(first: number): boolean {
     const maxFirst = Math.max(0, this.shape.lanes - Math.floor(this.lanesHeight() / LANE_PX));
     const next = Math.max(0, Math.min(maxFirst, Math.round(first)));
-    if (next === this.firstLane) return;
+    if (next === this.firstLane) return false;
     this.firstLane = next;
     this.slotsVersion++;
     if (Math.round(this.scrollbar.scrollTop / LANE_PX) !== next) this.scrollbar.scrollTop = next * LANE_PX;
     this.syncSlots();
-    this.request();
+    return true;
   }
 
   private clearItems(): void {

@@ -203,6 +203,16 @@ export class PanelServer {
     return index >= 0 ? index : undefined;
   }
 
+  /** The lanes of loop `loop`, [first, end) (buildLanes puts a loop's lanes next to each other). */
+  private lanesOfLoop(loop: number): [number, number] | undefined {
+    const lanes = this.currentLanes();
+    const first = lanes.findIndex((lane) => lane.loop === loop);
+    if (first < 0) return undefined;
+    let end = first + 1;
+    while (end < lanes.length && lanes[end].loop === loop) end++;
+    return [first, end];
+  }
+
   private currentLanes(): Lane[] {
     const source = this.source;
     if (!source) return [];
@@ -282,6 +292,7 @@ export class PanelServer {
       header: headerInfo(model, source, tick),
       narration: tick !== undefined ? this.narration(model, tick) : [],
       lists,
+      loopLanes: info ? this.lanesOfLoop(info.loop) : undefined,
     };
   }
 

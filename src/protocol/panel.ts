@@ -223,6 +223,11 @@ export interface MomentInfo {
    * one frame. The panel uses it only when it is the very request it would send.
    */
   view?: { request: ViewRequest; answer: ViewAnswer };
+  /**
+   * The lanes of the cursor tick's loop, [first, end) (a loop's lanes are next to each other): a
+   * panel that shows none of them when the cursor moves there scrolls to the first.
+   */
+  loopLanes?: [number, number];
 }
 
 // ---------------------------------------------------------------------------------------------

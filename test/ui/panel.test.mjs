@@ -414,6 +414,41 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.ok(await stripsCoverWindow(), 'the lanes of the new window are drawn');
   });
 
+  it('scrolls the lanes to the loop of the cursor tick when none of its lanes is on screen, and leaves them where the user put them otherwise', async () => {
+    // One asyncio.run after another, as a test suite runs its tests: a loop each, its lanes below the last one's.
+    const dir = mkdtempSync(join(tmpdir(), 'loopscope-panel-'));
+    writeFileSync(join(dir, 'suite.py'), [
+      'import asyncio', '', '', 'async def worker(i):', '    await asyncio.sleep(0.01 * i)', '', '',
+      'async def main():', '    await asyncio.gather(*(worker(i) for i in range(1, 4)))', '', '',
+      'for _ in range(30):', '    asyncio.run(main())', '',
+    ].join('\n'));
+    const trace = join(dir, 'suite.jsonl');
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'trace', 'suite.py', '--out', trace, '--json'], { cwd: dir, stdio: 'ignore' });
+    await view.open(trace, { cursor: 0 });
+    const model = view.host.model;
+    const firstTickOf = (loop) => model.ticks.findIndex((tick) => tick.loop === loop);
+    const topLabel = () => page().$eval('.vis-labelset .vis-label', (node) => node.textContent.trim());
+    assert.match(await topLabel(), /^Loop 1(?!\d)/);
+    view.host.setCursor(firstTickOf(25) + 2);
+    await view.frame();
+    assert.match(await text('#tick-label'), /^After tick 3 of/);
+    assert.match(await topLabel(), /^Loop 25(?!\d)/, 'the lanes of the cursor tick\'s loop are on screen');
+    assert.ok(await stripsCoverWindow(), 'and drawn');
+    const main25 = model.taskOrder.find((task) => task.loop === 25 && task.coro === 'main');
+    const segs = (await drawn()).filter((seg) => seg.lane === `task:${main25.id}`);
+    assert.ok(segs.length > 0, 'loop 25\'s main() is drawn: ' + JSON.stringify((await drawn()).slice(0, 3)));
+    await view.screenshot(join(SHOTS, 'panel-loop-lanes.png'));
+    // A step within the loop whose lanes the user scrolled away from leaves the lanes where they are.
+    await page().focus('#timeline');
+    for (let i = 0; i < 5; i++) await page().keyboard.press('ArrowUp');
+    await view.frame();
+    const scrolled = await topLabel();
+    assert.doesNotMatch(scrolled, /^Loop 25(?!\d)/);
+    view.host.setCursor(firstTickOf(25) + 3);
+    await view.frame();
+    assert.equal(await topLabel(), scrolled);
+  });
+
   describe('layout (12.8)', () => {
     const box = (selector) => page().$eval(selector, (n) => {
       const r = n.getBoundingClientRect();

@@ -116,6 +116,25 @@ describe('the panel server', function () {
     assert.equal(sent.length, before, 'nothing for an answer it no longer has');
   });
 
+  it('says which lanes are the cursor tick\'s loop\'s (the panel scrolls to them when it shows none)', async () => {
+    const { model } = await traceExample('run_twice');
+    const { server, source, last } = serve(model);
+    const lanes = last('shape').shape.lanes;
+    server.receive({ type: 'view', request: { seq: 1, axis: 'tick', from: 0, to: 1, unitsPerPx: 0.01, firstLane: 0, laneCount: lanes, textPx: 28 } });
+    const ids = last('view').answer.lanes.map((l) => l.lane.id);
+    const loopOf = (id: string) => (id.startsWith('loop:') ? Number(id.slice(5)) : model.taskById(Number(id.slice(5)))!.loop);
+    const loops = [...new Set(model.ticks.map((tick) => tick.loop))];
+    assert.equal(loops.length, 2, 'run_twice runs two loops');
+    for (const loop of loops) {
+      source.cursor = model.ticks.findIndex((tick) => tick.loop === loop) + 1;
+      server.update();
+      const [first, end] = last('moment').moment.loopLanes!;
+      assert.equal(ids[first], `loop:${loop}`);
+      assert.deepEqual(ids.slice(first, end).map(loopOf), ids.slice(first, end).map(() => loop), ids.join());
+      assert.ok(end === ids.length || ids[end].startsWith('loop:'), `the next lane, ${ids[end]}, is another loop's`);
+    }
+  });
+
   it('packs segments and unpacks them as they were: positions, classes, kinds, words, and targets with or without a file', () => {
     const rows: SegmentRow[] = [
       { start: 0, end: 1.5, cls: 'seg seg-running', kind: 'running', text: 'line 4', target: { line: 4 } },
