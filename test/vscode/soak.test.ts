@@ -109,9 +109,24 @@ async function measureSettled(baseline: Measure): Promise<Measure> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const now = measure();
-    const settled = now.fds <= baseline.fds + DESCRIPTOR_SLACK && HANDLE_KINDS.every((kind) => handlesWithinSlack(baseline, now, kind));
+    const settled = now.fds <= baseline.fds + DESCRIPTOR_SLACK && HANDLE_KINDS.every((kind) => handlesWithinSlack(baseline, now, kind))
+      && now.children.every((c) => baseline.children.includes(c));
     if (settled || Date.now() > deadline) return now;
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The baseline, taken once two measures a quarter of a second apart agree (no helper caught mid-run), 5 s at most. */
+async function measureQuiet(): Promise<Measure> {
+  const deadline = Date.now() + 5_000;
+  let last = measure();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = measure();
+    const same = now.fds === last.fds && now.children.join() === last.children.join()
+      && HANDLE_KINDS.every((kind) => (now.handles[kind] ?? 0) === (last.handles[kind] ?? 0));
+    if (same || Date.now() > deadline) return now;
+    last = now;
   }
 }
 
@@ -181,7 +196,7 @@ describe('process hygiene soak', function () {
     for (const ending of ENDINGS) await session(ending);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await new Promise((r) => setTimeout(r, 500));
-    const baseline = measure();
+    const baseline = await measureQuiet();
     const started = Date.now();
     const endings = new Map<string, number>();
 
