@@ -335,22 +335,56 @@ static void rec_table_free(RecTable *t) {
     t->mask = 0;
 }
 
-/* Remembers rec for obj; a table that would be over half full doubles, or past its largest
- * size is emptied. 0, or -1 on error. */
+/* Whether rec's object is gone: its weak reference is dead (a record without one is kept). */
+static int rec_died(PyObject *rec) {
+    PyObject *ref = get_attr(rec, s_ref);
+    int dead = 0;
+    if (ref == NULL) {
+        PyErr_Clear();
+    } else if (PyWeakref_Check(ref)) {
+#if PY_VERSION_HEX >= 0x030D0000
+        PyObject *target = NULL;
+        int alive = PyWeakref_GetRef(ref, &target);
+        Py_XDECREF(target);
+        if (alive < 0)
+            PyErr_Clear();
+        dead = alive == 0;
+#else
+        dead = PyWeakref_GET_OBJECT(ref) == Py_None;
+#endif
+    }
+    Py_XDECREF(ref);
+    return dead;
+}
+
+/* Remembers rec for obj. A table that would be over half full lets go of the records of
+ * objects that died (their tasks finished long ago: without this a program that makes tasks
+ * for hours keeps up to REC_TABLE_MAX_SLOTS / 2 dead ones), and doubles if still over a
+ * quarter full; past its largest size it is emptied. 0, or -1 on error. */
 static int rec_table_put(RecTable *t, void *obj, PyObject *rec) {
     if (t->slots == NULL || (t->used + 1) * 2 > t->mask + 1) {
-        size_t capacity = t->slots == NULL ? 1024 : (t->mask + 1) * 2;
+        size_t old_capacity = t->slots == NULL ? 0 : t->mask + 1, live = 0;
+        for (size_t i = 0; i < old_capacity; i++) {
+            RecSlot *slot = &t->slots[i];
+            if (slot->obj != NULL && rec_died(slot->rec)) {
+                slot->obj = NULL;
+                Py_CLEAR(slot->rec);
+            }
+            live += slot->obj != NULL;
+        }
+        size_t capacity = old_capacity == 0 ? 1024 : (live + 1) * 4 > old_capacity ? old_capacity * 2 : old_capacity;
         if (capacity > REC_TABLE_MAX_SLOTS) {
             rec_table_clear(t);
         } else {
             RecSlot *old = t->slots, *slots = PyMem_Calloc(capacity, sizeof *slots);
-            size_t old_capacity = old == NULL ? 0 : t->mask + 1;
             if (slots == NULL) {
                 PyErr_NoMemory();
                 return -1;
             }
+            /* Rebuilt even at the same size: a cleared slot would break the probe chains. */
             t->slots = slots;
             t->mask = capacity - 1;
+            t->used = live;
             for (size_t i = 0; i < old_capacity; i++)
                 if (old[i].obj != NULL)
                     *rec_slot(t, old[i].obj) = old[i];
