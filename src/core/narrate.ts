@@ -9,7 +9,7 @@ import {
   afterTick, asyncioWords, atPlace, ownerNote, type Place, beforeTick, duration, errorLeaves, isShutdownWork, loopTime, place, reasonText, seconds, taskName, tickName,
   waitedOn, wakerText,
 } from './describe';
-import { firstIndex, stepOf, type Activity, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
+import { firstIndex, stepOf, type Activity, type JobInfo, type LoopInfo, type Step, type TaskInfo, type Tick, type TimerInfo, type TraceModel } from './model';
 import { nextTickOfLoop, previousTickOfLoop } from './moment';
 
 /** Lists longer than this name their first items and say how many more. */
@@ -329,9 +329,33 @@ function timerPurpose(reason: WaitReason | undefined, timer: TimerInfo): string 
   return `it was set${at} to run \`${timer.fn}\``;
 }
 
+/** By tick, the timers set or ended in it and the jobs handed over in it, for one version of a model. */
+interface TimersAndJobs { version: number; timers: Map<number, TimerInfo[]>; jobs: Map<number, JobInfo[]> }
+const timersAndJobsByTick = new WeakMap<TraceModel, TimersAndJobs>();
+
+/** The timers set or ended in tick `index` and the jobs handed over in it, in the model's order (a tick's, not the whole trace's, for each narration). */
+function timersAndJobsAt(model: TraceModel, index: number): { timers: TimerInfo[]; jobs: JobInfo[] } {
+  let kept = timersAndJobsByTick.get(model);
+  if (kept?.version !== model.version) {
+    const add = <T>(map: Map<number, T[]>, tick: number, item: T) => {
+      const list = map.get(tick);
+      if (list) list.push(item); else map.set(tick, [item]);
+    };
+    kept = { version: model.version, timers: new Map(), jobs: new Map() };
+    for (const timer of model.timers) {
+      add(kept.timers, timer.scheduled, timer);
+      if (timer.ended !== timer.scheduled) add(kept.timers, timer.ended, timer);
+    }
+    for (const job of model.jobs.values()) add(kept.jobs, job.submitted, job);
+    timersAndJobsByTick.set(model, kept);
+  }
+  return { timers: kept.timers.get(index) ?? [], jobs: kept.jobs.get(index) ?? [] };
+}
+
 function timerAndJobSentences(model: TraceModel, index: number, loopId: number): string[] {
   const out: string[] = [];
-  for (const timer of model.timers) {
+  const { timers, jobs } = timersAndJobsAt(model, index);
+  for (const timer of timers) {
     if (timer.loop !== loopId) continue;
     // Timers that wake a task are told by that task's wait reason; plain call_later ones are not.
     if (timer.scheduled === index && timer.task === undefined) {
@@ -342,8 +366,8 @@ function timerAndJobSentences(model: TraceModel, index: number, loopId: number):
       out.push(`The timer ${task ? `of ${ref(task)}` : `for \`${timer.fn}\``} (due at ${loopTime(timer.when)}) was cancelled.`);
     }
   }
-  for (const job of model.jobs.values()) {
-    if (job.submitted !== index || job.loop !== loopId) continue;
+  for (const job of jobs) {
+    if (job.loop !== loopId) continue;
     const by = job.task !== undefined ? refById(model, job.task) : 'A callback';
     out.push(`${by} handed \`${job.fn}\` to a worker thread (job ${job.id}${job.line !== undefined ? `, ${place(job)}` : ''})`
       + `${job.thread ? `, which runs it on ${job.thread}` : ''}; the loop does not wait for it.`);
