@@ -2,7 +2,8 @@
 // the npm packages (npm ci), the local VS Code (code-server + Debian packages, see
 // scripts/install-vscode.sh) and, for the tests, CPython 3.14 and 3.15 with their own test
 // package and C headers (the tracer's C step path is built against them; Debian sid's builds,
-// made runnable in .pythons/ by ../shared/tools/install-sid-python.sh).
+// made runnable in .pythons/ by ../shared/tools/install-sid-python.sh), and Debian's
+// python3-aiohttp (a real library's server and client, traced by the tracer's tests).
 // Usable as a module or run directly (`--no-vscode`, `--no-pythons` leave those out).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -35,6 +36,28 @@ function debianPackageInstalled(name) {
   return query.status === 0 && query.stdout.includes('install ok installed');
 }
 
+/** Installs the Debian packages of `names` that are missing; undefined, or why it could not. */
+function installDebianPackages(names) {
+  const missing = names.filter((name) => !debianPackageInstalled(name));
+  if (missing.length === 0) return undefined;
+  if (process.getuid?.() !== 0) return `the Debian packages ${missing.join(', ')} are missing; run as root: apt-get install -y ${missing.join(' ')}`;
+  console.log(`installing Debian packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install = update.status === 0
+    && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  return install && install.status === 0 ? undefined : `apt-get install ${missing.join(' ')} failed`;
+}
+
+/**
+ * A real library's server and client for the tracer's tests: Debian's aiohttp, for Debian's python3
+ * (test_wait_reasons.py traces its round trip, and skips it when this could not be installed).
+ */
+function ensureAiohttp() {
+  const failed = installDebianPackages(['python3-aiohttp']);
+  if (failed) console.log(`the aiohttp round trip is skipped: ${failed}`);
+}
+
 /**
  * Puts CPython 3.14 and 3.15 (with their `test` package and headers) into .pythons/. They are optional: when
  * the sid script is missing or fails, this says which versions are skipped and goes on, and
@@ -50,15 +73,8 @@ export function ensureSidPythons() {
   const skip = (why) => console.log(`Python ${missing.join(', ')} skipped: ${why}`);
   const SID_SCRIPT = findSidScript();
   if (!existsSync(SID_SCRIPT)) return skip(`${SID_SCRIPT} not found`);
-  if (!debianPackageInstalled('patchelf')) {
-    if (process.getuid?.() !== 0) return skip('the Debian package patchelf is missing; run as root: apt-get install -y patchelf');
-    console.log('installing Debian packages: patchelf');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const install = update.status === 0
-      && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'patchelf'], { stdio: 'inherit', env });
-    if (!install || install.status !== 0) return skip('apt-get install patchelf failed');
-  }
+  const patchelf = installDebianPackages(['patchelf']);
+  if (patchelf) return skip(patchelf);
   console.log(`Installing Python ${missing.join(', ')} into ${PYTHONS_DIR} (${SID_SCRIPT} --tests)…`);
   const headers = missing.map((v) => `libpython${v}-dev`).join(' ');
   spawnSync('bash', [SID_SCRIPT, '--tests', PYTHONS_DIR, ...missing], {
@@ -90,7 +106,10 @@ export function ensureInstalled({ vscode = true, pythons = false } = {}) {
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
   if (vscode) run('bash', [join(root, 'scripts', 'install-vscode.sh')]);
-  if (pythons) ensureSidPythons();
+  if (pythons) {
+    ensureSidPythons();
+    ensureAiohttp();
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
