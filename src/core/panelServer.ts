@@ -453,7 +453,7 @@ function readyRow(model: TraceModel, state: StateAfterTick, entry: ReadyEntry): 
     const lib = libraryOf(task);
     const where = snap && place(snap);
     return {
-      cls: `entry entry-task${lib ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
+      cls: `entry entry-task${task.internal ? ' internal' : ''}`, dot: 'state-ready', name: taskName(task),
       line: snap?.line ?? task.line ?? undefined, file: snap?.file ?? task.file,
       detail: `${lib ? `${lib} · ` : ''}${started ? (where ? `resumes at ${where}` : 'resumes') : 'first step'}`,
     };
@@ -492,7 +492,7 @@ function taskRow(model: TraceModel, snap: TaskSnapshot): SideRow {
   const lib = libraryOf(snap.task);
   if (lib) detail = `${lib} · ${detail}`;
   return {
-    cls: `entry task state-${snap.state}${lib ? ' internal' : ''}`, dot: `state-${state}`,
+    cls: `entry task state-${snap.state}${snap.task.internal ? ' internal' : ''}`, dot: `state-${state}`,
     name: taskName(snap.task), line: snap.line ?? undefined, file: snap.file, detail, title: detail,
   };
 }

@@ -506,6 +506,9 @@ describe('the panel in headless Chromium, served by the host', function () {
     assert.deepEqual(await page().$$eval('.lane-label', (nodes) => nodes.map((n) => n.dataset.lane)), ['loop:1', 'task:1', 'library:1:weblib']);
     assert.equal(await text('.lane-label[data-lane="library:1:weblib"]'), 'weblib2 tasks');
     assert.match(await text('#tasks'), /_pump\(2\)weblib · queue\.get\(\)/);
+    // What follows each name on screen (styles.css adds " (asyncio internal)" to asyncio's own tasks only).
+    const suffixes = await page().$$eval('#tasks li.entry .name', (nodes) => nodes.map((n) => [n.textContent, getComputedStyle(n, '::after').content]));
+    assert.deepEqual(suffixes.filter(([name]) => name.startsWith('_pump')).map(([, after]) => after), ['none', 'none'], JSON.stringify(suffixes));
     assert.match(await text('#tasks'), /asyncio\.sleep\(1\), inside weblib's Client\.fetch \(weblib\/client\.py:16\)/);
     await view.show(events, { cursor: 8 });
   });
