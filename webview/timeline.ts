@@ -140,6 +140,8 @@ export class LaneTimeline {
   private slotCount = 1;
   private shape: TraceShape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
   private cursorTick: number | undefined;
+  /** The tick of the last moment shown (cursorTick moves as soon as the user picks a tick, before its moment). */
+  private momentTick: number | undefined;
   private cursorX?: Record<Axis, number>;
   /** Follow the whole trace as it grows, until the user pans or zooms. */
   private autoFit = true;
@@ -255,6 +257,7 @@ export class LaneTimeline {
   reset(): void {
     this.shape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
     this.cursorTick = undefined;
+    this.momentTick = undefined;
     this.cursorX = undefined;
     this.cursorBand.hidden = true;
     this.firstLane = 0;
@@ -317,12 +320,14 @@ export class LaneTimeline {
     loopLanes?: [number, number]): void {
     // A cursor moved to a tick of a loop none of whose lanes are on screen brings that loop's lanes
     // into view, as it brings its tick into the window.
-    const lanesMoved = tick !== this.cursorTick && loopLanes !== undefined && !this.showsAnyLane(loopLanes) && this.scrollLanesTo(loopLanes[0]);
+    const lanesMoved = tick !== this.momentTick && loopLanes !== undefined && !this.showsAnyLane(loopLanes) && this.scrollLanesTo(loopLanes[0]);
+    this.momentTick = tick;
     this.cursorTick = tick;
     this.cursorX = x;
     if (title) this.timeline.setCustomTimeTitle(title, 'cursor');
     this.placeCursor(true, view);
-    if (lanesMoved && !this.inFlight) this.request();
+    // Asks for the scrolled lanes unless placeCursor did (or took them with the moment); one on its way marks itself stale.
+    if (lanesMoved) this.request();
   }
 
   /** Whether any lane of [first, end) is on screen. */

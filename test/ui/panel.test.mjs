@@ -447,6 +447,37 @@ describe('the panel in headless Chromium, served by the host', function () {
     view.host.setCursor(firstTickOf(25) + 3);
     await view.frame();
     assert.equal(await topLabel(), scrolled);
+    // A move made in the panel (Home: the first tick, loop 1's) scrolls the lanes as well.
+    await page().keyboard.press('Home');
+    await view.frame();
+    assert.match(await text('#tick-label'), /^After tick 1 of/);
+    assert.match(await topLabel(), /^Loop 1(?!\d)/);
+    assert.ok(await stripsCoverWindow(), 'loop 1\'s lanes are drawn');
+    // A second loop's lanes asked for while the first's are on their way (a host slow to answer),
+    // the window following the whole trace (so the moves ask for no other window): the lanes end
+    // up labelled and drawn for the second.
+    await page().keyboard.press('f');
+    await view.frame();
+    await page().evaluate(() => {
+      const callbacks = window.__loopscope.timeline.callbacks;
+      callbacks.slowView = callbacks.view;
+      callbacks.view = (request) => setTimeout(() => callbacks.slowView(request), 400);
+    });
+    try {
+      view.host.setCursor(firstTickOf(10) + 1);
+      await new Promise((r) => setTimeout(r, 150));
+      view.host.setCursor(firstTickOf(20) + 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      await view.frame();
+    } finally {
+      await page().evaluate(() => {
+        const callbacks = window.__loopscope.timeline.callbacks;
+        callbacks.view = callbacks.slowView;
+      });
+    }
+    assert.match(await topLabel(), /^Loop 20(?!\d)/);
+    const main20 = model.taskOrder.find((task) => task.loop === 20 && task.coro === 'main');
+    assert.ok((await drawn()).some((seg) => seg.lane === `task:${main20.id}`), 'loop 20\'s main() is drawn');
   });
 
   describe('layout (12.8)', () => {
