@@ -123,8 +123,9 @@ async function measureQuiet(): Promise<Measure> {
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
     const now = measure();
+    // Timers come and go with VS Code's own work; processes and their pipes are what a helper adds.
     const same = now.fds === last.fds && now.children.join() === last.children.join()
-      && HANDLE_KINDS.every((kind) => (now.handles[kind] ?? 0) === (last.handles[kind] ?? 0));
+      && ['ProcessWrap', 'PipeWrap'].every((kind) => (now.handles[kind] ?? 0) === (last.handles[kind] ?? 0));
     if (same || Date.now() > deadline) return now;
     last = now;
   }

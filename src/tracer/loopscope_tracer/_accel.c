@@ -364,12 +364,12 @@ static int rec_died(PyObject *rec) {
 static int rec_table_put(RecTable *t, void *obj, PyObject *rec) {
     if (t->slots == NULL || (t->used + 1) * 2 > t->mask + 1) {
         size_t old_capacity = t->slots == NULL ? 0 : t->mask + 1, live = 0;
+        /* A dead record keeps its slot's rec, with obj cleared, until the table is rebuilt:
+         * freeing it then runs no code while the table is half swept. */
         for (size_t i = 0; i < old_capacity; i++) {
             RecSlot *slot = &t->slots[i];
-            if (slot->obj != NULL && rec_died(slot->rec)) {
+            if (slot->obj != NULL && rec_died(slot->rec))
                 slot->obj = NULL;
-                Py_CLEAR(slot->rec);
-            }
             live += slot->obj != NULL;
         }
         size_t capacity = old_capacity == 0 ? 1024 : (live + 1) * 4 > old_capacity ? old_capacity * 2 : old_capacity;
@@ -388,6 +388,9 @@ static int rec_table_put(RecTable *t, void *obj, PyObject *rec) {
             for (size_t i = 0; i < old_capacity; i++)
                 if (old[i].obj != NULL)
                     *rec_slot(t, old[i].obj) = old[i];
+            for (size_t i = 0; i < old_capacity; i++)
+                if (old[i].obj == NULL)
+                    Py_XDECREF(old[i].rec);
             PyMem_Free(old);
         }
     }
