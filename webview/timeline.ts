@@ -138,6 +138,8 @@ export class LaneTimeline {
   /** Index of the lane in the first slot. */
   private firstLane = 0;
   private slotCount = 1;
+  /** Lanes wholly on screen, as of the last syncSlots. */
+  private visibleLanes = 1;
   private shape: TraceShape = { version: -1, ticks: 0, firstTick: 0, lanes: 0, extent: { tick: [0, 1], time: [0, 1] } };
   private cursorTick: number | undefined;
   /** The tick of the last moment shown (cursorTick moves as soon as the user picks a tick, before its moment). */
@@ -330,14 +332,14 @@ export class LaneTimeline {
     if (lanesMoved) this.request();
   }
 
-  /** Whether any lane of [first, end) is on screen. */
+  /** Whether any lane of [first, end) is on screen (as of the last syncSlots: no layout read at each step). */
   private showsAnyLane([first, end]: [number, number]): boolean {
-    return end > this.firstLane && first < this.firstLane + Math.floor(this.lanesHeight() / LANE_PX);
+    return end > this.firstLane && first < this.firstLane + this.visibleLanes;
   }
 
   /** Scrolls the lanes so that lane `index` is in view. */
   revealLane(index: number): void {
-    if (index < this.firstLane || index >= this.firstLane + Math.floor(this.lanesHeight() / LANE_PX)) this.scrollToLane(index);
+    if (!this.showsAnyLane([index, index + 1])) this.scrollToLane(index);
   }
 
   /** The host's answer to a view request. */
@@ -380,6 +382,7 @@ export class LaneTimeline {
     const height = this.lanesHeight();
     const lanes = this.shape.lanes;
     this.slotCount = Math.max(1, Math.ceil(height / LANE_PX));
+    this.visibleLanes = Math.floor(height / LANE_PX);
     const maxFirst = Math.max(0, lanes - Math.floor(height / LANE_PX));
     this.firstLane = Math.min(this.firstLane, maxFirst);
     this.scrollSpacer.style.height = `${lanes * LANE_PX}px`;
