@@ -76,6 +76,26 @@ class SameEventsBothWays(TracerTestCase):
                 steps += len(fast.of('step'))
         self.assertGreater(steps, 100)
 
+    def test_a_blocking_tick_names_its_longest_step_when_that_ran_first(self):
+        # A tick's first step is accounted in C (Blocking._account's `longest`); the tick then
+        # blocks with no step over the threshold and is reported under that step's coroutine.
+        # Margins: each sleep would have to overrun by 100 ms to change the outcome.
+        program = os.path.join(tempfile.mkdtemp(prefix='loopscope-tick-'), 'first_longest.py')
+        with open(program, 'w', encoding='utf-8') as f:
+            f.write('import asyncio, time\n\n'
+                    'async def long_part():\n    time.sleep(0.4)\n\n'
+                    'async def short_part():\n    time.sleep(0.1)\n\n'
+                    'async def main():\n'
+                    '    await asyncio.gather(long_part(), short_part(), short_part())\n\n'
+                    'asyncio.run(main())\n')
+        for accelerator in ('require', 'off'):
+            with self.subTest(accelerator=accelerator):
+                run = run_traced(program, opts=('--blocking-ms', '500'),
+                                 env={'LOOPSCOPE_ACCELERATOR': accelerator})
+                self.assertEqual(run.rc, 0, run.out)
+                self.assertEqual([(b['what'], b['fn']) for b in run.of('blocking')],
+                                 [('tick', 'long_part')])
+
     def test_the_record_table_lets_go_of_finished_tasks(self):
         # 15,000 tasks, at most 252 alive at once. The table in front of the registry holds a
         # record until it fills; then it drops those of dead tasks and doubles only if over a

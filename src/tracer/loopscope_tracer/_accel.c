@@ -32,7 +32,8 @@ static PyObject *s_loop, *s_callback, *s_self, *s_ref, *s_tick_ready, *s_started
     *s_last_n, *s_last_q, *s_id, *s_timeouts, *s_stack, *s_reason, *s_longest, *s_busy,
     *s_monotonic, *s_state, *s_flush, *s_io_ids, *s_soon, *s_cancelled, *s_exception, *s_result, *s_creating,
     *s_n_tasks, *s_key, *s_cr_code, *s_gi_code, *s_cr_running, *s_cr_suspended, *s_qualname,
-    *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name;
+    *s_get_name, *s_task_dash, *s_task_factory, *s_f_locals, *s_name, *s_ready_queue,
+    *s_handle_cancelled, *s_waited, *s_jump, *s_io;
 
 /* Records by their object's address, in front of a registry dict keyed by id(obj) (a new int
  * to make and hash at each lookup). An entry is only a hint: refers_to confirms it, and one
@@ -77,6 +78,10 @@ typedef struct {
      * frames.caller_position reads, and {filename: frames.file_field(filename)} */
     PyObject *py_starting, *py_created, *named_creators, *boundary_codes, *library_cache,
         *file_field, *file_fields;
+    /* Recorder.ready_other, for tick_ready(); ticks is 0 when other listeners than the
+     * Recorder are on tick_ready */
+    PyObject *ready_other;
+    int ticks;
     /* The last loop and task looked up, with their records (see known_cached). */
     PyObject *last_loop, *last_L, *last_task, *last_rec;
     RecTable task_recs;   /* in front of recs */
@@ -605,13 +610,29 @@ static int plain_soon(StepPath *sp, PyObject *handle, PyObject *cb, PyObject *L)
     return in == 0 ? 1 : in < 0 ? -1 : 0;
 }
 
+static int tick_ready(StepPath *sp, PyObject *loop, PyObject *L, PyObject *first);
+
+/* 1 when L's tick_ready hook has run (patches.py's before() runs it at a tick's first
+ * handle; here when only the Recorder listens), 0 when Python's before() is to run it, -1
+ * on error. */
+static int first_of_tick(StepPath *sp, PyObject *loop, PyObject *L, PyObject *handle) {
+    int done = attr_is_true(L, s_tick_ready);
+    if (done != 0 || !sp->ticks)
+        return done;
+    if (set_attr(L, s_tick_ready, Py_True) < 0 || tick_ready(sp, loop, L, handle) < 0) {
+        report(sp, "handle");
+        return -1;
+    }
+    return 1;
+}
+
 static PyObject *StepPath_before(StepPath *sp, PyObject *handle) {
     PyObject *loop = NULL, *L = NULL, *cb = NULL, *task = NULL, *rec = NULL, *w = NULL,
              *result = NULL;
     int fast = 0;
     loop = get_attr(handle, s_loop);
     if (loop != NULL && (L = known_cached(sp->loops, loop, &sp->last_loop, &sp->last_L, NULL)) != NULL
-        && attr_is_true(L, s_tick_ready) == 1
+        && first_of_tick(sp, loop, L, handle) == 1
         && (cb = get_attr(handle, s_callback)) != NULL
         && (w = get_attr(L, s_blocking)) != NULL && w != Py_None) {
         if ((task = task_of(sp, cb)) != NULL)
@@ -1729,23 +1750,51 @@ static void add_own_time(StepPath *sp, double since, const char *where) {
 /* Blocking.after_step / after_callback, the usual case: the handle was neither the tick's
  * longest so far nor over the threshold -> busy += dur (1); 0 when Blocking's own code must
  * run, -1 on error. */
-static int blocking_usual(StepPath *sp, PyObject *L, double dur) {
+/* Blocking.after_step and after_callback where they only add up: 1 when done here (the
+ * handle is neither over the threshold nor the tick's longest so far, or it is a task's step
+ * and the tick's first), 0 when the Python code is to run, -1 on error. task and rec are
+ * Py_None for a callback. */
+static int blocking_usual(StepPath *sp, PyObject *L, double dur, PyObject *task, PyObject *rec) {
+    if (dur > sp->threshold)
+        return 0;
     PyObject *w = get_attr(L, s_blocking);
     if (w == NULL)
         return -1;
-    PyObject *longest = get_attr(w, s_longest);
-    int usual = 0;
-    if (longest != NULL && PyTuple_Check(longest) && PyTuple_GET_SIZE(longest) > 0
-        && PyFloat_CheckExact(PyTuple_GET_ITEM(longest, 0)))
-        usual = !(dur > PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(longest, 0))) && !(dur > sp->threshold);
-    Py_XDECREF(longest);
-    int r = usual;
-    if (longest == NULL) {
-        r = -1;
-    } else if (usual) {
-        double busy;
-        r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 1;
+    PyObject *longest = get_attr(w, s_longest), *coro = NULL, *fn = NULL, *first = NULL;
+    int r = -1;
+    if (longest == NULL)
+        goto out;
+    if (longest == Py_None && task != Py_None) {
+        /* the tick's first: Blocking._account's longest = (dur, fn, line, file, tid) */
+        PyObject *line = NULL, *file = NULL, *tid = NULL, *d = NULL;
+        coro = get_optional(task, s_coro);
+        if (coro == NULL && !PyErr_Occurred())
+            coro = PyObject_CallMethodObjArgs(task, s_get_coro, NULL);
+        fn = coro ? get_optional(coro, s_qualname) : NULL;
+        if (fn == NULL && coro != NULL && !PyErr_Occurred())
+            fn = PyUnicode_FromString("?");
+        if (fn != NULL && (line = get_attr(w, s_line)) != NULL && (file = get_attr(w, s_file)) != NULL
+            && (tid = get_attr(rec, s_id)) != NULL && (d = PyFloat_FromDouble(dur)) != NULL)
+            first = PyTuple_Pack(5, d, fn, line, file, tid);
+        Py_XDECREF(line);
+        Py_XDECREF(file);
+        Py_XDECREF(tid);
+        Py_XDECREF(d);
+        if (first == NULL || set_attr(w, s_longest, first) < 0)
+            goto out;
+    } else if (!(PyTuple_Check(longest) && PyTuple_GET_SIZE(longest) > 0
+                 && PyFloat_CheckExact(PyTuple_GET_ITEM(longest, 0))
+                 && !(dur > PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(longest, 0))))) {
+        r = 0;
+        goto out;
     }
+    double busy;
+    r = get_double(w, s_busy, &busy) < 0 || set_double(w, s_busy, busy + dur) < 0 ? -1 : 1;
+out:
+    Py_XDECREF(longest);
+    Py_XDECREF(coro);
+    Py_XDECREF(fn);
+    Py_XDECREF(first);
     Py_DECREF(w);
     return r;
 }
@@ -1863,14 +1912,14 @@ static PyObject *StepPath_after(StepPath *sp, PyObject *const *args, Py_ssize_t 
         r = record_callback(sp, handle, cb, L, t_value, dur);
         if (r == 0)
             r = call_hook(sp->py_after_callback, hook_args, 8);
-        if (r >= 0 && (r = blocking_usual(sp, L, dur)) == 0)
+        if (r >= 0 && (r = blocking_usual(sp, L, dur, Py_None, Py_None)) == 0)
             r = call_hook(sp->py_blocking_after_callback, hook_args, 8);
     } else if (r == 0) {
         PyObject *hook_args[7] = {task, rec, loop, L, handle, t, d};
         r = record_step(sp, task, rec, loop, L, handle, t_value, dur);
         if (r == 0)
             r = call_hook(sp->py_after_step, hook_args, 7);
-        if (r >= 0 && (r = blocking_usual(sp, L, dur)) == 0)
+        if (r >= 0 && (r = blocking_usual(sp, L, dur, task, rec)) == 0)
             r = call_hook(sp->py_blocking_after_step, hook_args, 7);
     }
     Py_XDECREF(d);
@@ -2374,7 +2423,49 @@ static PyObject *StepPath_created(StepPath *sp, PyObject *const *args, Py_ssize_
     return task;
 }
 
-/* -- a tick's ready list: events.Recorder.ready_entries ------------------------------------- */
+/* -- a tick's ready list: events.Recorder.tick_ready ------------------------------------------ */
+
+/* A ready handle's entry (Recorder.ready_entries): a known task's step is its id, any other
+ * handle other(h), other made by Recorder.ready_other(L) if NULL (a tick's first such handle
+ * makes it: most ticks have none). soon_cb and soon_entry are the last plain "soon" handle's callback and
+ * entry (borrowed: the caller holds both): a handle of the same callback right after it has
+ * the same entry (Recorder._ready_entry's `seen`: a gather's done callbacks). */
+static PyObject *ready_entry(StepPath *sp, PyObject *h, PyObject *L, PyObject **other,
+                             PyObject **soon_cb, PyObject **soon_entry) {
+    PyObject *entry = NULL;
+    PyObject *cb = get_attr(h, s_callback);
+    if (cb == NULL)
+        return NULL;
+    Py_DECREF(cb);   /* the handle holds it */
+    PyObject *obj = get_optional(cb, s_self);
+    if (obj == NULL && PyErr_Occurred())
+        return NULL;
+    PyObject *rec = known(sp->recs, obj ? obj : Py_None, &sp->task_recs);
+    int same = rec != NULL;
+    if (same)
+        entry = get_attr(rec, s_id);
+    Py_XDECREF(rec);
+    Py_XDECREF(obj);
+    if (PyErr_Occurred()) {
+        Py_XDECREF(entry);
+        return NULL;
+    }
+    if (same)
+        return entry;
+    int soon = plain_soon(sp, h, cb, L);
+    if (soon < 0)
+        return NULL;
+    if (soon && cb == *soon_cb) {
+        Py_INCREF(*soon_entry);
+        return *soon_entry;
+    }
+    if (*other == NULL && (*other = PyObject_CallOneArg(sp->ready_other, L)) == NULL)
+        return NULL;
+    entry = PyObject_CallOneArg(*other, h);
+    *soon_cb = soon && entry ? cb : NULL;
+    *soon_entry = entry;
+    return entry;
+}
 
 static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 3 || !PyList_Check(args[0])) {
@@ -2382,55 +2473,39 @@ static PyObject *StepPath_ready(StepPath *sp, PyObject *const *args, Py_ssize_t 
         return NULL;
     }
     PyObject *handles = args[0], *other = args[1], *L = args[2];
-    /* other(h) of the last plain "soon" handle: a handle of the same callback right after it
-     * has the same entry (Recorder._ready_entry's `seen`: a gather's done callbacks) */
-    PyObject *soon_cb = NULL, *soon_entry = NULL;   /* borrowed: handles and ready hold them */
+    PyObject *soon_cb = NULL, *soon_entry = NULL;
     Py_ssize_t n = PyList_GET_SIZE(handles);
     PyObject *ready = PyList_New(n);
     if (ready == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *h = PyList_GET_ITEM(handles, i), *entry = NULL;
-        PyObject *cb = get_attr(h, s_callback);
-        if (cb == NULL)
-            goto error;
-        Py_DECREF(cb);   /* the handle holds it */
-        PyObject *obj = get_optional(cb, s_self);
-        if (obj == NULL && PyErr_Occurred())
-            goto error;
-        PyObject *rec = known(sp->recs, obj ? obj : Py_None, &sp->task_recs);
-        int same = rec != NULL;
-        if (same)
-            entry = get_attr(rec, s_id);
-        Py_XDECREF(rec);
-        Py_XDECREF(obj);
-        if (PyErr_Occurred())
-            goto error;
-        if (same != 1) {
-            int soon = plain_soon(sp, h, cb, L);
-            if (soon < 0)
-                goto error;
-            if (soon && cb == soon_cb) {
-                Py_INCREF(soon_entry);
-                entry = soon_entry;
-            } else {
-                entry = PyObject_CallOneArg(other, h);
-                soon_cb = soon && entry ? cb : NULL;
-                soon_entry = entry;
-            }
+        PyObject *entry = ready_entry(sp, PyList_GET_ITEM(handles, i), L, &other, &soon_cb, &soon_entry);
+        if (entry == NULL) {
+            Py_DECREF(ready);
+            return NULL;
         }
-        if (entry == NULL)
-            goto error;
         PyList_SET_ITEM(ready, i, entry);
     }
     return ready;
-error:
-    Py_DECREF(ready);
-    return NULL;
 }
 
-/* events.ready_json(ready): a tick's ready list as JSON, a task's id as it is, any other entry
- * encoded (once for a run of the same object: a gather's done callbacks). */
+/* One entry of a ready list as JSON (events.ready_json): a task's id as it is, any other
+ * entry encoded, once for a run of the same object (last and last_text: the caller's, NULL
+ * at first; last is borrowed, the caller holds it). */
+static int buf_ready_entry(StepPath *sp, Buf *b, PyObject *e, PyObject **last, PyObject **last_text) {
+    if (PyLong_CheckExact(e)) {
+        long long n = PyLong_AsLongLong(e);
+        return (n == -1 && PyErr_Occurred()) ? -1 : buf_int(b, "", n);
+    }
+    if (e != *last) {
+        Py_XSETREF(*last_text, PyObject_CallOneArg(sp->encode, e));
+        *last = e;
+        if (*last_text == NULL)
+            return -1;
+    }
+    return buf_str(b, *last_text);
+}
+
 static PyObject *StepPath_ready_json(StepPath *sp, PyObject *ready) {
     if (!PyList_Check(ready)) {
         PyErr_SetString(PyExc_TypeError, "ready_json(list)");
@@ -2442,22 +2517,8 @@ static PyObject *StepPath_ready_json(StepPath *sp, PyObject *ready) {
     if (BUF_LITERAL(&b, "[") < 0)
         goto out;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ready); i++) {
-        PyObject *e = PyList_GET_ITEM(ready, i);
-        if (i && BUF_LITERAL(&b, ",") < 0)
-            goto out;
-        if (PyLong_CheckExact(e)) {
-            long long n = PyLong_AsLongLong(e);
-            if ((n == -1 && PyErr_Occurred()) || buf_int(&b, "", n) < 0)
-                goto out;
-            continue;
-        }
-        if (e != last) {
-            Py_XSETREF(last_text, PyObject_CallOneArg(sp->encode, e));
-            last = e;   /* the list holds it */
-            if (last_text == NULL)
-                goto out;
-        }
-        if (buf_str(&b, last_text) < 0)
+        if ((i && BUF_LITERAL(&b, ",") < 0)
+            || buf_ready_entry(sp, &b, PyList_GET_ITEM(ready, i), &last, &last_text) < 0)
             goto out;
     }
     if (BUF_LITERAL(&b, "]") == 0)
@@ -2466,6 +2527,79 @@ out:
     Py_XDECREF(last_text);
     buf_release(&b);
     return result;
+}
+
+/* Recorder.tick_ready(loop, L, first) in one pass: the handles in loop._ready not cancelled
+ * (first, if given, in front), their ids for each step's `q`, and the tick event, its ready
+ * list written as its entries are found. 0, or -1 on error. */
+static int tick_ready(StepPath *sp, PyObject *loop, PyObject *L, PyObject *first) {
+    PyObject *queue = NULL, *handles = NULL, *ids = NULL, *other = NULL, *io = NULL,
+             *entries = NULL, *last = NULL, *last_text = NULL, *soon_cb = NULL, *soon_entry = NULL;
+    int r = -1, io_true;
+    Buf b;
+    buf_init(&b);
+    /* A copy: call_soon_threadsafe on another thread may append while other(h) runs Python
+     * code; copying a deque holds the GIL throughout. */
+    PyObject *deque = get_attr(loop, s_ready_queue);
+    queue = deque ? PySequence_Tuple(deque) : NULL;
+    Py_XDECREF(deque);
+    if (queue == NULL || (ids = PyList_New(0)) == NULL
+        || (handles = PyList_New(0)) == NULL)
+        goto out;
+    for (Py_ssize_t i = -1; i < PyTuple_GET_SIZE(queue); i++) {
+        PyObject *h = i < 0 ? first : PyTuple_GET_ITEM(queue, i);
+        if (h == Py_None)
+            continue;
+        int cancelled = attr_is_true(h, s_handle_cancelled);
+        PyObject *id = cancelled == 0 ? PyLong_FromVoidPtr(h) : NULL;
+        int ok = id != NULL && PyList_Append(ids, id) == 0 && PyList_Append(handles, h) == 0;
+        Py_XDECREF(id);
+        if (cancelled < 0 || (cancelled == 0 && !ok))
+            goto out;
+    }
+    if (set_attr(L, s_ready_ids, ids) < 0 || set_index(L, s_ready_at, 0) < 0)
+        goto out;
+    /* Recorder.tick_text's, before the list */
+    Py_ssize_t loop_id = get_index(L, s_id), n = loop_id < 0 ? -1 : get_index(L, s_n);
+    double origin, wall, started, waited, jump;
+    if (n < 0 || get_double(L, s_origin, &origin) < 0 || get_double(L, s_waited, &waited) < 0
+        || get_double(L, s_jump, &jump) < 0
+        || buf_int(&b, "{\"ev\":\"tick\",\"loop\":", loop_id) < 0 || buf_int(&b, ",\"n\":", n) < 0
+        || BUF_LITERAL(&b, ",\"t\":") < 0 || buf_loop_t(sp, &b, loop, origin) < 0
+        || now(sp, &wall) < 0 || get_double(sp->recorder, s_started, &started) < 0
+        || BUF_LITERAL(&b, ",\"wall\":") < 0 || buf_seconds(&b, wall - started) < 0
+        || BUF_LITERAL(&b, ",\"waited\":") < 0 || buf_seconds(&b, waited) < 0
+        || BUF_LITERAL(&b, ",\"jump\":") < 0 || buf_seconds(&b, jump) < 0
+        || BUF_LITERAL(&b, ",\"ready\":[") < 0)
+        goto out;
+    /* entries holds each entry: last and soon_entry are borrowed from it */
+    if ((entries = PyList_New(PyList_GET_SIZE(handles))) == NULL)
+        goto out;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(handles); i++) {
+        PyObject *entry = ready_entry(sp, PyList_GET_ITEM(handles, i), L, &other, &soon_cb, &soon_entry);
+        if (entry == NULL)
+            goto out;
+        PyList_SET_ITEM(entries, i, entry);
+        if ((i && BUF_LITERAL(&b, ",") < 0) || buf_ready_entry(sp, &b, entry, &last, &last_text) < 0)
+            goto out;
+    }
+    /* and after it */
+    if (BUF_LITERAL(&b, "]") < 0 || (io = get_attr(L, s_io)) == NULL
+        || (io_true = PyObject_IsTrue(io)) < 0
+        || (io_true && (BUF_LITERAL(&b, ",\"io\":") < 0 || buf_call_str(&b, sp->encode, io) < 0))
+        || BUF_LITERAL(&b, "}") < 0)
+        goto out;
+    r = emit_buf(sp, &b);
+out:
+    Py_XDECREF(queue);
+    Py_XDECREF(handles);
+    Py_XDECREF(ids);
+    Py_XDECREF(entries);
+    Py_XDECREF(other);
+    Py_XDECREF(io);
+    Py_XDECREF(last_text);
+    buf_release(&b);
+    return r;
 }
 
 /* -- the type -------------------------------------------------------------------------------- */
@@ -2479,7 +2613,7 @@ static const char *field_names[] = {
     "py_blocking_after_callback", "callable_position", "py_done", "waiters_of", "stale",
     "registry", "ref_type", "task_gone", "taskrec_type", "coro_fields", "coro_label",
     "py_task_scheduled", "current_task", "start_of", "py_starting", "py_created",
-    "named_creators", "boundary_codes", "library_cache", "file_field", NULL};
+    "named_creators", "boundary_codes", "library_cache", "file_field", "ready_other", NULL};
 
 static PyObject **field(StepPath *sp, int i) {
     PyObject **fields[] = {
@@ -2494,7 +2628,7 @@ static PyObject **field(StepPath *sp, int i) {
         &sp->ref_type, &sp->task_gone, &sp->taskrec_type, &sp->coro_fields, &sp->coro_label,
         &sp->py_task_scheduled, &sp->current_task, &sp->start_of, &sp->py_starting,
         &sp->py_created, &sp->named_creators, &sp->boundary_codes, &sp->library_cache,
-        &sp->file_field};
+        &sp->file_field, &sp->ready_other};
     return fields[i];
 }
 
@@ -2521,11 +2655,13 @@ static int StepPath_init(StepPath *sp, PyObject *args, PyObject *kwargs) {
         }
     }
     PyObject *callbacks = PyDict_GetItemString(kwargs, "callbacks"),
-             *spawns = PyDict_GetItemString(kwargs, "spawns");
+             *spawns = PyDict_GetItemString(kwargs, "spawns"),
+             *ticks = PyDict_GetItemString(kwargs, "ticks");
     if (callbacks == NULL || (sp->callbacks = PyObject_IsTrue(callbacks)) < 0
-        || spawns == NULL || (sp->spawns = PyObject_IsTrue(spawns)) < 0) {
+        || spawns == NULL || (sp->spawns = PyObject_IsTrue(spawns)) < 0
+        || ticks == NULL || (sp->ticks = PyObject_IsTrue(ticks)) < 0) {
         PyErr_Clear();
-        PyErr_SetString(PyExc_TypeError, "StepPath: callbacks, spawns (bools) missing");
+        PyErr_SetString(PyExc_TypeError, "StepPath: callbacks, spawns, ticks (bools) missing");
         return -1;
     }
     if (!PyDict_Check(sp->loops) || !PyDict_Check(sp->recs) || !PyDict_Check(sp->code_info)
@@ -2654,7 +2790,9 @@ PyMODINIT_FUNC PyInit__loopscope_accel(void) {
     INTERN(s_stack, "stack"); INTERN(s_reason, "reason"); INTERN(s_longest, "longest");
     INTERN(s_busy, "busy"); INTERN(s_monotonic, "monotonic"); INTERN(s_state, "_state");
     INTERN(s_flush, "flush"); INTERN(s_io_ids, "io_ids"); INTERN(s_soon, "soon");
-    INTERN(s_cancelled, "cancelled"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
+    INTERN(s_cancelled, "cancelled"); INTERN(s_ready_queue, "_ready");
+    INTERN(s_handle_cancelled, "_cancelled"); INTERN(s_waited, "waited"); INTERN(s_jump, "jump");
+    INTERN(s_io, "io"); INTERN(s_exception, "_exception"); INTERN(s_result, "_result");
     INTERN(s_creating, "creating"); INTERN(s_n_tasks, "n_tasks"); INTERN(s_key, "key");
     INTERN(s_cr_code, "cr_code"); INTERN(s_gi_code, "gi_code"); INTERN(s_cr_running, "cr_running");
     INTERN(s_cr_suspended, "cr_suspended"); INTERN(s_qualname, "__qualname__");

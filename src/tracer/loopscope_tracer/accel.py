@@ -136,7 +136,7 @@ def build(path):
 def step_path(hooks, registry, report, before, after, scheduled, starting, created):
     """A StepPath standing in for patches.py's Python hooks (before, after: Handle._run's;
     scheduled: call_soon's; starting, created: create_task's) and for the Recorder's
-    ready_entries and ready_json, or None: no compiled module, or listeners on the step hooks
+    tick_ready (at a tick's first handle), ready_entries and ready_json, or None: no compiled module, or listeners on the step hooks
     other than the ones it was written for (the Recorder and Blocking, as cli.py sets them
     up: it does their step work itself)."""
     if scheduled is None:
@@ -160,6 +160,7 @@ def step_path(hooks, registry, report, before, after, scheduled, starting, creat
                                                        blocking.after_callback))
     spawns = (hooks.bound['task_spawned'] == (recorder.task_spawned,)
               and events._current_task is not None)
+    ticks = hooks.bound['tick_ready'] == (recorder.tick_ready,)
     module = load()
     if module is None:
         return None
@@ -191,7 +192,8 @@ def step_path(hooks, registry, report, before, after, scheduled, starting, creat
         coro_label=frames.coro_label, py_task_scheduled=recorder.task_scheduled,
         current_task=events._current_task, start_of=events.start_of, py_starting=starting,
         py_created=created, named_creators=named_creators, boundary_codes=frames.boundary_codes,
-        library_cache=frames._library_cache, file_field=frames.file_field)
+        library_cache=frames._library_cache, file_field=frames.file_field,
+        ready_other=recorder.ready_other, ticks=ticks)
     recorder.ready_entries = path.ready
     recorder.ready_json = path.ready_json
     return path

@@ -90,6 +90,7 @@ class Recorder(Instrument):
             self.emitter.flush()
 
     def tick_ready(self, loop, L, first):
+        # (_accel.c's tick_ready stands in for this method when the C step path runs.)
         # A copy: call_soon_threadsafe on another thread may append while this loop runs
         # ("deque mutated during iteration"); copying a deque holds the GIL throughout.
         handles = [h for h in tuple(loop._ready) if not h._cancelled]
@@ -97,15 +98,24 @@ class Recorder(Instrument):
             handles.insert(0, first)
         L.ready_ids = list(map(id, handles))   # for each handle's `q` (ready_index)
         L.ready_at = 0
+        before, after = self.tick_text(loop, L)
         # The queue may hold thousands of handles, mostly known tasks' steps: their entry
         # (the task's id; _ready_entry's fast path) is found a list at a time.
+        ready = self.ready_entries(handles, self.ready_other(L), L)
+        self.emitter.emit_raw(before + self.ready_json(ready) + after)
+
+    def tick_text(self, loop, L):
+        """The tick event's text before its ready list and after it (formatted by hand:
+        _accel.c's tick_ready writes the same)."""
+        return ('{"ev":"tick","loop":%d,"n":%d,"t":%s,"wall":%s,"waited":%s,"jump":%s,"ready":'
+                % (L.id, L.n, loop_t_json(loop, L.origin), self.wall_json(), seconds(L.waited),
+                   seconds(L.jump)),
+                (',"io":' + encode(L.io) if L.io else '') + '}')
+
+    def ready_other(self, L):
+        """The entry of a ready handle other than a known task's step, for ready_entries."""
         seen = {}
-        ready = self.ready_entries(handles, lambda h: self._ready_entry(h, L, seen), L)
-        head = encode({'ev': 'tick', 'loop': L.id, 'n': L.n, 't': loop_t(loop, L.origin),
-                       'wall': self.wall(), 'waited': round(L.waited, 6),
-                       'jump': round(L.jump, 6)})
-        self.emitter.emit_raw('%s,"ready":%s%s}' % (
-            head[:-1], self.ready_json(ready), ',"io":' + encode(L.io) if L.io else ''))
+        return lambda h: self._ready_entry(h, L, seen)
 
     def ready_entries(self, handles, other, L):
         """A tick's `ready` list: a known task's step is its id, any other handle other(h).
