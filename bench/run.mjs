@@ -52,6 +52,14 @@ if (!viewerOnly) {
     }
   }
 
+  console.error('1a. tracer overhead on a socket server and client, one handle a tick (real clock)');
+  for (const python of pythons.filter((p) => targeted(p.version))) {
+    const r = node('out/bench/overhead.js', [python.path, 'bench/scenarios/echo.py', runs, 'real']);
+    row(`Tracer overhead, socket echo, Python ${python.version}`, `${r.ratio.toFixed(2)}x`, '(≤ 2.0x)', null,
+      `5,000 lines echoed by an asyncio streams server, one round trip at a time (bench/scenarios/echo.py: ${r.events.toLocaleString()} events, most ticks run one handle); `
+      + `real clock; median of ${runs} traced through a Session / median of ${runs} untraced (${r.untraced.toFixed(2)} s untraced)`);
+  }
+
   console.error('1b. start-up: an empty script (print("hi")) traced against plain');
   const startRuns = quick ? '5' : '11';
   for (const python of pythons.filter((p) => targeted(p.version))) {
