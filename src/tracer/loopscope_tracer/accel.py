@@ -136,9 +136,9 @@ def build(path):
 def step_path(hooks, registry, report, before, after, scheduled, starting, created):
     """A StepPath standing in for patches.py's Python hooks (before, after: Handle._run's;
     scheduled: call_soon's; starting, created: create_task's) and for the Recorder's
-    tick_ready (at a tick's first handle), ready_entries and ready_json, or None: no compiled module, or listeners on the step hooks
-    other than the ones it was written for (the Recorder and Blocking, as cli.py sets them
-    up: it does their step work itself)."""
+    tick_ready (at a tick's first handle), ready_entries and ready_json, or None: no compiled
+    module, or listeners on the step hooks other than the ones it was written for (the
+    Recorder and Blocking, as cli.py sets them up: it does their step work itself)."""
     if scheduled is None:
         return None
     from . import events
