@@ -5,7 +5,7 @@ import signal
 import tempfile
 import unittest
 
-from tracer_harness import (PY, SCENARIOS, TracerTestCase, normalize, run_traced,
+from tracer_harness import (PY, SCENARIOS, TRACER_PATH, TracerTestCase, normalize, run_traced,
                             run_untraced, scenario)
 
 
@@ -197,6 +197,47 @@ class SameAsUntraced(TracerTestCase):
                                     if e.get('reason')))
                 self.assertGreater(res.end['counts']['ticks'], 3)
                 self.assertEqual(res.end['counts']['loops'], 1)
+
+
+class Flushes(unittest.TestCase):
+    """When the recorder writes its buffered events (the killed.py and closerange.py tests
+    check what a kill keeps)."""
+
+    def test_ticks_flush_at_most_once_a_millisecond_and_every_wait_flushes(self):
+        import sys
+        sys.path.insert(0, TRACER_PATH)
+        try:
+            from loopscope_tracer import emitter, events, registry, virtual_clock as vc
+            from loopscope_tracer.wait_reasons import Reasons
+        finally:
+            sys.path.remove(TRACER_PATH)
+
+        class Counting(emitter.Emitter):
+            __slots__ = ('flushes',)
+
+            def flush(self):
+                self.flushes += 1
+                super().flush()
+
+        fd = os.open(os.devnull, os.O_WRONLY)
+        self.addCleanup(os.close, fd)
+        out = Counting(fd)
+        out.flushes = 0
+        ids = registry.Registry()
+        recorder = events.Recorder(out, ids, Reasons(ids, lambda where, e: None), vc.REAL_PERF())
+        started = vc.REAL_PERF()
+        for _ in range(10000):
+            out.emit_raw('{"ev":"x"}')
+            recorder.tick_started(None, None)
+        elapsed_ms = (vc.REAL_PERF() - started) * 1000
+        # One flush a millisecond (at most one a tick when a tick takes longer, as under load).
+        self.assertLessEqual(out.flushes, elapsed_ms + 1)
+        self.assertLess(out.flushes, 10000)
+        before = out.flushes
+        for _ in range(5):
+            out.emit_raw('{"ev":"x"}')
+            recorder.loop_idle(None, None, None)
+        self.assertEqual(out.flushes - before, 5)
 
 
 class BadInput(TracerTestCase):

@@ -25,6 +25,10 @@ class Instrument:
     def tick_started(self, loop, L):
         """An iteration of the loop (`_run_once`) begins, before it waits; L.n is its number."""
 
+    def loop_idle(self, loop, L, timeout):
+        """The loop has nothing ready and is about to wait in its selector (timeout: at most
+        that long, None: until I/O), for real or, in the virtual clock, by a jump."""
+
     def before_io_wait(self, loop, L, timeout):
         """The loop is about to wait for real in its selector (timeout: at most that long)."""
 

@@ -12,7 +12,8 @@ their own errors (reported as internal errors): nothing raises into the program.
                                            registry, at the first contact with the loop: a
                                            subclass's __init__ may not be done before that)
   BaseEventLoop._run_once               -> tick_started, tick_ready (if no handle ran), tick_ended
-  loop._selector.select (per instance)  -> before/after_io_wait; or a virtual jump, when the
+  loop._selector.select (per instance)  -> loop_idle (when it may wait), before/after_io_wait;
+                                           or a virtual jump, when the
                                            jump decision says the loop is idle (a real wait
                                            is cut in slices, deciding again after each)
   events.Handle._run                    -> tick_ready (at a tick's first handle), task_started,
@@ -208,6 +209,7 @@ class _Patches:
             return
         report = self.report
         may_skip = self.may_skip
+        loop_idle = self.hooks.loop_idle
         before_io_wait = self.hooks.before_io_wait
         after_io_wait = self.hooks.after_io_wait
         note_io = self._note_io
@@ -264,6 +266,11 @@ class _Patches:
 
         def select(timeout=None):
             sel = sel_ref()
+            if loop_idle is not None and (timeout is None or timeout > 0):
+                try:
+                    loop_idle(loop_ref(), L, timeout)
+                except Exception as e:
+                    report('io_wait', e)
             if may_skip is not None and timeout is not None and timeout > 0:
                 ev = skip_or_wait(sel, timeout)
             else:
