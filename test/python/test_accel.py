@@ -35,6 +35,14 @@ def _compiler():
     return shutil.which(os.environ.get('CC') or 'cc')
 
 
+def _program(name, source):
+    """A program in a file of its own, in a new folder."""
+    path = os.path.join(tempfile.mkdtemp(prefix='loopscope-'), name)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(source)
+    return path
+
+
 def _comparable(events):
     out = []
     for e in events:
@@ -80,14 +88,13 @@ class SameEventsBothWays(TracerTestCase):
         # A tick's first step is accounted in C (Blocking._account's `longest`); the tick then
         # blocks with no step over the threshold and is reported under that step's coroutine.
         # Margins: each sleep would have to overrun by 100 ms to change the outcome.
-        program = os.path.join(tempfile.mkdtemp(prefix='loopscope-tick-'), 'first_longest.py')
-        with open(program, 'w', encoding='utf-8') as f:
-            f.write('import asyncio, time\n\n'
-                    'async def long_part():\n    time.sleep(0.4)\n\n'
-                    'async def short_part():\n    time.sleep(0.1)\n\n'
-                    'async def main():\n'
-                    '    await asyncio.gather(long_part(), short_part(), short_part())\n\n'
-                    'asyncio.run(main())\n')
+        program = _program('first_longest.py', (
+            'import asyncio, time\n\n'
+            'async def long_part():\n    time.sleep(0.4)\n\n'
+            'async def short_part():\n    time.sleep(0.1)\n\n'
+            'async def main():\n'
+            '    await asyncio.gather(long_part(), short_part(), short_part())\n\n'
+            'asyncio.run(main())\n'))
         for accelerator in ('require', 'off'):
             with self.subTest(accelerator=accelerator):
                 run = run_traced(program, opts=('--blocking-ms', '500'),
@@ -102,16 +109,15 @@ class SameEventsBothWays(TracerTestCase):
         # quarter is still alive: at most 2,048 slots here, so at most 1,024 records. It used to
         # double whenever it filled: 1,300 to 1,900 records after these tasks on 3.8, 3.11, 3.14
         # and 3.15 (how many depends on the allocator reusing addresses: 3.13 stayed under).
-        program = os.path.join(tempfile.mkdtemp(prefix='loopscope-recs-'), 'many_tasks.py')
-        with open(program, 'w', encoding='utf-8') as f:
-            f.write('import asyncio, gc\n\n'
-                    'async def job():\n    await asyncio.sleep(0)\n\n'
-                    'async def main():\n'
-                    '    for _ in range(60):\n'
-                    '        await asyncio.gather(*(job() for _ in range(250)))\n'
-                    '    gc.collect()\n'
-                    '    print(sum(type(o).__name__ == "TaskRec" for o in gc.get_objects()))\n\n'
-                    'asyncio.run(main())\n')
+        program = _program('many_tasks.py', (
+            'import asyncio, gc\n\n'
+            'async def job():\n    await asyncio.sleep(0)\n\n'
+            'async def main():\n'
+            '    for _ in range(60):\n'
+            '        await asyncio.gather(*(job() for _ in range(250)))\n'
+            '    gc.collect()\n'
+            '    print(sum(type(o).__name__ == "TaskRec" for o in gc.get_objects()))\n\n'
+            'asyncio.run(main())\n'))
         run = self.trace(program, 'require')
         self.assertEqual(run.rc, 0, run.out)
         self.assertLessEqual(int(run.out.strip()), 1024 + 2)
