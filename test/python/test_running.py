@@ -4,6 +4,7 @@ import shutil
 import signal
 import tempfile
 import unittest
+import unittest.mock
 
 from tracer_harness import (PY, SCENARIOS, TRACER_PATH, TracerTestCase, normalize, run_traced,
                             run_untraced, scenario)
@@ -203,7 +204,7 @@ class Flushes(unittest.TestCase):
     """When the recorder writes its buffered events (the killed.py and closerange.py tests
     check what a kill keeps)."""
 
-    def test_ticks_flush_at_most_once_a_millisecond_and_every_wait_flushes(self):
+    def test_every_tick_flushes_until_the_loop_is_busy_then_once_a_millisecond(self):
         import sys
         sys.path.insert(0, TRACER_PATH)
         try:
@@ -225,19 +226,29 @@ class Flushes(unittest.TestCase):
         out.flushes = 0
         ids = registry.Registry()
         recorder = events.Recorder(out, ids, Reasons(ids, lambda where, e: None), vc.REAL_PERF())
-        started = vc.REAL_PERF()
-        for _ in range(10000):
-            out.emit_raw('{"ev":"x"}')
-            recorder.tick_started(None, None)
-        elapsed_ms = (vc.REAL_PERF() - started) * 1000
-        # One flush a millisecond (at most one a tick when a tick takes longer, as under load).
-        self.assertLessEqual(out.flushes, elapsed_ms + 1)
-        self.assertLess(out.flushes, 10000)
+
+        def ticks(n):
+            """n ticks of one event each: (flushes, milliseconds they took)."""
+            flushes, started = out.flushes, vc.REAL_PERF()
+            for _ in range(n):
+                out.emit_raw('{"ev":"x"}')
+                recorder.tick_started(None, None)
+            return out.flushes - flushes, (vc.REAL_PERF() - started) * 1000
+
+        recorder.loop_idle(None, None, None)
+        self.assertEqual(ticks(10), (10, unittest.mock.ANY), 'a loop that just waited')
+        deadline = vc.REAL_PERF() + events.BUSY_AFTER
+        while vc.REAL_PERF() < deadline:
+            ticks(1)
+        flushes, ms = ticks(10000)
+        self.assertLessEqual(flushes, ms + 1, 'a busy loop')
+        self.assertLess(flushes, 10000)
         before = out.flushes
         for _ in range(5):
             out.emit_raw('{"ev":"x"}')
             recorder.loop_idle(None, None, None)
-        self.assertEqual(out.flushes - before, 5)
+        self.assertEqual(out.flushes - before, 5, 'every wait')
+        self.assertEqual(ticks(10)[0], 10, 'a loop that just waited')
 
 
 class BadInput(TracerTestCase):

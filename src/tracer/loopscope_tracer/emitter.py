@@ -1,8 +1,8 @@
 """Writes events as JSON lines to the events descriptor.
 
-Events are buffered (64 KB) and flushed before the loop waits, at the start of a tick once a
-millisecond has passed since the last flush (events.Recorder.tick_started), by the watchdog
-every ~50 ms, before a pause and at exit. Any thread may emit. Write errors (the program closed our descriptor, the
+Events are buffered (64 KB) and flushed at each tick (in a busy loop once a millisecond:
+events.Recorder.tick_started), before the loop waits, by the watchdog every ~50 ms, before a
+pause and at exit. Any thread may emit. Write errors (the program closed our descriptor, the
 reader went away) silently turn the emitter off: the program must run on regardless.
 """
 

@@ -32,7 +32,8 @@ def asyncio_loaded():
 
 
 MAX_INTERNAL_ERRORS = 50
-TICK_FLUSH_GAP = 0.001   # seconds between flushes at the start of ticks that do not wait
+BUSY_AFTER = 0.05        # seconds without a wait after which a loop counts as busy
+TICK_FLUSH_GAP = 0.001   # seconds between flushes at the start of a busy loop's ticks
 YIELD_BY = object()  # TaskRec.by of a step put back by the task's own previous step
 # A step's `by` kind for the kind of the plain callback that scheduled it.
 _BY_CALLBACK = {'timer': 'timer', 'io': 'io', 'threadsafe': 'threadsafe', 'soon': 'callback'}
@@ -50,6 +51,7 @@ class Recorder(Instrument):
         self.reasons = reasons
         self.started = started
         self.flushed_at = started   # vc.REAL_PERF() of the last flush at a tick or a wait
+        self.idle_at = started      # vc.REAL_PERF() when a loop last went idle (loop_idle)
         self.main_ident = threading.get_ident()
         self.steps = 0
         self.internal_errors = 0
@@ -85,23 +87,23 @@ class Recorder(Instrument):
                    'wall': self.wall()})
 
     def tick_started(self, loop, L):
-        # Events are flushed before the loop waits (loop_idle) and at a tick's start once
-        # TICK_FLUSH_GAP has passed since the last, by the watchdog every ~50 ms, before a
-        # pause and at exit. A flush at every tick cost a write per tick, and the reader a
-        # read per tick (about 40 us each in a Session): a server's ticks ran twice as long.
-        # A signal that ends the process takes with it at most the last TICK_FLUSH_GAP of a
-        # loop that did not wait.
+        # Events are flushed at a tick's start, before the loop waits (loop_idle), by the
+        # watchdog every ~50 ms, before a pause and at exit: a signal that ends the process
+        # (a kill, a crash in C) takes no finished tick with it. Except in a busy loop, one
+        # that has not waited for BUSY_AFTER: there a tick's start flushes once TICK_FLUSH_GAP
+        # has passed since the last flush, and such a signal takes at most that much with it.
+        # A flush at each of its ticks cost a write per tick, and the reader a read (about
+        # 40 us in a Session): a loop of one-step ticks ran a quarter slower.
         if self.emitter.events:
             now = vc.REAL_PERF()
-            if now - self.flushed_at >= TICK_FLUSH_GAP:
+            if now - self.idle_at < BUSY_AFTER or now - self.flushed_at >= TICK_FLUSH_GAP:
                 self.flushed_at = now
                 self.emitter.flush()
 
     def loop_idle(self, loop, L, timeout):
-        # Right before the loop waits: a signal that ends the process while it waits (or a
-        # kill that comes after a virtual jump) takes no recorded event with it.
+        self.idle_at = vc.REAL_PERF()
         if self.emitter.events:
-            self.flushed_at = vc.REAL_PERF()
+            self.flushed_at = self.idle_at
             self.emitter.flush()
 
     def tick_ready(self, loop, L, first):
