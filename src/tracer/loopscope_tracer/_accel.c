@@ -1747,9 +1747,6 @@ static void add_own_time(StepPath *sp, double since, const char *where) {
         report(sp, where);
 }
 
-/* Blocking.after_step / after_callback, the usual case: the handle was neither the tick's
- * longest so far nor over the threshold -> busy += dur (1); 0 when Blocking's own code must
- * run, -1 on error. */
 /* Blocking.after_step and after_callback where they only add up: 1 when done here (the
  * handle is neither over the threshold nor the tick's longest so far, or it is a task's step
  * and the tick's first), 0 when the Python code is to run, -1 on error. task and rec are
@@ -2426,10 +2423,10 @@ static PyObject *StepPath_created(StepPath *sp, PyObject *const *args, Py_ssize_
 /* -- a tick's ready list: events.Recorder.tick_ready ------------------------------------------ */
 
 /* A ready handle's entry (Recorder.ready_entries): a known task's step is its id, any other
- * handle other(h), other made by Recorder.ready_other(L) if NULL (a tick's first such handle
- * makes it: most ticks have none). soon_cb and soon_entry are the last plain "soon" handle's callback and
- * entry (borrowed: the caller holds both): a handle of the same callback right after it has
- * the same entry (Recorder._ready_entry's `seen`: a gather's done callbacks). */
+ * handle other(h); *other is made by Recorder.ready_other(L) if NULL (by a tick's first such
+ * handle: most ticks have none). soon_cb and soon_entry are the last plain "soon" handle's
+ * callback and entry (borrowed: the caller holds both): a handle of the same callback right
+ * after it has the same entry (Recorder._ready_entry's `seen`: a gather's done callbacks). */
 static PyObject *ready_entry(StepPath *sp, PyObject *h, PyObject *L, PyObject **other,
                              PyObject **soon_cb, PyObject **soon_entry) {
     PyObject *entry = NULL;
